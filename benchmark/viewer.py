@@ -1,0 +1,214 @@
+"""A self-contained HTML report of one episode: look at what the agents did instead of reading logs.
+
+One file, no external assets: the GIF is embedded as base64 and the styling is inline, so a report
+can be mailed, attached to an issue or opened from a results directory offline.
+
+The trace format is deliberately loose, since agents are written independently. A trace is a list of
+dicts, one per decision (or per step), read with these keys when present:
+
+    agent      str   who decided, e.g. "player_0" (entries without it go under "team")
+    step       int   joint environment step of the decision
+    decision   str   what was chosen: an option/subgoal or primitive action; "option" and
+                     "action" are accepted as synonyms
+    reason     str   the agent's stated reason or reflection
+    llm_tokens int   tokens spent on this decision (or llm_prompt_tokens + llm_completion_tokens)
+    llm_calls  int   model calls made for it
+    fallback   bool  the reply did not parse and a fallback was used
+    messages   list  messages sent at this decision (strings or dicts, shown as JSON)
+
+Any other keys are shown as JSON in a "details" column, so nothing an agent logs is lost. Knowledge
+graphs are passed separately as ``{agent: json-able graph}`` (e.g. networkx node-link data), and the
+episode GIF as a file path.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmark import export
+from benchmark import records as records_lib
+
+_KNOWN = {
+    "agent",
+    "step",
+    "decision",
+    "option",
+    "action",
+    "reason",
+    "llm_tokens",
+    "llm_prompt_tokens",
+    "llm_completion_tokens",
+    "llm_calls",
+    "fallback",
+    "messages",
+}
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; vertical-align: top; text-align: left; }
+th { background: #f0f0f0; }
+tr.fallback { background: #fff3e0; }
+td.num { text-align: right; }
+pre { background: #f7f7f7; padding: 0.5em; max-height: 30em; overflow: auto; margin: 0; }
+.bar { background: #4a90d9; height: 0.8em; display: inline-block; }
+.missing { color: #b00; }
+"""
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=1, sort_keys=True, default=str)
+
+
+def _decision(entry: Mapping[str, Any]) -> str:
+    for name in ("decision", "option", "action"):
+        if entry.get(name) is not None:
+            return str(entry[name])
+    return ""
+
+
+def _tokens(entry: Mapping[str, Any]) -> int | None:
+    if entry.get("llm_tokens") is not None:
+        return int(entry["llm_tokens"])
+    parts = [entry.get("llm_prompt_tokens"), entry.get("llm_completion_tokens")]
+    if any(p is not None for p in parts):
+        return sum(int(p or 0) for p in parts)
+    return None
+
+
+def _messages(entry: Mapping[str, Any]) -> str:
+    messages = entry.get("messages") or []
+    if isinstance(messages, str | Mapping):
+        messages = [messages]
+    return "<br>".join(_esc(m if isinstance(m, str) else _json(m)) for m in messages)
+
+
+def _summary_table(record: records_lib.EpisodeRecord) -> str:
+    rows = [
+        ("method", record.method),
+        ("agents", record.n_agents),
+        ("rules / goal", f"{record.rules} / {record.goal}"),
+        ("map seed / episode seed", f"{record.map_seed} / {record.episode_seed}"),
+        ("success", record.success),
+        ("steps to goal", record.goal_step if record.success else "not reached"),
+        ("episode length / cap", f"{record.length} / {record.max_steps}"),
+        (
+            "LLM calls / tokens / fallbacks",
+            f"{record.llm_calls} / {record.llm_prompt_tokens + record.llm_completion_tokens}"
+            f" / {record.llm_fallbacks}",
+        ),  # fmt: skip
+        ("messages sent", record.messages_sent),
+        ("wall time", f"{record.wall_time_s:.1f} s"),
+        ("code version", record.code_version),
+    ]
+    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
+    return f"<table>{body}</table>"
+
+
+def _milestone_table(record: records_lib.EpisodeRecord) -> str:
+    rows = []
+    for name, step in record.milestones.items():
+        if step is None:
+            cell = '<span class="missing">never reached</span>'
+            bar = ""
+        else:
+            cell = str(step)
+            width = 300 * step / max(record.max_steps, 1)
+            bar = f'<span class="bar" style="width:{width:.0f}px"></span>'
+        rows.append(f"<tr><td>{_esc(export.short_name(name))}</td><td class='num'>{cell}</td>"
+                    f"<td>{bar}</td></tr>")  # fmt: skip
+    return "<table><tr><th>milestone</th><th>step</th><th></th></tr>" + "".join(rows) + "</table>"
+
+
+def _agent_table(entries: Sequence[Mapping[str, Any]]) -> str:
+    head = (
+        "<tr><th>step</th><th>decision</th><th>reason</th><th>LLM calls</th><th>tokens</th>"
+        "<th>messages</th><th>details</th></tr>"
+    )
+    rows = []
+    for e in sorted(entries, key=lambda e: (e.get("step") is None, e.get("step") or 0)):
+        extra = {k: v for k, v in e.items() if k not in _KNOWN}
+        tokens = _tokens(e)
+        rows.append(
+            f"<tr class='{'fallback' if e.get('fallback') else ''}'>"
+            f"<td class='num'>{_esc(e.get('step', ''))}</td>"
+            f"<td>{_esc(_decision(e))}{' (fallback)' if e.get('fallback') else ''}</td>"
+            f"<td>{_esc(e.get('reason', ''))}</td>"
+            f"<td class='num'>{_esc(e.get('llm_calls', ''))}</td>"
+            f"<td class='num'>{'' if tokens is None else tokens}</td>"
+            f"<td>{_messages(e)}</td>"
+            f"<td>{'<pre>' + _esc(_json(extra)) + '</pre>' if extra else ''}</td></tr>"
+        )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def render_episode_html(
+    record: records_lib.EpisodeRecord,
+    trace: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    knowledge_graphs: Mapping[str, Any] | None = None,
+    gif: str | Path | None = None,
+    title: str | None = None,
+) -> str:
+    """The report as one HTML string (see the module docstring for the trace format)."""
+    title = title or f"{record.method}, {record.n_agents} agents, map {record.map_seed}"
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_esc(title)}</h1>",
+        _summary_table(record),
+        "<h2>Milestones (earliest joint step, any agent)</h2>",
+        _milestone_table(record),
+    ]
+    if gif is not None:
+        data = base64.b64encode(Path(gif).read_bytes()).decode("ascii")
+        parts += ["<h2>Episode</h2>", f"<img alt='episode' src='data:image/gif;base64,{data}'>"]
+    by_agent: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in trace or []:
+        by_agent.setdefault(str(entry.get("agent", "team")), []).append(entry)
+    graphs = dict(knowledge_graphs or {})
+    for agent in sorted(set(by_agent) | set(graphs)):
+        entries = by_agent.get(agent, [])
+        tokens = sum(_tokens(e) or 0 for e in entries)
+        parts.append(
+            f"<h2 id='{_esc(agent)}'>{_esc(agent)}: {len(entries)} decisions, {tokens} tokens</h2>"
+        )
+        if entries:
+            parts.append(_agent_table(entries))
+        if agent in graphs:
+            parts.append(
+                f"<details><summary>knowledge graph of {_esc(agent)}</summary>"
+                f"<pre>{_esc(_json(graphs[agent]))}</pre></details>"
+            )
+    if not by_agent and not graphs:
+        parts.append("<p>No decision trace was recorded for this episode.</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_episode_html(
+    path: str | Path,
+    record: records_lib.EpisodeRecord,
+    trace: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    knowledge_graphs: Mapping[str, Any] | None = None,
+    gif: str | Path | None = None,
+    title: str | None = None,
+) -> Path:
+    """Write the report to `path` (parents created) and return it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = render_episode_html(
+        record, trace, knowledge_graphs=knowledge_graphs, gif=gif, title=title
+    )
+    path.write_text(text, encoding="utf-8")
+    return path

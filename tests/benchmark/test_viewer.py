@@ -1,0 +1,50 @@
+"""The episode viewer: one self-contained HTML file with every agent's decisions."""
+
+from __future__ import annotations
+
+import base64
+
+from conftest import make_record
+
+from benchmark import viewer
+
+TRACE = [
+    {"agent": "player_0", "step": 3, "decision": "navigate(tree)", "reason": "need wood",
+     "llm_tokens": 120, "llm_calls": 1},
+    {"agent": "player_0", "step": 9, "option": "place_table", "reason": "have 2 wood",
+     "llm_prompt_tokens": 100, "llm_completion_tokens": 20,
+     "messages": [{"to": "player_1", "text": "table up"}]},
+    {"agent": "player_1", "step": 4, "action": "do", "reason": "<script>alert(1)</script>",
+     "fallback": True, "goal_status": {"current": "wood"}},
+]  # fmt: skip
+
+
+def test_html_holds_each_agents_decisions(tmp_path):
+    gif = tmp_path / "episode.gif"
+    gif.write_bytes(b"GIF89a fake")
+    record = make_record("damcs", 2, None)
+    graphs = {"player_0": {"nodes": [{"id": "goal:wood"}], "links": []}}
+    path = viewer.write_episode_html(
+        tmp_path / "ep" / "episode.html", record, TRACE, knowledge_graphs=graphs, gif=gif
+    )
+    text = path.read_text()
+    assert text.startswith("<!DOCTYPE html>")
+    for needle in (
+        "navigate(tree)",
+        "place_table",
+        "need wood",
+        "player_0",
+        "player_1",
+        "table up",
+    ):
+        assert needle in text, needle
+    assert "player_0: 2 decisions, 240 tokens" in text
+    assert "(fallback)" in text and "goal_status" in text and "goal:wood" in text
+    assert "<script>alert" not in text and "&lt;script&gt;" in text  # reasons are escaped
+    assert base64.b64encode(b"GIF89a fake").decode() in text
+    assert "never reached" in text  # the failed goal
+
+
+def test_html_without_trace(tmp_path):
+    text = viewer.render_episode_html(make_record("scripted", 1, 100))
+    assert "No decision trace" in text and "scripted, 1 agents" in text
