@@ -130,6 +130,10 @@ class MultiAgentCrafter(ParallelEnv):
         self.game = world_lib.Game(self.rules, self.n_agents, self.possible_agents)
         self._image = views.ImageView(self.game.world, len(self.rules.items))
         self._frames = views.FrameRenderer(self.game)
+        self._padded = views.PaddedLayers(self.game.world.area)
+        self._semantic = np.zeros(self.game.world.area, np.uint8)
+        self._layers_step: tuple[int, int] | None = None
+        self._episode_count = 0
         self._seed: int | None = None
         self._episode = 0
         self._last_obs: dict[str, np.ndarray] = {}
@@ -163,6 +167,7 @@ class MultiAgentCrafter(ParallelEnv):
         else:
             world_seed = world_lib.world_seed_for(self._seed, self._episode)
         self.current_world_seed = world_seed
+        self._episode_count += 1
         self.game.reset(world_seed)
         for i, space in enumerate(self._action_spaces.values()):
             space.seed(None if seed is None else seed + i)
@@ -210,7 +215,7 @@ class MultiAgentCrafter(ParallelEnv):
 
     def state(self) -> np.ndarray:
         """Global state for centralized critics: all symbolic views (zeros when dead) + daylight, time."""
-        layers = self._symbolic.layers(self.game)
+        layers = self._layers()
         parts = [
             np.zeros(self._symbolic.size, np.float32)
             if p.agent_id in self.game.dead
@@ -294,12 +299,21 @@ class MultiAgentCrafter(ParallelEnv):
             commands[agent] = (names[action], request)
         return commands
 
+    def _layers(self) -> views.PaddedLayers:
+        """This step's padded maps, built on first use and shared by observations and infos."""
+        if self._layers_step != (self._episode_count, self.game.step_count):
+            self._semantic = self.game.semantic_map()
+            self._semantic.flags.writeable = False
+            self._padded.update(self.game.world._mat_map, self._semantic)
+            self._layers_step = (self._episode_count, self.game.step_count)
+        return self._padded
+
     def _observations(self, agents: list[str]):
         players = {p.agent_id: p for p in self.game.players}
         if self.obs_type == "image":
             obs = {a: self._image(players[a]) for a in agents}
         else:
-            layers = self._symbolic.layers(self.game)
+            layers = self._layers()
             obs = {}
             for agent in agents:
                 # Keep the world's random stream as an image env would leave it (night noise).
@@ -309,8 +323,8 @@ class MultiAgentCrafter(ParallelEnv):
         return obs
 
     def _infos(self, agents: list[str]) -> dict[str, dict[str, Any]]:
-        semantic = self.game.semantic_map()
-        semantic.flags.writeable = False
+        layers = self._layers()
+        semantic = self._semantic
         milestones = {m: self.team_achievements.get(m) for m in self.milestone_names}
         players = {p.agent_id: p for p in self.game.players}
         infos = {}
@@ -323,7 +337,7 @@ class MultiAgentCrafter(ParallelEnv):
                 "facing": (int(player.facing[0]), int(player.facing[1])),
                 "sleeping": bool(player.sleeping),
                 "alive": agent not in self.game.dead,
-                "local_semantic": views.local_semantic(semantic, player.pos),
+                "local_semantic": layers.window(layers.semantic, player.pos).copy(),
                 "milestones": dict(milestones),
                 "team_achievements": dict(self.team_achievements),
                 "step": self.game.step_count,

@@ -21,7 +21,9 @@ SIZE = (64, 64)
 LOCAL_GRID = (9, 7)
 UNIT = SIZE[0] // VIEW[0]
 # The symbolic view's object channels (the observing player itself is always at the centre).
-SYMBOLIC_OBJECTS = ("player", "cow", "zombie", "skeleton", "arrow", "plant")
+# Same order as crafter's semantic ids, so a channel is read straight off the semantic map.
+SYMBOLIC_OBJECTS = world_lib.SEMANTIC_OBJECT_KINDS
+_FIRST_OBJECT_ID = world_lib.SEMANTIC_OBJECT_IDS[SYMBOLIC_OBJECTS[0]]
 
 
 @functools.cache
@@ -44,13 +46,77 @@ class _PrivateRandomWorld:
         return self._world[pos]
 
 
+class _LocalView(engine.LocalView):
+    """crafter's LocalView, drawing the same pixels with array operations instead of tile loops.
+
+    Tiles come from a per-material texture atlas; only objects inside the window are visited (crafter
+    visits every object in the world); lighting and sleep tint are crafter's own methods.
+    """
+
+    def __init__(self, world, textures_, grid) -> None:
+        super().__init__(world, textures_, grid)
+        self._atlas: np.ndarray | None = None
+        self._atlas_key: tuple | None = None
+
+    def _tile_atlas(self, unit: np.ndarray) -> np.ndarray:
+        key = (tuple(unit), len(self._world._mat_names))
+        if key != self._atlas_key:
+            self._atlas_key = key
+            names = [self._world._mat_names.get(i) for i in range(256)]
+            self._atlas = np.stack(
+                [self._textures.get(name, unit)[..., :3] for name in names]
+            ).astype(np.uint8)
+        return self._atlas
+
+    def __call__(self, player, unit):
+        self._unit = np.array(unit)
+        self._center = np.array(player.pos)
+        u = int(self._unit[0])
+        (gx, gy), area = self._grid, self._area
+        xs = np.arange(gx) + self._center[0] - self._offset[0]
+        ys = np.arange(gy) + self._center[1] - self._offset[1]
+        inside = ((xs >= 0) & (xs < area[0]))[:, None] & ((ys >= 0) & (ys < area[1]))[None, :]
+        ids = self._world._mat_map[np.clip(xs, 0, area[0] - 1)][:, np.clip(ys, 0, area[1] - 1)]
+        tiles = self._tile_atlas(self._unit)[ids]
+        tiles[~inside] = 127
+        canvas = tiles.transpose(0, 2, 1, 3, 4).reshape(gx * u, gy * u, 3)
+        x0, y0 = max(xs[0], 0), max(ys[0], 0)
+        window = self._world._obj_map[x0 : max(xs[-1] + 1, 0), y0 : max(ys[-1] + 1, 0)]
+        for index in window[window > 0]:
+            obj = self._world._objects[index]
+            pos = obj.pos - self._center + self._offset
+            engine._draw_alpha(
+                canvas, pos * self._unit, self._textures.get(obj.texture, self._unit)
+            )
+        canvas = self._light(canvas, self._world.daylight)
+        if player.sleeping:
+            canvas = self._sleep(canvas)
+        return canvas
+
+
+class _ItemView(engine.ItemView):
+    """crafter's inventory strip, remembered per inventory (it rarely changes between steps)."""
+
+    def __init__(self, textures_, grid) -> None:
+        super().__init__(textures_, grid)
+        self._cache: dict[tuple, np.ndarray] = {}
+
+    def __call__(self, inventory, unit):
+        key = (tuple(inventory.items()), tuple(np.asarray(unit).tolist()))
+        if key not in self._cache:
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[key] = super().__call__(inventory, unit)
+        return self._cache[key]
+
+
 class ImageView:
     """Draws a player's 64x64x3 observation exactly as crafter.Env.render() does."""
 
     def __init__(self, world, n_items: int) -> None:
         item_rows = int(np.ceil(n_items / VIEW[0]))
-        self._local = engine.LocalView(world, textures(), [VIEW[0], VIEW[1] - item_rows])
-        self._items = engine.ItemView(textures(), [VIEW[0], item_rows])
+        self._local = _LocalView(world, textures(), [VIEW[0], VIEW[1] - item_rows])
+        self._items = _ItemView(textures(), [VIEW[0], item_rows])
         self._noise_shape = (VIEW[0] * UNIT, (VIEW[1] - item_rows) * UNIT)
         self._world = world
 
@@ -84,23 +150,12 @@ class SymbolicView:
         self.size = cells * (self.n_materials + len(SYMBOLIC_OBJECTS)) + len(items) + 4 + 1
         self._material_eye = np.eye(self.n_materials, dtype=np.float32)
         self._object_eye = np.eye(self.n_objects, dtype=np.float32)[:, 1:]
-        self._offset = np.array(LOCAL_GRID) // 2
 
-    def layers(self, game: world_lib.Game) -> tuple[np.ndarray, np.ndarray]:
-        """Material ids and object channel ids of the whole map, padded by half a view."""
-        pad = ((self._offset[0],) * 2, (self._offset[1],) * 2)
-        materials = np.pad(game.world._mat_map, pad)
-        objs = np.zeros(game.world.area, np.int64)
-        for obj in game.world.objects:
-            objs[tuple(obj.pos)] = 1 + SYMBOLIC_OBJECTS.index(world_lib._object_kind(obj))
-        return materials, np.pad(objs, pad)
-
-    def __call__(self, player, layers: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        materials, objs = layers
-        x, y = player.pos  # padded coordinates: the window starts at the player's own position
-        window = (slice(x, x + LOCAL_GRID[0]), slice(y, y + LOCAL_GRID[1]))
-        tiles = self._material_eye[materials[window]].reshape(-1)
-        things = self._object_eye[objs[window]].reshape(-1)
+    def __call__(self, player, layers: PaddedLayers) -> np.ndarray:
+        tiles = self._material_eye[layers.window(layers.materials, player.pos)].reshape(-1)
+        semantic = layers.window(layers.semantic, player.pos)
+        channels = np.where(semantic >= _FIRST_OBJECT_ID, semantic - _FIRST_OBJECT_ID + 1, 0)
+        things = self._object_eye[channels].reshape(-1)
         inventory = np.array([player.inventory[i] for i in self.items], np.float32) / 9.0
         facing = np.zeros(4, np.float32)
         facing[_FACING_INDEX[tuple(int(v) for v in player.facing)]] = 1.0
@@ -108,15 +163,33 @@ class SymbolicView:
         return np.concatenate([tiles, things, inventory, facing, sleeping])
 
 
+class PaddedLayers:
+    """One step's material and semantic maps, padded by half a view so every window is a slice.
+
+    Built once per step and shared by every player's symbolic view and info.
+    """
+
+    def __init__(self, area: tuple[int, int]) -> None:
+        self._offset = np.array(LOCAL_GRID) // 2
+        shape = (area[0] + 2 * self._offset[0], area[1] + 2 * self._offset[1])
+        self.materials = np.zeros(shape, np.int64)
+        self.semantic = np.zeros(shape, np.int64)
+        self._inner = (
+            slice(self._offset[0], self._offset[0] + area[0]),
+            slice(self._offset[1], self._offset[1] + area[1]),
+        )
+
+    def update(self, material_map: np.ndarray, semantic_map: np.ndarray) -> None:
+        self.materials[self._inner] = material_map
+        self.semantic[self._inner] = semantic_map
+
+    def window(self, padded: np.ndarray, pos) -> np.ndarray:
+        """The 9x7 view around `pos` (0 outside the map), indexed [x, y]."""
+        x, y = int(pos[0]), int(pos[1])  # padded coordinates: the window starts at pos
+        return padded[x : x + LOCAL_GRID[0], y : y + LOCAL_GRID[1]]
+
+
 _FACING_INDEX = {(-1, 0): 0, (1, 0): 1, (0, -1): 2, (0, 1): 3}
-
-
-def local_semantic(semantic_map: np.ndarray, pos) -> np.ndarray:
-    """The 9x7 window of the semantic map around `pos` (0 outside the map), indexed [x, y]."""
-    off = np.array(LOCAL_GRID) // 2
-    padded = np.pad(semantic_map, ((off[0],) * 2, (off[1],) * 2))
-    x, y = int(pos[0]), int(pos[1])
-    return padded[x : x + LOCAL_GRID[0], y : y + LOCAL_GRID[1]].copy()
 
 
 class FrameRenderer:

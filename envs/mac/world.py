@@ -8,6 +8,7 @@ distances. It knows nothing of agents, observations or rewards; `env.py` wraps i
 from __future__ import annotations
 
 import collections
+import functools
 
 import numpy as np
 from crafter import engine
@@ -186,8 +187,12 @@ class Game:
     def semantic_map(self) -> np.ndarray:
         """Crafter's semantic map: material ids, overwritten by object ids (player 13, cow 14, ...)."""
         canvas = self.world._mat_map.copy()
-        for obj in self.world.objects:
-            canvas[tuple(obj.pos)] = SEMANTIC_OBJECT_IDS[_object_kind(obj)]
+        objs = self.world.objects
+        if objs:
+            positions = np.array([obj.pos for obj in objs])
+            canvas[positions[:, 0], positions[:, 1]] = [
+                SEMANTIC_OBJECT_IDS[_object_kind(obj)] for obj in objs
+            ]
         return canvas
 
     def count(self, material: str) -> int:
@@ -207,8 +212,13 @@ _KIND_BY_CLASS = {
 }
 
 
+@functools.cache
+def _kind_of_class(cls: type) -> str:
+    for base in cls.__mro__:
+        if base in _KIND_BY_CLASS:
+            return _KIND_BY_CLASS[base]
+    raise TypeError(f"unknown object type {cls.__name__}")
+
+
 def _object_kind(obj) -> str:
-    for cls in type(obj).__mro__:
-        if cls in _KIND_BY_CLASS:
-            return _KIND_BY_CLASS[cls]
-    raise TypeError(f"unknown object type {type(obj).__name__}")
+    return _kind_of_class(type(obj))
