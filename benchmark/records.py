@@ -106,7 +106,7 @@ class EpisodeRecord:
         return dataclasses.asdict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True)
+        return json.dumps(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EpisodeRecord:
@@ -134,7 +134,7 @@ class EpisodeRecord:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x") as file:
-            file.write(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+            file.write(json.dumps(self.to_dict(), indent=2) + "\n")
 
 
 @functools.cache

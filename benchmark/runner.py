@@ -1,0 +1,138 @@
+"""Run a suite into a resumable results store, in local worker processes or on a Ray cluster.
+
+Workers only play episodes and return records; the parent alone writes to the store, one atomic
+transaction per finished episode. So a run killed at any moment keeps every finished episode and
+loses at most the ones in flight, and rerunning the same command skips what is stored.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from agents import registry, runner
+from benchmark import records, viewer
+from benchmark import store as store_lib
+from benchmark import suite as suite_lib
+
+BACKENDS = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker sends back for one job."""
+
+    key: store_lib.EpisodeKey
+    record_json: str
+    trace: dict[str, list[dict[str, Any]]]
+
+
+def run_job(job: suite_lib.Job, suite: suite_lib.Suite) -> Outcome:
+    """Play one job's episode (in whichever process runs it)."""
+    team = registry.build(job.method.name, job.n_agents, **job.method.options)
+    try:
+        spec = runner.EpisodeSpec(
+            n_agents=job.n_agents,
+            rules=suite.rules,
+            seed=job.episode_seed,
+            goal=suite.goal,
+            max_steps=suite.max_steps,
+            obs_type=getattr(team, "obs_type", "symbolic"),
+            world_seed=job.world_seed,
+            privileged_map=bool(job.method.options.get("privileged_map", False)),
+        )
+        result = runner.play_episode(
+            team,
+            spec,
+            method=job.method.label,
+            method_config={"method": job.method.name, **job.method.options},
+        )
+    finally:
+        team.close()
+    return Outcome(job.key, result.record.to_json(), result.trace)
+
+
+def _local_results(
+    jobs: list[suite_lib.Job], suite: suite_lib.Suite, workers: int
+) -> Iterable[Outcome]:
+    if workers <= 1:
+        for job in jobs:
+            yield run_job(job, suite)
+        return
+    # Spawned workers start clean (no inherited torch threads or open store handles).
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(run_job, job, suite) for job in jobs]
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                yield future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _ray_results(
+    jobs: list[suite_lib.Job], suite: suite_lib.Suite, workers: int
+) -> Iterable[Outcome]:
+    try:
+        import ray
+    except ImportError:
+        raise RuntimeError("the ray backend needs ray: bash scripts/setup.sh bench") from None
+    if not ray.is_initialized():
+        address = os.environ.get("RAY_ADDRESS")
+        ray.init(address=address, num_cpus=None if address else workers, log_to_driver=False)
+    remote = ray.remote(num_cpus=1)(run_job)
+    pending = [remote.remote(job, suite) for job in jobs]
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        yield ray.get(done[0])
+
+
+def run_suite(
+    suite: suite_lib.Suite,
+    out_dir: str | Path,
+    *,
+    workers: int = 1,
+    backend: str = "local",
+    html: bool = False,
+    progress: bool = True,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> tuple[int, int]:
+    """Run every job of `suite` not yet in `out_dir`'s store. Returns (ran, skipped)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"invalid backend={backend!r}; allowed: {', '.join(BACKENDS)}")
+    if workers < 1:
+        raise ValueError(f"invalid workers={workers!r}; allowed: an integer >= 1")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = store_lib.ResultsStore.open(
+        out_dir / store_lib.STORE_FILENAME, suite.name, suite.to_dict()
+    )
+    with results:
+        done = results.done_keys()
+        jobs = [job for job in suite.jobs() if job.key not in done]
+        skipped = len(suite.jobs()) - len(jobs)
+        source = (_ray_results if backend == "ray" else _local_results)(jobs, suite, workers)
+        bar = tqdm(
+            total=len(jobs), desc=f"suite {suite.name}", unit="episode", disable=not progress
+        )
+        with bar:
+            for outcome in source:
+                record = records.EpisodeRecord.from_json(outcome.record_json)
+                results.add(outcome.key, record)
+                if html:
+                    name = outcome.key.text.replace("/", "_") + ".html"
+                    viewer.write_episode_html(out_dir / "episodes" / name, record, outcome.trace)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+                bar.set_postfix_str(f"{outcome.key.method} n={outcome.key.n_agents}")
+                bar.update(1)
+    return len(jobs), skipped

@@ -1,0 +1,220 @@
+"""Benchmark suites: which methods, team sizes, maps and repeats make up a run.
+
+A suite is declarative data (a named preset or a YAML file) and resolves to a list of episode jobs.
+Every job has a deterministic key, so a killed run resumes by skipping the keys already stored, and
+the resolved suite (maps included) is stored with the results so any figure traces back to it.
+
+YAML format (every field optional except name and methods)::
+
+    name: my-suite
+    rules: damcs                 # rule set
+    goal: collect_diamond
+    max_steps: 350               # default: the rule set's length
+    team_sizes: [1, 2, 6]
+    repeats: 5                   # episodes per (method, team size, map), with different seeds
+    maps:
+      paper: true                # the DAMCS paper's fixed map (crafter world seed 1023683980)
+      count: 3                   # plus this many generated maps that hold the goal's material
+      first_seed: 1              # scanning crafter seeds from here
+    methods:
+      - random
+      - {name: scripted, label: scripted-privileged, options: {privileged_map: true}}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agents import registry
+from benchmark import store as store_lib
+from envs import mac
+from envs.mac import rules as rules_lib
+from envs.mac import world as world_lib
+
+
+class SuiteError(ValueError):
+    """A suite is malformed or names something that does not exist."""
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """A method as the suite runs it: registry name, options, and the label results go under."""
+
+    name: str
+    label: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.name not in registry.names():
+            raise SuiteError(
+                f"unknown method {self.name!r}; allowed: {', '.join(registry.names())}"
+            )
+        if not self.label:
+            object.__setattr__(self, "label", self.name)
+        object.__setattr__(self, "options", dict(self.options))
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    paper: bool = False
+    count: int = 0
+    first_seed: int = 1
+
+    def __post_init__(self) -> None:
+        if self.count < 0 or (not self.paper and self.count == 0):
+            raise SuiteError("maps: need paper: true and/or count >= 1")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One episode to run."""
+
+    key: store_lib.EpisodeKey
+    method: MethodSpec
+    n_agents: int
+    world_seed: int
+    episode_seed: int
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    methods: tuple[MethodSpec, ...]
+    rules: str = "damcs"
+    goal: str = "collect_diamond"
+    max_steps: int | None = None
+    team_sizes: tuple[int, ...] = (1, 2, 6)
+    repeats: int = 1
+    maps: MapSpec = MapSpec(paper=True)
+
+    def __post_init__(self) -> None:
+        if not self.name or "/" in self.name:
+            raise SuiteError(f"invalid suite name {self.name!r}")
+        if not self.methods:
+            raise SuiteError(f"suite {self.name!r} has no methods: nothing to run")
+        if not self.team_sizes or any(n < 1 for n in self.team_sizes):
+            raise SuiteError(f"suite {self.name!r}: team_sizes must be integers >= 1")
+        if self.repeats < 1:
+            raise SuiteError(f"suite {self.name!r}: repeats must be >= 1")
+        labels = [m.label for m in self.methods]
+        if len(set(labels)) != len(labels):
+            raise SuiteError(f"suite {self.name!r}: method labels must be unique, got {labels}")
+        try:
+            rules_lib.load(self.rules).check_achievement(self.goal)
+        except rules_lib.RulesError as error:
+            raise SuiteError(f"suite {self.name!r}: {error}") from None
+
+    @functools.cached_property
+    def world_seeds(self) -> tuple[int, ...]:
+        """The maps, resolved: the paper's, then generated ones that hold the goal's material."""
+        seeds = [mac.PAPER_WORLD_SEED] if self.maps.paper else []
+        material = self.goal.removeprefix("collect_")
+        probe = mac.parallel_env(n_agents=1, rules=self.rules, goal=self.goal)
+        seed = self.maps.first_seed
+        found = 0
+        while found < self.maps.count:
+            if seed > self.maps.first_seed + 100 * self.maps.count + 1000:
+                raise SuiteError(
+                    f"no maps holding {material} found from seed {self.maps.first_seed}"
+                )
+            probe.reset(seed=seed)
+            if material not in probe.material_counts() or probe.material_counts()[material] > 0:
+                seeds.append(world_lib.world_seed_for(seed))
+                found += 1
+            seed += 1
+        return tuple(seeds)
+
+    def jobs(self) -> list[Job]:
+        """Every episode of the suite, in a stable order (team sizes, maps, repeats, methods)."""
+        out = []
+        for n_agents in self.team_sizes:
+            for world_seed in self.world_seeds:
+                for repeat in range(self.repeats):
+                    for method in self.methods:
+                        key = store_lib.EpisodeKey(
+                            self.name, method.label, n_agents, world_seed, repeat
+                        )
+                        out.append(Job(key, method, n_agents, world_seed, episode_seed=repeat))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["world_seeds"] = list(self.world_seeds)
+        return data
+
+
+def from_dict(data: Mapping[str, Any]) -> Suite:
+    """A suite from plain data (a parsed YAML file); names the first problem found."""
+    if not isinstance(data, Mapping):
+        raise SuiteError("a suite file must hold a mapping with at least name and methods")
+    known = {f.name for f in dataclasses.fields(Suite)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SuiteError(f"unknown suite fields {unknown}; allowed: {sorted(known)}")
+    try:
+        methods = tuple(
+            MethodSpec(name=m) if isinstance(m, str) else MethodSpec(**m)
+            for m in data.get("methods") or ()
+        )
+        maps = data.get("maps", {"paper": True})
+        return Suite(
+            name=str(data["name"]),
+            methods=methods,
+            rules=data.get("rules", "damcs"),
+            goal=data.get("goal", "collect_diamond"),
+            max_steps=data.get("max_steps"),
+            team_sizes=tuple(data.get("team_sizes", (1, 2, 6))),
+            repeats=int(data.get("repeats", 1)),
+            maps=MapSpec(**maps),
+        )
+    except KeyError as error:
+        raise SuiteError(f"suite is missing field {error}") from None
+    except TypeError as error:
+        raise SuiteError(f"malformed suite: {error}") from None
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # A few minutes on a 2-core laptop: the fast methods on the paper's map and one other map.
+    "quick": {
+        "name": "quick",
+        "team_sizes": [1, 2, 6],
+        "repeats": 1,
+        "maps": {"paper": True, "count": 1, "first_seed": 1},
+        "methods": ["random"],
+    },
+    # The paper's protocol (damcs rules, 350 steps, 5 runs on its map) plus 5 more maps.
+    "paper": {
+        "name": "paper",
+        "team_sizes": [1, 2, 6],
+        "repeats": 5,
+        "maps": {"paper": True, "count": 5, "first_seed": 1},
+        "methods": ["random"],
+    },
+}
+
+
+def load(name_or_path: str) -> Suite:
+    """A preset by name, or a suite from a YAML file."""
+    if name_or_path in PRESETS:
+        return from_dict(PRESETS[name_or_path])
+    path = Path(name_or_path)
+    if not path.is_file():
+        raise SuiteError(
+            f"unknown suite {name_or_path!r}: not a preset ({', '.join(PRESETS)}) nor a file"
+        )
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise SuiteError(f"{path} is not valid YAML: {error}") from None
+    return from_dict(data)
+
+
+def presets() -> Sequence[str]:
+    return tuple(PRESETS)

@@ -1,0 +1,121 @@
+"""Suites resolve to stable jobs; the runner stores every episode once and resumes after a kill."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from benchmark import runner, store, suite
+from envs import mac
+
+TINY = {
+    "name": "tiny",
+    "team_sizes": [1, 2],
+    "max_steps": 30,
+    "maps": {"paper": True, "count": 1, "first_seed": 1},
+    "methods": ["random", {"name": "random", "label": "random-b"}],
+}
+
+
+def test_suite_resolves_maps_that_hold_the_goal():
+    tiny = suite.from_dict(TINY)
+    assert tiny.world_seeds[0] == mac.PAPER_WORLD_SEED
+    env = mac.parallel_env(n_agents=1, world_seed=tiny.world_seeds[1])
+    env.reset(seed=0)
+    assert env.material_counts()["diamond"] > 0
+    jobs = tiny.jobs()
+    assert len(jobs) == 2 * 2 * 2  # team sizes x maps x methods
+    assert len({job.key for job in jobs}) == len(jobs)
+    assert [j.key for j in jobs] == [j.key for j in suite.from_dict(TINY).jobs()]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"methods": []}, "no methods"),
+        ({"methods": ["telepathy"]}, "unknown method 'telepathy'"),
+        ({"team_sizes": [0]}, "team_sizes"),
+        ({"goal": "collect_unicorn"}, "unknown goal"),
+        ({"colour": "blue"}, "unknown suite fields"),
+        ({"methods": ["random", "random"]}, "labels must be unique"),
+    ],
+)
+def test_bad_suites_are_one_line_errors(change, message):
+    with pytest.raises(suite.SuiteError, match=message):
+        suite.from_dict({**TINY, **change})
+
+
+def test_unknown_preset_or_file(tmp_path):
+    with pytest.raises(suite.SuiteError, match="not a preset"):
+        suite.load("nightly-of-doom")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: [unclosed")
+    with pytest.raises(suite.SuiteError, match="not valid YAML"):
+        suite.load(str(broken))
+
+
+def test_presets_load():
+    for name in suite.presets():
+        assert suite.load(name).jobs()
+
+
+def test_killed_run_resumes_exactly_the_missing_episodes(tmp_path):
+    tiny = suite.from_dict(TINY)
+    seen = []
+
+    def die_after_three(outcome):
+        seen.append(outcome.key)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_suite(tiny, tmp_path, progress=False, on_outcome=die_after_three)
+    with store.ResultsStore.read(tmp_path / store.STORE_FILENAME) as results:
+        assert results.done_keys() == frozenset(seen)
+    resumed = []
+    ran, skipped = runner.run_suite(
+        tiny, tmp_path, progress=False, on_outcome=lambda o: resumed.append(o.key)
+    )
+    assert (ran, skipped) == (5, 3)
+    assert set(resumed) == {job.key for job in tiny.jobs()} - set(seen)
+    with store.ResultsStore.read(tmp_path / store.STORE_FILENAME) as results:
+        stored = results.records()
+    assert len(stored) == 8
+    assert {r.method for r in stored} == {"random", "random-b"}
+    assert all(r.max_steps == 30 and r.length <= 30 for r in stored)
+
+
+def test_a_different_suite_config_is_refused(tmp_path):
+    runner.run_suite(suite.from_dict({**TINY, "team_sizes": [1]}), tmp_path, progress=False)
+    with pytest.raises(store.StoreError, match="different config"):
+        runner.run_suite(suite.from_dict(TINY), tmp_path, progress=False)
+
+
+def test_parallel_workers_store_the_same_episodes(tmp_path):
+    tiny = suite.from_dict({**TINY, "team_sizes": [2]})
+    runner.run_suite(tiny, tmp_path / "serial", progress=False)
+    runner.run_suite(tiny, tmp_path / "parallel", workers=2, progress=False)
+
+    def milestones(path):
+        with store.ResultsStore.read(path / store.STORE_FILENAME) as results:
+            return {
+                (r.method, r.map_seed, r.episode_seed): (r.milestones, r.length)
+                for r in results.records()
+            }
+
+    assert milestones(tmp_path / "serial") == milestones(tmp_path / "parallel")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed")
+def test_ray_backend_on_a_local_instance(tmp_path):
+    import ray
+
+    tiny = suite.from_dict({**TINY, "team_sizes": [1], "maps": {"paper": True}})
+    try:
+        ran, _ = runner.run_suite(tiny, tmp_path, workers=1, backend="ray", progress=False)
+    finally:
+        ray.shutdown()
+    assert ran == 2
+    with store.ResultsStore.read(tmp_path / store.STORE_FILENAME) as results:
+        assert len(results.records()) == 2

@@ -1,0 +1,75 @@
+"""The command-line entry points as a user meets them: output, records written, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(script: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / script), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+def test_play_writes_a_record_and_a_gif(tmp_path):
+    out = tmp_path / "ep.json"
+    gif = tmp_path / "ep.gif"
+    done = run(
+        "play.py",
+        "--method",
+        "random",
+        "--n-agents",
+        "2",
+        "--max-steps",
+        "40",
+        "--json",
+        str(out),
+        "--gif",
+        str(gif),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "collect_wood" in done.stdout and "collect_diamond" in done.stdout
+    record = json.loads(out.read_text())
+    assert record["method"] == "random" and record["n_agents"] == 2 and record["length"] == 40
+    assert list(record["milestones"])[-1] == "collect_diamond"
+    assert gif.read_bytes()[:6] in (b"GIF87a", b"GIF89a")
+    again = run("play.py", "--json", str(out))
+    assert again.returncode == 2 and "refusing to overwrite" in again.stderr
+    assert json.loads(out.read_text()) == record
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--method", "telepathy"], "unknown method 'telepathy'"),
+        (["--n-agents", "0"], "n_agents"),
+        (["--goal", "collect_unicorn"], "unknown goal"),
+    ],
+)
+def test_play_bad_input_is_one_clear_line(args, message):
+    done = run("play.py", *args)
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in done.stderr
+
+
+def test_run_benchmark_bad_suite_is_one_clear_line(tmp_path):
+    done = run("run_benchmark.py", "--suite", "nope", "--out", str(tmp_path / "x"))
+    assert done.returncode == 2 and "unknown suite 'nope'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_make_figures_on_a_missing_directory(tmp_path):
+    done = run("make_figures.py", str(tmp_path / "missing"))
+    assert done.returncode == 2 and "no such results directory" in done.stderr
