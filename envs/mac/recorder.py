@@ -1,4 +1,4 @@
-"""Write an episode's frames to a GIF (Pillow) or an MP4 (imageio-ffmpeg, if installed)."""
+"""Write an episode's frames to a GIF or an MP4 with imageio (MP4 needs the `video` extra)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import imageio.v3 as imageio
 import numpy as np
-from PIL import Image
 
 SUFFIXES = (".gif", ".mp4")
 
@@ -29,15 +28,12 @@ def write(frames: Sequence[np.ndarray], path: str | Path, fps: int = 10, scale: 
     path.parent.mkdir(parents=True, exist_ok=True)
     big = [upscale(np.asarray(f, np.uint8), scale) for f in frames]
     if path.suffix.lower() == ".gif":
-        images = [Image.fromarray(f) for f in big]
-        images[0].save(
-            path, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0
-        )
+        imageio.imwrite(path, np.stack(big), duration=int(1000 / fps), loop=0)
     else:
         try:
             imageio.imwrite(path, np.stack(big), fps=fps, codec="libx264")
         except (ImportError, ValueError, RuntimeError) as error:
             raise ValueError(
-                f"cannot write MP4 ({error}); install imageio-ffmpeg or use a .gif path"
+                f"cannot write MP4 ({error}); install the video extra or use a .gif path"
             ) from None
     return path
