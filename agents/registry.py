@@ -14,6 +14,7 @@ from agents import base
 
 METHODS: dict[str, str] = {
     "random": "agents.random_agent",
+    "scripted": "agents.scripted",
 }
 
 

@@ -1,0 +1,375 @@
+"""The scripted planner (not an LLM): a rule-based decision-maker over the option menu and skills.
+
+It always takes the planner's best option toward its role's goal, looks after its vitals, and, in a
+team, follows the DAMCS paper's S-CS roles by id: agent 0 crafts the tools, the last agent goes for
+the goal material and receives the finished tool by `share`, everyone between supplies agent 0 with
+what it still misses. It is the reference for what the architecture achieves with a perfect
+decision-maker, and a fast method for the benchmark on a machine without a GPU.
+
+Team knowledge (maps, what agent 0 still needs, placed stations) passes through a `TeamBoard` here;
+the roles live in `Roles` alone so that a message-based version can replace both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from agents import base, options, planner
+from agents.skills import mapping, navigation, skills
+from envs.mac import rules as rules_lib
+
+LABEL = "scripted (not an LLM)"
+# Vitals at or below these levels interrupt the plan (max 9; each drops about every 20-30 steps).
+VITAL_THRESHOLDS = {"drink": 3, "food": 3, "energy": 2}
+# A failed option is not retried for this many steps (the agent explores instead).
+RETRY_AFTER = 15
+
+
+@dataclass
+class AgentStatus:
+    """What one agent posts to its team each step."""
+
+    inventory: dict[str, int] = field(default_factory=dict)
+    position: tuple[int, int] = (0, 0)
+    missing: dict[str, int] = field(default_factory=dict)
+    remaining: int = 0
+    fetching: str = ""
+    alive: bool = True
+
+
+class TeamBoard:
+    """Shared team knowledge for the scripted team: statuses and everyone's map."""
+
+    def __init__(self) -> None:
+        self.status: dict[str, AgentStatus] = {}
+        self.maps: dict[str, mapping.KnownMap] = {}
+
+    def reset(self) -> None:
+        self.status.clear()
+        self.maps.clear()
+
+
+@dataclass(frozen=True)
+class Decision:
+    option: options.Option
+    reason: str
+
+
+def goal_tool(rules: rules_lib.Rules, goal: str) -> str | None:
+    """The made item the goal's collect rule requires (collect_diamond -> iron_pickaxe)."""
+    kind, _, what = goal.partition("_")
+    material = skills.material_yielding(rules, what) if kind == "collect" else None
+    if material is None:
+        return None
+    made = [item for item in rules.collect[material].require if item in rules.make]
+    return made[0] if made else None
+
+
+def stations_known(state: skills.AgentState) -> set[str]:
+    return {name for name, where in state.known.stations().items() if where}
+
+
+def choose_step(state: skills.AgentState, steps: tuple[planner.Step, ...]) -> planner.Step:
+    """The plan's first step, or a nearer collect the inventory already allows (one trip less)."""
+    first = steps[0]
+    if first.kind != "collect":
+        return first
+    ready = [
+        s
+        for s in steps
+        if s.kind == "collect" and planner.executable(state.rules, s, state.inventory)
+    ]
+    if len(ready) < 2:
+        return first
+    dist = navigation.distances(state.known, state.position, optimistic=True)
+    best, best_distance = first, math.inf
+    for step in ready:
+        material = skills.material_yielding(state.rules, step.target)
+        near = navigation.adjacent_cells(state.known.mask(material)) & (dist >= 0)
+        if near.any():
+            distance = float(dist[near].min())
+            if distance < best_distance:
+                best, best_distance = step, distance
+    return best
+
+
+class Roles:
+    """S-CS roles by id: crafter (0), suppliers (1 .. n-2), goal seeker (n-1); solo when n = 1."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+
+    def role(self, index: int, n_agents: int) -> str:
+        if not self.enabled or n_agents == 1:
+            return "solo"
+        if index == 0:
+            return "crafter"
+        return "seeker" if index == n_agents - 1 else "supplier"
+
+    def decide(self, agent: ScriptedAgent, state: skills.AgentState) -> Decision:
+        role = self.role(agent.spec.index, len(agent.spec.team))
+        goal, rules = agent.spec.goal, state.rules
+        tool = goal_tool(rules, goal)
+        if role == "solo" or tool is None:
+            return agent.toward(state, goal, "own plan to the goal")
+        team = agent.spec.team
+        crafter, seeker = team[0], team[-1]
+        board = agent.board
+        if state.inventory.get(tool, 0) > 0:
+            mate_status = board.status.get(seeker)
+            if role != "seeker" and mate_status and mate_status.alive:
+                if mate_status.inventory.get(tool, 0) == 0:
+                    return Decision(
+                        options.Option("share", tool, seeker),
+                        f"the {readable_role('seeker')} needs it",
+                    )
+            return agent.toward(state, goal, f"holding the {skills.readable(tool)}")
+        if role == "crafter":
+            return agent.toward(state, f"make_{tool}", "crafter: make the tools")
+        crafter_status = board.status.get(crafter)
+        if crafter_status is None or not crafter_status.alive:
+            return agent.toward(state, goal, "no crafter left: own plan to the goal")
+        material = goal.partition("_")[2]
+        if role == "seeker" and crafter_status.remaining <= 3:
+            target = skills.material_yielding(rules, material)
+            if target and state.known.knows(target):
+                if state.known.material_at(state.facing_tile) == target:
+                    return Decision(options.Option("wait", amount=5), "seeker: wait for the tool")
+                return Decision(options.Option("navigate", target), "seeker: go to the goal")
+        return self.supply(agent, state, crafter, crafter_status)
+
+    def supply(
+        self, agent: ScriptedAgent, state: skills.AgentState, crafter: str, status: AgentStatus
+    ) -> Decision:
+        """Give the crafter what it misses; fetch what nobody holds yet."""
+        rules = state.rules
+        for item, amount in status.missing.items():
+            if amount > 0 and state.inventory.get(item, 0) > 0:
+                return Decision(
+                    options.Option("share", item, crafter), f"supplier: crafter misses {item}"
+                )
+        wanted = [item for item, amount in status.missing.items() if amount > 0]
+        if not wanted:
+            return agent.toward(state, agent.spec.goal, "supplier: crafter needs nothing")
+        taken = {s.fetching for aid, s in agent.board.status.items() if aid != agent.spec.agent_id}
+        free = [item for item in wanted if item not in taken] or wanted
+        helpers = len(agent.spec.team) - 1
+        item = free[(agent.spec.index - 1) % helpers % len(free)]
+        agent.status.fetching = item
+        steps = planner.plan_items(
+            rules,
+            {item: state.inventory.get(item, 0) + status.missing[item]},
+            state.inventory,
+            stations_known(state),
+        )
+        if not steps:
+            return Decision(options.Option("explore"), "supplier: nothing to fetch")
+        return Decision(
+            options.Option.from_step(choose_step(state, steps)), f"supplier: fetch {item}"
+        )
+
+
+def readable_role(role: str) -> str:
+    return {"seeker": "goal seeker", "crafter": "crafter"}.get(role, role)
+
+
+class ScriptedAgent(base.Agent):
+    """Scripted (not an LLM): takes the planner's best option, keeps itself alive, follows roles."""
+
+    def __init__(
+        self, board: TeamBoard, roles: Roles, privileged_map: bool = False, share_maps: bool = True
+    ) -> None:
+        super().__init__()
+        self.board = board
+        self.roles = roles
+        self.privileged_map = privileged_map
+        self.share_maps = share_maps
+
+    def reset(self, spec: base.AgentSpec) -> None:
+        super().reset(spec)
+        self.rules = rules_lib.load(spec.rules)
+        self.known = mapping.KnownMap(self.rules)
+        self.status = AgentStatus()
+        self.board.status[spec.agent_id] = self.status
+        self.board.maps[spec.agent_id] = self.known
+        rng = np.random.default_rng(spec.seed)
+        angle = 2 * math.pi * (spec.index / len(spec.team) + rng.uniform())
+        self.heading = (math.cos(angle), math.sin(angle))
+        self.home: tuple[int, int] | None = None
+        self.skill: skills.Skill | None = None
+        self.option: options.Option | None = None
+        self.failed: dict[options.Option, int] = {}
+        self.last_items: dict[str, int] = {}
+        self._trace: list[dict[str, Any]] = []
+
+    # --- the step ---------------------------------------------------------------------------
+
+    def act(self, observation: Any, info: Mapping[str, Any]) -> int:
+        if self.home is None:
+            self.home = tuple(int(v) for v in info["position"])
+        if not self.privileged_map or "semantic" not in info:
+            self.known.observe({k: v for k, v in info.items() if k != "semantic"})
+        else:
+            self.known.observe(info)
+        if self.share_maps:
+            for aid, other in self.board.maps.items():
+                if aid != self.spec.agent_id:
+                    self.known.merge_known(other)
+        state = skills.AgentState.from_info(
+            self.spec.agent_id,
+            info,
+            self.known,
+            self.rules,
+            self.spec.action_names,
+            teammates=tuple(a for a in self.spec.team if a != self.spec.agent_id),
+            heading=self.heading,
+            home=self.home,
+        )
+        self._post_status(state, info)
+        if self._should_replan(state):
+            self._finish("interrupted: re-planning", state)
+        action = None
+        for _ in range(3):
+            if self.skill is None or self.skill.finished:
+                self._start(state)
+            action = self.skill.step(state)
+            if action is not None:
+                break
+            self._finish("", state)
+        return self.spec.action_names.index(action or "noop")
+
+    def _post_status(self, state: skills.AgentState, info: Mapping[str, Any]) -> None:
+        self.status.inventory = dict(state.inventory)
+        self.status.position = state.position
+        self.status.alive = bool(info.get("alive", True))
+        tool = goal_tool(self.rules, self.spec.goal)
+        if self.roles.role(self.spec.index, len(self.spec.team)) == "crafter" and tool:
+            steps = planner.plan(self.rules, f"make_{tool}", state.inventory, stations_known(state))
+            if state.inventory.get(tool, 0) > 0:
+                steps = ()
+            self.status.missing = planner.bill(steps)
+            self.status.remaining = len(steps)
+
+    def _should_replan(self, state: skills.AgentState) -> bool:
+        """Re-plan when items changed (a collect finished early, a share arrived) or vitals fell."""
+        items = {k: v for k, v in state.inventory.items() if k not in self.rules.vitals}
+        changed = items != self.last_items
+        self.last_items = items
+        if self.skill is None or self.skill.finished:
+            return False
+        if self.option is not None and self.option.kind in ("drink", "eat", "sleep"):
+            return False
+        vital = self._vital_need(state)
+        if vital is not None and not self._failed_recently(vital, state.step):
+            return True
+        if self.option is None or self.option.kind not in (
+            "collect",
+            "explore",
+            "navigate",
+            "wait",
+        ):
+            return False
+        if changed:
+            return True
+        # Now and then, check whether the role's choice moved on (e.g. the seeker's turn came).
+        if state.step % 5 == 0:
+            fresh = self.roles.decide(self, state).option
+            return (fresh.kind, fresh.target) != (self.option.kind, self.option.target)
+        return False
+
+    def _start(self, state: skills.AgentState) -> None:
+        decision = self.decide(state)
+        option = decision.option
+        if self._failed_recently(option, state.step):
+            if navigation.frontier(state.known, state.position).any() and option.kind != "explore":
+                option = options.Option("explore")
+                decision = Decision(option, f"{decision.option.text} failed recently; exploring")
+            else:
+                option = options.Option("wait")
+                decision = Decision(option, f"{decision.option.text} failed recently; waiting")
+        self.option = option
+        self.skill = option.skill(state)
+        self.counters.decisions += 1
+        self._trace.append(
+            {
+                "agent": self.spec.agent_id,
+                "step": state.step,
+                "decision": option.text,
+                "reason": decision.reason,
+                "method": LABEL,
+            }
+        )
+
+    def _failed_recently(self, option: options.Option, step: int) -> bool:
+        return self.failed.get(option, -RETRY_AFTER) > step - RETRY_AFTER
+
+    def _finish(self, reason: str, state: skills.AgentState) -> None:
+        if self.skill is None:
+            return
+        if self.skill.status == skills.FAILED and self.option is not None:
+            self.failed[self.option] = state.step
+        if self._trace:
+            self._trace[-1]["result"] = self.skill.status
+            self._trace[-1]["outcome"] = reason or self.skill.reason
+        self.skill = None
+
+    # --- decisions --------------------------------------------------------------------------
+
+    def _vital_need(self, state: skills.AgentState) -> options.Option | None:
+        inventory = state.inventory
+        if inventory.get("drink", 9) <= VITAL_THRESHOLDS["drink"]:
+            return options.Option("drink")
+        if inventory.get("food", 9) <= VITAL_THRESHOLDS["food"]:
+            edible = options.edible(self.rules)
+            if edible:
+                return options.Option("eat", edible[0])
+        if inventory.get("energy", 9) <= VITAL_THRESHOLDS["energy"]:
+            return options.Option("sleep")
+        return None
+
+    def decide(self, state: skills.AgentState) -> Decision:
+        """Vitals first, then the role's choice."""
+        vital = self._vital_need(state)
+        if vital is not None and not self._failed_recently(vital, state.step):
+            return Decision(vital, f"vitals: {vital.text}")
+        return self.roles.decide(self, state)
+
+    def toward(self, state: skills.AgentState, goal: str, why: str) -> Decision:
+        """The planner's best option toward `goal` (an achievement)."""
+        steps = planner.plan(self.rules, goal, state.inventory, stations_known(state))
+        if not steps:
+            return Decision(options.Option("explore"), f"{why}: nothing to plan")
+        step = choose_step(state, steps)
+        return Decision(options.Option.from_step(step), f"{why}: {len(steps)} steps left")
+
+    def trace(self) -> list[dict[str, Any]]:
+        return list(self._trace)
+
+
+class ScriptedTeam(base.Team):
+    """A team of scripted agents sharing one board."""
+
+    def __init__(self, agents: list[ScriptedAgent], board: TeamBoard, config: dict) -> None:
+        super().__init__(agents, config)
+        self.board = board
+
+    def reset(self, specs) -> None:
+        self.board.reset()
+        super().reset(specs)
+
+
+def build_team(n_agents: int, privileged_map: bool = False, roles: bool = True) -> base.Team:
+    """A team of scripted (not an LLM) agents; `roles` turns the S-CS division of labour on."""
+    board = TeamBoard()
+    policy = Roles(enabled=roles)
+    agents = [ScriptedAgent(board, policy, privileged_map=privileged_map) for _ in range(n_agents)]
+    team = ScriptedTeam(
+        agents, board, {"privileged_map": privileged_map, "roles": roles, "label": LABEL}
+    )
+    team.method = "scripted"
+    return team

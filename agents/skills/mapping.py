@@ -1,0 +1,216 @@
+"""An agent's own map of the world: what it has seen, what teammates told it, and where stations are.
+
+By default an agent knows only the tiles that passed through its 9x7 view (`observe_local`), plus
+sightings teammates report (`merge`). With the paper's privileged navigator it reads the full semantic
+map instead (`observe_full`). Skills plan on this map, so the same code serves both settings; unknown
+tiles are kept distinct from known ones so that navigation can explore and never guesses into lava.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from envs.mac import rules as rules_lib
+from envs.mac import world as world_lib
+
+UNKNOWN = -1
+LOCAL_HALF = (4, 3)  # the agent sits at [4, 3] of its 9x7 local view
+Position = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One tile a teammate saw: the unit the comms layer passes between agents' maps."""
+
+    material: str
+    position: Position
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.material, str) or not self.material:
+            raise ValueError(f"invalid sighting material {self.material!r}")
+        if len(self.position) != 2 or not all(isinstance(v, int) for v in self.position):
+            raise ValueError(f"invalid sighting position {self.position!r}; allowed: (x, y) ints")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"material": self.material, "position": list(self.position)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Sighting:
+        x, y = data["position"]
+        return cls(str(data["material"]), (int(x), int(y)))
+
+
+class KnownMap:
+    """The tiles one agent knows: material per tile (or unknown), and creatures/players last seen.
+
+    Materials are stored as indices into `rules.materials`; objects as crafter's semantic object ids.
+    Objects move, so only those inside the latest view (or the whole map when privileged) block paths.
+    """
+
+    def __init__(self, rules: rules_lib.Rules, area: tuple[int, int] = world_lib.AREA) -> None:
+        self.rules = rules
+        self.area = area
+        self.materials = np.full(area, UNKNOWN, np.int16)
+        self.objects = np.zeros(area, np.int16)
+        self.fresh = np.zeros(area, bool)  # tiles whose object layer is current
+        self.seen = np.full(area, -1, np.int32)  # step each tile was last seen
+        self.clock = 0
+        self.version = 0
+        self._index = {name: i for i, name in enumerate(rules.materials)}
+        self._object_ids = dict(world_lib.SEMANTIC_OBJECT_IDS)
+        self._n_materials = len(rules.materials)
+        walkable = [self._index[m] for m in rules.walkable if m != "lava"]
+        self._walkable_lookup = np.zeros(self._n_materials + 1, bool)
+        self._walkable_lookup[walkable] = True
+
+    # --- updates ----------------------------------------------------------------------------
+
+    def observe(self, info: Mapping[str, Any]) -> None:
+        """Update from one step's info: the full map when privileged, else the local view."""
+        self.clock = int(info.get("step", self.clock))
+        if "semantic" in info:
+            self.observe_full(info["semantic"])
+        else:
+            self.observe_local(info["position"], info["local_semantic"])
+
+    def observe_local(self, position: Position, local_semantic: np.ndarray) -> None:
+        """Write the 9x7 view centred on `position` (semantic ids, 0 = outside the map)."""
+        x0, y0 = position[0] - LOCAL_HALF[0], position[1] - LOCAL_HALF[1]
+        width, height = local_semantic.shape
+        xs = slice(max(x0, 0), min(x0 + width, self.area[0]))
+        ys = slice(max(y0, 0), min(y0 + height, self.area[1]))
+        window = np.asarray(local_semantic)[
+            xs.start - x0 : xs.stop - x0, ys.start - y0 : ys.stop - y0
+        ]
+        self.fresh[:] = False
+        self.fresh[xs, ys] = True
+        self.objects[:] = 0
+        self.seen[xs, ys] = self.clock
+        self._write(window, self.materials[xs, ys], self.objects[xs, ys])
+
+    def observe_full(self, semantic: np.ndarray) -> None:
+        """Write the whole semantic map (the privileged navigator's view)."""
+        self.fresh[:] = True
+        self.seen[:] = self.clock
+        self._write(np.asarray(semantic), self.materials, self.objects)
+
+    def _write(self, ids: np.ndarray, materials: np.ndarray, objects: np.ndarray) -> None:
+        is_material = (ids >= 1) & (ids <= self._n_materials)
+        is_object = ids > self._n_materials
+        materials[is_material] = ids[is_material] - 1
+        # Creatures and players stand on walkable ground; keep a known material, else assume grass.
+        under = is_object & (materials == UNKNOWN)
+        materials[under] = self._index.get("grass", 0)
+        objects[:] = np.where(is_object, ids, 0)
+        self.version += 1
+
+    def merge(self, sightings: Iterable[Sighting]) -> int:
+        """Add tiles reported by teammates; returns how many were new or changed."""
+        changed = 0
+        for sighting in sightings:
+            index = self._index.get(sighting.material)
+            x, y = sighting.position
+            if index is None or not (0 <= x < self.area[0] and 0 <= y < self.area[1]):
+                continue
+            if self.materials[x, y] != index:
+                self.materials[x, y] = index
+                self.seen[x, y] = max(self.seen[x, y], self.clock)
+                changed += 1
+        if changed:
+            self.version += 1
+        return changed
+
+    def merge_known(self, other: KnownMap) -> int:
+        """Take every tile a teammate saw more recently than this map did; returns how many."""
+        new = other.seen > self.seen
+        count = int(new.sum())
+        if count:
+            self.materials[new] = other.materials[new]
+            self.seen[new] = other.seen[new]
+            self.version += 1
+        return count
+
+    def sightings(self, materials: Iterable[str]) -> list[Sighting]:
+        """Known tiles of `materials`, ready to send to teammates."""
+        found = []
+        for material in materials:
+            found += [Sighting(material, pos) for pos in self.positions(material)]
+        return found
+
+    # --- queries ----------------------------------------------------------------------------
+
+    def material_at(self, position: Position) -> str | None:
+        """The tile's material, or None when unknown or off the map."""
+        x, y = position
+        if not (0 <= x < self.area[0] and 0 <= y < self.area[1]):
+            return None
+        index = int(self.materials[x, y])
+        return None if index == UNKNOWN else self.rules.materials[index]
+
+    def object_at(self, position: Position) -> str | None:
+        """The creature or player last seen on the tile (None if none or off the map)."""
+        x, y = position
+        if not (0 <= x < self.area[0] and 0 <= y < self.area[1]):
+            return None
+        value = int(self.objects[x, y])
+        for kind, object_id in self._object_ids.items():
+            if object_id == value:
+                return kind
+        return None
+
+    def mask(self, material: str) -> np.ndarray:
+        """Boolean map of known tiles of `material` (or of a creature kind such as "cow")."""
+        if material in self._object_ids:
+            return self.objects == self._object_ids[material]
+        index = self._index.get(material)
+        if index is None:
+            return np.zeros(self.area, bool)
+        return self.materials == index
+
+    def positions(self, material: str) -> list[Position]:
+        return [(int(x), int(y)) for x, y in np.argwhere(self.mask(material))]
+
+    def knows(self, material: str) -> bool:
+        return bool(self.mask(material).any())
+
+    @property
+    def unknown(self) -> np.ndarray:
+        return self.materials == UNKNOWN
+
+    def known_fraction(self) -> float:
+        return float((~self.unknown).mean())
+
+    def walkable(self, around: Position | None = None, radius: int = 3) -> np.ndarray:
+        """Known tiles a player may enter: walkable material (never lava) and no fresh object.
+
+        With `around`, only objects within `radius` (Chebyshev) of it block: creatures and players
+        farther away will have moved by the time the agent gets there.
+        """
+        materials = np.where(self.materials == UNKNOWN, self._n_materials, self.materials)
+        blocked = (self.objects > 0) & self.fresh
+        if around is not None:
+            x, y = around
+            nearby = np.zeros(self.area, bool)
+            nearby[max(x - radius, 0) : x + radius + 1, max(y - radius, 0) : y + radius + 1] = True
+            blocked &= nearby
+        return self._walkable_lookup[materials] & ~blocked
+
+    def stations(self) -> dict[str, list[Position]]:
+        """Known positions of every station a recipe needs nearby (table, furnace)."""
+        names = dict.fromkeys(s for rule in self.rules.make.values() for s in rule.nearby)
+        return {name: self.positions(name) for name in names}
+
+    def stations_nearby(self, position: Position) -> set[str]:
+        """Stations within the 3x3 area around `position` (where making a tool needs them)."""
+        x, y = position
+        found = set()
+        for name in self.stations():
+            index = self._index[name]
+            window = self.materials[max(x - 1, 0) : x + 2, max(y - 1, 0) : y + 2]
+            if (window == index).any():
+                found.add(name)
+        return found

@@ -1,0 +1,525 @@
+"""Skills: subgoals ("collect iron", "make stone pickaxe", ...) turned into primitive actions.
+
+A skill is a small object whose `step(state)` returns the next action name, or None once it has
+finished; it then reports `status` "done" or "failed" and a `reason` a memory can record ("no path to
+iron", "missing 1 stone", "timed out after 80 steps"). What a tool costs, which station it needs,
+what a tile yields and which pickaxe mines it all come from the rule data, never from tables here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from agents.skills import mapping, navigation
+from envs.mac import rules as rules_lib
+
+Position = mapping.Position
+RUNNING, DONE, FAILED = "running", "done", "failed"
+# Materials found in caves: a search for one of them explores toward the others.
+UNDERGROUND_HINTS = ("stone", "path", "coal", "iron", "diamond", "lava")
+
+
+@dataclass(frozen=True)
+class AgentState:
+    """What a skill may read at one step: the agent's own info plus its known map."""
+
+    agent_id: str
+    step: int
+    position: Position
+    facing: Position
+    inventory: Mapping[str, int]
+    achievements: Mapping[str, int]
+    sleeping: bool
+    known: mapping.KnownMap
+    rules: rules_lib.Rules
+    action_names: tuple[str, ...]
+    teammates: tuple[str, ...] = ()
+    heading: tuple[float, float] = (0.0, 0.0)
+    home: Position | None = None
+
+    @classmethod
+    def from_info(
+        cls,
+        agent_id: str,
+        info: Mapping[str, Any],
+        known: mapping.KnownMap,
+        rules: rules_lib.Rules,
+        action_names: tuple[str, ...],
+        teammates: tuple[str, ...] = (),
+        heading: tuple[float, float] = (0.0, 0.0),
+        home: Position | None = None,
+    ) -> AgentState:
+        return cls(
+            agent_id=agent_id,
+            step=int(info.get("step", 0)),
+            position=tuple(int(v) for v in info["position"]),
+            facing=tuple(int(v) for v in info["facing"]),
+            inventory=dict(info["inventory"]),
+            achievements=dict(info.get("achievements", {})),
+            sleeping=bool(info.get("sleeping", False)),
+            known=known,
+            rules=rules,
+            action_names=tuple(action_names),
+            teammates=tuple(teammates),
+            heading=heading,
+            home=home,
+        )
+
+    @property
+    def facing_tile(self) -> Position:
+        return (self.position[0] + self.facing[0], self.position[1] + self.facing[1])
+
+
+def readable(name: str) -> str:
+    """An item or material name as words ("wood_pickaxe" -> "wood pickaxe")."""
+    return name.replace("_", " ")
+
+
+def missing_text(missing: Mapping[str, int]) -> str:
+    """'missing 2 wood, 1 stone' (empty when nothing is missing)."""
+    if not missing:
+        return ""
+    return "missing " + ", ".join(f"{n} {readable(item)}" for item, n in missing.items())
+
+
+def shortfall(needs: Mapping[str, int], inventory: Mapping[str, int]) -> dict[str, int]:
+    """How many of each needed item the inventory lacks."""
+    return {
+        item: amount - inventory.get(item, 0)
+        for item, amount in needs.items()
+        if inventory.get(item, 0) < amount
+    }
+
+
+def material_yielding(rules: rules_lib.Rules, item: str) -> str | None:
+    """The tile whose collect rule gives `item` (wood -> tree), from the rule data."""
+    for material, rule in rules.collect.items():
+        if item in rule.receive:
+            return material
+    return None
+
+
+class Skill:
+    """Base of every skill: status, reason, a step budget, and the step loop."""
+
+    name = "skill"
+    default_timeout = 100
+
+    def __init__(self, timeout: int | None = None) -> None:
+        self.timeout = timeout or self.default_timeout
+        self.status = RUNNING
+        self.reason = ""
+        self.steps = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status != RUNNING
+
+    def step(self, state: AgentState) -> str | None:
+        """The next action name, or None when the skill has just finished (see `status`)."""
+        if self.finished:
+            return None
+        if self.steps >= self.timeout:
+            return self.fail(f"timed out after {self.steps} steps")
+        action = self._step(state)
+        if action is not None:
+            self.steps += 1
+        return action
+
+    def _step(self, state: AgentState) -> str | None:
+        raise NotImplementedError
+
+    def succeed(self, reason: str = "") -> None:
+        self.status, self.reason = DONE, reason or f"{self.name}: done"
+        return None
+
+    def fail(self, reason: str) -> None:
+        self.status, self.reason = FAILED, reason
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, {self.status})"
+
+
+class Explorer:
+    """Frontier exploration that keeps its chosen frontier until reached, so it does not dither."""
+
+    def __init__(self, prefer: tuple[str, ...] = ()) -> None:
+        self.prefer = prefer
+        self.target: Position | None = None
+
+    def action(self, state: AgentState) -> str | None:
+        """A move toward unexplored ground, or None when nothing reachable is left to explore."""
+        known = state.known
+        for _ in range(2):
+            if self.target is None or self.target == state.position:
+                self.target = navigation.choose_frontier(
+                    known, state.position, state.heading, self.prefer, state.home
+                )
+            if self.target is None:
+                return None
+            route = None
+            if navigation.frontier(known, state.position)[self.target]:
+                route = navigation.route_to_cell(known, state.position, self.target)
+            if route is not None and route.cells:
+                return navigation.move_toward(state.position, route.cells[0])
+            self.target = None
+        return None
+
+
+class Explore(Skill):
+    """Walk toward unseen ground for a number of steps."""
+
+    default_timeout = 12
+
+    def __init__(self, steps: int = 12, prefer: tuple[str, ...] = ()) -> None:
+        super().__init__(timeout=steps + 1)
+        self.name = "explore"
+        self.budget = steps
+        self.explorer = Explorer(prefer)
+
+    def _step(self, state: AgentState) -> str | None:
+        if self.steps >= self.budget:
+            return self.succeed(f"explored for {self.steps} steps")
+        action = self.explorer.action(state)
+        if action is None:
+            if self.steps:
+                return self.succeed(f"explored for {self.steps} steps; no more reachable unknown")
+            return self.fail("nothing left to explore")
+        return action
+
+
+class Navigate(Skill):
+    """Walk to the nearest known tile of `targets` and face it (or, with reach="near", stand within
+    the 3x3 area of one tile of every target, as making a tool needs). Explores when none is known."""
+
+    default_timeout = 120
+
+    def __init__(
+        self,
+        targets: tuple[str, ...],
+        reach: str = "adjacent",
+        explore: bool = True,
+        timeout: int | None = None,
+    ) -> None:
+        super().__init__(timeout)
+        if reach not in ("adjacent", "near"):
+            raise ValueError(f"invalid reach={reach!r}; allowed: adjacent, near")
+        self.targets = tuple(targets)
+        self.reach = reach
+        self.name = f"navigate to {' and '.join(readable(t) for t in self.targets)}"
+        self.explore = explore
+        underground = any(t in UNDERGROUND_HINTS for t in self.targets)
+        self.explorer = Explorer(UNDERGROUND_HINTS if underground else self.targets)
+        self._last_position: Position | None = None
+        self._still = 0
+        self.route: navigation.Route | None = None
+
+    def arrived(self, state: AgentState) -> bool:
+        known = state.known
+        if self.reach == "near":
+            return set(self.targets) <= known.stations_nearby(state.position)
+        tile = state.facing_tile
+        return any(known.mask(t)[tile] for t in self.targets if _inside(known, tile))
+
+    def _goal(self, state: AgentState) -> np.ndarray | None:
+        known = state.known
+        masks = [known.mask(t) for t in self.targets]
+        if not all(m.any() for m in masks):
+            return None
+        if self.reach == "near":
+            goal = np.ones(known.area, bool)
+            for m in masks:
+                goal &= navigation.near_cells(m)
+            return goal
+        return navigation.adjacent_cells(np.logical_or.reduce(masks))
+
+    def _step(self, state: AgentState) -> str | None:
+        if self.arrived(state):
+            return self.succeed(f"reached {' and '.join(readable(t) for t in self.targets)}")
+        self._track(state.position)
+        goal = self._goal(state)
+        target_text = " and ".join(readable(t) for t in self.targets)
+        if goal is None:
+            return self._explore_or_fail(state, f"no {target_text} known")
+        route = self._follow(state, goal)
+        if route is None:
+            route = navigation.route_to(state.known, state.position, goal)
+        self.route = route
+        if route is None:
+            return self._explore_or_fail(state, f"no path to {target_text}")
+        if self._still >= 4 and route.cells:
+            # Blocked by a teammate or creature that keeps its place: step aside once.
+            self._still = 0
+            return self._sidestep(state, route.cells[0])
+        if route.cells:
+            return navigation.move_toward(state.position, route.cells[0])
+        # At the spot next to the target: turn to it (moving into a blocked tile only turns).
+        for cell in navigation.neighbours(state.position):
+            if _inside(state.known, cell) and any(state.known.mask(t)[cell] for t in self.targets):
+                return navigation.move_toward(state.position, cell)
+        return self.fail(f"cannot face {target_text}")
+
+    def _follow(self, state: AgentState, goal: np.ndarray) -> navigation.Route | None:
+        """The rest of the previous route while it still holds (keeps walks from flip-flopping
+        as creatures and teammates enter and leave the range where they count as obstacles)."""
+        route = self.route
+        if route is None or not route.cells or route.cells[0] != state.position:
+            return None
+        rest = navigation.Route(route.cells[1:])
+        if not rest.cells or not goal[rest.end]:
+            return None
+        free = state.known.walkable(around=state.position)
+        if not all(free[cell] or state.known.unknown[cell] for cell in rest.cells[:3]):
+            return None
+        return rest
+
+    def _track(self, position: Position) -> None:
+        self._still = self._still + 1 if position == self._last_position else 0
+        self._last_position = position
+
+    def _sidestep(self, state: AgentState, blocked: Position) -> str:
+        free = state.known.walkable(around=state.position)
+        for cell in navigation.neighbours(state.position):
+            if cell != blocked and _inside(state.known, cell) and free[cell]:
+                return navigation.move_toward(state.position, cell)
+        return "noop"
+
+    def _explore_or_fail(self, state: AgentState, reason: str) -> str | None:
+        if self.explore:
+            action = self.explorer.action(state)
+            if action is not None:
+                return action
+        return self.fail(reason)
+
+
+def _inside(known: mapping.KnownMap, cell: Position) -> bool:
+    return 0 <= cell[0] < known.area[0] and 0 <= cell[1] < known.area[1]
+
+
+class Collect(Skill):
+    """Face a tile of `material` and press `do` until `amount` more of what it yields arrived."""
+
+    default_timeout = 150
+
+    def __init__(self, material: str, amount: int = 1, timeout: int | None = None) -> None:
+        super().__init__(timeout)
+        if amount < 1:
+            raise ValueError(f"invalid amount={amount!r}; allowed: an integer >= 1")
+        self.material = material
+        self.amount = amount
+        self.navigate = Navigate((material,), timeout=10**6)
+        self.start: int | None = None
+        self.name = f"collect {material}"
+
+    def _step(self, state: AgentState) -> str | None:
+        rule = state.rules.collect.get(self.material)
+        if rule is None:
+            return self.fail(f"{readable(self.material)} cannot be collected")
+        item = next(iter(rule.receive))
+        self.name = f"collect {readable(item)}"
+        have = state.inventory.get(item, 0)
+        if self.start is None:
+            self.start = have
+        if have >= min(self.start + self.amount, state.rules.item_max(item)):
+            return self.succeed(f"collected {have - self.start} {readable(item)}")
+        missing = shortfall(rule.require, state.inventory)
+        if missing:
+            return self.fail(f"cannot collect {readable(item)}: {missing_text(missing)}")
+        known = state.known
+        tile = state.facing_tile
+        if (
+            _inside(known, tile)
+            and known.material_at(tile) == self.material
+            and not (known.objects[tile] and known.fresh[tile])
+        ):
+            return "do"
+        action = self.navigate.step(state)
+        if action is None:
+            if self.navigate.status == FAILED:
+                return self.fail(self.navigate.reason)
+            # Arrived this very step: the facing tile is the target now.
+            self.navigate = Navigate((self.material,), timeout=10**6)
+            return "do"
+        return action
+
+
+class Eat(Skill):
+    """Walk up to a creature of `kind` and hit it until food rises."""
+
+    default_timeout = 100
+
+    def __init__(self, kind: str = "cow", timeout: int | None = None) -> None:
+        super().__init__(timeout)
+        self.kind = kind
+        self.name = f"eat {kind}"
+        self.navigate = Navigate((kind,), timeout=10**6)
+        self.start: int | None = None
+
+    def _step(self, state: AgentState) -> str | None:
+        achievement = f"eat_{self.kind}"
+        count = state.achievements.get(achievement, 0)
+        if self.start is None:
+            self.start = count
+        if count > self.start:
+            return self.succeed(f"ate a {self.kind}")
+        if state.known.object_at(state.facing_tile) == self.kind:
+            return "do"
+        if self.navigate.finished:
+            self.navigate = Navigate((self.kind,), timeout=10**6)
+        action = self.navigate.step(state)
+        if action is None and self.navigate.status == FAILED:
+            return self.fail(self.navigate.reason)
+        return action or "do"
+
+
+class Place(Skill):
+    """Put a station (or stone, plant) on a suitable tile in front of the agent."""
+
+    default_timeout = 20
+
+    def __init__(self, name: str, timeout: int | None = None) -> None:
+        super().__init__(timeout)
+        self.what = name
+        self.name = f"place {readable(name)}"
+        self.start: int | None = None
+
+    def _step(self, state: AgentState) -> str | None:
+        rule = state.rules.place.get(self.what)
+        if rule is None:
+            return self.fail(f"{readable(self.what)} cannot be placed")
+        count = state.achievements.get(f"place_{self.what}", 0)
+        if self.start is None:
+            self.start = count
+        if count > self.start:
+            return self.succeed(f"placed {readable(self.what)} at {state.facing_tile}")
+        missing = shortfall(rule.uses, state.inventory)
+        if missing:
+            return self.fail(f"cannot place {readable(self.what)}: {missing_text(missing)}")
+        if self._fits(state, state.facing_tile, rule):
+            return f"place_{self.what}"
+        # Step onto a free tile so that the tile beyond it (then in front) fits.
+        free = state.known.walkable(around=state.position)
+        for name, (dx, dy) in navigation.MOVES.items():
+            x, y = state.position
+            near, far = (x + dx, y + dy), (x + 2 * dx, y + 2 * dy)
+            if _inside(state.known, near) and free[near] and self._fits(state, far, rule):
+                return name
+        for name, (dx, dy) in navigation.MOVES.items():
+            near = (state.position[0] + dx, state.position[1] + dy)
+            if _inside(state.known, near) and free[near]:
+                return name
+        return self.fail(f"no room to place {readable(self.what)}")
+
+    @staticmethod
+    def _fits(state: AgentState, tile: Position, rule: rules_lib.PlaceRule) -> bool:
+        known = state.known
+        if not _inside(known, tile) or (known.objects[tile] and known.fresh[tile]):
+            return False
+        return known.material_at(tile) in rule.where
+
+
+class Make(Skill):
+    """Walk next to the stations a recipe needs and make the item."""
+
+    default_timeout = 120
+
+    def __init__(self, item: str, timeout: int | None = None) -> None:
+        super().__init__(timeout)
+        self.item = item
+        self.name = f"make {readable(item)}"
+        self.start: int | None = None
+        self.navigate: Navigate | None = None
+
+    def _step(self, state: AgentState) -> str | None:
+        rule = state.rules.make.get(self.item)
+        if rule is None:
+            return self.fail(f"{readable(self.item)} cannot be made")
+        count = state.achievements.get(f"make_{self.item}", 0)
+        if self.start is None:
+            self.start = count
+        if count > self.start:
+            return self.succeed(f"made {readable(self.item)}")
+        missing = shortfall(rule.uses, state.inventory)
+        if missing:
+            return self.fail(f"cannot make {readable(self.item)}: {missing_text(missing)}")
+        unknown = [s for s in rule.nearby if not state.known.knows(s)]
+        if unknown:
+            return self.fail(f"cannot make {readable(self.item)}: no {readable(unknown[0])} known")
+        if set(rule.nearby) <= state.known.stations_nearby(state.position):
+            return f"make_{self.item}"
+        if self.navigate is None:
+            self.navigate = Navigate(tuple(rule.nearby), reach="near", explore=False, timeout=10**6)
+        action = self.navigate.step(state)
+        if action is None:
+            if self.navigate.status == FAILED:
+                return self.fail(f"cannot make {readable(self.item)}: {self.navigate.reason}")
+            return f"make_{self.item}"
+        return action
+
+
+class Share(Skill):
+    """Give one unit of `item` to `teammate` (any distance), then check that it left."""
+
+    default_timeout = 3
+
+    def __init__(self, item: str, teammate: str, timeout: int | None = None) -> None:
+        super().__init__(timeout)
+        self.item = item
+        self.teammate = teammate
+        self.name = f"share {readable(item)} with {teammate}"
+        self.start: int | None = None
+
+    def _step(self, state: AgentState) -> str | None:
+        have = state.inventory.get(self.item, 0)
+        if self.start is not None:
+            if have < self.start:
+                return self.succeed(f"gave 1 {readable(self.item)} to {self.teammate}")
+            return self.fail(f"sharing {readable(self.item)} with {self.teammate} had no effect")
+        action = f"share_{self.item}_to_{self.teammate}"
+        if action not in state.action_names:
+            return self.fail(f"cannot share {readable(self.item)} with {self.teammate}")
+        if have < 1:
+            return self.fail(f"cannot share {readable(self.item)}: missing 1 {readable(self.item)}")
+        self.start = have
+        return action
+
+
+class Sleep(Skill):
+    """Sleep until energy is full and the agent woke up."""
+
+    default_timeout = 150
+
+    def __init__(self, timeout: int | None = None) -> None:
+        super().__init__(timeout)
+        self.name = "sleep"
+        self.slept = False
+
+    def _step(self, state: AgentState) -> str | None:
+        energy_max = state.rules.item_max("energy")
+        if state.sleeping:
+            self.slept = True
+            return "sleep"
+        if self.slept:
+            return self.succeed("woke up rested")
+        if state.inventory.get("energy", energy_max) >= energy_max:
+            return self.fail("not tired: energy is full")
+        return "sleep"
+
+
+class Wait(Skill):
+    """Do nothing for a few steps (e.g. until a teammate's share arrives)."""
+
+    def __init__(self, steps: int = 1) -> None:
+        super().__init__(timeout=steps + 1)
+        self.name = "wait"
+        self.budget = steps
+
+    def _step(self, state: AgentState) -> str | None:
+        if self.steps >= self.budget:
+            return self.succeed(f"waited {self.steps} steps")
+        return "noop"

@@ -1,0 +1,229 @@
+"""Skills on hand-built maps: they reach, explore, give up with a reason, and obey the rules."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.skills import mapping, navigation, skills
+
+
+def _only(scene, material: str, replacement: str = "stone") -> None:
+    """Remove every tile of `material` from the map (so the test's own tile is the only one)."""
+    world = scene.world
+    world._mat_map[world._mat_map == world._mat_ids[material]] = world._mat_ids[replacement]
+
+
+def test_known_map_records_the_local_view_and_keeps_unknown_apart(skill_scene):
+    scene = skill_scene()
+    tree = scene.put((2, 1), "tree")
+    state = scene.state()
+    known = state.known
+    assert known.material_at(tree) == "tree"
+    assert known.material_at((tree[0] + 10, tree[1])) is None
+    assert known.unknown.sum() == 64 * 64 - 9 * 7
+    assert known.object_at(state.position) == "player"
+
+
+def test_known_maps_merge_sightings_and_newer_tiles(skill_scene):
+    scene = skill_scene()
+    state = scene.state()
+    other = mapping.KnownMap(scene.rules)
+    assert other.merge([mapping.Sighting("diamond", (3, 4))]) == 1
+    assert other.material_at((3, 4)) == "diamond"
+    assert state.known.merge_known(other) == 1
+    assert state.known.material_at((3, 4)) == "diamond"
+    sighting = mapping.Sighting("iron", (1, 2))
+    assert mapping.Sighting.from_dict(sighting.to_dict()) == sighting
+
+
+def test_navigate_reaches_a_visible_target_and_faces_it(skill_scene):
+    scene = skill_scene()
+    tree = scene.put((3, 2), "tree")
+    skill = skills.Navigate(("tree",))
+    actions = scene.run(skill)
+    assert skill.status == skills.DONE
+    assert scene.facing_tile() == tree
+    assert len(actions) <= 6
+
+
+def test_navigate_explores_when_the_target_is_unknown(skill_scene):
+    scene = skill_scene()
+    _only(scene, "diamond")
+    diamond = scene.put((9, -5), "diamond")
+    state = scene.state()
+    assert not state.known.knows("diamond")
+    skill = skills.Navigate(("diamond",))
+    scene.run(skill)
+    assert skill.status == skills.DONE
+    assert scene.facing_tile() == diamond
+
+
+def test_unreachable_target_fails_with_a_reason(skill_scene):
+    scene = skill_scene(privileged_map=True)
+    _only(scene, "diamond")
+    diamond = scene.put((4, 0), "diamond")
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            if (dx, dy) != (0, 0):
+                scene.world[diamond[0] + dx, diamond[1] + dy] = "water"
+    skill = skills.Navigate(("diamond",))
+    scene.run(skill)
+    assert skill.status == skills.FAILED
+    assert skill.reason == "no path to diamond"
+
+
+def test_unreachable_target_on_own_map_ends_by_timeout(skill_scene):
+    scene = skill_scene()
+    _only(scene, "diamond")
+    skill = skills.Navigate(("diamond",), timeout=25)
+    actions = scene.run(skill)
+    assert skill.status == skills.FAILED
+    assert skill.reason == "timed out after 25 steps"
+    assert len(actions) == 25
+
+
+def test_navigation_never_enters_lava(skill_scene):
+    scene = skill_scene(privileged_map=True)
+    tree = scene.put((4, 0), "tree")
+    _only(scene, "tree", "grass")
+    scene.world[tree] = "tree"
+    # A lava wall between the agent and the tree, open only far to the south.
+    for dy in range(-6, 5):
+        scene.put((2, dy), "lava")
+    skill = skills.Navigate(("tree",))
+    scene.refresh()
+    visited = []
+    for _ in range(100):
+        action = skill.step(scene.state())
+        if action is None:
+            break
+        noop = scene.env.action_names("player_0").index("noop")
+        actions = dict.fromkeys(scene.env.agents, noop)
+        actions["player_0"] = scene.env.action_names("player_0").index(action)
+        _, _, _, _, scene.infos = scene.env.step(actions)
+        visited.append(scene.infos["player_0"]["position"])
+    assert skill.status == skills.DONE
+    assert scene.facing_tile() == tree
+    assert all(scene.world[pos][0] != "lava" for pos in visited)
+    assert scene.infos["player_0"]["alive"]
+
+
+def test_a_lava_only_path_is_refused(skill_scene):
+    scene = skill_scene(privileged_map=True)
+    _only(scene, "diamond")
+    diamond = scene.put((3, 0), "diamond")
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            if (dx, dy) != (0, 0):
+                scene.world[diamond[0] + dx, diamond[1] + dy] = "lava"
+    skill = skills.Navigate(("diamond",))
+    scene.run(skill)
+    assert skill.status == skills.FAILED
+    assert scene.infos["player_0"]["alive"]
+
+
+def test_collect_needs_the_pickaxe_the_rules_ask_for(skill_scene):
+    scene = skill_scene()
+    stone = scene.put((2, 0), "stone")
+    skill = skills.Collect("stone")
+    assert scene.run(skill) == []
+    assert skill.status == skills.FAILED
+    assert skill.reason == "cannot collect stone: missing 1 wood pickaxe"
+    scene.give(wood_pickaxe=1)
+    skill = skills.Collect("stone")
+    scene.run(skill)
+    assert skill.status == skills.DONE
+    assert scene.players["player_0"].inventory["stone"] == 1
+    assert scene.world[stone][0] == scene.rules.collect["stone"].leaves
+
+
+def test_collect_gathers_the_amount_asked(skill_scene):
+    scene = skill_scene()
+    for dy in (-2, 0, 2):
+        scene.put((2, dy), "tree")
+    skill = skills.Collect("tree", amount=3)
+    scene.run(skill)
+    assert skill.status == skills.DONE
+    assert scene.players["player_0"].inventory["wood"] == 3
+
+
+def test_place_table_uses_the_rule_cost(skill_scene):
+    scene = skill_scene()
+    skill = skills.Place("table")
+    scene.run(skill)
+    assert skill.status == skills.FAILED
+    assert skill.reason == "cannot place table: missing 2 wood"
+    scene.give(wood=2)
+    skill = skills.Place("table")
+    scene.run(skill)
+    assert skill.status == skills.DONE
+    assert scene.world[scene.facing_tile()][0] == "table"
+    assert scene.players["player_0"].inventory["wood"] == 0
+
+
+def test_make_walks_to_the_station_and_makes(skill_scene):
+    scene = skill_scene()
+    scene.give(wood=1)
+    skill = skills.Make("wood_pickaxe")
+    scene.run(skill)
+    assert skill.status == skills.FAILED
+    assert skill.reason == "cannot make wood pickaxe: no table known"
+    scene.put((3, -2), "table")
+    skill = skills.Make("wood_pickaxe")
+    scene.run(skill)
+    assert skill.status == skills.DONE
+    assert scene.players["player_0"].inventory["wood_pickaxe"] == 1
+    assert scene.players["player_0"].inventory["wood"] == 0
+    skill = skills.Make("stone_pickaxe")
+    scene.run(skill)
+    assert skill.status == skills.FAILED
+    assert skill.reason == "cannot make stone pickaxe: missing 1 wood, 1 stone"
+
+
+def test_share_moves_one_unit_and_fails_without_it(skill_scene):
+    scene = skill_scene(n_agents=2)
+    skill = skills.Share("iron_pickaxe", "player_1")
+    scene.run(skill)
+    assert skill.status == skills.FAILED
+    assert "missing 1 iron pickaxe" in skill.reason
+    scene.give(iron_pickaxe=1)
+    skill = skills.Share("iron_pickaxe", "player_1")
+    assert scene.run(skill) == ["share_iron_pickaxe_to_player_1"]
+    assert skill.status == skills.DONE
+    assert scene.players["player_1"].inventory["iron_pickaxe"] == 1
+    assert scene.players["player_0"].inventory["iron_pickaxe"] == 0
+
+
+def test_drink_and_sleep(skill_scene):
+    scene = skill_scene()
+    scene.put((0, 2), "water")
+    scene.give(drink=5)
+    skill = skills.Collect("water", amount=2)
+    scene.run(skill)
+    assert skill.status == skills.DONE
+    assert scene.players["player_0"].inventory["drink"] >= 7
+    skill = skills.Sleep()
+    scene.run(skill)
+    assert skill.status == skills.FAILED
+    assert skill.reason == "not tired: energy is full"
+
+
+def test_explore_reveals_new_tiles_deterministically(skill_scene):
+    seen = []
+    for _ in range(2):
+        scene = skill_scene()
+        before = scene.state().known.known_fraction()
+        skill = skills.Explore(steps=10)
+        actions = scene.run(skill)
+        assert skill.status == skills.DONE
+        assert scene.known["player_0"].known_fraction() > before
+        seen.append(actions)
+    assert seen[0] == seen[1]
+
+
+def test_route_helpers():
+    targets = np.zeros((5, 5), bool)
+    targets[2, 2] = True
+    assert navigation.adjacent_cells(targets).sum() == 4
+    assert navigation.near_cells(targets).sum() == 9
+    assert navigation.move_toward((1, 1), (1, 0)) == "move_up"
