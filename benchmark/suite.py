@@ -187,7 +187,15 @@ PRESETS: dict[str, dict[str, Any]] = {
         "team_sizes": [1, 2, 6],
         "repeats": 1,
         "maps": {"paper": True, "count": 1, "first_seed": 1},
-        "methods": ["random"],
+        "methods": [
+            "random",
+            "scripted",
+            {
+                "name": "scripted",
+                "label": "scripted-privileged",
+                "options": {"privileged_map": True},
+            },
+        ],
     },
     # The paper's protocol (damcs rules, 350 steps, 5 runs on its map) plus 5 more maps.
     "paper": {
@@ -195,7 +203,15 @@ PRESETS: dict[str, dict[str, Any]] = {
         "team_sizes": [1, 2, 6],
         "repeats": 5,
         "maps": {"paper": True, "count": 5, "first_seed": 1},
-        "methods": ["random"],
+        "methods": [
+            "random",
+            "scripted",
+            {
+                "name": "scripted",
+                "label": "scripted-privileged",
+                "options": {"privileged_map": True},
+            },
+        ],
     },
 }
 
