@@ -234,6 +234,11 @@ class MultiAgentCrafter(ParallelEnv):
     def close(self) -> None:
         pass
 
+    def current_infos(self) -> dict[str, dict[str, Any]]:
+        """Infos of the live agents as the world is now (after editing it by hand, e.g. in tests)."""
+        self._layers_step = None
+        return self._infos(self.agents)
+
     # --- map facts for the harness ----------------------------------------------------------
 
     def material_counts(self) -> dict[str, int]:

@@ -32,8 +32,7 @@ class SkillScene:
 
     def refresh(self) -> None:
         """Re-read infos after editing the world by hand (the env caches a step's maps)."""
-        self.env._layers_step = None
-        self.infos = self.env._infos(self.env.agents)
+        self.infos = self.env.current_infos()
 
     def put(self, offset: tuple[int, int], material: str, agent: str = "player_0"):
         pos = tuple(int(v) for v in self.players[agent].pos + np.array(offset))
