@@ -15,6 +15,10 @@ from agents import base
 METHODS: dict[str, str] = {
     "random": "agents.random_agent",
     "scripted": "agents.scripted",
+    "ppo": "baselines.ppo",
+    "mappo": "baselines.mappo",
+    "plain-llm": "agents.plain_llm",
+    "damcs": "agents.damcs",
 }
 
 

@@ -95,7 +95,9 @@ def play_episode(
     frames = [env.render()] if record_frames else []
     last_infos = infos
     while env.agents:
-        actions = team.act(observations, infos)
+        # Players who died in the last step got a final observation but act no more.
+        live = env.agents
+        actions = team.act({a: observations[a] for a in live}, {a: infos[a] for a in live})
         observations, _, _, _, infos = env.step(actions)
         last_infos = infos or last_infos
         if record_frames:

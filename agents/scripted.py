@@ -7,7 +7,8 @@ what it still misses. It is the reference for what the architecture achieves wit
 decision-maker, and a fast method for the benchmark on a machine without a GPU.
 
 Team knowledge (maps, what agent 0 still needs, placed stations) passes through a `TeamBoard` here;
-the roles live in `Roles` alone so that a message-based version can replace both.
+who plays which role comes from the S-CS role policy (`agents.comms.roles`), and what each role does
+lives in `Roles` alone so that a message-based version can replace the board.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from agents import base, options, planner
+from agents import base, comms, options, planner
+from agents.comms import roles as comms_roles
 from agents.skills import mapping, navigation, skills
 from envs.mac import rules as rules_lib
 
@@ -99,17 +101,19 @@ def choose_step(state: skills.AgentState, steps: tuple[planner.Step, ...]) -> pl
 
 
 class Roles:
-    """S-CS roles by id: crafter (0), suppliers (1 .. n-2), goal seeker (n-1); solo when n = 1."""
+    """The scripted behaviour of each S-CS role; who plays which comes from a comms role policy.
 
-    def __init__(self, enabled: bool = True) -> None:
+    The paper's policy (the default) gives crafter (0), supplier (1), helpers, goal seeker (n-1);
+    the scripted planner plays helpers as suppliers, since both feed the crafter.
+    """
+
+    def __init__(self, enabled: bool = True, policy: comms.RolePolicy | None = None) -> None:
         self.enabled = enabled
+        self.policy = (policy or comms.PaperRoles()) if enabled else comms.NoRoles()
 
     def role(self, index: int, n_agents: int) -> str:
-        if not self.enabled or n_agents == 1:
-            return "solo"
-        if index == 0:
-            return "crafter"
-        return "seeker" if index == n_agents - 1 else "supplier"
+        role = self.policy.role(index, n_agents)
+        return "supplier" if role in comms_roles.SUPPORT_ROLES else role
 
     def decide(self, agent: ScriptedAgent, state: skills.AgentState) -> Decision:
         role = self.role(agent.spec.index, len(agent.spec.team))

@@ -16,7 +16,7 @@ from typing import Literal
 import tyro
 from tqdm import tqdm
 
-from agents import registry, runner
+from agents import llm, registry, runner
 from envs import mac
 from envs.mac import rules as rules_lib
 
@@ -24,7 +24,7 @@ from envs.mac import rules as rules_lib
 @dataclasses.dataclass(frozen=True)
 class Args:
     method: str = "random"
-    """Method to play: random (more arrive with the agents and baselines issues)."""
+    """Method to play: random, ppo, mappo (more arrive with the agents issue)."""
     n_agents: int = 1
     """Players in the world (1 or more)."""
     rules: Literal["damcs", "crafter"] = "damcs"
@@ -37,10 +37,23 @@ class Args:
     """Achievement that ends the episode for the whole team."""
     paper_map: bool = False
     """Play on the DAMCS paper's fixed map (crafter world seed 1023683980) instead of --seed's."""
+    privileged_map: bool = False
+    """Give agents the full semantic map (the paper's navigator); scripted agents then navigate on it."""
     gif: Path | None = None
     """Write the episode (every player's view) to this GIF."""
     json: Path | None = None
     """Write the episode record to this JSON file (must not exist yet)."""
+    checkpoint: Path | None = None
+    """Trained policy for --method ppo|mappo: a run directory or its checkpoint file."""
+    model: str | None = None
+    """Language model for --method plain-llm: a preset (smollm2-135m, gemma3-270m, qwen2.5-0.5b), a hub id, a model directory or .gguf file (default: the method's preset)."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the language model runs: auto (CUDA when present, else CPU), cpu or cuda."""
+    dtype: Literal["auto", "fp32", "bf16"] = "auto"
+    """Language model weights: auto (bf16 on CUDA, fp32 on CPU), fp32 or bf16 (fast on AMX CPUs)."""
+
+
+LLM_METHODS = ("plain-llm",)
 
 
 def main(args: Args) -> int:
@@ -56,16 +69,33 @@ def main(args: Args) -> int:
             goal=args.goal,
             max_steps=args.max_steps,
             world_seed=mac.PAPER_WORLD_SEED if args.paper_map else None,
+            privileged_map=args.privileged_map,
         )
         rules_lib.load(args.rules).check_achievement(args.goal)
-        team = registry.build(args.method, args.n_agents)
-    except ValueError as error:
+        options = {} if args.checkpoint is None else {"checkpoint": str(args.checkpoint)}
+        if args.method == "scripted":
+            options["privileged_map"] = args.privileged_map
+        if args.method in ("ppo", "mappo") and args.checkpoint is None:
+            raise ValueError(f"--method {args.method} needs --checkpoint PATH")
+        if args.method in LLM_METHODS:
+            options.update(device=args.device, dtype=args.dtype, privileged_map=args.privileged_map)
+            if args.model is not None:
+                options["model"] = args.model
+        elif args.model is not None:
+            raise ValueError(f"--model applies to {', '.join(LLM_METHODS)} only")
+        team = registry.build(args.method, args.n_agents, **options)
+    except (ValueError, llm.ModelError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     cap = args.max_steps or rules_lib.load(args.rules).length
     with tqdm(total=cap, desc=f"{args.method} x{args.n_agents}", unit="step", leave=False) as bar:
         result = runner.play_episode(
-            team, spec, method=args.method, record_frames=args.gif is not None, progress=bar
+            team,
+            spec,
+            method=args.method,
+            method_config=team.config,
+            record_frames=args.gif is not None,
+            progress=bar,
         )
     team.close()
     record = result.record

@@ -60,6 +60,13 @@ class KnownMap:
         self.seen = np.full(area, -1, np.int32)  # step each tile was last seen
         self.clock = 0
         self.version = 0
+        self.position: Position | None = None
+        # What the agent holds decides which known tiles it could dig through (see navigation).
+        self.holding: dict[str, int] = {}
+        # Where this agent is headed while exploring, and when it said so (teammates read it).
+        self.claim: tuple[Position, int] | None = None
+        # Per teammate map (keyed by its id): where that teammate is and what it claimed.
+        self._teammates: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}
         self._index = {name: i for i, name in enumerate(rules.materials)}
         self._object_ids = dict(world_lib.SEMANTIC_OBJECT_IDS)
         self._n_materials = len(rules.materials)
@@ -72,6 +79,10 @@ class KnownMap:
     def observe(self, info: Mapping[str, Any]) -> None:
         """Update from one step's info: the full map when privileged, else the local view."""
         self.clock = int(info.get("step", self.clock))
+        if "position" in info:
+            self.position = (int(info["position"][0]), int(info["position"][1]))
+        if "inventory" in info:
+            self.holding = dict(info["inventory"])
         if "semantic" in info:
             self.observe_full(info["semantic"])
         else:
@@ -125,7 +136,9 @@ class KnownMap:
         return changed
 
     def merge_known(self, other: KnownMap) -> int:
-        """Take every tile a teammate saw more recently than this map did; returns how many."""
+        """Take every tile a teammate saw more recently than this map did, and where the teammate is
+        and is exploring toward (so exploration can spread out); returns how many tiles."""
+        self._teammates[id(other)] = (other.position, other.claim)
         new = other.seen > self.seen
         count = int(new.sum())
         if count:
@@ -133,6 +146,18 @@ class KnownMap:
             self.seen[new] = other.seen[new]
             self.version += 1
         return count
+
+    def teammate_claims(self, max_age: int = 2) -> list[Position]:
+        """Exploration targets teammates announced within the last `max_age` steps."""
+        claims = []
+        for _, announced in self._teammates.values():
+            if announced is not None and self.clock - announced[1] <= max_age:
+                claims.append(announced[0])
+        return claims
+
+    def teammate_positions(self) -> list[Position]:
+        """Where teammates last reported being."""
+        return [position for position, _ in self._teammates.values() if position is not None]
 
     def sightings(self, materials: Iterable[str]) -> list[Sighting]:
         """Known tiles of `materials`, ready to send to teammates."""

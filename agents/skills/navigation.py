@@ -1,14 +1,19 @@
-"""Path finding on an agent's known map: shortest walks to a target, and frontier exploration.
+"""Path finding on an agent's known map: shortest walks, digs, and frontier exploration.
 
 Breadth-first search over tiles a player may enter (walkable material, never lava, no creature or
 player currently in view). Unknown tiles may be crossed optimistically: the view always reveals a
 tile before the agent steps on it, so a planned walk through the unknown is re-planned, never blind.
+Most iron and many diamonds are walled in by rock, so a walk that only guesses through the unknown
+loses to digging through known rock the agent can mine (`route_digging`). Exploration picks the
+frontier that reveals the most promising unseen ground per step (`choose_frontier`).
 The search is plain Python over flat indices: a 64x64 map takes a few milliseconds at worst.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,13 +124,29 @@ def _unwind(parent: list[int], cell: int, height: int) -> Route:
 def route_to(
     known: mapping.KnownMap, start: Position, goal: np.ndarray, optimistic: bool = True
 ) -> Route | None:
-    """The shortest walk from `start` to any `goal` cell, or None if none is reachable."""
+    """The shortest walk from `start` to any `goal` cell, or None if none is reachable.
+
+    None also when the only walks cross unknown ground (guesses that may end at a wall) while
+    digging through known rock is cheaper: exploration (`skills.Explorer`) then digs the way.
+    """
     free = passable(known, start, optimistic)
     free[start] = True
     _, parent, found = _search(free, start, goal)
-    if found is None:
-        return None
-    return _unwind(parent, found, free.shape[1])
+    route = None if found is None else _unwind(parent, found, free.shape[1])
+    if optimistic and (route is None or any(known.unknown[cell] for cell in route.cells)):
+        dig = diggable(known)
+        if dig.any():
+            cost = route_cost(known, route, dig) if route is not None else None
+            dug = route_digging(known, start, goal, dig)
+            if dug is not None and any(dig[cell] for cell in dug.cells):
+                if cost is None or route_cost(known, dug, dig) < cost:
+                    return None
+    return route
+
+
+def route_cost(known: mapping.KnownMap, route: Route, dig: np.ndarray) -> int:
+    """Steps a route takes: one per cell, one more per tile to dig open."""
+    return len(route.cells) + sum(bool(dig[cell]) for cell in route.cells)
 
 
 def distances(known: mapping.KnownMap, start: Position, optimistic: bool = False) -> np.ndarray:
@@ -145,9 +166,108 @@ def route_to_cell(
     return route_to(known, start, goal, optimistic)
 
 
+def diggable(known: mapping.KnownMap, inventory: Mapping[str, int] | None = None) -> np.ndarray:
+    """Known tiles the agent can open with what it holds (stone with a wood pickaxe, ...): those
+    whose collect rule it meets, that always give and leave walkable ground (never lava)."""
+    rules = known.rules
+    inventory = known.holding if inventory is None else inventory
+    out = np.zeros(known.area, bool)
+    for material, rule in rules.collect.items():
+        opens = rule.leaves != material and rule.leaves in rules.walkable and rule.leaves != "lava"
+        held = all(inventory.get(item, 0) >= n for item, n in rule.require.items())
+        if opens and held and rule.probability >= 1.0:
+            out |= known.mask(material)
+    return out
+
+
+def route_digging(
+    known: mapping.KnownMap, start: Position, goal: np.ndarray, dig: np.ndarray
+) -> Route | None:
+    """The cheapest walk to a `goal` cell when `dig` tiles may be mined open on the way (a dug
+    tile costs two steps: `do`, then the move); unknown tiles count as open, as in `route_to`."""
+    free = passable(known, start, optimistic=True)
+    free[start] = True
+    width, height = free.shape
+    cost = np.where(free, 1, np.where(dig, 2, 0)).ravel().tolist()
+    goal_flat = goal.ravel().tolist()
+    best = [float("inf")] * (width * height)
+    parent = [-1] * (width * height)
+    origin = start[0] * height + start[1]
+    best[origin] = 0
+    heap = [(0, origin)]
+    while heap:
+        d, cell = heapq.heappop(heap)
+        if d > best[cell]:
+            continue
+        if goal_flat[cell]:
+            return _unwind(parent, cell, height)
+        x, y = divmod(cell, height)
+        for nx, ny in ((x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)):
+            if 0 <= nx < width and 0 <= ny < height:
+                nxt = nx * height + ny
+                step = cost[nxt]
+                if step and d + step < best[nxt]:
+                    best[nxt] = d + step
+                    parent[nxt] = cell
+                    heapq.heappush(heap, (d + step, nxt))
+    return None
+
+
 def frontier(known: mapping.KnownMap, start: Position | None = None) -> np.ndarray:
     """Known enterable tiles next to unknown ones: where walking reveals new map."""
     return known.walkable(around=start) & adjacent_cells(known.unknown)
+
+
+def box_sum(grid: np.ndarray, half: tuple[int, int]) -> np.ndarray:
+    """Sum of `grid` over the (2*hx+1) x (2*hy+1) box around every cell (zero beyond the map)."""
+    hx, hy = half
+    width, height = grid.shape
+    padded = np.pad(grid.astype(np.float32), ((hx + 1, hx), (hy + 1, hy)))
+    total = padded.cumsum(0).cumsum(1)
+    return (
+        total[2 * hx + 1 :, 2 * hy + 1 :]
+        - total[:width, 2 * hy + 1 :]
+        - total[2 * hx + 1 :, :height]
+        + total[:width, :height]
+    )
+
+
+# Where a sought material tends to be, judged from what surrounds unseen ground (from crafter's
+# world generation: coal, iron and diamonds lie inside mountains, diamonds and lava deep inside, next
+# to caves; water sits among sand). A target without an entry looks near tiles of its own kind.
+SEARCH_HINTS: dict[str, dict[str, float]] = {
+    "stone": {"stone": 1.0, "coal": 1.0, "iron": 1.0, "path": 0.5, "lava": 1.0, "diamond": 1.0},
+    "coal": {"stone": 1.0, "coal": 2.0, "iron": 1.0, "path": 0.5, "lava": 1.0, "diamond": 1.0},
+    "iron": {"stone": 1.0, "coal": 1.0, "iron": 3.0, "path": 1.0, "lava": 1.0, "diamond": 1.0},
+    "diamond": {"stone": 1.0, "coal": 1.0, "iron": 1.0, "path": 1.5, "lava": 3.0, "diamond": 3.0},
+    "lava": {"stone": 1.0, "path": 1.0, "lava": 3.0},
+    "path": {"stone": 1.0, "path": 2.0, "lava": 1.0},
+    "water": {"water": 3.0, "sand": 2.0},
+    "sand": {"water": 2.0, "sand": 3.0},
+    "tree": {"tree": 3.0, "grass": 0.5},
+}
+PRIOR_RADIUS = 5  # the prior of a tile is read from the 11x11 known tiles around it
+PRIOR_BASE, PRIOR_WEIGHT = 0.3, 2.0  # worth of an unseen tile: base + weight * prior
+# Added to a frontier's distance, so that a near frontier does not win on nearness alone.
+STEP_OFFSET = 4.0
+HOME_PULL = 0.1  # extra cost per tile a frontier lies from home
+CLAIMED = 0.2  # worth left of unseen ground a teammate is headed for
+HEADING = 0.2  # how much an agent's own heading tilts the choice between frontiers
+
+
+def search_prior(known: mapping.KnownMap, targets: tuple[str, ...]) -> np.ndarray:
+    """How promising each tile is for finding `targets`: the hint-weighted share of the known
+    tiles around it (0 where nothing around is known), so unseen ground next to mountains scores
+    high when the agent looks for iron and next to lava or caves when it looks for diamonds."""
+    hints: dict[str, float] = {}
+    for target in targets:
+        for material, weight in SEARCH_HINTS.get(target, {target: 3.0}).items():
+            hints[material] = max(hints.get(material, 0.0), weight)
+    weighted = np.zeros(known.area, np.float32)
+    for material, weight in hints.items():
+        weighted += weight * known.mask(material)
+    box = (PRIOR_RADIUS, PRIOR_RADIUS)
+    return box_sum(weighted, box) / np.maximum(box_sum(~known.unknown, box), 1.0)
 
 
 def choose_frontier(
@@ -157,29 +277,31 @@ def choose_frontier(
     prefer: tuple[str, ...] = (),
     home: Position | None = None,
 ) -> Position | None:
-    """The frontier cell to explore next: near, along `heading`, close to `prefer` materials.
+    """The frontier cell to explore next: the one revealing most promising unseen ground per step.
 
-    The heading spreads teammates out (each has its own); preferred materials steer a search for
-    e.g. diamonds toward caves; a pull toward `home` makes the search spiral outward instead of
-    running to the map's edge. Ties break by position, so the choice is deterministic.
+    Each frontier cell is worth the unknown tiles its 9x7 view would uncover, weighted by the
+    search prior for `prefer` (the sought materials) and leaving out ground a teammate is already
+    headed for; that worth is divided by the walk to it, so near, rich frontiers win. The heading
+    (each agent has its own) breaks near-ties so that a team fans out; a light pull toward `home`
+    keeps a search from running to the map's edge. Ties break by position: deterministic.
     """
     dist = distances(known, start)
     cells = frontier(known, start) & (dist > 0)
     if not cells.any():
         return None
+    worth = known.unknown.astype(np.float32)
+    hx, hy = mapping.LOCAL_HALF
+    for x, y in known.teammate_claims():
+        worth[max(x - hx, 0) : x + hx + 1, max(y - hy, 0) : y + hy + 1] *= CLAIMED
+    if prefer:
+        worth *= PRIOR_BASE + PRIOR_WEIGHT * search_prior(known, prefer)
+    gain = box_sum(worth, mapping.LOCAL_HALF)
     xs, ys = np.nonzero(cells)
     d = dist[xs, ys].astype(float)
-    score = d - 3.0 * ((xs - start[0]) * heading[0] + (ys - start[1]) * heading[1]) / np.maximum(
-        d, 1.0
-    )
+    cost = d + STEP_OFFSET
     if home is not None:
-        score += 0.5 * (np.abs(xs - home[0]) + np.abs(ys - home[1]))
-    if prefer:
-        wanted = np.zeros(known.area, bool)
-        for material in prefer:
-            wanted |= known.mask(material)
-        for _ in range(3):
-            wanted = near_cells(wanted)
-        score -= 6.0 * wanted[xs, ys]
+        cost += HOME_PULL * (np.abs(xs - home[0]) + np.abs(ys - home[1]))
+    along = ((xs - start[0]) * heading[0] + (ys - start[1]) * heading[1]) / np.maximum(d, 1.0)
+    score = -gain[xs, ys] / cost * (1.0 + HEADING * along)
     best = int(np.lexsort((ys, xs, score))[0])
     return int(xs[best]), int(ys[best])

@@ -19,8 +19,6 @@ from envs.mac import rules as rules_lib
 
 Position = mapping.Position
 RUNNING, DONE, FAILED = "running", "done", "failed"
-# Materials found in caves: a search for one of them explores toward the others.
-UNDERGROUND_HINTS = ("stone", "path", "coal", "iron", "diamond", "lava")
 
 
 @dataclass(frozen=True)
@@ -146,14 +144,25 @@ class Skill:
 
 
 class Explorer:
-    """Frontier exploration that keeps its chosen frontier until reached, so it does not dither."""
+    """Frontier exploration that keeps its chosen frontier until reached, so it does not dither.
+
+    `prefer` names the materials sought: they steer the choice of frontier (see
+    `navigation.choose_frontier`) and, once seen but walled in, are dug toward. The chosen frontier
+    is announced on the known map (`claim`) so that teammates look elsewhere.
+    """
 
     def __init__(self, prefer: tuple[str, ...] = ()) -> None:
         self.prefer = prefer
         self.target: Position | None = None
 
     def action(self, state: AgentState) -> str | None:
-        """A move toward unexplored ground, or None when nothing reachable is left to explore."""
+        """A move toward unexplored ground, or None when nothing reachable is left to explore.
+
+        A sought tile that is known but walled in (iron inside a mountain) is dug toward instead,
+        when the agent holds the pickaxe for the wall: that opens it up sooner than a search."""
+        dig = self.dig_action(state)
+        if dig is not None:
+            return dig
         known = state.known
         for _ in range(2):
             if self.target is None or self.target == state.position:
@@ -166,9 +175,31 @@ class Explorer:
             if navigation.frontier(known, state.position)[self.target]:
                 route = navigation.route_to_cell(known, state.position, self.target)
             if route is not None and route.cells:
+                known.claim = (self.target, known.clock)
                 return navigation.move_toward(state.position, route.cells[0])
             self.target = None
         return None
+
+    def dig_action(self, state: AgentState) -> str | None:
+        """The next step of a dig toward a known `prefer` tile (None when none is worth digging)."""
+        known = state.known
+        sought = np.zeros(known.area, bool)
+        for material in self.prefer:
+            sought |= known.mask(material)
+        if not sought.any():
+            return None
+        dig = navigation.diggable(known, state.inventory) & ~sought
+        if not dig.any():
+            return None
+        route = navigation.route_digging(
+            known, state.position, navigation.adjacent_cells(sought), dig
+        )
+        if route is None or not route.cells:
+            return None
+        step = route.cells[0]
+        if dig[step] and state.facing_tile == step:
+            return "do"
+        return navigation.move_toward(state.position, step)
 
 
 class Explore(Skill):
@@ -213,8 +244,7 @@ class Navigate(Skill):
         self.reach = reach
         self.name = f"navigate to {' and '.join(readable(t) for t in self.targets)}"
         self.explore = explore
-        underground = any(t in UNDERGROUND_HINTS for t in self.targets)
-        self.explorer = Explorer(UNDERGROUND_HINTS if underground else self.targets)
+        self.explorer = Explorer(self.targets)
         self._last_position: Position | None = None
         self._still = 0
         self.route: navigation.Route | None = None

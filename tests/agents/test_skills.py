@@ -49,6 +49,12 @@ def test_navigate_reaches_a_visible_target_and_faces_it(skill_scene):
 def test_navigate_explores_when_the_target_is_unknown(skill_scene):
     scene = skill_scene()
     _only(scene, "diamond")
+    # Diamonds lie in mountains (the search looks there): a rock band in view, a cave into it.
+    for dx in range(4, 13):
+        for dy in range(-9, 0):
+            scene.put((dx, dy), "stone")
+    for dx in range(4, 9):
+        scene.put((dx, -5), "path")
     diamond = scene.put((9, -5), "diamond")
     state = scene.state()
     assert not state.known.knows("diamond")
@@ -219,6 +225,108 @@ def test_explore_reveals_new_tiles_deterministically(skill_scene):
         assert scene.known["player_0"].known_fraction() > before
         seen.append(actions)
     assert seen[0] == seen[1]
+
+
+def _plain_map(rules, known_box: tuple[slice, slice], material: str = "grass") -> mapping.KnownMap:
+    """A known map where only `known_box` is known (all `material`)."""
+    known = mapping.KnownMap(rules)
+    known.materials[known_box] = rules.materials.index(material)
+    return known
+
+
+def test_box_sum_matches_a_direct_sum():
+    grid = np.random.default_rng(0).random((12, 9)) > 0.5
+    boxed = navigation.box_sum(grid, (4, 3))
+    for x, y in ((0, 0), (5, 4), (11, 8), (3, 7)):
+        assert boxed[x, y] == grid[max(x - 4, 0) : x + 5, max(y - 3, 0) : y + 4].sum()
+
+
+def test_frontier_choice_goes_where_the_view_reveals_most(skill_scene):
+    rules = skill_scene().rules
+    # A corridor through known rock: its near west end borders one unseen tile, its far east end a
+    # whole view of them. Nearest-frontier exploration went west; the information gain goes east.
+    known = _plain_map(rules, (slice(0, 46), slice(25, 38)), "stone")
+    known.materials[5:46, 31] = rules.materials.index("grass")
+    known.materials[4, 31] = mapping.UNKNOWN
+    assert navigation.choose_frontier(known, (20, 31)) == (45, 31)
+
+
+def test_search_prior_sends_a_diamond_search_toward_rock_and_lava(skill_scene):
+    rules = skill_scene().rules
+    known = _plain_map(rules, (slice(20, 41), slice(28, 35)))
+    known.materials[20:24, 28:35] = rules.materials.index("stone")
+    known.materials[20:22, 30:33] = rules.materials.index("lava")
+    start = (30, 31)
+    target = navigation.choose_frontier(known, start, prefer=("diamond",))
+    assert target[0] < start[0]
+    prior = navigation.search_prior(known, ("diamond",))
+    assert prior[18, 31] > prior[42, 31]
+
+
+def test_teammates_announced_targets_spread_the_search(skill_scene):
+    scene = skill_scene(n_agents=2)
+    first, second = scene.known["player_0"], scene.known["player_1"]
+    state = scene.state("player_0")
+    scene.state("player_1")
+    explorer = skills.Explorer()
+    assert explorer.action(state) is not None
+    assert first.claim is not None and first.claim[1] == first.clock
+    claimed = first.claim[0]
+    alone = navigation.choose_frontier(second, second.position)
+    second.merge_known(first)
+    assert second.teammate_claims() == [claimed]
+    assert second.teammate_positions() == [first.position]
+    spread = navigation.choose_frontier(second, second.position)
+    assert alone is not None and spread is not None
+    assert abs(spread[0] - claimed[0]) + abs(spread[1] - claimed[1]) >= abs(
+        alone[0] - claimed[0]
+    ) + abs(alone[1] - claimed[1])
+    first.clock += 10
+    second.merge_known(first)
+    second.clock = first.clock
+    assert second.teammate_claims() == []
+
+
+def test_walled_in_iron_is_dug_to_not_searched_around(skill_scene):
+    scene = skill_scene()
+    _only(scene, "iron")
+    iron = scene.put((4, 0), "iron")
+    for dx in range(2, 7):
+        for dy in range(-2, 3):
+            if (dx, dy) != (4, 0):
+                scene.put((dx, dy), "stone")
+    scene.put((6, 1), "lava")
+    state = scene.state()
+    assert (
+        navigation.route_to(
+            state.known, state.position, navigation.adjacent_cells(state.known.mask("iron"))
+        )
+        is not None
+    )  # only a guess through unseen ground
+    scene.give(wood_pickaxe=1, stone_pickaxe=1)
+    state = scene.state()
+    goal = navigation.adjacent_cells(state.known.mask("iron"))
+    assert navigation.route_to(state.known, state.position, goal) is None  # digging is cheaper
+    skill = skills.Collect("iron")
+    actions = scene.run(skill, limit=40)
+    assert skill.status == skills.DONE
+    assert scene.world[iron][0] == "path"
+    assert actions.count("do") == 3  # two stones, then the iron
+    assert scene.players["player_0"].inventory["iron"] == 1
+    assert scene.infos["player_0"]["alive"]
+
+
+def test_diggable_follows_the_rules_and_never_opens_into_lava(skill_scene):
+    scene = skill_scene()
+    scene.put((1, 0), "stone")
+    scene.put((0, 1), "tree")
+    scene.put((-1, 0), "water")
+    known = scene.state().known
+    assert {known.material_at(tuple(p)) for p in np.argwhere(navigation.diggable(known))} == {
+        "tree"
+    }
+    dug = navigation.diggable(known, {"wood_pickaxe": 1})
+    assert {known.material_at(tuple(p)) for p in np.argwhere(dug)} == {"tree", "stone"}
 
 
 def test_route_helpers():

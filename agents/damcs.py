@@ -1,0 +1,354 @@
+"""The DAMCS agent: the plain LLM decision loop plus A-KGMS memory and S-CS communication.
+
+Each agent keeps a hierarchical knowledge graph (`agents.memory`) fed every step, and talks to its
+team through the S-CS router (`agents.comms`). Its prompt is the plain agent's sections plus the
+working memory (summaries, prerequisite check, recipes from the rule data), its role's duty and the
+messages it received, and the decision goes through the same option menu and model layer as the
+plain agent (`agents.llm_team`). Per step, each agent
+
+  1. observes: updates its map, merges teammates' sightings, re-plans when a share arrived (its
+     running skill is interrupted so it decides again), and feeds its memory;
+  2. settles options that ended: the memory resolves and commits the experience; a finished share
+     becomes a SHARE message, a placed table or furnace a STATION message;
+  3. posts its STATUS (role, goals, needs, offers, a few sightings) when it changed;
+  4. decides when its option ended; the memory records the decision.
+
+Ablations: `memory=False` uses the null memory (no memory section in the prompt), `comm=False` the
+null router (no roles, no messages, nothing counted), `privileged_map=True` navigates on the full map.
+
+    python scripts/play.py --method damcs --n-agents 2 --seed 0 --model qwen2.5-0.5b
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from agents import base, comms, driver, llm_team, memory, plain_llm, prompting
+from agents.comms import protocol
+from agents.comms import roles as roles_lib
+from agents.llm import model as model_lib
+from agents.memory import export
+from agents.skills import mapping, skills
+
+LABEL = "DAMCS (A-KGMS + S-CS)"
+SIGHTINGS_PER_MATERIAL = 2  # a status carries the few tiles nearest home, not the whole map
+
+
+def sighted_materials(rules: Any) -> tuple[str, ...]:
+    """Materials worth telling teammates about: those that need a tool to collect (stone, coal,
+    iron, diamond) and those that restore a vital (water), read from the rule data."""
+    return tuple(
+        material
+        for material, rule in rules.collect.items()
+        if rule.require or any(item in rules.vitals for item in rule.receive)
+    )
+
+
+# --- prompt sections ---------------------------------------------------------------------------
+
+
+def memory_section(context: prompting.DecisionContext) -> prompting.Section | None:
+    """The A-KGMS working memory; absent when memory is off."""
+    working = context.extra.get("memory")
+    if working is None:
+        return None
+    return prompting.Section("Memory", working.text)
+
+
+def role_section(context: prompting.DecisionContext) -> prompting.Section | None:
+    """The S-CS role and its duty; absent for a lone agent or with communication off."""
+    role, duty = context.extra.get("role", ""), context.extra.get("duty", "")
+    if not role or role == roles_lib.SOLO:
+        return None
+    return prompting.Section("Your role", f"{role}: {duty}")
+
+
+def messages_section(context: prompting.DecisionContext) -> prompting.Section | None:
+    """The received statuses, stations and shares (the router's compact templates)."""
+    inbox: comms.Inbox | None = context.extra.get("inbox")
+    if inbox is None or not inbox.messages:
+        return None
+    return prompting.Section("Team messages", "\n".join(f"- {m.text()}" for m in inbox.messages))
+
+
+SECTIONS: tuple[prompting.SectionFn, ...] = prompting.with_sections(
+    [memory_section, role_section, messages_section]
+)
+
+
+# --- the agent ---------------------------------------------------------------------------------
+
+
+class DamcsAgent(llm_team.LLMAgent):
+    """An LLM agent with a knowledge-graph memory and a place in its team's S-CS router."""
+
+    def __init__(
+        self,
+        lm: model_lib.LanguageModel,
+        privileged_map: bool = False,
+        memory_on: bool = True,
+    ) -> None:
+        super().__init__(lm, SECTIONS, privileged_map=privileged_map, label=LABEL)
+        self.memory_on = memory_on
+        self.router: comms.Router | None = None
+
+    def reset(self, spec: base.AgentSpec) -> None:
+        super().reset(spec)
+        self.memory = memory.build(self.rules, spec.goal, enabled=self.memory_on)
+        self.sighted = sighted_materials(self.rules)
+        self._merged: set[tuple[str, int]] = set()  # statuses whose sightings are in the map
+        self._settled = 0  # driver outcomes already handled
+        self._open: tuple[int, str] | None = None  # the recorded decision awaiting its outcome
+
+    def join(self, router: comms.Router) -> None:
+        """Attach the team's router for this episode (after `reset`)."""
+        self.router = router
+
+    @property
+    def role(self) -> str:
+        router = self._require_router()
+        return router.role(self.spec.agent_id) if router.enabled else ""
+
+    # --- the step -------------------------------------------------------------------------------
+
+    def observe(self, info: Mapping[str, Any]) -> bool:
+        router = self._require_router()
+        aid = self.spec.agent_id
+        self.state = state = self.driver.observe(info)
+        self._merge_sightings(router.inbox(aid))
+        self._close_trace()
+        if router.should_replan(aid) and self.driver.skill is not None:
+            # A teammate gave us something: what to do next may have changed.
+            self.driver.finish(state, "interrupted", "received a share; re-planning")
+        self.action = self.driver.advance(state)
+        self._close_trace()
+        self._settle(state)
+        self._feed_memory(info, state, router.inbox(aid))
+        self._post_status(state)
+        return self.action is None
+
+    def context_extra(self, state: skills.AgentState) -> Mapping[str, Any]:
+        router = self._require_router()
+        inbox = router.collect(self.spec.agent_id)  # shares are events: read once
+        extra: dict[str, Any] = {"inbox": inbox}
+        if self.memory.enabled:
+            # Messages have their own section; the memory keeps them in its experiences only.
+            extra["memory"] = dataclasses.replace(self.memory.summary(), messages=())
+        if router.enabled:
+            index, n = self.spec.index, len(self.spec.team)
+            extra["role"] = router.role(self.spec.agent_id)
+            extra["duty"] = router.policy.duty(index, n)
+        return extra
+
+    def on_decision(self, decision: llm_team.Decision, state: skills.AgentState) -> None:
+        self.memory.record(
+            decision.chosen,
+            goal=decision.chosen,
+            long_term_goal=self.long_term_goal(state),
+            reply={"choice": decision.chosen, "reason": decision.reason},
+            summary=decision.previous,
+        )
+        self._open = (decision.step, decision.chosen)
+        if self._trace:
+            self._trace[-1]["role"] = self.role
+        self._settle(state)  # the option may have ended at once
+
+    def idle(self) -> str:
+        action = super().idle()
+        self._settle(self._require_state())
+        return action
+
+    # --- what the agent tells and remembers -----------------------------------------------------
+
+    def long_term_goal(self, state: skills.AgentState) -> str:
+        """The next milestone toward the episode goal not yet achieved (in words)."""
+        for name in self.rules.milestones(self.spec.goal):
+            if not state.achievements.get(name, 0):
+                return skills.readable(name)
+        return skills.readable(self.spec.goal)
+
+    def _stations(self, state: skills.AgentState) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        known = tuple(name for name, where in state.known.stations().items() if where)
+        return known, tuple(sorted(state.known.stations_nearby(state.position)))
+
+    def _feed_memory(
+        self, info: Mapping[str, Any], state: skills.AgentState, inbox: comms.Inbox
+    ) -> None:
+        known, nearby = self._stations(state)
+        self.memory.observe_info(
+            info,
+            messages=tuple(m.text() for m in inbox.messages),
+            stations_known=known,
+            stations_nearby=nearby,
+        )
+
+    def _merge_sightings(self, inbox: comms.Inbox) -> None:
+        for message in inbox.statuses:
+            key = (message.sender, message.step)
+            if key not in self._merged and message.sightings:
+                self._merged.add(key)
+                self.driver.known.merge(message.sightings)
+
+    def _settle(self, state: skills.AgentState) -> None:
+        """Handle options that ended since the last call: memory outcome, SHARE and STATION."""
+        history = self.driver.history
+        while self._settled < len(history):
+            outcome = history[self._settled]
+            self._settled += 1
+            if self._open == (outcome.step, outcome.option):
+                self.memory.resolve(outcome.status, outcome.reason)
+                self.memory.commit()
+                self._open = None
+            if outcome.status == skills.DONE:
+                self._announce(outcome, state)
+
+    def _announce(self, outcome: driver.Outcome, state: skills.AgentState) -> None:
+        router = self._require_router()
+        option = self.driver.option
+        if option is None or option.text != outcome.option:
+            return
+        aid, step = self.spec.agent_id, state.step
+        if option.kind == "share":
+            router.post(
+                comms.Message(
+                    comms.SHARE, aid, step, recipient=option.teammate, gave={option.target: 1}
+                )
+            )
+        elif option.kind == "place" and option.target in state.known.stations():
+            where = self._nearest(state, option.target)
+            if where is not None:
+                station = comms.Station(option.target, where)
+                router.post(comms.Message(comms.STATION, aid, step, station=station))
+
+    @staticmethod
+    def _nearest(state: skills.AgentState, material: str) -> tuple[int, int] | None:
+        x, y = state.position
+        spots = state.known.positions(material)
+        return min(spots, key=lambda p: abs(p[0] - x) + abs(p[1] - y)) if spots else None
+
+    def _post_status(self, state: skills.AgentState) -> None:
+        router = self._require_router()
+        if not router.enabled or len(self.spec.team) < 2:
+            return
+        known, _ = self._stations(state)
+        long_term = self.long_term_goal(state)
+        held = {
+            item: int(n)
+            for item, n in state.inventory.items()
+            if n > 0 and item not in self.rules.vitals
+        }
+        router.post(
+            comms.Message(
+                comms.STATUS,
+                self.spec.agent_id,
+                state.step,
+                role=router.role(self.spec.agent_id),
+                long_term_goal=long_term,
+                goal=self.driver.option.text if self.driver.busy else "",
+                needs=memory.missing_items(self.rules, long_term, held, known),
+                offers=held,
+                sightings=self._sightings(),
+            )
+        )
+
+    def _sightings(self) -> tuple[mapping.Sighting, ...]:
+        """The known tiles of each sighted material nearest home (stable, so statuses repeat)."""
+        known, home = self.driver.known, self.driver.home or (0, 0)
+        found: list[mapping.Sighting] = []
+        for material in self.sighted:
+            spots = sorted(
+                known.positions(material),
+                key=lambda p: (abs(p[0] - home[0]) + abs(p[1] - home[1]), p),
+            )
+            found += [mapping.Sighting(material, p) for p in spots[:SIGHTINGS_PER_MATERIAL]]
+        return tuple(found[: protocol.MAX_SIGHTINGS])
+
+    def _require_router(self) -> comms.Router:
+        if self.router is None:
+            raise RuntimeError("a DAMCS agent needs its team's router (DamcsTeam.reset)")
+        return self.router
+
+
+# --- the team ----------------------------------------------------------------------------------
+
+
+class DamcsTeam(llm_team.LLMTeam):
+    """DAMCS agents sharing one model and one S-CS router (rebuilt every episode)."""
+
+    def __init__(
+        self,
+        agents: Sequence[DamcsAgent],
+        lm: model_lib.LanguageModel,
+        config: Mapping[str, Any] | None = None,
+        batch: bool = True,
+        comm: bool = True,
+        policy: comms.RolePolicy | None = None,
+    ) -> None:
+        super().__init__(agents, lm, config, batch=batch)
+        self.comm = comm
+        self.policy = policy
+        self.router: comms.Router | None = None
+
+    def reset(self, specs: Sequence[base.AgentSpec]) -> None:
+        super().reset(specs)
+        self.router = comms.build(
+            [s.agent_id for s in specs], policy=self.policy, enabled=self.comm
+        )
+        for agent in self.agents:
+            agent.join(self.router)
+
+    def act(self, observations: Mapping[str, Any], infos: Mapping[str, Any]) -> dict[str, int]:
+        router = self.router
+        assert router is not None, "reset() must run before act()"
+        for aid in list(router.alive):
+            if aid not in observations:
+                router.remove(aid)  # dead: no more statuses to or from it
+        actions = super().act(observations, infos)
+        for aid, agent in self.by_id.items():
+            router.charge(aid, agent.counters)
+        return actions
+
+    def memories(self) -> dict[str, memory.Memory]:
+        return {aid: agent.memory for aid, agent in self.by_id.items()}
+
+    def export_memory(self, directory: str) -> list[str]:
+        """Write each agent's knowledge graph (`<agent>.json`, `<agent>.graphml`) to `directory`."""
+        return [str(p) for p in export.export_team(self.memories(), directory)]
+
+
+def build_team(
+    n_agents: int,
+    model: str | model_lib.LanguageModel = plain_llm.DEFAULT_MODEL,
+    device: str = "auto",
+    dtype: str = "auto",
+    threads: int | None = None,
+    privileged_map: bool = False,
+    memory: bool = True,
+    comm: bool = True,
+    cache: bool = True,
+    call_cache: bool = True,
+    batch: bool = True,
+) -> DamcsTeam:
+    """A team of DAMCS agents sharing one model; `memory`, `comm` and `privileged_map` are the
+    ablation flags. Model options as in `agents.plain_llm.build_team`."""
+    lm = llm_team.load_model(
+        model, device=device, dtype=dtype, threads=threads, call_cache=call_cache, cache=cache
+    )
+    agents = [
+        DamcsAgent(lm, privileged_map=privileged_map, memory_on=memory) for _ in range(n_agents)
+    ]
+    config = {
+        "label": LABEL,
+        "model": lm.model_id,
+        "device": device,
+        "dtype": dtype,
+        "threads": threads,
+        "privileged_map": privileged_map,
+        "memory": memory,
+        "comm": comm,
+        "call_cache": call_cache,
+        "batch": batch,
+    }
+    return DamcsTeam(agents, lm, config, batch=batch, comm=comm)

@@ -1,0 +1,185 @@
+"""Driving skills from options: the part of an agent between "the decision-maker chose X" and the
+primitive action of this step.
+
+A `SkillDriver` keeps one agent's known map, turns its info into a `skills.AgentState`, runs the
+skill of the chosen option step by step, and remembers how every option ended (the history a
+prompt shows, and the failures that keep a just-failed option off the menu for a while). It knows
+nothing about who decides: the LLM agents (`agents.llm_team`) use it, and so could any other
+option-level decision-maker.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from agents import options
+from agents.skills import mapping, skills
+from envs.mac import rules as rules_lib
+
+# A failed option stays off the menu for this many steps, so a decision-maker that keeps picking
+# an impossible subgoal explores instead of spending one model call per step on it.
+RETRY_AFTER = 15
+# Vitals falling to these levels (max 9) interrupt the running skill so the agent decides again.
+VITAL_ALERTS = {"drink": 3, "food": 3, "energy": 2}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one option ended: the history entry a prompt shows ("collect wood: done (...)")."""
+
+    step: int  # joint step at which the option was chosen
+    option: str  # option text
+    status: str  # skills.DONE, skills.FAILED, or "interrupted"
+    reason: str
+    ended: int  # joint step at which it ended
+
+    def __post_init__(self) -> None:
+        if self.status not in (skills.DONE, skills.FAILED, "interrupted"):
+            raise ValueError(f"invalid outcome status {self.status!r}")
+
+    @property
+    def text(self) -> str:
+        return f"{self.option}: {self.status}" + (f" ({self.reason})" if self.reason else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "option": self.option,
+            "status": self.status,
+            "reason": self.reason,
+            "ended": self.ended,
+        }
+
+
+class SkillDriver:
+    """One agent's map, current option and skill, and the outcomes of its past options."""
+
+    def __init__(self, privileged_map: bool = False) -> None:
+        self.privileged_map = privileged_map
+
+    def reset(
+        self,
+        agent_id: str,
+        team: tuple[str, ...],
+        rules: rules_lib.Rules,
+        action_names: tuple[str, ...],
+        seed: int,
+    ) -> None:
+        """Forget the previous episode; the seed spreads the agents' exploration headings."""
+        self.agent_id = agent_id
+        self.teammates = tuple(a for a in team if a != agent_id)
+        self.rules = rules
+        self.action_names = action_names
+        self.known = mapping.KnownMap(rules)
+        rng = np.random.default_rng(seed)
+        angle = 2 * math.pi * (team.index(agent_id) / len(team) + rng.uniform())
+        self.heading = (math.cos(angle), math.sin(angle))
+        self.home: tuple[int, int] | None = None
+        self.option: options.Option | None = None
+        self.skill: skills.Skill | None = None
+        self.started = 0
+        self.failed: dict[options.Option, int] = {}
+        self.history: list[Outcome] = []
+        self._alerted: set[str] = set()
+
+    # --- observing --------------------------------------------------------------------------
+
+    def observe(self, info: Mapping[str, Any]) -> skills.AgentState:
+        """Update the known map from this step's info and return the agent's state."""
+        if self.home is None:
+            self.home = tuple(int(v) for v in info["position"])
+        if self.privileged_map and "semantic" in info:
+            self.known.observe(info)
+        else:
+            self.known.observe({k: v for k, v in info.items() if k != "semantic"})
+        return skills.AgentState.from_info(
+            self.agent_id,
+            info,
+            self.known,
+            self.rules,
+            self.action_names,
+            teammates=self.teammates,
+            heading=self.heading,
+            home=self.home,
+        )
+
+    # --- running skills ---------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self.skill is not None and not self.skill.finished
+
+    def advance(self, state: skills.AgentState) -> str | None:
+        """The running skill's next action, or None when a decision is needed (no skill, or it
+        finished or was interrupted now; its outcome is then in `history`)."""
+        if self.skill is None:
+            return None
+        alert = self.alert(state)
+        if alert:
+            self.finish(state, "interrupted", alert)
+            return None
+        action = self.skill.step(state)
+        if action is None:
+            self.finish(state)
+        return action
+
+    def start(self, option: options.Option, state: skills.AgentState) -> str | None:
+        """Begin `option` and return its first action (None if it ended at once; see `history`).
+
+        Raises `options.OptionError` when no skill can execute the option.
+        """
+        skill = option.skill(state)
+        self.option, self.skill, self.started = option, skill, state.step
+        # The decision saw the current vitals: only a later fall interrupts this option.
+        self._alerted = self._low(state)
+        action = skill.step(state)
+        if action is None:
+            self.finish(state)
+        return action
+
+    def finish(self, state: skills.AgentState, status: str = "", reason: str = "") -> Outcome:
+        """Close the current option and record its outcome."""
+        assert self.option is not None and self.skill is not None
+        status = status or self.skill.status
+        if status == skills.FAILED:
+            self.failed[self.option] = state.step
+        outcome = Outcome(
+            self.started, self.option.text, status, reason or self.skill.reason, state.step
+        )
+        self.history.append(outcome)
+        self.skill = None
+        return outcome
+
+    def alert(self, state: skills.AgentState) -> str:
+        """A vital that just fell to its alert level (once per fall), unless the running option
+        already looks after vitals."""
+        low = self._low(state)
+        new = low - self._alerted
+        self._alerted = low
+        if not new or (self.option is not None and self.option.kind in ("drink", "eat", "sleep")):
+            return ""
+        return f"{' and '.join(sorted(new))} low"
+
+    @staticmethod
+    def _low(state: skills.AgentState) -> set[str]:
+        return {v for v, level in VITAL_ALERTS.items() if state.inventory.get(v, math.inf) <= level}
+
+    # --- the menu ---------------------------------------------------------------------------
+
+    def failed_recently(self, option: options.Option, step: int) -> bool:
+        return self.failed.get(option, -RETRY_AFTER) > step - RETRY_AFTER
+
+    def menu(self, state: skills.AgentState) -> list[options.Option]:
+        """The option menu without options that failed in the last `RETRY_AFTER` steps; "wait"
+        when nothing else is left, so a menu is never empty."""
+        menu = [o for o in options.menu(state) if not self.failed_recently(o, state.step)]
+        return menu or [options.Option("wait", amount=5)]
+
+    def action_id(self, name: str | None) -> int:
+        """The action index of `name` (noop when None)."""
+        return self.action_names.index(name or "noop")

@@ -1,0 +1,28 @@
+"""One entry point from a `--model` string to a `LanguageModel`.
+
+`fake` is the scripted test model, an `http(s)://...` URL an OpenAI-compatible server (the served
+model's name after `#`, e.g. `http://127.0.0.1:8000/v1#qwen`), anything else a preset, local
+directory, `.gguf` file or hub id for `HFModel`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.llm import model
+
+
+def make_model(spec: str, **kwargs: Any) -> model.LanguageModel:
+    """Build the model `spec` names; keyword arguments go to the backend's constructor."""
+    if spec == "fake":
+        from agents.llm import fake
+
+        return fake.FakeModel(**kwargs)
+    if spec.startswith(("http://", "https://")):
+        from agents.llm import openai_compat
+
+        url, _, name = spec.partition("#")
+        return openai_compat.OpenAICompatibleModel(url, name or "default", **kwargs)
+    from agents.llm import hf
+
+    return hf.HFModel(spec, **kwargs)

@@ -1,0 +1,200 @@
+"""PPO with one policy shared by all players (stable-baselines3 on a supersuit vector env).
+
+Each player is one slot of a vector env (`pettingzoo_env_to_vec_env_v1` then `concat_vec_envs_v1`
+with the SB3 base class), so SB3's single-agent PPO trains a shared policy on every player's
+experience; an optional one-hot agent id tells the seats apart. `MlpPolicy` on symbolic
+observations, `CnnPolicy` on images. With one agent this is the paper's PPO (gamma 0.995,
+ent_coef 0.01, which are the defaults here).
+
+Seeding: `PPO(seed=N)` calls `env.seed`, which supersuit's vec env lacks. We seed Python, NumPy and
+torch with SB3's `set_random_seed` and the environment through `common.TrainingEnv` (its first
+reset uses the run seed), which makes two runs with the same seed identical.
+
+    python scripts/train_marl.py --algo ppo --n-agents 2 --total-steps 200000 --out runs/ppo-n2
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import supersuit
+import torch
+from stable_baselines3 import PPO
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.logger import Logger
+from stable_baselines3.common.utils import set_random_seed
+
+from agents import base
+from baselines import common, policy
+
+CHECKPOINT = "checkpoint.zip"
+
+
+@dataclass(frozen=True)
+class Args:
+    """PPO hyperparameters (SB3 names)."""
+
+    learning_rate: float = 3e-4
+    """Adam step size."""
+    n_steps: int = 512
+    """Joint env steps per rollout; a rollout holds n_steps x n_agents samples."""
+    batch_size: int = 256
+    """Minibatch size in samples."""
+    n_epochs: int = 4
+    """Passes over each rollout."""
+    gamma: float = 0.995
+    """Discount (the paper's value)."""
+    gae_lambda: float = 0.95
+    """GAE lambda."""
+    clip_range: float = 0.2
+    """PPO ratio clip."""
+    ent_coef: float = 0.01
+    """Entropy bonus (the paper's value)."""
+    vf_coef: float = 0.5
+    """Value loss weight."""
+    max_grad_norm: float = 0.5
+    """Gradient clipping norm."""
+    net_arch: tuple[int, ...] = (64, 64)
+    """Hidden layers of the policy and value heads."""
+
+    def __post_init__(self) -> None:
+        if self.n_steps < 1 or self.batch_size < 1 or self.n_epochs < 1:
+            raise common.ConfigError("ppo: n_steps, batch_size and n_epochs must be >= 1")
+
+
+def make_vec_env(env_config: common.EnvConfig, seed: int) -> Any:
+    """One supersuit vector env in which every player is a slot (SB3 VecEnv interface)."""
+    venv = supersuit.pettingzoo_env_to_vec_env_v1(common.make_env(env_config, seed))
+    return supersuit.concat_vec_envs_v1(venv, 1, base_class="stable_baselines3")
+
+
+def build_model(config: common.RunConfig, venv: Any) -> PPO:
+    """A fresh PPO learner for `config` on `venv` (seeded globally, not through `PPO(seed=)`)."""
+    args = Args(**config.hyper)
+    set_random_seed(config.seed)
+    return PPO(
+        "MlpPolicy" if config.env.obs == "symbolic" else "CnnPolicy",
+        venv,
+        learning_rate=args.learning_rate,
+        n_steps=args.n_steps,
+        batch_size=args.batch_size,
+        n_epochs=args.n_epochs,
+        gamma=args.gamma,
+        gae_lambda=args.gae_lambda,
+        clip_range=args.clip_range,
+        ent_coef=args.ent_coef,
+        vf_coef=args.vf_coef,
+        max_grad_norm=args.max_grad_norm,
+        policy_kwargs={"net_arch": list(args.net_arch)},
+        device="cpu",
+        verbose=0,
+    )
+
+
+class _RunCallback(BaseCallback):
+    """Progress bar, TensorBoard charts, losses and periodic checkpoints inside `PPO.learn`."""
+
+    def __init__(self, run: common.RunDir, config: common.RunConfig, monitor: common.Monitor):
+        super().__init__()
+        self.run, self.config, self.monitor = run, config, monitor
+        self.started = time.time()
+        self.last_checkpoint = 0
+
+    def _on_training_start(self) -> None:
+        self.last_checkpoint = self.model.num_timesteps
+
+    def _on_step(self) -> bool:
+        steps = self.model.num_timesteps
+        self.monitor.advance(steps, self.training_env.num_envs)
+        ended = [i["episode"] for i in self.locals["infos"] if "episode" in i]
+        if ended:
+            self.monitor.episode(_mean_stats(ended), steps)
+        return True
+
+    def _on_rollout_end(self) -> None:
+        # SB3 records the previous update's losses as train/*; re-key them under losses/.
+        values = self.model.logger.name_to_value
+        losses = {f"losses/{k.split('/', 1)[1]}": v for k, v in values.items() if "train/" in k}
+        self.monitor.scalars(losses, self.model.num_timesteps)
+        if self.model.num_timesteps - self.last_checkpoint >= self.config.checkpoint_every:
+            save(self.model, self.run, finished=False, started=self.started)
+            self.last_checkpoint = self.model.num_timesteps
+
+
+def _mean_stats(stats: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "r": float(np.mean([s["r"] for s in stats])),
+        "l": stats[0]["l"],
+        "achievements": stats[0]["achievements"],
+        "success": stats[0]["success"],
+    }
+
+
+def save(model: PPO, run: common.RunDir, finished: bool, started: float) -> None:
+    """Write the checkpoint (atomically) and then the progress that points at it."""
+    tmp = run.path / "checkpoint.tmp.zip"
+    model.save(tmp)
+    tmp.replace(run.checkpoint_path)
+    run.write_progress(model.num_timesteps, finished, started)
+
+
+def train(
+    config: common.RunConfig, out: str | Path, resume: bool = False, progress_bar: bool = True
+) -> common.TrainResult:
+    """Train (or continue) the run in `out` up to `config.total_steps`; Ctrl-C saves a checkpoint."""
+    torch.set_num_threads(1)
+    run = common.RunDir(out, CHECKPOINT)
+    config, done = run.prepare(config, resume)
+    # A resumed run starts a fresh stream of maps rather than replaying the first ones.
+    venv = make_vec_env(config.env, config.seed + done)
+    if done:
+        set_random_seed(config.seed + done)
+        model = PPO.load(run.checkpoint_path, env=venv, device="cpu")
+    else:
+        model = build_model(config, venv)
+    model.set_logger(Logger(folder=None, output_formats=[]))
+    monitor = common.Monitor(
+        run, config.total_steps, done, f"ppo x{config.env.n_agents}", progress_bar
+    )
+    callback = _RunCallback(run, config, monitor)
+    finished = False
+    try:
+        if config.total_steps > done:
+            model.learn(config.total_steps - done, callback=callback, reset_num_timesteps=not done)
+        finished = True
+    finally:
+        save(model, run, finished=finished, started=callback.started)
+        monitor.close()
+        venv.close()
+    return common.TrainResult(model.num_timesteps, finished, _logits_fn(model), monitor.rate())
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+
+def load_logits(checkpoint: str | Path) -> common.LogitsFn:
+    """The saved policy as a function from a batch of policy observations to action logits."""
+    return _logits_fn(PPO.load(checkpoint, device="cpu"))
+
+
+def _logits_fn(model: PPO) -> common.LogitsFn:
+    model.policy.set_training_mode(False)
+    image = len(model.observation_space.shape) == 3
+
+    def logits(observations: np.ndarray) -> torch.Tensor:
+        if image:
+            observations = observations.transpose(0, 3, 1, 2)  # SB3 trains CNNs channels-first
+        with torch.no_grad():
+            tensor, _ = model.policy.obs_to_tensor(observations)
+            return model.policy.get_distribution(tensor).distribution.logits
+
+    return logits
+
+
+def build_team(n_agents: int, checkpoint: str, deterministic: bool = False) -> base.Team:
+    """A team playing a PPO checkpoint (see `baselines.policy.PolicyTeam`)."""
+    return policy.build_team(n_agents, checkpoint, algo="ppo", deterministic=deterministic)

@@ -1,0 +1,122 @@
+"""LLM decision throughput of a team: one batched model call per step versus one call per agent.
+
+Plays the same short episode of the plain LLM team twice per model, with batching on and off
+(`agents.llm_team.LLMTeam(batch=...)`), the call cache off so every decision reaches the model, and
+reports decisions per second of model time and of wall time. "tiny" is the random test model built
+in-process (plumbing cost only); presets, directories and hub ids are real models.
+
+    python -m benchmark.llm_throughput --models tiny gemma3-270m --n-agents 6 --steps 40
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import tempfile
+import time
+from collections.abc import Sequence
+
+import tyro
+
+from agents import llm_team, plain_llm, runner
+from agents.llm import model, testing
+
+
+@dataclasses.dataclass
+class Args:
+    """Decisions/s of the plain LLM team with batching on and off, per model."""
+
+    models: tuple[str, ...] = ("tiny", plain_llm.DEFAULT_MODEL)
+    """models to measure: "tiny" (random test model), a preset, a model directory or a hub id"""
+    n_agents: int = 6
+    """players in the episode (all decide in the same model call when batching is on)"""
+    steps: int = 40
+    """joint steps of the measured episode"""
+    seed: int = 0
+    """episode seed (the same map and agents for both settings)"""
+    device: str = "auto"
+    """auto (CUDA when present, else CPU), cpu or cuda"""
+    dtype: str = "auto"
+    """auto (bf16 on CUDA, fp32 on CPU), fp32 or bf16"""
+    threads: int | None = None
+    """torch CPU threads (None: torch's default)"""
+    json: pathlib.Path | None = None
+    """also write the rows as JSON here"""
+
+
+def measure(lm: model.LanguageModel, args: Args, batch: bool) -> dict:
+    """One episode of the plain LLM team on `lm`; its decisions, model calls and timings."""
+    team = plain_llm.build_team(args.n_agents, model=lm, batch=batch)
+    spec = runner.EpisodeSpec(n_agents=args.n_agents, seed=args.seed, max_steps=args.steps)
+    before = lm.usage
+    start = time.perf_counter()
+    record = runner.play_episode(team, spec, method="plain-llm").record
+    wall = time.perf_counter() - start
+    used = lm.usage - before
+    return {
+        "model": lm.model_id,
+        "batching": "on" if batch else "off",
+        "agents": args.n_agents,
+        "steps": record.length,
+        "decisions": record.decisions,
+        "model_calls": used.batches,
+        "model_s": used.latency_s,
+        "wall_s": wall,
+        "decisions_per_model_s": record.decisions / used.latency_s if used.latency_s else 0.0,
+        "decisions_per_wall_s": record.decisions / wall,
+        "fallbacks": record.llm_fallbacks,
+    }
+
+
+def table(rows: Sequence[dict]) -> str:
+    lines = [
+        "| model | batching | agents x steps | decisions | model calls | model s | wall s"
+        " | decisions/s (model) | decisions/s (wall) | speed-up |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    off = {r["model"]: r["decisions_per_model_s"] for r in rows if r["batching"] == "off"}
+    for r in rows:
+        base = off.get(r["model"])
+        gain = f"x{r['decisions_per_model_s'] / base:.2f}" if base else "-"
+        lines.append(
+            f"| {r['model']} | {r['batching']} | {r['agents']} x {r['steps']} | {r['decisions']}"
+            f" | {r['model_calls']} | {r['model_s']:.1f} | {r['wall_s']:.1f}"
+            f" | **{r['decisions_per_model_s']:.2f}** | {r['decisions_per_wall_s']:.2f} | {gain} |"
+        )
+    return "\n".join(lines)
+
+
+def load(spec: str, args: Args, scratch: pathlib.Path) -> model.LanguageModel:
+    """The model to measure, uncached calls so that every decision costs a real forward pass."""
+    if spec == "tiny":
+        spec = str(testing.build_tiny_model(scratch / "tiny"))
+        return llm_team.load_model(spec, device="cpu", threads=args.threads, call_cache=False)
+    return llm_team.load_model(
+        spec, device=args.device, dtype=args.dtype, threads=args.threads, call_cache=False
+    )
+
+
+def main(args: Args) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for spec in args.models:
+            try:
+                lm = load(spec, args, pathlib.Path(scratch))
+            except model.ModelError as error:
+                print(f"skipping {spec}: {error}", flush=True)
+                continue
+            measure(lm, dataclasses.replace(args, steps=2), batch=True)  # warm-up
+            for batch in (True, False):
+                rows.append({**measure(lm, args, batch), "model": spec})
+                print(table(rows[-1:]).splitlines()[-1], flush=True)
+    print(table(rows))
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        config = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
+        args.json.write_text(json.dumps({"config": config, "rows": rows}, indent=2))
+    return rows
+
+
+if __name__ == "__main__":
+    main(tyro.cli(Args))

@@ -1,0 +1,108 @@
+"""Both learners train briefly, save, reload to the same policy, and resume where they stopped."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from baselines import common, policy, ppo
+from envs import mac
+
+
+def _observations(config: common.RunConfig, steps: int = 30) -> np.ndarray:
+    """Policy inputs from a short random walk, each player with its agent id."""
+    env = common.make_env(config.env, seed=3)
+    obs, _ = env.reset()
+    rng = np.random.default_rng(0)
+    batch = []
+    for _ in range(steps):
+        batch.extend(obs[a] for a in env.possible_agents)
+        actions = {a: int(rng.integers(env.action_space(a).n)) for a in env.agents}
+        obs, *_ = env.step(actions)
+        if not env.agents:
+            obs, _ = env.reset()
+    return np.stack(batch)
+
+
+@pytest.mark.parametrize("algo", ["ppo", "mappo"])
+@pytest.mark.parametrize("n_agents", [1, 2])
+def test_train_save_reload_same_actions(algo, n_agents, small_config, train, tmp_path):
+    config = small_config(algo, n_agents)
+    result = train(config, tmp_path / "run")
+    assert result.finished and result.steps >= config.total_steps
+    progress = json.loads((tmp_path / "run" / "progress.json").read_text())
+    assert progress == {**progress, "steps": result.steps, "finished": True}
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert saved["algo"] == algo and saved["env"]["n_agents"] == n_agents
+    assert (tmp_path / "run" / "tb").is_dir()
+
+    obs = _observations(config)
+    logits, loaded_config = policy.load(tmp_path / "run", algo=algo)
+    assert loaded_config == config
+    before, after = result.logits(obs), logits(obs)
+    torch.testing.assert_close(before, after)
+    assert torch.equal(before.argmax(-1), after.argmax(-1))
+
+
+@pytest.mark.parametrize("algo", ["ppo", "mappo"])
+def test_image_observations_train(algo, small_config, train, tmp_path):
+    config = small_config(algo, 2, total_steps=128, obs="image")
+    result = train(config, tmp_path / "run")
+    obs = _observations(config, steps=3)
+    assert obs.shape[1:] == (64, 64, 5)
+    assert result.logits(obs).shape == (6, mac.parallel_env(n_agents=2).action_space("player_0").n)
+
+
+def _first_update(seed: int, small_config, tmp_path) -> list[torch.Tensor]:
+    config = small_config("ppo", 2, seed=seed)
+    model = ppo.build_model(config, ppo.make_vec_env(config.env, config.seed))
+    model.learn(1)  # one rollout (64 joint steps x 2 players) and one update
+    return [p.detach().clone() for p in model.policy.parameters()]
+
+
+def test_ppo_same_seed_same_first_update(small_config, tmp_path):
+    first = _first_update(7, small_config, tmp_path)
+    again = _first_update(7, small_config, tmp_path)
+    other = _first_update(8, small_config, tmp_path)
+    assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not all(torch.equal(a, b) for a, b in zip(first, other, strict=True))
+
+
+@pytest.mark.parametrize("algo", ["ppo", "mappo"])
+def test_resume_continues_from_checkpoint(algo, small_config, train, tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    advance = common.Monitor.advance
+
+    def interrupt(self, steps, n):  # a Ctrl-C mid-run, after the first periodic checkpoint
+        advance(self, steps, n)
+        if steps >= 300:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(common.Monitor, "advance", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        train(small_config(algo, 2, total_steps=512), out)
+    monkeypatch.undo()
+    stopped = json.loads((out / "progress.json").read_text())
+    assert not stopped["finished"] and 300 <= stopped["steps"] < 512
+
+    with pytest.raises(common.ConfigError, match="--resume"):
+        train(small_config(algo, 2, total_steps=512), out)
+    starts = []
+    init = common.Monitor.__init__
+
+    def record_start(self, run, total, start, desc, bar=True):
+        starts.append(start)
+        init(self, run, total, start, desc, bar)
+
+    monkeypatch.setattr(common.Monitor, "__init__", record_start)
+    result = train(small_config(algo, 2, total_steps=512), out, resume=True)
+    assert starts == [stopped["steps"]]  # continued from the checkpoint, did not start over
+    assert result.finished and 512 <= result.steps < stopped["steps"] + 512
+
+    with pytest.raises(common.ConfigError, match="finished run"):
+        train(small_config(algo, 2, total_steps=512), out)
+    with pytest.raises(common.ConfigError, match="n_agents|env"):
+        train(small_config(algo, 1, total_steps=1024), out, resume=True)
