@@ -25,7 +25,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agents import base, comms, driver, llm_team, memory, plain_llm, prompting
+from agents import base, comms, driver, llm_team, memory, plain_llm, prompting, scripted
 from agents.comms import protocol
 from agents.comms import roles as roles_lib
 from agents.llm import model as model_lib
@@ -98,7 +98,7 @@ class DamcsAgent(llm_team.LLMAgent):
         super().reset(spec)
         self.memory = memory.build(self.rules, spec.goal, enabled=self.memory_on)
         self.sighted = sighted_materials(self.rules)
-        self._merged: set[tuple[str, int]] = set()  # statuses whose sightings are in the map
+        self._merged: set[tuple[str, str, int]] = set()  # messages already in the map
         self._settled = 0  # driver outcomes already handled
         self._open: tuple[int, str] | None = None  # the recorded decision awaiting its outcome
 
@@ -185,11 +185,17 @@ class DamcsAgent(llm_team.LLMAgent):
         )
 
     def _merge_sightings(self, inbox: comms.Inbox) -> None:
-        for message in inbox.statuses:
-            key = (message.sender, message.step)
-            if key not in self._merged and message.sightings:
-                self._merged.add(key)
-                self.driver.known.merge(message.sightings)
+        """Put teammates' news into the known map, once per message: sightings only on tiles this
+        agent has not seen (its own view is fresher), placed stations always (they are new)."""
+        known = self.driver.known
+        for message in (*inbox.statuses, *inbox.stations):
+            key = (message.kind, message.sender, message.step)
+            if key in self._merged:
+                continue
+            self._merged.add(key)
+            if message.station is not None:
+                known.merge([mapping.Sighting(message.station.name, message.station.position)])
+            known.merge(s for s in message.sightings if known.material_at(s.position) is None)
 
     def _settle(self, state: skills.AgentState) -> None:
         """Handle options that ended since the last call: memory outcome, SHARE and STATION."""
@@ -234,6 +240,12 @@ class DamcsAgent(llm_team.LLMAgent):
             return
         known, _ = self._stations(state)
         long_term = self.long_term_goal(state)
+        role = router.role(self.spec.agent_id)
+        # The crafter's needs are the whole bill of its tool chain: what its suppliers fetch.
+        tool = scripted.goal_tool(self.rules, self.spec.goal)
+        wanted = (
+            skills.readable(f"make_{tool}") if role == roles_lib.CRAFTER and tool else long_term
+        )
         held = {
             item: int(n)
             for item, n in state.inventory.items()
@@ -244,10 +256,10 @@ class DamcsAgent(llm_team.LLMAgent):
                 comms.STATUS,
                 self.spec.agent_id,
                 state.step,
-                role=router.role(self.spec.agent_id),
+                role=role,
                 long_term_goal=long_term,
                 goal=self.driver.option.text if self.driver.busy else "",
-                needs=memory.missing_items(self.rules, long_term, held, known),
+                needs=memory.missing_items(self.rules, wanted, held, known),
                 offers=held,
                 sightings=self._sightings(),
             )

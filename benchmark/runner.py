@@ -36,7 +36,8 @@ class Outcome:
 
 def run_job(job: suite_lib.Job, suite: suite_lib.Suite) -> Outcome:
     """Play one job's episode (in whichever process runs it)."""
-    team = registry.build(job.method.name, job.n_agents, **job.method.options)
+    options = job.method.options_for(job.n_agents)
+    team = registry.build(job.method.name, job.n_agents, **options)
     try:
         spec = runner.EpisodeSpec(
             n_agents=job.n_agents,
@@ -46,13 +47,13 @@ def run_job(job: suite_lib.Job, suite: suite_lib.Suite) -> Outcome:
             max_steps=suite.max_steps,
             obs_type=getattr(team, "obs_type", "symbolic"),
             world_seed=job.world_seed,
-            privileged_map=bool(job.method.options.get("privileged_map", False)),
+            privileged_map=bool(options.get("privileged_map", False)),
         )
         result = runner.play_episode(
             team,
             spec,
             method=job.method.label,
-            method_config={"method": job.method.name, **job.method.options},
+            method_config={"method": job.method.name, **options, **team.config},
         )
     finally:
         team.close()

@@ -19,6 +19,10 @@ YAML format (every field optional except name and methods)::
     methods:
       - random
       - {name: scripted, label: scripted-privileged, options: {privileged_map: true}}
+      - {name: ppo, options: {checkpoint: "results/checkpoints/ppo-n{n_agents}"}}
+      - {name: plain-llm, options: {model: qwen2.5-0.5b}, team_sizes: [1, 2], max_maps: 1}
+
+A method's options may use "{n_agents}"; `team_sizes` and `max_maps` restrict slow methods.
 """
 
 from __future__ import annotations
@@ -50,6 +54,15 @@ class MethodSpec:
     name: str
     label: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
+    team_sizes: tuple[int, ...] = ()  # empty: the suite's team sizes
+    max_maps: int = 0  # 0: every map of the suite; else only the first few (slow methods)
+
+    def options_for(self, n_agents: int) -> dict[str, Any]:
+        """Options with "{n_agents}" filled in (e.g. a checkpoint per team size)."""
+        return {
+            k: v.format(n_agents=n_agents) if isinstance(v, str) else v
+            for k, v in self.options.items()
+        }
 
     def __post_init__(self) -> None:
         if self.name not in registry.names():
@@ -59,6 +72,9 @@ class MethodSpec:
         if not self.label:
             object.__setattr__(self, "label", self.name)
         object.__setattr__(self, "options", dict(self.options))
+        object.__setattr__(self, "team_sizes", tuple(self.team_sizes))
+        if any(n < 1 for n in self.team_sizes) or self.max_maps < 0:
+            raise SuiteError(f"method {self.label!r}: team_sizes >= 1 and max_maps >= 0 required")
 
 
 @dataclass(frozen=True)
@@ -135,9 +151,13 @@ class Suite:
         """Every episode of the suite, in a stable order (team sizes, maps, repeats, methods)."""
         out = []
         for n_agents in self.team_sizes:
-            for world_seed in self.world_seeds:
+            for map_index, world_seed in enumerate(self.world_seeds):
                 for repeat in range(self.repeats):
                     for method in self.methods:
+                        if method.team_sizes and n_agents not in method.team_sizes:
+                            continue
+                        if method.max_maps and map_index >= method.max_maps:
+                            continue
                         key = store_lib.EpisodeKey(
                             self.name, method.label, n_agents, world_seed, repeat
                         )
@@ -180,8 +200,19 @@ def from_dict(data: Mapping[str, Any]) -> Suite:
         raise SuiteError(f"malformed suite: {error}") from None
 
 
+_SCRIPTED = [
+    "scripted",
+    {"name": "scripted", "label": "scripted-privileged", "options": {"privileged_map": True}},
+]
+_MARL = [
+    {"name": name, "options": {"checkpoint": f"results/checkpoints/{name}-n{{n_agents}}"}}
+    for name in ("ppo", "mappo")
+]
+
 PRESETS: dict[str, dict[str, Any]] = {
-    # A few minutes on a 2-core laptop: the fast methods on the paper's map and one other map.
+    # A few minutes on a 2-core laptop: every method on the paper's map and one more map; the LLM
+    # methods on the smallest offline model (scripts/install_models.py smollm2-135m), 2 agents on the
+    # paper's map only: on a CPU one LLM episode takes minutes.
     "quick": {
         "name": "quick",
         "team_sizes": [1, 2, 6],
@@ -189,15 +220,24 @@ PRESETS: dict[str, dict[str, Any]] = {
         "maps": {"paper": True, "count": 1, "first_seed": 1},
         "methods": [
             "random",
-            "scripted",
+            *_SCRIPTED,
+            *_MARL,
             {
-                "name": "scripted",
-                "label": "scripted-privileged",
-                "options": {"privileged_map": True},
+                "name": "plain-llm",
+                "options": {"model": "smollm2-135m"},
+                "team_sizes": [2],
+                "max_maps": 1,
+            },
+            {
+                "name": "damcs",
+                "options": {"model": "smollm2-135m"},
+                "team_sizes": [2],
+                "max_maps": 1,
             },
         ],
     },
-    # The paper's protocol (damcs rules, 350 steps, 5 runs on its map) plus 5 more maps.
+    # The paper's protocol (damcs rules, 350 steps, 5 runs on its map) plus 5 more maps, with the
+    # default offline model for the LLM methods (pass your own suite file for a GPU model).
     "paper": {
         "name": "paper",
         "team_sizes": [1, 2, 6],
@@ -205,12 +245,12 @@ PRESETS: dict[str, dict[str, Any]] = {
         "maps": {"paper": True, "count": 5, "first_seed": 1},
         "methods": [
             "random",
-            "scripted",
-            {
-                "name": "scripted",
-                "label": "scripted-privileged",
-                "options": {"privileged_map": True},
-            },
+            *_SCRIPTED,
+            *_MARL,
+            "plain-llm",
+            "damcs",
+            {"name": "damcs", "label": "damcs-nocomm", "options": {"comm": False}},
+            {"name": "damcs", "label": "damcs-nomemory", "options": {"memory": False}},
         ],
     },
 }

@@ -39,6 +39,10 @@ class Args:
     """Play on the DAMCS paper's fixed map (crafter world seed 1023683980) instead of --seed's."""
     privileged_map: bool = False
     """Give agents the full semantic map (the paper's navigator); scripted agents then navigate on it."""
+    no_memory: bool = False
+    """--method damcs: turn the A-KGMS memory off (ablation; the prompt has no memory section)."""
+    no_comm: bool = False
+    """--method damcs: turn S-CS communication off (ablation; no roles, no messages)."""
     gif: Path | None = None
     """Write the episode (every player's view) to this GIF."""
     json: Path | None = None
@@ -46,14 +50,14 @@ class Args:
     checkpoint: Path | None = None
     """Trained policy for --method ppo|mappo: a run directory or its checkpoint file."""
     model: str | None = None
-    """Language model for --method plain-llm: a preset (smollm2-135m, gemma3-270m, qwen2.5-0.5b), a hub id, a model directory or .gguf file (default: the method's preset)."""
+    """Language model for --method plain-llm or damcs: a preset (smollm2-135m, gemma3-270m, qwen2.5-0.5b), a hub id, a model directory or .gguf file (default: the method's preset)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the language model runs: auto (CUDA when present, else CPU), cpu or cuda."""
     dtype: Literal["auto", "fp32", "bf16"] = "auto"
     """Language model weights: auto (bf16 on CUDA, fp32 on CPU), fp32 or bf16 (fast on AMX CPUs)."""
 
 
-LLM_METHODS = ("plain-llm",)
+LLM_METHODS = ("plain-llm", "damcs")
 
 
 def main(args: Args) -> int:
@@ -83,6 +87,10 @@ def main(args: Args) -> int:
                 options["model"] = args.model
         elif args.model is not None:
             raise ValueError(f"--model applies to {', '.join(LLM_METHODS)} only")
+        if args.method == "damcs":
+            options.update(memory=not args.no_memory, comm=not args.no_comm)
+        elif args.no_memory or args.no_comm:
+            raise ValueError("--no-memory and --no-comm apply to --method damcs only")
         team = registry.build(args.method, args.n_agents, **options)
     except (ValueError, llm.ModelError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,0 +1,240 @@
+"""The DAMCS agent (A-KGMS memory + S-CS communication) and its ablation flags, on fake models."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agents import base, comms, damcs, plain_llm, registry, runner
+from agents.llm import FakeModel, presets
+from agents.skills import mapping
+from benchmark import records
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _episode(lm, n_agents: int = 2, steps: int = 50, privileged_map: bool = False, **options):
+    team = registry.build("damcs", n_agents, model=lm, privileged_map=privileged_map, **options)
+    spec = runner.EpisodeSpec(
+        n_agents=n_agents, seed=0, max_steps=steps, privileged_map=privileged_map
+    )
+    return team, runner.play_episode(team, spec, method="damcs", method_config=team.config)
+
+
+def _check(result, n_agents: int, steps: int) -> None:
+    record = result.record
+    assert records.EpisodeRecord.from_json(record.to_json()) == record
+    assert record.length == steps and record.method == "damcs"
+    assert record.llm_calls > 0 and 0 < record.decisions < steps * n_agents
+    entries = [e for trace in result.trace.values() for e in trace]
+    assert record.decisions == len(entries)
+    assert all(e["decision"] in e["options"] or e["fallback"] for e in entries)
+
+
+class Stepper:
+    """Drives a DAMCS team step by step outside the runner, so tests can post messages between."""
+
+    def __init__(self, team: damcs.DamcsTeam, n_agents: int = 2) -> None:
+        self.team = team
+        self.env = runner.EpisodeSpec(n_agents=n_agents, seed=0, max_steps=100).make_env()
+        self.obs, self.infos = self.env.reset(seed=0)
+        team.reset(
+            [
+                base.AgentSpec(
+                    agent_id=a,
+                    team=tuple(self.env.possible_agents),
+                    seed=i,
+                    action_names=tuple(self.env.action_names(a)),
+                    rules="damcs",
+                    goal="collect_diamond",
+                )
+                for i, a in enumerate(self.env.possible_agents)
+            ]
+        )
+
+    def step(self, n: int = 1) -> None:
+        for _ in range(n):
+            live = self.env.agents
+            actions = self.team.act(
+                {a: self.obs[a] for a in live}, {a: self.infos[a] for a in live}
+            )
+            self.obs, _, _, _, self.infos = self.env.step(actions)
+
+
+@pytest.mark.parametrize("n_agents", [1, 2, 3])
+def test_an_episode_gives_a_valid_record_with_messages_for_teams(n_agents):
+    team, result = _episode(FakeModel(), n_agents, 50)
+    _check(result, n_agents, 50)
+    record = result.record
+    assert record.method_config["label"] == damcs.LABEL
+    assert record.method_config["memory"] is True and record.method_config["comm"] is True
+    if n_agents > 1:
+        assert record.messages_sent > 0 and record.message_bytes > 0
+        assert team.router.traffic().messages_sent == record.messages_sent
+        roles = {e["role"] for trace in result.trace.values() for e in trace}
+        assert {"crafter", "seeker"} <= roles
+    else:
+        assert record.messages_sent == 0  # a lone agent has nobody to tell
+
+
+def test_memory_on_puts_the_working_memory_in_the_prompt_and_off_leaves_it_out():
+    on, _ = _episode(FakeModel(), 2, 40)
+    off, result = _episode(FakeModel(), 2, 40, memory=False)
+    late_on = on.lm.prompts[-1]
+    assert "Memory:\nNow: step" in late_on
+    assert "Current goal collect wood: ready" in late_on  # the prerequisite check
+    assert "Efforts so far:" in late_on and "Recent actions:" in late_on
+    assert "collect diamond: face diamond, needs 1 iron pickaxe" in late_on  # rule-data recipes
+    assert all("Memory:" not in p and "Efforts so far" not in p for p in off.lm.prompts)
+    assert result.record.method_config["memory"] is False
+    assert all(not m.enabled for m in off.memories().values())
+
+
+def test_comm_off_sends_nothing_and_prompts_have_no_roles_or_messages():
+    team, result = _episode(FakeModel(), 3, 40, comm=False)
+    _check(result, 3, 40)
+    assert result.record.messages_sent == 0 and result.record.message_bytes == 0
+    assert all("Team messages:" not in p and "Your role:" not in p for p in team.lm.prompts)
+    on, _ = _episode(FakeModel(), 3, 40)
+    assert any("Team messages:" in p for p in on.lm.prompts)
+    assert any("Your role:\ncrafter:" in p for p in on.lm.prompts)
+
+
+def test_a_teammates_sighting_reaches_the_other_agents_known_map():
+    team = damcs.build_team(2, model=FakeModel())
+    run = Stepper(team)
+    run.step()
+    far = (2, 2)  # a corner neither player has seen
+    receiver = team.by_id["player_1"]
+    assert receiver.driver.known.material_at(far) != "diamond"
+    # player_0 learns of a diamond; its next status carries the sighting to its helper player_1.
+    team.by_id["player_0"].driver.known.merge([mapping.Sighting("diamond", far)])
+    run.step()
+    assert receiver.driver.known.material_at(far) == "diamond"
+    status = team.router.inbox("player_1").statuses[0]
+    assert status.sender == "player_0" and mapping.Sighting("diamond", far) in status.sightings
+
+
+def test_a_received_share_interrupts_the_running_skill_and_makes_the_agent_decide():
+    def explore(prompt: str, options) -> str:
+        return "explore"
+
+    team = damcs.build_team(2, model=FakeModel(explore))
+    run = Stepper(team)
+    run.step(3)
+    receiver = team.by_id["player_1"]
+    assert receiver.driver.busy and receiver.driver.option.kind == "explore"
+    decisions = len(receiver.trace())
+    team.router.post(
+        comms.Message(comms.SHARE, "player_0", 3, recipient="player_1", gave={"wood": 1})
+    )
+    run.step()
+    assert receiver.driver.history[-1].status == "interrupted"
+    assert "share" in receiver.driver.history[-1].reason
+    assert len(receiver.trace()) == decisions + 1
+    assert "player_0 gave player_1 1 wood" in team.lm.prompts[-1]
+    assert not team.router.should_replan("player_1")
+    # The interrupted option is an interrupted experience in the knowledge graph.
+    results = [e.result for e in receiver.memory.recent.items]
+    assert "interrupted" in results
+
+
+def test_garbage_replies_become_counted_fallbacks_and_the_episode_completes():
+    team, result = _episode(FakeModel(["%% no idea %%"]), 2, 40)
+    _check(result, 2, 40)
+    assert result.record.llm_fallbacks == result.record.decisions > 0
+    entries = [e for trace in result.trace.values() for e in trace]
+    assert all(e["fallback"] and e["decision"] == "explore" for e in entries)
+
+
+def test_privileged_map_navigates_on_the_full_map():
+    own, _ = _episode(FakeModel(), 1, 20)
+    full, result = _episode(FakeModel(), 1, 20, privileged_map=True)
+    assert result.record.method_config["privileged_map"] is True
+    own_known = own.by_id["player_0"].driver.known.known_fraction()
+    assert full.by_id["player_0"].driver.known.known_fraction() > max(0.9, own_known)
+
+
+def test_knowledge_graphs_export_per_agent(tmp_path):
+    team, _ = _episode(FakeModel(), 2, 30)
+    written = team.export_memory(str(tmp_path))
+    assert sorted(Path(p).name for p in written) == [
+        "player_0.graphml",
+        "player_0.json",
+        "player_1.graphml",
+        "player_1.json",
+    ]
+    graph = json.loads((tmp_path / "player_0.json").read_text())
+    assert len(graph["nodes"]) > 3
+    off, _ = _episode(FakeModel(), 2, 10, memory=False)
+    assert off.export_memory(str(tmp_path / "off")) == []
+
+
+def test_play_cli_runs_damcs_with_the_ablation_flags(tmp_path):
+    def play(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "play.py"), *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+
+    out = tmp_path / "ep.json"
+    common = ("--method", "damcs", "--model", "fake", "--n-agents", "2", "--max-steps", "20")
+    done = play(*common, "--no-comm", "--no-memory", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    record = records.EpisodeRecord.from_json(out.read_text())
+    assert record.llm_calls > 0 and record.messages_sent == 0
+    assert record.method_config["memory"] is False and record.method_config["comm"] is False
+    wrong = play("--method", "random", "--no-comm")
+    assert wrong.returncode == 2 and "apply to --method damcs only" in wrong.stderr
+
+
+@pytest.mark.slow
+def test_an_episode_on_the_default_real_preset():
+    if not presets.is_installed(plain_llm.DEFAULT_MODEL):
+        pytest.skip(f"preset {plain_llm.DEFAULT_MODEL} is not installed")
+    import torch
+
+    torch.set_num_threads(1)
+    team, result = _episode(plain_llm.DEFAULT_MODEL, 2, 30, call_cache=False)
+    _check(result, 2, 30)
+    assert result.record.llm_fallbacks == 0
+    assert result.record.messages_sent > 0
+
+
+def _prefer(*wanted: str):
+    """A fake model's script: the first wanted option on the menu, else the menu's first."""
+
+    def choose(prompt: str, options) -> str:
+        return next((o for w in wanted for o in options if o.startswith(w)), options[0])
+
+    return choose
+
+
+def test_a_placed_table_is_announced_and_lands_in_the_teammates_map():
+    team, result = _episode(FakeModel(_prefer("place table", "collect wood")), 2, 40)
+    assert result.record.milestones["place_table"] is not None
+    stations = team.router.inbox("player_1").stations
+    assert stations and stations[0].sender == "player_0"
+    where = stations[0].station.position
+    assert team.by_id["player_1"].driver.known.material_at(where) == "table"
+
+
+def test_a_finished_share_is_sent_and_makes_the_receiver_replan():
+    def script(prompt: str, options) -> str:
+        if "You are player_0" in prompt:
+            return _prefer("share wood with player_1", "collect wood")(prompt, options)
+        return "explore"
+
+    team, result = _episode(FakeModel(script), 2, 40)
+    receiver = team.by_id["player_1"]
+    interrupted = [o for o in receiver.driver.history if "share" in o.reason]
+    assert interrupted and interrupted[0].status == "interrupted"
+    assert any("player_0 gave player_1 1 wood" in p for p in team.lm.prompts)
+    assert result.record.messages_sent > 0
