@@ -10,6 +10,8 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,17 @@ def run_job(job: suite_lib.Job, suite: suite_lib.Suite) -> Outcome:
     return Outcome(job.key, result.record.to_json(), result.trace)
 
 
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end this worker when the runner dies (killed runs leave no orphans)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
 def _local_results(
     jobs: list[suite_lib.Job], suite: suite_lib.Suite, workers: int
 ) -> Iterable[Outcome]:
@@ -69,7 +82,9 @@ def _local_results(
         return
     # Spawned workers start clean (no inherited torch threads or open store handles).
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = [pool.submit(run_job, job, suite) for job in jobs]
         try:
             for future in concurrent.futures.as_completed(futures):

@@ -119,3 +119,55 @@ def test_ray_backend_on_a_local_instance(tmp_path):
     assert ran == 2
     with store.ResultsStore.read(tmp_path / store.STORE_FILENAME) as results:
         assert len(results.records()) == 2
+
+
+def test_killed_runner_leaves_no_workers_and_resumes(tmp_path):
+    """kill -9 of the runner: its workers exit too, and a rerun completes the suite."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    suite_file = tmp_path / "suite.yaml"
+    suite_file.write_text(
+        "name: killed\nteam_sizes: [1, 2, 6]\nmaps: {paper: true, count: 2}\nmethods: [random]\n"
+    )
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "scripts/run_benchmark.py",
+        "--suite",
+        str(suite_file),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--no-figures",
+    ]
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    process = subprocess.Popen(
+        command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.time() + 60
+    workers: list[int] = []
+    while time.time() < deadline and not workers:
+        time.sleep(0.5)
+        found = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True)
+        workers = [int(p) for p in found.stdout.split()]
+    assert workers, "the runner started no worker processes"
+    time.sleep(2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    time.sleep(4)
+    alive = [
+        pid
+        for pid in workers
+        if os.path.exists(f"/proc/{pid}")
+        and "zombie" not in open(f"/proc/{pid}/status").read().lower()
+    ]
+    assert alive == []
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with store.ResultsStore.read(out / store.STORE_FILENAME) as results:
+        assert len(results.records()) == 9
