@@ -64,7 +64,12 @@ def milestone_figure(summary: metrics.Summary) -> Figure:
         high = np.array([_nan(m.steps.high) for m in g.milestones])
         color = _color(summary, g.method)
         ax.plot(x, mean, linestyle=line, marker=marker, color=color, label=_label(g))
-        ax.fill_between(x, low, high, color=color, alpha=0.15, linewidth=0)
+        # Steps lie in [0, episode cap]; a t-interval over two runs can reach far outside it.
+        cap = g.max_steps
+        ax.fill_between(x, np.clip(low, 0, cap), np.clip(high, 0, cap), color=color, alpha=0.15,
+                        linewidth=0)  # fmt: skip
+    if summary.groups:
+        ax.set_ylim(0, max(g.max_steps for g in summary.groups) * 1.02)
     paper = [reference.SIX_AGENT_MILESTONES.get(m) for m in summary.milestones]
     if summary.rules == reference.PAPER_RULES and all(p is not None for p in paper):
         ax.plot(x, paper, color="black", linestyle="-", marker="x", alpha=0.6,
@@ -78,8 +83,10 @@ def milestone_figure(summary: metrics.Summary) -> Figure:
 def reduction_figure(summary: metrics.Summary) -> Figure:
     """Bars of 1 - team/single steps for each team, one panel per kind of single-agent baseline."""
     fig = Figure(figsize=(10, 4.5), layout="constrained")
-    own = [r for r in summary.reductions if r.baseline_method == r.method]
-    ref = [r for r in summary.reductions if r.baseline_method != r.method]
+    # Only pairs where both sides reached the goal have a reduction to draw.
+    measured = [r for r in summary.reductions if r.reduction is not None]
+    own = [r for r in measured if r.baseline_method == r.method]
+    ref = [r for r in measured if r.baseline_method != r.method]
     panels = [
         ("vs the same method's single agent", own, False),
         (f"vs the single {summary.reference_method or 'reference'} agent", ref, True),
@@ -92,7 +99,8 @@ def reduction_figure(summary: metrics.Summary) -> Figure:
         ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
         ax.grid(axis="y", alpha=0.3)
         if not rows:
-            ax.text(0.5, 0.5, "no team runs to compare", ha="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, "no team and single agent both\nreached the goal", ha="center",
+                    transform=ax.transAxes)  # fmt: skip
             ax.set_xticks([])
             continue
         marked = False
@@ -100,10 +108,8 @@ def reduction_figure(summary: metrics.Summary) -> Figure:
             value = r.reduction
             hatch = "" if r.n_agents == 6 else "//"
             ax.bar(j, _nan(value), color=_color(summary, r.method), hatch=hatch)
-            text = "n/a" if value is None else f"{100 * value:.0f}%"
-            text += f"\nsuccess {100 * r.team_success_rate:.0f}%"
-            ax.text(j, 0.02, text, ha="center", va="bottom", fontsize=8, color="black",
-                    bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})  # fmt: skip
+            text = f"{100 * value:.0f}%\n(success {100 * r.team_success_rate:.0f}%)"
+            ax.text(j, max(value, 0) + 0.02, text, ha="center", va="bottom", fontsize=7)
             paper = reference.HEADLINE_REDUCTIONS.get(r.n_agents)
             if mark_paper and paper is not None:
                 ax.hlines(paper, j - 0.4, j + 0.4, colors="black", linestyles="--",
@@ -111,11 +117,15 @@ def reduction_figure(summary: metrics.Summary) -> Figure:
                 ax.text(j + 0.4, paper, f"{100 * paper:.0f}%", va="bottom", ha="right", fontsize=8)
                 marked = True
         ax.set_xticks(
-            range(len(rows)), [f"{r.method}\n{r.n_agents} agents" for r in rows], fontsize=8
+            range(len(rows)),
+            [f"{r.method}\n{r.n_agents} agents" for r in rows],
+            fontsize=7,
+            rotation=30,
+            ha="right",
         )
         if marked:
             ax.legend(fontsize=8, loc="upper left")
-        ax.set_ylim(min(0.0, *(r.reduction or 0 for r in rows)) - 0.05, 1.0)
+        ax.set_ylim(min(0.0, *(r.reduction for r in rows)) - 0.05, 1.1)
     return fig
 
 
