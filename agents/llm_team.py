@@ -332,6 +332,10 @@ def split(total: int, weights: Sequence[int]) -> list[int]:
 
 _MODELS: dict[tuple[Any, ...], model.LanguageModel] = {}
 
+# How local (HF) models score an option for the agents: "mean" log-prob per token, because summed
+# log-probs favour the short "explore" that is on every menu (see `agents.plain_llm.DEFAULT_MODEL`).
+DEFAULT_OPTION_SCORE = "mean"
+
 
 def load_model(
     spec: str | model.LanguageModel,
@@ -341,21 +345,28 @@ def load_model(
     threads: int | None = None,
     call_cache: bool = True,
     cache: bool = True,
+    option_score: str = DEFAULT_OPTION_SCORE,
 ) -> model.LanguageModel:
     """The model `spec` names (preset, hub id, local path, URL or "fake"), or `spec` itself.
 
     With `cache`, a loaded model is kept for the rest of the process and returned again for the
-    same (spec, device, dtype, threads, call_cache): teams are built per episode, weights are not.
+    same (spec, device, dtype, threads, call_cache, option_score): teams are built per episode,
+    weights are not. `option_score` ("sum" or "mean" log-prob) applies to local HF models only.
     Raises `model.ModelError` with a one-line message when the model cannot be had.
     """
     if isinstance(spec, model.LanguageModel):
         return spec
     kwargs: dict[str, Any] = {}
     if spec != "fake" and not spec.startswith(("http://", "https://")):
-        kwargs = {"device": device, "dtype": dtype, "threads": threads}
+        kwargs = {
+            "device": device,
+            "dtype": dtype,
+            "threads": threads,
+            "option_score": option_score,
+        }
         if not call_cache:
             kwargs["cache"] = None
-    key = (spec, device, dtype, threads, call_cache)
+    key = (spec, device, dtype, threads, call_cache, option_score)
     if cache and spec != "fake" and key in _MODELS:
         return _MODELS[key]
     lm = factory.make_model(spec, **kwargs)

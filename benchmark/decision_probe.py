@@ -3,10 +3,13 @@
 Situations are generated from the rule data (`envs.mac.rules`): for every achievement on the
 milestone chain toward the diamond, an inventory and surroundings in which that achievement is the
 obvious next step (its requirements held, its material or station nearby), plus the three vital
-needs (thirst + water, hunger + cow, tiredness). Each situation is asked once per menu position of
-the correct option, so a model that answers by position scores exactly chance.
+needs (thirst + water, hunger + cow, tiredness). Like the agents' real menu (`agents.options.menu`),
+every menu also offers "explore" and a vital subgoal ("drink water", "sleep"), the short options
+that summed log-probs favour. Each situation is asked once per menu position of the correct option,
+so a model that answers by position scores exactly chance.
 
     python -m benchmark.decision_probe --presets smollm2-135m gemma3-270m qwen2.5-0.5b
+    python -m benchmark.decision_probe --presets gemma3-270m --score mean --threads 2
     python -m benchmark.decision_probe --presets fake --json runs/probe.json
 """
 
@@ -21,10 +24,12 @@ from collections.abc import Sequence
 
 import tyro
 
+from agents import prompting
 from agents.llm import factory, model
 from envs.mac import rules as rules_lib
 
 VITAL_SUBGOALS = {"drink": "drink water", "food": "eat cow", "energy": "sleep"}
+EXPLORE = "explore"  # always on the agents' menu
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +58,10 @@ class Args:
     threads: int | None = None
     """torch CPU threads (None: torch's default); 1 is steadier on a shared machine"""
     batch: int = 6
-    """requests per `choose` call for the batched timing (e.g. one decision per agent of a team)"""
+    """requests per `choose` call for the batched timing (e.g. one decision per agent of a team);
+    0 skips the batched pass"""
+    score: str = "sum"
+    """option score of HF models: sum (total log-prob of the option's tokens) or mean (per token)"""
     chat: bool = False
     """score options as the assistant's reply inside the chat template (models that have one)"""
     list_menu: bool = False
@@ -86,7 +94,15 @@ def situations(rules: rules_lib.Rules) -> list[Situation]:
         if len(others) < 2:
             others.append(chain[position + 2] if position + 2 < len(chain) else chain[-3])
         distractors = tuple(subgoal(o) for o in others[:2])
-        out.append(Situation(achievement, inventory, nearby, subgoal(achievement), distractors))
+        out.append(
+            Situation(
+                achievement,
+                inventory,
+                nearby,
+                subgoal(achievement),
+                _with_menu_staples(distractors),
+            )
+        )
     water = next(m for m, c in rules.collect.items() if "drink" in c.receive)
     needs = {"drink": (water, "grass"), "food": ("cow", "grass"), "energy": ("grass", "tree")}
     for vital, near in needs.items():
@@ -98,29 +114,17 @@ def situations(rules: rules_lib.Rules) -> list[Situation]:
                     {vital: 1},
                     near,
                     VITAL_SUBGOALS[vital],
-                    (*wrong, subgoal(chain[0])),
+                    _with_menu_staples((*wrong, subgoal(chain[0])), VITAL_SUBGOALS[vital]),
                 )
             )
     return out
 
 
-def recipe_text(rules: rules_lib.Rules) -> str:
-    """The game's recipe table, written from the rule data (never retyped)."""
-
-    def items(mapping) -> str:
-        return ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in mapping.items()) or "nothing"
-
-    lines = []
-    for material, rule in rules.collect.items():
-        gives = items(rule.receive)
-        needs = f" (needs {items(rule.require)})" if rule.require else ""
-        lines.append(f"- face {material} and collect: get {gives}{needs}")
-    for name, rule in rules.place.items():
-        lines.append(f"- place {name}: costs {items(rule.uses)}")
-    for name, rule in rules.make.items():
-        near = " or ".join(rule.nearby)
-        lines.append(f"- make {name.replace('_', ' ')}: costs {items(rule.uses)}, near a {near}")
-    return "\n".join(lines)
+def _with_menu_staples(distractors: tuple[str, ...], correct: str = "") -> tuple[str, ...]:
+    """`distractors` plus "explore" and the first vital subgoal not yet on the menu."""
+    taken = {correct, *distractors}
+    vital = next(v for v in VITAL_SUBGOALS.values() if v not in taken)
+    return (*distractors, EXPLORE, vital)
 
 
 def prompt(
@@ -134,7 +138,7 @@ def prompt(
     listed = f"Possible subgoals: {'; '.join(menu)}.\n" if list_menu else ""
     return (
         "You are playing Crafter, a 2D survival game. Your goal is to collect a diamond.\n"
-        f"Rules:\n{recipe_text(rules)}\n"
+        f"Rules:\n{prompting.recipe_table(rules)}\n"
         "If drink, food or energy gets low, drink water, eat a cow or sleep.\n\n"
         f"Status: {status}.\nInventory: {inventory}.\n"
         f"Next to you: {', '.join(situation.nearby)}.\n"
@@ -181,10 +185,12 @@ def probe(
                 "valid": choice.valid,
             }
         )
-    start = time.perf_counter()
-    for first in range(0, len(asked), batch):
-        lm.choose([r for _, _, r in asked[first : first + batch]])
-    batched = (time.perf_counter() - start) / len(asked)
+    batched = float("nan")
+    if batch > 0:
+        start = time.perf_counter()
+        for first in range(0, len(asked), batch):
+            lm.choose([r for _, _, r in asked[first : first + batch]])
+        batched = (time.perf_counter() - start) / len(asked)
     positions = sorted({a["position"] for a in answers})
     by_position = [
         statistics.mean(a["correct"] for a in answers if a["position"] == p) for p in positions
@@ -194,6 +200,7 @@ def probe(
         "decisions": len(answers),
         "accuracy": statistics.mean(a["correct"] for a in answers),
         "chance": statistics.mean(1 / len(r.options) for _, _, r in asked),
+        "explore_rate": statistics.mean(a["answer"] == EXPLORE for a in answers),
         "accuracy_by_position": by_position,
         "s_per_decision": statistics.mean(seconds),
         "s_per_decision_batched": batched,
@@ -203,12 +210,17 @@ def probe(
 
 
 def table(rows: Sequence[dict]) -> str:
-    header = "| model | decisions | accuracy | chance | acc. by position | s/decision | batched |"
-    lines = [header, "|---|---|---|---|---|---|---|"]
+    header = (
+        "| model | score | decisions | accuracy | explore picked | chance | acc. by position"
+        " | s/decision | batched |"
+    )
+    lines = [header, "|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         positions = " / ".join(f"{a:.2f}" for a in row["accuracy_by_position"])
+        score = row.get("settings", {}).get("option_score", "-")
         lines.append(
-            f"| {row['model']} | {row['decisions']} | **{row['accuracy']:.2f}** |"
+            f"| {row['model']} | {score} | {row['decisions']} | **{row['accuracy']:.2f}** |"
+            f" {row['explore_rate']:.2f} |"
             f" {row['chance']:.2f} | {positions} | {row['s_per_decision']:.3f} |"
             f" {row['s_per_decision_batched']:.3f} (x{row['batch']}) |"
         )
@@ -223,7 +235,11 @@ def main(args: Args) -> list[dict]:
         kwargs: dict = {} if spec == "fake" else {"cache": None}
         if spec != "fake" and not spec.startswith(("http://", "https://")):
             kwargs.update(
-                device=args.device, dtype=args.dtype, threads=args.threads, chat_choose=args.chat
+                device=args.device,
+                dtype=args.dtype,
+                threads=args.threads,
+                chat_choose=args.chat,
+                option_score=args.score,
             )
         try:
             lm = factory.make_model(spec, **kwargs)

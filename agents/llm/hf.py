@@ -1,8 +1,9 @@
 """`HFModel`: the `LanguageModel` contract on a local transformers model (CPU or CUDA).
 
-Option choice is SayCan style: an option's score is the summed log-probability of its tokens as the
-continuation of the prompt. Small models answer letter menus by position alone, but rank option
-texts sensibly (see /work/shared/offline-models.md). All requests of one `choose` call are scored
+Option choice is SayCan style: an option's score is the log-probability of its tokens as the
+continuation of the prompt, summed (`option_score="sum"`) or averaged per token
+(`option_score="mean"`; sums favour short options such as "explore"). Small models answer letter
+menus by position alone, but rank option texts sensibly (see /work/shared/offline-models.md). All requests of one `choose` call are scored
 together: the prompts go through the model once (left padded) and every option continues from its
 prompt's KV cache (`scoring="kv"`); `scoring="full"` instead runs one padded forward over all
 prompt+option sequences, same result, kept as the reference and for models whose cache can't be
@@ -23,6 +24,8 @@ import torch
 
 from agents.llm import cache as cache_lib
 from agents.llm import model, presets
+
+OPTION_SCORES = ("sum", "mean")
 
 _DTYPES = {
     "fp32": torch.float32,
@@ -85,7 +88,8 @@ class HFModel(model.LanguageModel):
     `threads` sets torch's (process-wide) CPU thread count; on a shared 2-core machine 1 thread is
     often faster than 2. `chat_generate` wraps `generate` prompts in the tokenizer's chat template
     when it has one; `chat_choose` does the same for scoring (off by default: raw continuation
-    scoring is what was measured to work on the small presets).
+    scoring is what was measured to work on the small presets). `option_score` is "sum" (total
+    log-prob of an option's tokens) or "mean" (per token, which does not reward short options).
     """
 
     def __init__(
@@ -99,16 +103,22 @@ class HFModel(model.LanguageModel):
         chat_generate: bool = True,
         chat_choose: bool = False,
         scoring: str = "kv",
+        option_score: str = "sum",
         batch_size: int = 16,
         log: Callable[[str], None] = lambda _: None,
     ) -> None:
         super().__init__()
         if scoring not in ("kv", "full"):
             raise model.ModelError(f"unknown scoring {scoring!r}; use 'kv' or 'full'")
+        if option_score not in OPTION_SCORES:
+            raise model.ModelError(
+                f"unknown option_score {option_score!r}; use one of {', '.join(OPTION_SCORES)}"
+            )
         if threads is not None:
             torch.set_num_threads(threads)
         self.device, self.dtype = resolve_device(device, dtype)
         self.scoring = scoring
+        self.option_score = option_score
         self.batch_size = max(1, batch_size)
         name = os.fspath(name_or_path)
         self._model_id = name
@@ -307,10 +317,9 @@ class HFModel(model.LanguageModel):
     # -- choose -----------------------------------------------------------------------------------
 
     def choose(self, requests: Sequence[model.ChoiceRequest]) -> list[model.Choice]:
-        """Score every option of every request (SayCan sum of log-probs) and pick the best."""
+        """Score every option of every request (SayCan, `option_score`) and pick the best."""
         start = time.perf_counter()
-        params = {"score": "saycan-sum", "chat": self.chat_choose}
-        keys = [self._key("choose", params, r.prompt, r.options) for r in requests]
+        keys = [self._choice_key(r) for r in requests]
         scores: list[list[float] | None] = [None] * len(requests)
         if self.cache is not None:
             for i, key in enumerate(keys):
@@ -339,6 +348,11 @@ class HFModel(model.LanguageModel):
             cache_misses=len(misses) if self.cache is not None else 0,
         )
         return choices
+
+    def _choice_key(self, request: model.ChoiceRequest) -> str:
+        """Cache key of one request's scores; the option score mode is part of it."""
+        params = {"score": f"saycan-{self.option_score}", "chat": self.chat_choose}
+        return self._key("choose", params, request.prompt, request.options)
 
     def _tokenize_request(self, request: model.ChoiceRequest) -> tuple[list[int], list[list[int]]]:
         """Prompt ids and, per option, the ids that continue them.
@@ -375,9 +389,13 @@ class HFModel(model.LanguageModel):
         """Uncached option scores of `requests` in one batch, and the number of tokens sent."""
         tokenized = [self._tokenize_request(r) for r in requests]
         sent = sum(len(p) + sum(len(o) for o in opts) for p, opts in tokenized)
-        if self.scoring == "kv":
-            return self._score_kv(tokenized), sent
-        return self._score_full(tokenized), sent
+        sums = self._score_kv(tokenized) if self.scoring == "kv" else self._score_full(tokenized)
+        if self.option_score == "mean":
+            sums = [
+                [total / len(ids) for total, ids in zip(row, opts, strict=True)]
+                for row, (_, opts) in zip(sums, tokenized, strict=True)
+            ]
+        return sums, sent
 
     def _score_full(self, tokenized: list[tuple[list[int], list[list[int]]]]) -> list[list[float]]:
         rows = [prompt + option for prompt, options in tokenized for option in options]
@@ -464,6 +482,7 @@ def describe(lm: HFModel) -> dict[str, Any]:
         "device": lm.device,
         "dtype": lm.dtype_name,
         "scoring": lm.scoring,
+        "option_score": lm.option_score,
         "chat_generate": lm.chat_generate,
         "chat_choose": lm.chat_choose,
         "threads": torch.get_num_threads(),

@@ -135,9 +135,10 @@ class ChoiceRequest(_Record):
 class Choice(_Record):
     """The option picked for one `ChoiceRequest`.
 
-    `scores` has one entry per option (summed log-probabilities for scoring backends, one-hot for
-    backends that only return text). `valid` is False when the reply could not be read and the
-    request's default was used instead (a fallback); `raw` keeps the reply text for the logs.
+    `scores` has one entry per option: for scoring backends the log-probabilities the pick was made
+    by (summed, or per-token mean with `option_score="mean"`), one-hot for backends that only return
+    text. `valid` is False when the reply could not be read and the request's default was used
+    instead (a fallback); `raw` keeps the reply text for the logs.
     """
 
     index: int
