@@ -24,7 +24,7 @@ from envs.mac import rules as rules_lib
 @dataclasses.dataclass(frozen=True)
 class Args:
     method: str = "random"
-    """Method to play: random, ppo, mappo (more arrive with the agents issue)."""
+    """Method to play: random, scripted (rule-based, not an LLM), ppo, mappo, plain-llm, damcs."""
     n_agents: int = 1
     """Players in the world (1 or more)."""
     rules: Literal["damcs", "crafter"] = "damcs"
