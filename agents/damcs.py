@@ -25,11 +25,11 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agents import base, comms, driver, llm_team, memory, plain_llm, prompting, scripted
+from agents import base, comms, driver, llm_team, memory, options, plain_llm, planner, prompting
 from agents.comms import protocol
 from agents.comms import roles as roles_lib
 from agents.llm import model as model_lib
-from agents.memory import export
+from agents.memory import export, focus
 from agents.skills import mapping, skills
 
 LABEL = "DAMCS (A-KGMS + S-CS)"
@@ -89,9 +89,12 @@ class DamcsAgent(llm_team.LLMAgent):
         lm: model_lib.LanguageModel,
         privileged_map: bool = False,
         memory_on: bool = True,
+        focus_on: bool = True,
     ) -> None:
         super().__init__(lm, SECTIONS, privileged_map=privileged_map, label=LABEL)
         self.memory_on = memory_on
+        # The relevance filter is the semantic memory's: no memory, no filter.
+        self.focus_on = focus_on and memory_on
         self.router: comms.Router | None = None
 
     def reset(self, spec: base.AgentSpec) -> None:
@@ -141,6 +144,27 @@ class DamcsAgent(llm_team.LLMAgent):
             extra["role"] = router.role(self.spec.agent_id)
             extra["duty"] = router.policy.duty(index, n)
         return extra
+
+    def menu(self, state: skills.AgentState) -> list[options.Option]:
+        """The driver's menu, less what neither the goal nor a teammate needs (with focus on)."""
+        menu = super().menu(state)
+        if not self.focus_on:
+            return menu
+        known, _ = self._stations(state)
+        router = self._require_router()
+        statuses = router.inbox(self.spec.agent_id).statuses
+        seekers = [
+            m for m in self.spec.team if router.enabled and router.role(m) == roles_lib.SEEKER
+        ]
+        return focus.relevant(
+            menu,
+            self.rules,
+            self.spec.goal,
+            state.inventory,
+            known,
+            teammate_needs={m.sender: m.needs for m in statuses},
+            tool_receivers=[m for m in seekers if m != self.spec.agent_id],
+        )
 
     def on_decision(self, decision: llm_team.Decision, state: skills.AgentState) -> None:
         self.memory.record(
@@ -242,7 +266,7 @@ class DamcsAgent(llm_team.LLMAgent):
         long_term = self.long_term_goal(state)
         role = router.role(self.spec.agent_id)
         # The crafter's needs are the whole bill of its tool chain: what its suppliers fetch.
-        tool = scripted.goal_tool(self.rules, self.spec.goal)
+        tool = planner.goal_tool(self.rules, self.spec.goal)
         wanted = (
             skills.readable(f"make_{tool}") if role == roles_lib.CRAFTER and tool else long_term
         )
@@ -339,17 +363,20 @@ def build_team(
     privileged_map: bool = False,
     memory: bool = True,
     comm: bool = True,
+    focus: bool = True,
     cache: bool = True,
     call_cache: bool = True,
     batch: bool = True,
 ) -> DamcsTeam:
-    """A team of DAMCS agents sharing one model; `memory`, `comm` and `privileged_map` are the
-    ablation flags. Model options as in `agents.plain_llm.build_team`."""
+    """A team of DAMCS agents sharing one model; `memory`, `comm`, `focus` (the memory's relevance
+    filter on the menu, `agents.memory.focus`) and `privileged_map` are the ablation flags. Model
+    options as in `agents.plain_llm.build_team`."""
     lm = llm_team.load_model(
         model, device=device, dtype=dtype, threads=threads, call_cache=call_cache, cache=cache
     )
     agents = [
-        DamcsAgent(lm, privileged_map=privileged_map, memory_on=memory) for _ in range(n_agents)
+        DamcsAgent(lm, privileged_map=privileged_map, memory_on=memory, focus_on=focus)
+        for _ in range(n_agents)
     ]
     config = {
         "label": LABEL,
@@ -360,6 +387,7 @@ def build_team(
         "privileged_map": privileged_map,
         "memory": memory,
         "comm": comm,
+        "focus": focus and memory,
         "call_cache": call_cache,
         "batch": batch,
     }

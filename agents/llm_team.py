@@ -128,7 +128,7 @@ class LLMAgent(base.Agent):
     def pending(self) -> Pending:
         """The model request for a decision now."""
         state = self._require_state()
-        menu = tuple(self.driver.menu(state))
+        menu = tuple(self.menu(state))
         texts = tuple(o.text for o in menu)
         context = prompting.DecisionContext(
             state=state,
@@ -192,6 +192,10 @@ class LLMAgent(base.Agent):
     def context_extra(self, state: skills.AgentState) -> Mapping[str, Any]:
         """Agent-specific knowledge the prompt sections may read (none for the plain agent)."""
         return {}
+
+    def menu(self, state: skills.AgentState) -> list[options.Option]:
+        """The options offered to the model (the driver's full menu for the plain agent)."""
+        return self.driver.menu(state)
 
     def on_decision(self, decision: Decision, state: skills.AgentState) -> None:  # noqa: B027
         """Called after each decision (a memory would write its experience here)."""

@@ -204,6 +204,16 @@ def plan_items(
     return tuple(_merge_collects(planner.steps))
 
 
+def goal_tool(rules: rules_lib.Rules, goal: str) -> str | None:
+    """The made item that collecting the goal's material requires (collect_diamond: iron_pickaxe)."""
+    kind, _, what = goal.partition("_")
+    material = skills.material_yielding(rules, what) if kind == "collect" else None
+    if material is None:
+        return None
+    made = [item for item in rules.collect[material].require if item in rules.make]
+    return made[0] if made else None
+
+
 def bill(steps: tuple[Step, ...]) -> dict[str, int]:
     """Raw items a plan still has to collect, by item."""
     totals: dict[str, int] = {}

@@ -62,16 +62,6 @@ class Decision:
     reason: str
 
 
-def goal_tool(rules: rules_lib.Rules, goal: str) -> str | None:
-    """The made item the goal's collect rule requires (collect_diamond -> iron_pickaxe)."""
-    kind, _, what = goal.partition("_")
-    material = skills.material_yielding(rules, what) if kind == "collect" else None
-    if material is None:
-        return None
-    made = [item for item in rules.collect[material].require if item in rules.make]
-    return made[0] if made else None
-
-
 def stations_known(state: skills.AgentState) -> set[str]:
     return {name for name, where in state.known.stations().items() if where}
 
@@ -118,7 +108,7 @@ class Roles:
     def decide(self, agent: ScriptedAgent, state: skills.AgentState) -> Decision:
         role = self.role(agent.spec.index, len(agent.spec.team))
         goal, rules = agent.spec.goal, state.rules
-        tool = goal_tool(rules, goal)
+        tool = planner.goal_tool(rules, goal)
         if role == "solo" or tool is None:
             return agent.toward(state, goal, "own plan to the goal")
         team = agent.spec.team
@@ -251,7 +241,7 @@ class ScriptedAgent(base.Agent):
         self.status.inventory = dict(state.inventory)
         self.status.position = state.position
         self.status.alive = bool(info.get("alive", True))
-        tool = goal_tool(self.rules, self.spec.goal)
+        tool = planner.goal_tool(self.rules, self.spec.goal)
         if self.roles.role(self.spec.index, len(self.spec.team)) == "crafter" and tool:
             steps = planner.plan(self.rules, f"make_{tool}", state.inventory, stations_known(state))
             if state.inventory.get(tool, 0) > 0:

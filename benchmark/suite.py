@@ -251,6 +251,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             "damcs",
             {"name": "damcs", "label": "damcs-nocomm", "options": {"comm": False}},
             {"name": "damcs", "label": "damcs-nomemory", "options": {"memory": False}},
+            {"name": "damcs", "label": "damcs-nofocus", "options": {"focus": False}},
         ],
     },
 }

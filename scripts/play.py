@@ -43,6 +43,9 @@ class Args:
     """--method damcs: turn the A-KGMS memory off (ablation; the prompt has no memory section)."""
     no_comm: bool = False
     """--method damcs: turn S-CS communication off (ablation; no roles, no messages)."""
+    no_focus: bool = False
+    """--method damcs: offer the model the full menu, not only the options the goal or a teammate
+    needs (ablation of the memory's relevance filter, agents/memory/focus.py)."""
     gif: Path | None = None
     """Write the episode (every player's view) to this GIF."""
     json: Path | None = None
@@ -88,9 +91,11 @@ def main(args: Args) -> int:
         elif args.model is not None:
             raise ValueError(f"--model applies to {', '.join(LLM_METHODS)} only")
         if args.method == "damcs":
-            options.update(memory=not args.no_memory, comm=not args.no_comm)
-        elif args.no_memory or args.no_comm:
-            raise ValueError("--no-memory and --no-comm apply to --method damcs only")
+            options.update(
+                memory=not args.no_memory, comm=not args.no_comm, focus=not args.no_focus
+            )
+        elif args.no_memory or args.no_comm or args.no_focus:
+            raise ValueError("--no-memory, --no-comm and --no-focus apply to --method damcs only")
         team = registry.build(args.method, args.n_agents, **options)
     except (ValueError, llm.ModelError) as error:
         print(f"error: {error}", file=sys.stderr)

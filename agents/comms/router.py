@@ -128,6 +128,8 @@ class Router:
                 return 0
             self._last_status[sender] = message
         targets = self.recipients(message)
+        if not targets:  # nobody to tell (a lone agent, or every teammate dead): nothing is sent
+            return 0
         for target in targets:
             self._deliver(target, message)
         self._traffic[sender] = self._traffic[sender].plus(

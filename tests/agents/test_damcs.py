@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -86,7 +87,8 @@ def test_memory_on_puts_the_working_memory_in_the_prompt_and_off_leaves_it_out()
     off, result = _episode(FakeModel(), 2, 40, memory=False)
     late_on = on.lm.prompts[-1]
     assert "Memory:\nNow: step" in late_on
-    assert "Current goal collect wood: ready" in late_on  # the prerequisite check
+    # The prerequisite check of the current goal, in the checker's words.
+    assert re.search(r"Current goal [a-z ]+: (ready|missing \d|navigate to|place a)", late_on)
     assert "Efforts so far:" in late_on and "Recent actions:" in late_on
     assert "collect diamond: face diamond, needs 1 iron pickaxe" in late_on  # rule-data recipes
     assert all("Memory:" not in p and "Efforts so far" not in p for p in off.lm.prompts)
@@ -191,6 +193,10 @@ def test_play_cli_runs_damcs_with_the_ablation_flags(tmp_path):
     record = records.EpisodeRecord.from_json(out.read_text())
     assert record.llm_calls > 0 and record.messages_sent == 0
     assert record.method_config["memory"] is False and record.method_config["comm"] is False
+    unfocused = tmp_path / "unfocused.json"
+    assert play(*common, "--no-focus", "--json", str(unfocused)).returncode == 0
+    config = records.EpisodeRecord.from_json(unfocused.read_text()).method_config
+    assert config["focus"] is False and config["memory"] is True
     wrong = play("--method", "random", "--no-comm")
     assert wrong.returncode == 2 and "apply to --method damcs only" in wrong.stderr
 
@@ -238,3 +244,19 @@ def test_a_finished_share_is_sent_and_makes_the_receiver_replan():
     assert interrupted and interrupted[0].status == "interrupted"
     assert any("player_0 gave player_1 1 wood" in p for p in team.lm.prompts)
     assert result.record.messages_sent > 0
+
+
+def test_focus_drops_detours_from_the_menu_and_each_flag_turns_it_off():
+    def menus(**options) -> list[list[str]]:
+        team, result = _episode(FakeModel(), 1, 60, **options)
+        _check(result, 1, 60)
+        return [e["options"] for trace in result.trace.values() for e in trace]
+
+    detours = {"collect sapling", "place plant"}  # on the menu, but no step toward a diamond
+    focused = menus()
+    assert not any(detours & set(menu) for menu in focused)
+    for flag in ({"focus": False}, {"memory": False}):
+        full = menus(**flag)
+        assert any(detours & set(menu) for menu in full), flag
+        # The first decision sees the same state either way: the same menu, less the detours.
+        assert focused[0] == [o for o in full[0] if o not in detours] != full[0]

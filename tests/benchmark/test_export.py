@@ -6,9 +6,9 @@ import csv
 import json
 
 import pytest
-from conftest import MILESTONES, fixture_records, make_record
 
 from benchmark import export, metrics, reference, store
+from tests.benchmark.conftest import MILESTONES, fixture_records, make_record
 
 
 def test_short_names():

@@ -11,9 +11,9 @@ import textwrap
 import time
 
 import pytest
-from conftest import make_record
 
 from benchmark import store
+from tests.benchmark.conftest import make_record
 
 CONFIG = {"name": "quick", "methods": ["scripted", "damcs"], "n_agents": [1, 2, 6], "repeats": 2}
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import base64
 
-from conftest import make_record
-
 from benchmark import viewer
+from tests.benchmark.conftest import make_record
 
 TRACE = [
     {"agent": "player_0", "step": 3, "decision": "navigate(tree)", "reason": "need wood",

@@ -1,0 +1,65 @@
+"""The semantic memory's relevance filter: which options on the menu serve the goal at all.
+
+The A-KGMS semantic memory knows the recipes (from the rule data) and, through the team's statuses,
+what teammates still need. The paper hands that knowledge to GPT-4o as a prerequisite check in the
+prompt; a small local model reads such text poorly and keeps repeating an option it has just done
+("collect wood" long after the tool chain has its wood). `relevant` applies the same knowledge to
+the menu instead: it drops collect/place/make options that neither the agent's own plan to the goal
+nor a teammate's stated need calls for. The model still chooses among what is left (which always
+includes exploring and the vital needs). It is part of the memory: off with `--no-memory`, and on
+its own with `--no-focus`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from agents import options as options_lib
+from agents import planner
+from envs.mac import rules as rules_lib
+
+# Options that never compete with the plan: the vitals, looking around, waiting.
+ALWAYS_KEPT = ("drink", "eat", "sleep", "explore", "navigate", "wait")
+
+
+def relevant(
+    menu: Sequence[options_lib.Option],
+    rules: rules_lib.Rules,
+    goal: str,
+    inventory: Mapping[str, int],
+    stations_known: Collection[str] = (),
+    teammate_needs: Mapping[str, Mapping[str, int]] | None = None,
+    tool_receivers: Collection[str] = (),
+) -> list[options_lib.Option]:
+    """The options of `menu` that serve `goal` (an achievement) or a teammate's need, in menu order.
+
+    Kept: a collect whose item the plan's bill or a teammate needs; a place or make that is a step
+    of the plan; a share of an item the receiving teammate needs, or of the tool the goal needs to
+    one of `tool_receivers` (in the paper, the goal seeker receives the iron pickaxe); every
+    option in `ALWAYS_KEPT`. With no plan left (the goal
+    needs nothing more), or when nothing would be left, the menu is returned unchanged.
+    """
+    steps = planner.plan(rules, goal, inventory, stations_known)
+    if not steps:
+        return list(menu)
+    needs = teammate_needs or {}
+    tool = planner.goal_tool(rules, goal)
+    wanted = set(planner.bill(steps)) | {item for need in needs.values() for item in need}
+    planned = {(step.kind, step.target) for step in steps}
+    kept = []
+    for option in menu:
+        if option.kind in ALWAYS_KEPT:
+            keep = True
+        elif option.kind == "collect":
+            keep = option.target in wanted
+        elif option.kind in ("place", "make"):
+            keep = (option.kind, option.target) in planned
+        elif option.kind == "share":
+            needed = option.target in needs.get(option.teammate, {})
+            handover = option.target == tool and option.teammate in tool_receivers
+            keep = needed or handover
+        else:
+            keep = True
+        if keep:
+            kept.append(option)
+    return kept or list(menu)

@@ -1,0 +1,97 @@
+"""The semantic memory's relevance filter (`agents.memory.focus`), on menus built from the rules."""
+
+from __future__ import annotations
+
+from agents import options
+from agents.memory import focus
+from envs.mac import rules as rules_lib
+
+RULES = rules_lib.load("damcs")
+GOAL = "collect_diamond"
+VITALS = {"health": 9, "food": 5, "drink": 5, "energy": 5}
+
+
+def _menu(*texts: str) -> list[options.Option]:
+    by_text = {
+        "collect wood": options.Option("collect", "wood"),
+        "collect sapling": options.Option("collect", "sapling"),
+        "collect stone": options.Option("collect", "stone"),
+        "collect coal": options.Option("collect", "coal"),
+        "place table": options.Option("place", "table"),
+        "place plant": options.Option("place", "plant"),
+        "place stone": options.Option("place", "stone"),
+        "make wood pickaxe": options.Option("make", "wood_pickaxe"),
+        "make wood sword": options.Option("make", "wood_sword"),
+        "share wood with player_1": options.Option("share", "wood", "player_1"),
+        "share sapling with player_1": options.Option("share", "sapling", "player_1"),
+        "share wood pickaxe with player_1": options.Option("share", "wood_pickaxe", "player_1"),
+        "drink water": options.Option("drink"),
+        "eat cow": options.Option("eat", "cow"),
+        "sleep": options.Option("sleep"),
+        "explore": options.Option("explore"),
+    }
+    return [by_text[t] for t in texts]
+
+
+def _texts(menu: list[options.Option]) -> list[str]:
+    return [o.text for o in menu]
+
+
+def test_an_item_the_plan_still_needs_stays_and_a_detour_goes():
+    menu = _menu("collect wood", "collect sapling", "place plant", "drink water", "explore")
+    kept = focus.relevant(menu, RULES, GOAL, {**VITALS, "wood": 1})
+    assert _texts(kept) == ["collect wood", "drink water", "explore"]
+
+
+def test_wood_leaves_the_menu_once_the_tool_chain_has_enough():
+    # The whole plan's bill decides: with every wood the chain needs in hand, more wood is a detour.
+    inventory = {**VITALS, "wood": 20}
+    menu = _menu("collect wood", "place table", "make wood sword", "explore")
+    assert _texts(focus.relevant(menu, RULES, GOAL, inventory)) == ["place table", "explore"]
+
+
+def test_a_station_already_known_is_not_placed_again():
+    menu = _menu("collect wood", "place table", "make wood pickaxe", "explore")
+    inventory = {**VITALS, "wood": 3}
+    kept = focus.relevant(menu, RULES, GOAL, inventory, stations_known=("table",))
+    assert "place table" not in _texts(kept)
+    assert "make wood pickaxe" in _texts(kept)
+
+
+def test_a_teammates_stated_need_keeps_its_collect_and_share():
+    inventory = {**VITALS, "wood": 20, "sapling": 1}
+    menu = _menu(
+        "collect wood", "share wood with player_1", "share sapling with player_1", "explore"
+    )
+    alone = focus.relevant(menu, RULES, GOAL, inventory, stations_known=("table",))
+    assert _texts(alone) == ["explore"]
+    helped = focus.relevant(
+        menu, RULES, GOAL, inventory, ("table",), teammate_needs={"player_1": {"wood": 2}}
+    )
+    assert _texts(helped) == ["collect wood", "share wood with player_1", "explore"]
+
+
+def test_the_goals_tool_goes_only_to_a_tool_receiver():
+    menu = [
+        options.Option("share", "iron_pickaxe", "player_1"),
+        options.Option("share", "iron_pickaxe", "player_2"),
+        options.Option("share", "wood_pickaxe", "player_1"),
+        options.Option("explore"),
+    ]
+    inventory = {**VITALS, "wood_pickaxe": 1, "iron_pickaxe": 1}
+    kept = focus.relevant(menu, RULES, GOAL, inventory, tool_receivers=("player_2",))
+    assert _texts(kept) == ["share iron pickaxe with player_2", "explore"]
+    assert _texts(focus.relevant(menu, RULES, GOAL, inventory)) == ["explore"]
+
+
+def test_vitals_and_explore_are_never_dropped():
+    menu = _menu("drink water", "eat cow", "sleep", "explore")
+    assert _texts(focus.relevant(menu, RULES, GOAL, dict(VITALS))) == _texts(menu)
+
+
+def test_nothing_left_or_no_plan_keeps_the_whole_menu():
+    detours = _menu("collect sapling", "place plant")
+    assert _texts(focus.relevant(detours, RULES, GOAL, dict(VITALS))) == _texts(detours)
+    # A goal the plan cannot serve (eating) leaves nothing to filter by.
+    menu = _menu("collect sapling", "explore")
+    assert _texts(focus.relevant(menu, RULES, "eat_cow", dict(VITALS))) == _texts(menu)
