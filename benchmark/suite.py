@@ -234,6 +234,13 @@ PRESETS: dict[str, dict[str, Any]] = {
                 "team_sizes": [2],
                 "max_maps": 1,
             },
+            {
+                "name": "damcs",
+                "label": "damcs-nofocus",
+                "options": {"model": "smollm2-135m", "focus": False},
+                "team_sizes": [2],
+                "max_maps": 1,
+            },
         ],
     },
     # The paper's protocol (damcs rules, 350 steps, 5 runs on its map) plus 5 more maps, with the

@@ -29,15 +29,17 @@ def test_batched_choices_equal_one_by_one(tiny_model):
     assert _scores(batched) == pytest.approx(_scores(single), abs=1e-4)
 
 
+@pytest.mark.parametrize("option_score", ["sum", "mean"])
 @pytest.mark.parametrize("batch", [REQUESTS, REQUESTS[:1]])
-def test_kv_cached_scoring_equals_uncached(tiny_model, batch):
-    assert tiny_model.scoring == "kv"
-    kv, kv_sent = tiny_model.score(batch)
-    tiny_model.scoring = "full"
+def test_kv_cached_scoring_equals_uncached(tiny_model, batch, option_score):
+    assert tiny_model.scoring == "kv" and tiny_model.option_score == "sum"
+    tiny_model.option_score = option_score
     try:
+        kv, kv_sent = tiny_model.score(batch)
+        tiny_model.scoring = "full"
         full, full_sent = tiny_model.score(batch)
     finally:
-        tiny_model.scoring = "kv"
+        tiny_model.scoring, tiny_model.option_score = "kv", "sum"
     assert kv_sent == full_sent
     for a, b in zip(kv, full, strict=True):
         assert a == pytest.approx(b, abs=1e-4)
