@@ -156,6 +156,7 @@ class DamcsAgent(llm_team.LLMAgent):
         seekers = [
             m for m in self.spec.team if router.enabled and router.role(m) == roles_lib.SEEKER
         ]
+        feeds_others = self.role in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER)
         return focus.relevant(
             menu,
             self.rules,
@@ -164,6 +165,7 @@ class DamcsAgent(llm_team.LLMAgent):
             known,
             teammate_needs={m.sender: m.needs for m in statuses},
             tool_receivers=[m for m in seekers if m != self.spec.agent_id],
+            supplier=feeds_others,
         )
 
     def on_decision(self, decision: llm_team.Decision, state: skills.AgentState) -> None:

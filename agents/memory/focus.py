@@ -12,7 +12,7 @@ its own with `--no-focus`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from agents import options as options_lib
 from agents import planner
@@ -30,21 +30,28 @@ def relevant(
     stations_known: Collection[str] = (),
     teammate_needs: Mapping[str, Mapping[str, int]] | None = None,
     tool_receivers: Collection[str] = (),
+    supplier: bool = False,
 ) -> list[options_lib.Option]:
     """The options of `menu` that serve `goal` (an achievement) or a teammate's need, in menu order.
 
     Kept: a collect whose item the plan's bill or a teammate needs; a place or make that is a step
     of the plan; a share of an item the receiving teammate needs, or of the tool the goal needs to
     one of `tool_receivers` (in the paper, the goal seeker receives the iron pickaxe); every
-    option in `ALWAYS_KEPT`. With no plan left (the goal
-    needs nothing more), or when nothing would be left, the menu is returned unchanged.
+    option in `ALWAYS_KEPT`. A `supplier` (an S-CS role that feeds others) plans for what its
+    teammates need, not for the whole goal chain of its own, as long as it has heard a need; the
+    goal's own material stays collectable for everyone. With no plan left (the goal needs nothing
+    more), or when nothing would be left, the menu is returned unchanged.
     """
-    steps = planner.plan(rules, goal, inventory, stations_known)
+    needs = teammate_needs or {}
+    wanted_counts = _merge(needs.values())
+    if supplier and wanted_counts:
+        steps = planner.plan_items(rules, wanted_counts, inventory, stations_known)
+    else:
+        steps = planner.plan(rules, goal, inventory, stations_known)
     if not steps:
         return list(menu)
-    needs = teammate_needs or {}
     tool = planner.goal_tool(rules, goal)
-    wanted = set(planner.bill(steps)) | {item for need in needs.values() for item in need}
+    wanted = set(planner.bill(steps)) | set(wanted_counts) | {goal.partition("_")[2]}
     planned = {(step.kind, step.target) for step in steps}
     kept = []
     for option in menu:
@@ -63,3 +70,12 @@ def relevant(
         if keep:
             kept.append(option)
     return kept or list(menu)
+
+
+def _merge(needs: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """The largest count of each item any of `needs` asks for (needs overlap: one crafter's bill)."""
+    merged: dict[str, int] = {}
+    for need in needs:
+        for item, count in need.items():
+            merged[item] = max(merged.get(item, 0), count)
+    return merged

@@ -95,3 +95,15 @@ def test_nothing_left_or_no_plan_keeps_the_whole_menu():
     # A goal the plan cannot serve (eating) leaves nothing to filter by.
     menu = _menu("collect sapling", "explore")
     assert _texts(focus.relevant(menu, RULES, "eat_cow", dict(VITALS))) == _texts(menu)
+
+
+def test_a_supplier_plans_for_the_needs_it_heard_not_for_its_own_chain():
+    menu = _menu("collect wood", "collect stone", "place table", "explore")
+    inventory = {**VITALS, "wood_pickaxe": 1}
+    heard = {"player_0": {"stone": 2}}
+    own = focus.relevant(menu, RULES, GOAL, inventory, teammate_needs=heard)
+    assert _texts(own) == _texts(menu)  # its own chain still needs wood and a table
+    feeding = focus.relevant(menu, RULES, GOAL, inventory, teammate_needs=heard, supplier=True)
+    assert _texts(feeding) == ["collect stone", "explore"]
+    # Before it has heard any need, a supplier works toward the goal itself.
+    assert _texts(focus.relevant(menu, RULES, GOAL, inventory, supplier=True)) == _texts(menu)
