@@ -62,8 +62,18 @@ def run_job(job: suite_lib.Job, suite: suite_lib.Suite) -> Outcome:
     return Outcome(job.key, result.record.to_json(), result.trace)
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """Worker initializer: end this worker when the runner dies (killed runs leave no orphans)."""
+def worker_threads(workers: int) -> int:
+    """CPU threads per worker: the cores shared out, at least 1. Workers that each start torch's
+    default thread count oversubscribe the cores, and on a 2-core machine that slows a model call
+    several-fold; a method's explicit `threads` option still wins (it sets torch's count itself)."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
+def _init_worker(parent_pid: int, threads: int) -> None:
+    """Worker initializer: cap the math libraries' threads (before torch is imported), and end
+    this worker when the runner dies (killed runs leave no orphans)."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(name, str(threads))
 
     def watch() -> None:
         while os.getppid() == parent_pid:
@@ -83,7 +93,10 @@ def _local_results(
     # Spawned workers start clean (no inherited torch threads or open store handles).
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(os.getpid(), worker_threads(workers)),
     ) as pool:
         futures = [pool.submit(run_job, job, suite) for job in jobs]
         try:

@@ -171,3 +171,14 @@ def test_killed_runner_leaves_no_workers_and_resumes(tmp_path):
     assert done.returncode == 0, done.stderr
     with store.ResultsStore.read(out / store.STORE_FILENAME) as results:
         assert len(results.records()) == 9
+
+
+def test_workers_share_the_cores_out_and_cap_the_math_threads(monkeypatch):
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 8)
+    assert [runner.worker_threads(w) for w in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "7")  # a user's own setting is kept
+    runner._init_worker(runner.os.getppid(), 2)
+    assert runner.os.environ["OMP_NUM_THREADS"] == runner.os.environ["MKL_NUM_THREADS"] == "2"
+    assert runner.os.environ["OPENBLAS_NUM_THREADS"] == "7"
