@@ -22,6 +22,11 @@ METHODS: dict[str, str] = {
 }
 
 
+# Methods whose agents call a language model: their episodes take minutes where the others take
+# seconds (the runner starts them first).
+LANGUAGE_MODEL_METHODS = ("plain-llm", "damcs")
+
+
 def names() -> tuple[str, ...]:
     return tuple(METHODS)
 

@@ -83,6 +83,16 @@ def _init_worker(parent_pid: int, threads: int) -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
+def slowest_first(jobs: list[suite_lib.Job]) -> list[suite_lib.Job]:
+    """`jobs` reordered so that language-model episodes (minutes each) start before the rest
+    (seconds each), larger teams first: parallel workers then finish together instead of one
+    worker running the slow tail alone. Stable otherwise; the store does not depend on order."""
+    return sorted(
+        jobs,
+        key=lambda j: (j.method.name not in registry.LANGUAGE_MODEL_METHODS, -j.n_agents),
+    )
+
+
 def _local_results(
     jobs: list[suite_lib.Job], suite: suite_lib.Suite, workers: int
 ) -> Iterable[Outcome]:
@@ -147,7 +157,7 @@ def run_suite(
     )
     with results:
         done = results.done_keys()
-        jobs = [job for job in suite.jobs() if job.key not in done]
+        jobs = slowest_first([job for job in suite.jobs() if job.key not in done])
         skipped = len(suite.jobs()) - len(jobs)
         source = (_ray_results if backend == "ray" else _local_results)(jobs, suite, workers)
         bar = tqdm(

@@ -182,3 +182,24 @@ def test_workers_share_the_cores_out_and_cap_the_math_threads(monkeypatch):
     runner._init_worker(runner.os.getppid(), 2)
     assert runner.os.environ["OMP_NUM_THREADS"] == runner.os.environ["MKL_NUM_THREADS"] == "2"
     assert runner.os.environ["OPENBLAS_NUM_THREADS"] == "7"
+
+
+def test_language_model_episodes_are_started_first():
+    mixed = suite.from_dict(
+        {
+            "name": "mixed",
+            "team_sizes": [1, 2],
+            "maps": {"paper": True, "count": 0},
+            "methods": ["random", {"name": "damcs", "options": {"model": "fake"}}, "scripted"],
+        }
+    )
+    order = [(j.method.name, j.n_agents) for j in runner.slowest_first(mixed.jobs())]
+    assert order == [
+        ("damcs", 2),
+        ("damcs", 1),
+        ("random", 2),
+        ("scripted", 2),
+        ("random", 1),
+        ("scripted", 1),
+    ]
+    assert sorted(runner.slowest_first(mixed.jobs()), key=str) == sorted(mixed.jobs(), key=str)
