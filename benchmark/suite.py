@@ -212,7 +212,8 @@ _MARL = [
 PRESETS: dict[str, dict[str, Any]] = {
     # A few minutes on a 2-core laptop: every method on the paper's map and one more map; the LLM
     # methods on the smallest offline model (scripts/install_models.py smollm2-135m), 2 agents on the
-    # paper's map only: on a CPU one LLM episode takes minutes.
+    # paper's map only: on a CPU one LLM episode takes minutes (the ablations are in
+    # benchmark/suites/llm-cpu.yaml).
     "quick": {
         "name": "quick",
         "team_sizes": [1, 2, 6],
@@ -231,13 +232,6 @@ PRESETS: dict[str, dict[str, Any]] = {
             {
                 "name": "damcs",
                 "options": {"model": "smollm2-135m"},
-                "team_sizes": [2],
-                "max_maps": 1,
-            },
-            {
-                "name": "damcs",
-                "label": "damcs-nofocus",
-                "options": {"model": "smollm2-135m", "focus": False},
                 "team_sizes": [2],
                 "max_maps": 1,
             },
