@@ -18,9 +18,6 @@ from agents import options as options_lib
 from agents import planner
 from envs.mac import rules as rules_lib
 
-# Options that never compete with the plan: the vitals, looking around, waiting.
-ALWAYS_KEPT = ("drink", "eat", "sleep", "explore", "navigate", "wait")
-
 
 def relevant(
     menu: Sequence[options_lib.Option],
@@ -36,11 +33,11 @@ def relevant(
 
     Kept: a collect whose item the plan's bill or a teammate needs; a place or make that is a step
     of the plan; a share of an item the receiving teammate needs, or of the tool the goal needs to
-    one of `tool_receivers` (in the paper, the goal seeker receives the iron pickaxe); every
-    option in `ALWAYS_KEPT`. A `supplier` (an S-CS role that feeds others) plans for what its
-    teammates need, not for the whole goal chain of its own, as long as it has heard a need; the
-    goal's own material stays collectable for everyone. With no plan left (the goal needs nothing
-    more), or when nothing would be left, the menu is returned unchanged.
+    one of `tool_receivers` (in the paper, the goal seeker receives the iron pickaxe); every other
+    option (the vitals, explore, go to, wait). A `supplier` (an S-CS role that feeds others) plans
+    for what its teammates need, not for the whole goal chain of its own, as long as it has heard a
+    need; the goal's own material stays collectable for everyone. With no plan left (the goal needs
+    nothing more), or when nothing would be left, the menu is returned unchanged.
     """
     needs = teammate_needs or {}
     wanted_counts = _merge(needs.values())
@@ -55,9 +52,7 @@ def relevant(
     planned = {(step.kind, step.target) for step in steps}
     kept = []
     for option in menu:
-        if option.kind in ALWAYS_KEPT:
-            keep = True
-        elif option.kind == "collect":
+        if option.kind == "collect":
             keep = option.target in wanted
         elif option.kind in ("place", "make"):
             keep = (option.kind, option.target) in planned
@@ -65,7 +60,7 @@ def relevant(
             needed = option.target in needs.get(option.teammate, {})
             handover = option.target == tool and option.teammate in tool_receivers
             keep = needed or handover
-        else:
+        else:  # the vitals, exploring and waiting never compete with the plan
             keep = True
         if keep:
             kept.append(option)
