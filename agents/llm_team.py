@@ -351,7 +351,8 @@ def load_model(
     cache: bool = True,
     option_score: str = DEFAULT_OPTION_SCORE,
 ) -> model.LanguageModel:
-    """The model `spec` names (preset, hub id, local path, URL or "fake"), or `spec` itself.
+    """The model `spec` names (preset, hub id, local path, URL, "fake" or "uniform"), or `spec`
+    itself.
 
     With `cache`, a loaded model is kept for the rest of the process and returned again for the
     same (spec, device, dtype, threads, call_cache, option_score): teams are built per episode,
@@ -361,7 +362,7 @@ def load_model(
     if isinstance(spec, model.LanguageModel):
         return spec
     kwargs: dict[str, Any] = {}
-    if spec != "fake" and not spec.startswith(("http://", "https://")):
+    if spec not in factory.SCRIPTED and not spec.startswith(("http://", "https://")):
         kwargs = {
             "device": device,
             "dtype": dtype,
@@ -371,10 +372,10 @@ def load_model(
         if not call_cache:
             kwargs["cache"] = None
     key = (spec, device, dtype, threads, call_cache, option_score)
-    if cache and spec != "fake" and key in _MODELS:
+    if cache and spec not in factory.SCRIPTED and key in _MODELS:
         return _MODELS[key]
     lm = factory.make_model(spec, **kwargs)
-    if cache and spec != "fake":
+    if cache and spec not in factory.SCRIPTED:
         _MODELS[key] = lm
     return lm
 

@@ -232,8 +232,8 @@ def main(args: Args) -> list[dict]:
     rows = []
     for spec in args.presets:
         # Timings must be real model calls, never cache hits.
-        kwargs: dict = {} if spec == "fake" else {"cache": None}
-        if spec != "fake" and not spec.startswith(("http://", "https://")):
+        kwargs: dict = {} if spec in factory.SCRIPTED else {"cache": None}
+        if spec not in factory.SCRIPTED and not spec.startswith(("http://", "https://")):
             kwargs.update(
                 device=args.device,
                 dtype=args.dtype,

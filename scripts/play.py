@@ -53,7 +53,7 @@ class Args:
     checkpoint: Path | None = None
     """Trained policy for --method ppo|mappo: a run directory or its checkpoint file."""
     model: str | None = None
-    """Language model for --method plain-llm or damcs: a preset (smollm2-135m, gemma3-270m, qwen2.5-0.5b), a hub id, a model directory or .gguf file (default: the method's preset)."""
+    """Language model for --method plain-llm or damcs: a preset (smollm2-135m, gemma3-270m, qwen2.5-0.5b), a hub id, a model directory or .gguf file, or uniform (a control that picks options at random) (default: the method's preset)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the language model runs: auto (CUDA when present, else CPU), cpu or cuda."""
     dtype: Literal["auto", "fp32", "bf16"] = "auto"

@@ -1,6 +1,7 @@
 """One entry point from a `--model` string to a `LanguageModel`.
 
-`fake` is the scripted test model, an `http(s)://...` URL an OpenAI-compatible server (the served
+`fake` is the scripted test model (it names the first option), `uniform` a control that picks an
+option uniformly at random (seeded by the question), an `http(s)://...` URL an OpenAI-compatible server (the served
 model's name after `#`, e.g. `http://127.0.0.1:8000/v1#qwen`), anything else a preset, local
 directory, `.gguf` file or hub id for `HFModel`.
 """
@@ -11,12 +12,17 @@ from typing import Any
 
 from agents.llm import model
 
+# Specs served by `agents.llm.fake` (no weights, no server, no device options).
+SCRIPTED = ("fake", "uniform")
+
 
 def make_model(spec: str, **kwargs: Any) -> model.LanguageModel:
     """Build the model `spec` names; keyword arguments go to the backend's constructor."""
-    if spec == "fake":
+    if spec in SCRIPTED:
         from agents.llm import fake
 
+        if spec == "uniform":
+            return fake.FakeModel(fake.uniform_choice, name="uniform", **kwargs)
         return fake.FakeModel(**kwargs)
     if spec.startswith(("http://", "https://")):
         from agents.llm import openai_compat

@@ -8,6 +8,7 @@ are whitespace-separated words).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 
@@ -15,6 +16,16 @@ from agents.llm import model, parsing
 
 # A script entry sees the prompt and, for `choose`, the options (None for `generate`).
 Script = Sequence[str] | Callable[[str, tuple[str, ...] | None], str]
+
+
+def uniform_choice(prompt: str, options: tuple[str, ...] | None) -> str:
+    """A script that picks an option uniformly at random, seeded by the question itself, so the
+    same decision gets the same pick whatever order episodes run in. As `--model uniform` it is a
+    control: what a menu is worth with no model behind it."""
+    if options is None:
+        return "ok"
+    digest = hashlib.sha256("\x00".join((prompt, *options)).encode()).digest()
+    return options[int.from_bytes(digest[:8], "big") % len(options)]
 
 
 def _tokens(text: str) -> int:

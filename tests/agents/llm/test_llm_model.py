@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from agents.llm import fake, model, parsing
+from agents import llm_team
+from agents.llm import factory, fake, model, parsing
 
 OPTIONS = ("collect wood", "place table", "make wood pickaxe", "collect stone")
 
@@ -131,3 +132,17 @@ def test_fake_model_counts_tokens_and_applies_stop_and_length():
     assert lm.usage.prompt_tokens == 5
     assert lm.usage.completion_tokens == 5
     assert lm.prompts == ["a b c", "d e"]
+
+
+def test_uniform_control_picks_every_position_and_repeats_itself():
+    lm = llm_team.load_model("uniform", device="cpu", dtype="auto", threads=1)
+    assert lm.model_id == "uniform"
+    options = ("collect wood", "place table", "explore", "drink water")
+    requests = [model.ChoiceRequest(f"Step {i}. Next subgoal?", options) for i in range(400)]
+    picks = [c.index for c in lm.choose(requests)]
+    counts = [picks.count(i) for i in range(len(options))]
+    assert all(60 < n < 140 for n in counts), counts  # 100 each expected
+    # Seeded by the question: the same decision, asked again by a new instance, gets the same pick.
+    again = factory.make_model("uniform").choose(requests[:50])
+    assert [c.index for c in again] == picks[:50]
+    assert lm.usage.fallbacks == 0
