@@ -153,9 +153,12 @@ class DamcsAgent(llm_team.LLMAgent):
         known, _ = self._stations(state)
         router = self._require_router()
         statuses = router.inbox(self.spec.agent_id).statuses
-        seekers = [
-            m for m in self.spec.team if router.enabled and router.role(m) == roles_lib.SEEKER
-        ]
+        me = self.spec.agent_id
+        receivers = (
+            [m for m in self.spec.team if m != me and router.role(m) == roles_lib.SEEKER]
+            if router.enabled
+            else []
+        )
         feeds_others = self.role in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER)
         return focus.relevant(
             menu,
@@ -164,7 +167,7 @@ class DamcsAgent(llm_team.LLMAgent):
             state.inventory,
             known,
             teammate_needs={m.sender: m.needs for m in statuses},
-            tool_receivers=[m for m in seekers if m != self.spec.agent_id],
+            tool_receivers=receivers,
             supplier=feeds_others,
         )
 

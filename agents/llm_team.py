@@ -362,7 +362,7 @@ def load_model(
     if isinstance(spec, model.LanguageModel):
         return spec
     kwargs: dict[str, Any] = {}
-    if spec not in factory.SCRIPTED and not spec.startswith(("http://", "https://")):
+    if factory.is_local(spec):
         kwargs = {
             "device": device,
             "dtype": dtype,

@@ -36,7 +36,8 @@ def build_team(
 ) -> llm_team.LLMTeam:
     """A team of plain LLM agents sharing one model.
 
-    `model` is a preset, hub id, local path, OpenAI-compatible URL, "fake", "uniform" or a model object;
+    `model` is a preset, hub id, local path, OpenAI-compatible URL, "fake", "uniform" or a model
+    object;
     `cache` keeps the loaded model for later episodes of this process; `call_cache` is the LLM
     layer's persistent cache of option scores; `batch=False` asks the model once per agent.
     Raises `agents.llm.ModelError` (one line) when the model cannot be loaded.

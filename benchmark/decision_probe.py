@@ -24,12 +24,13 @@ from collections.abc import Sequence
 
 import tyro
 
+from agents import options as options_lib
 from agents import prompting
 from agents.llm import factory, model
 from envs.mac import rules as rules_lib
 
 VITAL_SUBGOALS = {"drink": "drink water", "food": "eat cow", "energy": "sleep"}
-EXPLORE = "explore"  # always on the agents' menu
+EXPLORE = options_lib.Option("explore").text  # always on the agents' menu
 
 
 @dataclasses.dataclass(frozen=True)
@@ -233,7 +234,7 @@ def main(args: Args) -> list[dict]:
     for spec in args.presets:
         # Timings must be real model calls, never cache hits.
         kwargs: dict = {} if spec in factory.SCRIPTED else {"cache": None}
-        if spec not in factory.SCRIPTED and not spec.startswith(("http://", "https://")):
+        if factory.is_local(spec):
             kwargs.update(
                 device=args.device,
                 dtype=args.dtype,

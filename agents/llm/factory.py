@@ -1,7 +1,8 @@
 """One entry point from a `--model` string to a `LanguageModel`.
 
 `fake` is the scripted test model (it names the first option), `uniform` a control that picks an
-option uniformly at random (seeded by the question), an `http(s)://...` URL an OpenAI-compatible server (the served
+option uniformly at random (seeded by the question), an `http(s)://...` URL an OpenAI-compatible
+server (the served
 model's name after `#`, e.g. `http://127.0.0.1:8000/v1#qwen`), anything else a preset, local
 directory, `.gguf` file or hub id for `HFModel`.
 """
@@ -14,6 +15,12 @@ from agents.llm import model
 
 # Specs served by `agents.llm.fake` (no weights, no server, no device options).
 SCRIPTED = ("fake", "uniform")
+
+
+def is_local(spec: str) -> bool:
+    """Whether `spec` names weights loaded in this process (`HFModel`), the only backend that takes
+    device, dtype, threads and scoring options."""
+    return spec not in SCRIPTED and not spec.startswith(("http://", "https://"))
 
 
 def make_model(spec: str, **kwargs: Any) -> model.LanguageModel:

@@ -3,11 +3,11 @@
 Option choice is SayCan style: an option's score is the log-probability of its tokens as the
 continuation of the prompt, summed (`option_score="sum"`) or averaged per token
 (`option_score="mean"`; sums favour short options such as "explore"). Small models answer letter
-menus by position alone, but rank option texts sensibly (see /work/shared/offline-models.md). All requests of one `choose` call are scored
-together: the prompts go through the model once (left padded) and every option continues from its
-prompt's KV cache (`scoring="kv"`); `scoring="full"` instead runs one padded forward over all
-prompt+option sequences, same result, kept as the reference and for models whose cache can't be
-re-indexed. Deterministic calls go through the persistent `CallCache`.
+menus by position alone, but rank option texts sensibly (see /work/shared/offline-models.md). All
+requests of one `choose` call are scored together: the prompts go through the model once (left
+padded) and every option continues from its prompt's KV cache (`scoring="kv"`); `scoring="full"`
+instead runs one padded forward over all prompt+option sequences, same result, kept as the
+reference and for models whose cache can't be re-indexed. Deterministic calls go through the persistent `CallCache`.
 """
 
 from __future__ import annotations
