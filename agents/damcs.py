@@ -4,7 +4,7 @@ Each agent keeps a hierarchical knowledge graph (`agents.memory`) fed every step
 team through the S-CS router (`agents.comms`). Its prompt is the plain agent's sections plus the
 working memory (summaries, prerequisite check, recipes from the rule data), its role's duty and the
 messages it received, and the decision goes through the same option menu and model layer as the
-plain agent (`agents.llm_team`). Per step, each agent
+plain agent (`agents.llm_agent`). Per step, each agent
 
   1. observes: updates its map, merges teammates' sightings, re-plans when a share arrived (its
      running skill is interrupted so it decides again), and feeds its memory;
@@ -25,12 +25,15 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agents import base, comms, driver, llm_team, memory, options, plain_llm, planner, prompting
+from agents import comms, driver, llm_agent, memory, options, prerequisites, prompting
 from agents.comms import protocol
 from agents.comms import roles as roles_lib
 from agents.llm import model as model_lib
-from agents.memory import export, focus
-from agents.skills import mapping, skills
+from agents.llm import model_config
+from agents.memory import focus, graph_files
+from agents.skills import library, mapping
+from envs import mac
+from episode import team as team_lib
 
 LABEL = "DAMCS (A-KGMS + S-CS)"
 SIGHTINGS_PER_MATERIAL = 2  # a status carries the few tiles nearest home, not the whole map
@@ -81,7 +84,7 @@ SECTIONS: tuple[prompting.SectionFn, ...] = prompting.with_sections(
 # --- the agent ---------------------------------------------------------------------------------
 
 
-class DamcsAgent(llm_team.LLMAgent):
+class DamcsAgent(llm_agent.LLMAgent):
     """An LLM agent with a knowledge-graph memory and a place in its team's S-CS router."""
 
     def __init__(
@@ -97,7 +100,7 @@ class DamcsAgent(llm_team.LLMAgent):
         self.focus_on = focus_on and memory_on
         self.router: comms.Router | None = None
 
-    def reset(self, spec: base.AgentSpec) -> None:
+    def reset(self, spec: team_lib.AgentSpec) -> None:
         super().reset(spec)
         self.memory = memory.build(self.rules, spec.goal, enabled=self.memory_on)
         self.sighted = sighted_materials(self.rules)
@@ -132,7 +135,7 @@ class DamcsAgent(llm_team.LLMAgent):
         self._post_status(state)
         return self.action is None
 
-    def context_extra(self, state: skills.AgentState) -> Mapping[str, Any]:
+    def context_extra(self, state: library.AgentState) -> Mapping[str, Any]:
         router = self._require_router()
         inbox = router.collect(self.spec.agent_id)  # shares are events: read once
         extra: dict[str, Any] = {"inbox": inbox}
@@ -145,7 +148,7 @@ class DamcsAgent(llm_team.LLMAgent):
             extra["duty"] = router.policy.duty(index, n)
         return extra
 
-    def menu(self, state: skills.AgentState) -> list[options.Option]:
+    def menu(self, state: library.AgentState) -> list[options.Option]:
         """The driver's menu, less what neither the goal nor a teammate needs (with focus on)."""
         menu = super().menu(state)
         if not self.focus_on:
@@ -171,7 +174,7 @@ class DamcsAgent(llm_team.LLMAgent):
             supplier=feeds_others,
         )
 
-    def on_decision(self, decision: llm_team.Decision, state: skills.AgentState) -> None:
+    def on_decision(self, decision: llm_agent.Decision, state: library.AgentState) -> None:
         self.memory.record(
             decision.chosen,
             goal=decision.chosen,
@@ -191,19 +194,19 @@ class DamcsAgent(llm_team.LLMAgent):
 
     # --- what the agent tells and remembers -----------------------------------------------------
 
-    def long_term_goal(self, state: skills.AgentState) -> str:
+    def long_term_goal(self, state: library.AgentState) -> str:
         """The next milestone toward the episode goal not yet achieved (in words)."""
         for name in self.rules.milestones(self.spec.goal):
             if not state.achievements.get(name, 0):
-                return skills.readable(name)
-        return skills.readable(self.spec.goal)
+                return library.readable(name)
+        return library.readable(self.spec.goal)
 
-    def _stations(self, state: skills.AgentState) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _stations(self, state: library.AgentState) -> tuple[tuple[str, ...], tuple[str, ...]]:
         known = tuple(name for name, where in state.known.stations().items() if where)
         return known, tuple(sorted(state.known.stations_nearby(state.position)))
 
     def _feed_memory(
-        self, info: Mapping[str, Any], state: skills.AgentState, inbox: comms.Inbox
+        self, info: Mapping[str, Any], state: library.AgentState, inbox: comms.Inbox
     ) -> None:
         known, nearby = self._stations(state)
         self.memory.observe_info(
@@ -226,7 +229,7 @@ class DamcsAgent(llm_team.LLMAgent):
                 known.merge([mapping.Sighting(message.station.name, message.station.position)])
             known.merge(s for s in message.sightings if known.material_at(s.position) is None)
 
-    def _settle(self, state: skills.AgentState) -> None:
+    def _settle(self, state: library.AgentState) -> None:
         """Handle options that ended since the last call: memory outcome, SHARE and STATION."""
         history = self.driver.history
         while self._settled < len(history):
@@ -236,10 +239,10 @@ class DamcsAgent(llm_team.LLMAgent):
                 self.memory.resolve(outcome.status, outcome.reason)
                 self.memory.commit()
                 self._open = None
-            if outcome.status == skills.DONE:
+            if outcome.status == library.DONE:
                 self._announce(outcome, state)
 
-    def _announce(self, outcome: driver.Outcome, state: skills.AgentState) -> None:
+    def _announce(self, outcome: driver.Outcome, state: library.AgentState) -> None:
         router = self._require_router()
         option = self.driver.option
         if option is None or option.text != outcome.option:
@@ -258,12 +261,12 @@ class DamcsAgent(llm_team.LLMAgent):
                 router.post(comms.Message(comms.STATION, aid, step, station=station))
 
     @staticmethod
-    def _nearest(state: skills.AgentState, material: str) -> tuple[int, int] | None:
+    def _nearest(state: library.AgentState, material: str) -> tuple[int, int] | None:
         x, y = state.position
         spots = state.known.positions(material)
         return min(spots, key=lambda p: abs(p[0] - x) + abs(p[1] - y)) if spots else None
 
-    def _post_status(self, state: skills.AgentState) -> None:
+    def _post_status(self, state: library.AgentState) -> None:
         router = self._require_router()
         if not router.enabled or len(self.spec.team) < 2:
             return
@@ -271,9 +274,9 @@ class DamcsAgent(llm_team.LLMAgent):
         long_term = self.long_term_goal(state)
         role = router.role(self.spec.agent_id)
         # The crafter's needs are the whole bill of its tool chain: what its suppliers fetch.
-        tool = planner.goal_tool(self.rules, self.spec.goal)
+        tool = prerequisites.goal_tool(self.rules, self.spec.goal)
         wanted = (
-            skills.readable(f"make_{tool}") if role == roles_lib.CRAFTER and tool else long_term
+            library.readable(f"make_{tool}") if role == roles_lib.CRAFTER and tool else long_term
         )
         held = {
             item: int(n)
@@ -315,7 +318,7 @@ class DamcsAgent(llm_team.LLMAgent):
 # --- the team ----------------------------------------------------------------------------------
 
 
-class DamcsTeam(llm_team.LLMTeam):
+class DamcsTeam(llm_agent.LLMTeam):
     """DAMCS agents sharing one model and one S-CS router (rebuilt every episode)."""
 
     def __init__(
@@ -332,7 +335,7 @@ class DamcsTeam(llm_team.LLMTeam):
         self.policy = policy
         self.router: comms.Router | None = None
 
-    def reset(self, specs: Sequence[base.AgentSpec]) -> None:
+    def reset(self, specs: Sequence[team_lib.AgentSpec]) -> None:
         super().reset(specs)
         self.router = comms.build(
             [s.agent_id for s in specs], policy=self.policy, enabled=self.comm
@@ -348,7 +351,7 @@ class DamcsTeam(llm_team.LLMTeam):
                 router.remove(aid)  # dead: no more statuses to or from it
         actions = super().act(observations, infos)
         for aid, agent in self.by_id.items():
-            router.charge(aid, agent.counters)
+            agent.counters = router.charge(aid, agent.counters)
         return actions
 
     def memories(self) -> dict[str, memory.Memory]:
@@ -356,44 +359,36 @@ class DamcsTeam(llm_team.LLMTeam):
 
     def export_memory(self, directory: str) -> list[str]:
         """Write each agent's knowledge graph (`<agent>.json`, `<agent>.graphml`) to `directory`."""
-        return [str(p) for p in export.export_team(self.memories(), directory)]
+        return [str(p) for p in graph_files.export_team(self.memories(), directory)]
 
 
 def build_team(
-    n_agents: int,
-    model: str | model_lib.LanguageModel = plain_llm.DEFAULT_MODEL,
-    device: str = "auto",
-    dtype: str = "auto",
-    threads: int | None = None,
-    privileged_map: bool = False,
+    env: mac.EnvConfig,
+    model: model_config.ModelConfig
+    | Mapping[str, Any]
+    | str
+    | model_lib.LanguageModel
+    | None = None,
     memory: bool = True,
     comm: bool = True,
     focus: bool = True,
-    cache: bool = True,
-    call_cache: bool = True,
     batch: bool = True,
 ) -> DamcsTeam:
-    """A team of DAMCS agents sharing one model; `memory`, `comm`, `focus` (the memory's relevance
-    filter on the menu, `agents.memory.focus`) and `privileged_map` are the ablation flags. Model
-    options as in `agents.plain_llm.build_team`."""
-    lm = llm_team.load_model(
-        model, device=device, dtype=dtype, threads=threads, call_cache=call_cache, cache=cache
-    )
+    """A team of DAMCS agents sharing one model; `memory`, `comm` and `focus` (the memory's
+    relevance filter on the menu, `agents.memory.focus`) are the ablation flags. `model` as in
+    `agents.plain_llm.build_team`."""
+    lm, model_config = llm_agent.resolve_model(model)
     agents = [
-        DamcsAgent(lm, privileged_map=privileged_map, memory_on=memory, focus_on=focus)
-        for _ in range(n_agents)
+        DamcsAgent(lm, privileged_map=env.privileged_map, memory_on=memory, focus_on=focus)
+        for _ in range(env.n_agents)
     ]
     config = {
         "label": LABEL,
-        "model": lm.model_id,
-        "device": device,
-        "dtype": dtype,
-        "threads": threads,
-        "privileged_map": privileged_map,
+        "model": model_config,
+        "model_id": lm.model_id,
         "memory": memory,
         "comm": comm,
         "focus": focus and memory,
-        "call_cache": call_cache,
         "batch": batch,
     }
     return DamcsTeam(agents, lm, config, batch=batch, comm=comm)

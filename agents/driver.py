@@ -1,10 +1,10 @@
 """Driving skills from options: the part of an agent between "the decision-maker chose X" and the
 primitive action of this step.
 
-A `SkillDriver` keeps one agent's known map, turns its info into a `skills.AgentState`, runs the
+A `SkillDriver` keeps one agent's known map, turns its info into a `library.AgentState`, runs the
 skill of the chosen option step by step, and remembers how every option ended (the history a
 prompt shows, and the failures that keep a just-failed option off the menu for a while). It knows
-nothing about who decides: the LLM agents (`agents.llm_team`) use it, and so could any other
+nothing about who decides: the LLM agents (`agents.llm_agent`) use it, and so could any other
 option-level decision-maker.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from agents import options
-from agents.skills import mapping, skills
+from agents.skills import library, mapping
 from envs.mac import rules as rules_lib
 
 # A failed option stays off the menu for this many steps, so a decision-maker that keeps picking
@@ -34,12 +34,12 @@ class Outcome:
 
     step: int  # joint step at which the option was chosen
     option: str  # option text
-    status: str  # skills.DONE, skills.FAILED, or "interrupted"
+    status: str  # library.DONE, library.FAILED, or "interrupted"
     reason: str
     ended: int  # joint step at which it ended
 
     def __post_init__(self) -> None:
-        if self.status not in (skills.DONE, skills.FAILED, "interrupted"):
+        if self.status not in (library.DONE, library.FAILED, "interrupted"):
             raise ValueError(f"invalid outcome status {self.status!r}")
 
     @property
@@ -81,7 +81,7 @@ class SkillDriver:
         self.heading = (math.cos(angle), math.sin(angle))
         self.home: tuple[int, int] | None = None
         self.option: options.Option | None = None
-        self.skill: skills.Skill | None = None
+        self.skill: library.Skill | None = None
         self.started = 0
         self.failed: dict[options.Option, int] = {}
         self.history: list[Outcome] = []
@@ -89,7 +89,7 @@ class SkillDriver:
 
     # --- observing --------------------------------------------------------------------------
 
-    def observe(self, info: Mapping[str, Any]) -> skills.AgentState:
+    def observe(self, info: Mapping[str, Any]) -> library.AgentState:
         """Update the known map from this step's info and return the agent's state."""
         if self.home is None:
             self.home = tuple(int(v) for v in info["position"])
@@ -97,7 +97,7 @@ class SkillDriver:
             self.known.observe(info)
         else:
             self.known.observe({k: v for k, v in info.items() if k != "semantic"})
-        return skills.AgentState.from_info(
+        return library.AgentState.from_info(
             self.agent_id,
             info,
             self.known,
@@ -114,7 +114,7 @@ class SkillDriver:
     def busy(self) -> bool:
         return self.skill is not None and not self.skill.finished
 
-    def advance(self, state: skills.AgentState) -> str | None:
+    def advance(self, state: library.AgentState) -> str | None:
         """The running skill's next action, or None when a decision is needed (no skill, or it
         finished or was interrupted now; its outcome is then in `history`)."""
         if self.skill is None:
@@ -128,7 +128,7 @@ class SkillDriver:
             self.finish(state)
         return action
 
-    def start(self, option: options.Option, state: skills.AgentState) -> str | None:
+    def start(self, option: options.Option, state: library.AgentState) -> str | None:
         """Begin `option` and return its first action (None if it ended at once; see `history`).
 
         Raises `options.OptionError` when no skill can execute the option.
@@ -142,11 +142,11 @@ class SkillDriver:
             self.finish(state)
         return action
 
-    def finish(self, state: skills.AgentState, status: str = "", reason: str = "") -> Outcome:
+    def finish(self, state: library.AgentState, status: str = "", reason: str = "") -> Outcome:
         """Close the current option and record its outcome."""
         assert self.option is not None and self.skill is not None
         status = status or self.skill.status
-        if status == skills.FAILED:
+        if status == library.FAILED:
             self.failed[self.option] = state.step
         outcome = Outcome(
             self.started, self.option.text, status, reason or self.skill.reason, state.step
@@ -155,7 +155,7 @@ class SkillDriver:
         self.skill = None
         return outcome
 
-    def alert(self, state: skills.AgentState) -> str:
+    def alert(self, state: library.AgentState) -> str:
         """A vital that just fell to its alert level (once per fall), unless the running option
         already looks after vitals."""
         low = self._low(state)
@@ -166,7 +166,7 @@ class SkillDriver:
         return f"{' and '.join(sorted(new))} low"
 
     @staticmethod
-    def _low(state: skills.AgentState) -> set[str]:
+    def _low(state: library.AgentState) -> set[str]:
         return {v for v, level in VITAL_ALERTS.items() if state.inventory.get(v, math.inf) <= level}
 
     # --- the menu ---------------------------------------------------------------------------
@@ -174,7 +174,7 @@ class SkillDriver:
     def failed_recently(self, option: options.Option, step: int) -> bool:
         return self.failed.get(option, -RETRY_AFTER) > step - RETRY_AFTER
 
-    def menu(self, state: skills.AgentState) -> list[options.Option]:
+    def menu(self, state: library.AgentState) -> list[options.Option]:
         """The option menu without options that failed in the last `RETRY_AFTER` steps; "wait"
         when nothing else is left, so a menu is never empty."""
         menu = [o for o in options.menu(state) if not self.failed_recently(o, state.step)]

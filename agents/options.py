@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from agents import planner
-from agents.skills import skills
+from agents import prerequisites
+from agents.skills import library
 
 OPTION_KINDS = (
     "collect",
@@ -59,7 +59,7 @@ class Option:
 
     @property
     def text(self) -> str:
-        what = skills.readable(self.target)
+        what = library.readable(self.target)
         if self.kind == "collect":
             return f"collect {self.amount} {what}" if self.amount > 1 else f"collect {what}"
         if self.kind in ("place", "make"):
@@ -95,35 +95,35 @@ class Option:
             raise OptionError(f"malformed option {dict(data)!r}: {error!r}") from None
 
     @classmethod
-    def from_step(cls, step: planner.Step) -> Option:
+    def from_step(cls, step: prerequisites.Step) -> Option:
         """The option that carries out one planner step."""
         return cls(step.kind, step.target, amount=step.amount if step.kind == "collect" else 1)
 
-    def skill(self, state: skills.AgentState) -> skills.Skill:
+    def skill(self, state: library.AgentState) -> library.Skill:
         """A fresh skill that executes this option for the agent in `state`."""
         rules = state.rules
         if self.kind == "collect":
-            material = skills.material_yielding(rules, self.target)
+            material = library.material_yielding(rules, self.target)
             if material is None:
                 raise OptionError(f"no tile yields {self.target!r} in rules {rules.name!r}")
-            return skills.Collect(material, self.amount)
+            return library.Collect(material, self.amount)
         if self.kind == "place":
-            return skills.Place(self.target)
+            return library.Place(self.target)
         if self.kind == "make":
-            return skills.Make(self.target)
+            return library.Make(self.target)
         if self.kind == "share":
-            return skills.Share(self.target, self.teammate)
+            return library.Share(self.target, self.teammate)
         if self.kind == "drink":
-            return skills.Collect(_water(rules), _room(state, _drink_item(rules)))
+            return library.Collect(_water(rules), _room(state, _drink_item(rules)))
         if self.kind == "eat":
-            return skills.Eat(self.target)
+            return library.Eat(self.target)
         if self.kind == "sleep":
-            return skills.Sleep()
+            return library.Sleep()
         if self.kind == "navigate":
-            return skills.Navigate((self.target,))
+            return library.Navigate((self.target,))
         if self.kind == "wait":
-            return skills.Wait(self.amount)
-        return skills.Explore()
+            return library.Wait(self.amount)
+        return library.Explore()
 
 
 def _water(rules) -> str:
@@ -137,7 +137,7 @@ def _drink_item(rules) -> str:
     return next(item for item in rules.collect[_water(rules)].receive if item in rules.vitals)
 
 
-def _room(state: skills.AgentState, item: str) -> int:
+def _room(state: library.AgentState, item: str) -> int:
     return max(1, state.rules.item_max(item) - state.inventory.get(item, 0))
 
 
@@ -146,22 +146,22 @@ def edible(rules) -> tuple[str, ...]:
     return tuple(c for c in rules.creatures if f"eat_{c}" in rules.achievements)
 
 
-def menu(state: skills.AgentState) -> list[Option]:
+def menu(state: library.AgentState) -> list[Option]:
     """The currently sensible options for the agent in `state`, in a fixed order."""
     rules, inventory = state.rules, state.inventory
     options: list[Option] = []
     for rule in rules.collect.values():
         for item in rule.receive:
-            if item in rules.vitals or skills.shortfall(rule.require, inventory):
+            if item in rules.vitals or library.shortfall(rule.require, inventory):
                 continue
             if inventory.get(item, 0) < rules.item_max(item):
                 options.append(Option("collect", item))
     stations_known = {name for name, where in state.known.stations().items() if where}
     for name, rule in rules.place.items():
-        if not skills.shortfall(rule.uses, inventory):
+        if not library.shortfall(rule.uses, inventory):
             options.append(Option("place", name))
     for name, rule in rules.make.items():
-        if not skills.shortfall(rule.uses, inventory) and set(rule.nearby) <= stations_known:
+        if not library.shortfall(rule.uses, inventory) and set(rule.nearby) <= stations_known:
             options.append(Option("make", name))
     for item in rules.share:
         if inventory.get(item, 0) > 0:
@@ -178,8 +178,8 @@ def menu(state: skills.AgentState) -> list[Option]:
     return options
 
 
-def best_option(state: skills.AgentState, goal: str) -> Option | None:
+def best_option(state: library.AgentState, goal: str) -> Option | None:
     """The option the planner recommends toward `goal` (first step of its plan), or None."""
     stations_known = {name for name, where in state.known.stations().items() if where}
-    steps = planner.plan(state.rules, goal, state.inventory, stations_known)
+    steps = prerequisites.plan(state.rules, goal, state.inventory, stations_known)
     return Option.from_step(steps[0]) if steps else None

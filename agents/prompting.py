@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from agents import driver, options
-from agents.skills import skills
+from agents.skills import library
 from envs.mac import rules as rules_lib
 
 LEAD_IN = "The best next subgoal is to"
@@ -44,7 +44,7 @@ class Section:
 class DecisionContext:
     """What prompt sections may read when an agent decides."""
 
-    state: skills.AgentState
+    state: library.AgentState
     goal: str
     menu: tuple[str, ...]
     history: tuple[driver.Outcome, ...] = ()
@@ -60,7 +60,7 @@ SectionFn = Callable[[DecisionContext], Section | None]
 
 
 def words(name: str) -> str:
-    return skills.readable(name)
+    return library.readable(name)
 
 
 def amounts(mapping: Mapping[str, int]) -> str:
@@ -104,7 +104,7 @@ def direction(dx: int, dy: int) -> str:
     return "-".join(p for p in (north_south, east_west) if p) or "here"
 
 
-def nearest(state: skills.AgentState, what: str) -> tuple[int, str] | None:
+def nearest(state: library.AgentState, what: str) -> tuple[int, str] | None:
     """Distance (steps) and direction to the nearest known tile or creature `what`, or None."""
     cells = np.argwhere(state.known.mask(what))
     if not len(cells):
@@ -115,7 +115,7 @@ def nearest(state: skills.AgentState, what: str) -> tuple[int, str] | None:
     return int(distances[best]), direction(int(offsets[best][0]), int(offsets[best][1]))
 
 
-def vitals_text(state: skills.AgentState) -> str:
+def vitals_text(state: library.AgentState) -> str:
     parts = []
     for vital in state.rules.vitals:
         level = state.inventory.get(vital, 0)
@@ -125,7 +125,7 @@ def vitals_text(state: skills.AgentState) -> str:
     return ", ".join(parts)
 
 
-def inventory_text(state: skills.AgentState) -> str:
+def inventory_text(state: library.AgentState) -> str:
     held = {k: v for k, v in state.inventory.items() if k not in state.rules.vitals and v > 0}
     return amounts(held)
 

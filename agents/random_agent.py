@@ -7,23 +7,24 @@ from typing import Any
 
 import numpy as np
 
-from agents import base
+from envs import mac
+from episode import team as team_lib
 
 
-class RandomAgent(base.Agent):
+class RandomAgent(team_lib.Agent):
     """Picks uniformly among all of its actions, seeded per episode."""
 
-    def reset(self, spec: base.AgentSpec) -> None:
+    def reset(self, spec: team_lib.AgentSpec) -> None:
         super().reset(spec)
         self._rng = np.random.default_rng(spec.seed)
 
     def act(self, observation: Any, info: Mapping[str, Any]) -> int:
-        self.counters.decisions += 1
+        self.count(decisions=1)
         return int(self._rng.integers(len(self.spec.action_names)))
 
 
-def build_team(n_agents: int) -> base.Team:
+def build_team(env: mac.EnvConfig) -> team_lib.Team:
     """A team of independent random agents."""
-    team = base.Team([RandomAgent() for _ in range(n_agents)])
+    team = team_lib.Team([RandomAgent() for _ in range(env.n_agents)])
     team.method = "random"
     return team

@@ -20,10 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from agents import base, comms, options, planner
+from agents import comms, options, prerequisites
 from agents.comms import roles as comms_roles
-from agents.skills import mapping, navigation, skills
+from agents.skills import library, mapping, navigation
+from envs import mac
 from envs.mac import rules as rules_lib
+from episode import team as team_lib
 
 LABEL = "scripted (not an LLM)"
 # Vitals at or below these levels interrupt the plan (max 9; each drops about every 20-30 steps).
@@ -62,11 +64,13 @@ class Decision:
     reason: str
 
 
-def stations_known(state: skills.AgentState) -> set[str]:
+def stations_known(state: library.AgentState) -> set[str]:
     return {name for name, where in state.known.stations().items() if where}
 
 
-def choose_step(state: skills.AgentState, steps: tuple[planner.Step, ...]) -> planner.Step:
+def choose_step(
+    state: library.AgentState, steps: tuple[prerequisites.Step, ...]
+) -> prerequisites.Step:
     """The plan's first step, or a nearer collect the inventory already allows (one trip less)."""
     first = steps[0]
     if first.kind != "collect":
@@ -74,14 +78,14 @@ def choose_step(state: skills.AgentState, steps: tuple[planner.Step, ...]) -> pl
     ready = [
         s
         for s in steps
-        if s.kind == "collect" and planner.executable(state.rules, s, state.inventory)
+        if s.kind == "collect" and prerequisites.executable(state.rules, s, state.inventory)
     ]
     if len(ready) < 2:
         return first
     dist = navigation.distances(state.known, state.position, optimistic=True)
     best, best_distance = first, math.inf
     for step in ready:
-        material = skills.material_yielding(state.rules, step.target)
+        material = library.material_yielding(state.rules, step.target)
         near = navigation.adjacent_cells(state.known.mask(material)) & (dist >= 0)
         if near.any():
             distance = float(dist[near].min())
@@ -105,10 +109,10 @@ class Roles:
         role = self.policy.role(index, n_agents)
         return "supplier" if role in comms_roles.SUPPORT_ROLES else role
 
-    def decide(self, agent: ScriptedAgent, state: skills.AgentState) -> Decision:
+    def decide(self, agent: ScriptedAgent, state: library.AgentState) -> Decision:
         role = self.role(agent.spec.index, len(agent.spec.team))
         goal, rules = agent.spec.goal, state.rules
-        tool = planner.goal_tool(rules, goal)
+        tool = prerequisites.goal_tool(rules, goal)
         if role == "solo" or tool is None:
             return agent.toward(state, goal, "own plan to the goal")
         team = agent.spec.team
@@ -122,7 +126,7 @@ class Roles:
                         options.Option("share", tool, seeker),
                         f"the {readable_role('seeker')} needs it",
                     )
-            return agent.toward(state, goal, f"holding the {skills.readable(tool)}")
+            return agent.toward(state, goal, f"holding the {library.readable(tool)}")
         if role == "crafter":
             return agent.toward(state, f"make_{tool}", "crafter: make the tools")
         crafter_status = board.status.get(crafter)
@@ -130,7 +134,7 @@ class Roles:
             return agent.toward(state, goal, "no crafter left: own plan to the goal")
         material = goal.partition("_")[2]
         if role == "seeker" and crafter_status.remaining <= 3:
-            target = skills.material_yielding(rules, material)
+            target = library.material_yielding(rules, material)
             if target and state.known.knows(target):
                 if state.known.material_at(state.facing_tile) == target:
                     return Decision(options.Option("wait", amount=5), "seeker: wait for the tool")
@@ -138,7 +142,7 @@ class Roles:
         return self.supply(agent, state, crafter, crafter_status)
 
     def supply(
-        self, agent: ScriptedAgent, state: skills.AgentState, crafter: str, status: AgentStatus
+        self, agent: ScriptedAgent, state: library.AgentState, crafter: str, status: AgentStatus
     ) -> Decision:
         """Give the crafter what it misses; fetch what nobody holds yet."""
         rules = state.rules
@@ -155,7 +159,7 @@ class Roles:
         helpers = len(agent.spec.team) - 1
         item = free[(agent.spec.index - 1) % helpers % len(free)]
         agent.status.fetching = item
-        steps = planner.plan_items(
+        steps = prerequisites.plan_items(
             rules,
             {item: state.inventory.get(item, 0) + status.missing[item]},
             state.inventory,
@@ -172,7 +176,7 @@ def readable_role(role: str) -> str:
     return {"seeker": "goal seeker", "crafter": "crafter"}.get(role, role)
 
 
-class ScriptedAgent(base.Agent):
+class ScriptedAgent(team_lib.Agent):
     """Scripted (not an LLM): takes the planner's best option, keeps itself alive, follows roles."""
 
     def __init__(
@@ -184,7 +188,7 @@ class ScriptedAgent(base.Agent):
         self.privileged_map = privileged_map
         self.share_maps = share_maps
 
-    def reset(self, spec: base.AgentSpec) -> None:
+    def reset(self, spec: team_lib.AgentSpec) -> None:
         super().reset(spec)
         self.rules = rules_lib.load(spec.rules)
         self.known = mapping.KnownMap(self.rules)
@@ -195,7 +199,7 @@ class ScriptedAgent(base.Agent):
         angle = 2 * math.pi * (spec.index / len(spec.team) + rng.uniform())
         self.heading = (math.cos(angle), math.sin(angle))
         self.home: tuple[int, int] | None = None
-        self.skill: skills.Skill | None = None
+        self.skill: library.Skill | None = None
         self.option: options.Option | None = None
         self.failed: dict[options.Option, int] = {}
         self.last_items: dict[str, int] = {}
@@ -214,7 +218,7 @@ class ScriptedAgent(base.Agent):
             for aid, other in self.board.maps.items():
                 if aid != self.spec.agent_id:
                     self.known.merge_known(other)
-        state = skills.AgentState.from_info(
+        state = library.AgentState.from_info(
             self.spec.agent_id,
             info,
             self.known,
@@ -237,19 +241,21 @@ class ScriptedAgent(base.Agent):
             self._finish("", state)
         return self.spec.action_names.index(action or "noop")
 
-    def _post_status(self, state: skills.AgentState, info: Mapping[str, Any]) -> None:
+    def _post_status(self, state: library.AgentState, info: Mapping[str, Any]) -> None:
         self.status.inventory = dict(state.inventory)
         self.status.position = state.position
         self.status.alive = bool(info.get("alive", True))
-        tool = planner.goal_tool(self.rules, self.spec.goal)
+        tool = prerequisites.goal_tool(self.rules, self.spec.goal)
         if self.roles.role(self.spec.index, len(self.spec.team)) == "crafter" and tool:
-            steps = planner.plan(self.rules, f"make_{tool}", state.inventory, stations_known(state))
+            steps = prerequisites.plan(
+                self.rules, f"make_{tool}", state.inventory, stations_known(state)
+            )
             if state.inventory.get(tool, 0) > 0:
                 steps = ()
-            self.status.missing = planner.bill(steps)
+            self.status.missing = prerequisites.bill(steps)
             self.status.remaining = len(steps)
 
-    def _should_replan(self, state: skills.AgentState) -> bool:
+    def _should_replan(self, state: library.AgentState) -> bool:
         """Re-plan when items changed (a collect finished early, a share arrived) or vitals fell."""
         items = {k: v for k, v in state.inventory.items() if k not in self.rules.vitals}
         changed = items != self.last_items
@@ -276,7 +282,7 @@ class ScriptedAgent(base.Agent):
             return (fresh.kind, fresh.target) != (self.option.kind, self.option.target)
         return False
 
-    def _start(self, state: skills.AgentState) -> None:
+    def _start(self, state: library.AgentState) -> None:
         decision = self.decide(state)
         option = decision.option
         if self._failed_recently(option, state.step):
@@ -288,7 +294,7 @@ class ScriptedAgent(base.Agent):
                 decision = Decision(option, f"{decision.option.text} failed recently; waiting")
         self.option = option
         self.skill = option.skill(state)
-        self.counters.decisions += 1
+        self.count(decisions=1)
         self._trace.append(
             {
                 "agent": self.spec.agent_id,
@@ -302,10 +308,10 @@ class ScriptedAgent(base.Agent):
     def _failed_recently(self, option: options.Option, step: int) -> bool:
         return self.failed.get(option, -RETRY_AFTER) > step - RETRY_AFTER
 
-    def _finish(self, reason: str, state: skills.AgentState) -> None:
+    def _finish(self, reason: str, state: library.AgentState) -> None:
         if self.skill is None:
             return
-        if self.skill.status == skills.FAILED and self.option is not None:
+        if self.skill.status == library.FAILED and self.option is not None:
             self.failed[self.option] = state.step
         if self._trace:
             self._trace[-1]["result"] = self.skill.status
@@ -314,7 +320,7 @@ class ScriptedAgent(base.Agent):
 
     # --- decisions --------------------------------------------------------------------------
 
-    def _vital_need(self, state: skills.AgentState) -> options.Option | None:
+    def _vital_need(self, state: library.AgentState) -> options.Option | None:
         inventory = state.inventory
         if inventory.get("drink", 9) <= VITAL_THRESHOLDS["drink"]:
             return options.Option("drink")
@@ -326,16 +332,16 @@ class ScriptedAgent(base.Agent):
             return options.Option("sleep")
         return None
 
-    def decide(self, state: skills.AgentState) -> Decision:
+    def decide(self, state: library.AgentState) -> Decision:
         """Vitals first, then the role's choice."""
         vital = self._vital_need(state)
         if vital is not None and not self._failed_recently(vital, state.step):
             return Decision(vital, f"vitals: {vital.text}")
         return self.roles.decide(self, state)
 
-    def toward(self, state: skills.AgentState, goal: str, why: str) -> Decision:
+    def toward(self, state: library.AgentState, goal: str, why: str) -> Decision:
         """The planner's best option toward `goal` (an achievement)."""
-        steps = planner.plan(self.rules, goal, state.inventory, stations_known(state))
+        steps = prerequisites.plan(self.rules, goal, state.inventory, stations_known(state))
         if not steps:
             return Decision(options.Option("explore"), f"{why}: nothing to plan")
         step = choose_step(state, steps)
@@ -345,7 +351,7 @@ class ScriptedAgent(base.Agent):
         return list(self._trace)
 
 
-class ScriptedTeam(base.Team):
+class ScriptedTeam(team_lib.Team):
     """A team of scripted agents sharing one board."""
 
     def __init__(self, agents: list[ScriptedAgent], board: TeamBoard, config: dict) -> None:
@@ -357,13 +363,13 @@ class ScriptedTeam(base.Team):
         super().reset(specs)
 
 
-def build_team(n_agents: int, privileged_map: bool = False, roles: bool = True) -> base.Team:
+def build_team(env: mac.EnvConfig, roles: bool = True) -> team_lib.Team:
     """A team of scripted (not an LLM) agents; `roles` turns the S-CS division of labour on."""
     board = TeamBoard()
     policy = Roles(enabled=roles)
-    agents = [ScriptedAgent(board, policy, privileged_map=privileged_map) for _ in range(n_agents)]
-    team = ScriptedTeam(
-        agents, board, {"privileged_map": privileged_map, "roles": roles, "label": LABEL}
-    )
+    agents = [
+        ScriptedAgent(board, policy, privileged_map=env.privileged_map) for _ in range(env.n_agents)
+    ]
+    team = ScriptedTeam(agents, board, {"roles": roles, "label": LABEL})
     team.method = "scripted"
     return team

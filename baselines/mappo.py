@@ -33,8 +33,7 @@ import torch
 from torch import nn
 from torch.distributions import Categorical
 
-from agents import base
-from baselines import common, policy
+from baselines import common
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -427,8 +426,3 @@ def _logits_fn(actor: Actor) -> common.LogitsFn:
             return actor(torch.as_tensor(observations))
 
     return logits
-
-
-def build_team(n_agents: int, checkpoint: str, deterministic: bool = False) -> base.Team:
-    """A team playing a MAPPO checkpoint (see `baselines.policy.PolicyTeam`)."""
-    return policy.build_team(n_agents, checkpoint, algo="mappo", deterministic=deterministic)

@@ -28,8 +28,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.utils import set_random_seed
 
-from agents import base
-from baselines import common, policy
+from baselines import common
 
 CHECKPOINT = "checkpoint.zip"
 
@@ -193,8 +192,3 @@ def _logits_fn(model: PPO) -> common.LogitsFn:
             return model.policy.get_distribution(tensor).distribution.logits
 
     return logits
-
-
-def build_team(n_agents: int, checkpoint: str, deterministic: bool = False) -> base.Team:
-    """A team playing a PPO checkpoint (see `baselines.policy.PolicyTeam`)."""
-    return policy.build_team(n_agents, checkpoint, algo="ppo", deterministic=deterministic)

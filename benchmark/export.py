@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmark import metrics, reference
-from benchmark import records as records_lib
 from benchmark import store as store_lib
+from episode import record as records_lib
 
 Item = records_lib.EpisodeRecord | tuple[store_lib.EpisodeKey | None, records_lib.EpisodeRecord]
 

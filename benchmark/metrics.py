@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmark import records as records_lib
 from envs.mac import rules as rules_lib
+from episode import record as records_lib
 
 CONFIDENCE = 0.95
 TEAM_SIZES = (2, 6)

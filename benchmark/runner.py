@@ -19,10 +19,11 @@ from typing import Any
 
 from tqdm import tqdm
 
-from agents import registry, runner
-from benchmark import records, viewer
+from benchmark import methods, viewer
 from benchmark import store as store_lib
 from benchmark import suite as suite_lib
+from episode import loop
+from episode import record as record_lib
 
 BACKENDS = ("local", "ray")
 
@@ -36,26 +37,22 @@ class Outcome:
     trace: dict[str, list[dict[str, Any]]]
 
 
-def run_job(job: suite_lib.Job, suite: suite_lib.Suite) -> Outcome:
+def run_job(job: suite_lib.Job) -> Outcome:
     """Play one job's episode (in whichever process runs it)."""
     options = job.method.options_for(job.n_agents)
-    team = registry.build(job.method.name, job.n_agents, **options)
+    team = methods.build(job.method.name, job.env, **options)
     try:
-        spec = runner.EpisodeSpec(
-            n_agents=job.n_agents,
-            rules=suite.rules,
-            seed=job.episode_seed,
-            goal=suite.goal,
-            max_steps=suite.max_steps,
-            obs_type=getattr(team, "obs_type", "symbolic"),
-            world_seed=job.world_seed,
-            privileged_map=bool(options.get("privileged_map", False)),
-        )
-        result = runner.play_episode(
+        result = loop.play_episode(
             team,
-            spec,
+            job.env,
+            job.episode_seed,
             method=job.method.label,
-            method_config={"method": job.method.name, **options, **team.config},
+            method_config={
+                "method": job.method.name,
+                "privileged_map": job.env.privileged_map,
+                **options,
+                **team.config,
+            },
         )
     finally:
         team.close()
@@ -89,16 +86,14 @@ def slowest_first(jobs: list[suite_lib.Job]) -> list[suite_lib.Job]:
     worker running the slow tail alone. Stable otherwise; the store does not depend on order."""
     return sorted(
         jobs,
-        key=lambda j: (j.method.name not in registry.LANGUAGE_MODEL_METHODS, -j.n_agents),
+        key=lambda j: (not methods.uses_language_model(j.method.name), -j.n_agents),
     )
 
 
-def _local_results(
-    jobs: list[suite_lib.Job], suite: suite_lib.Suite, workers: int
-) -> Iterable[Outcome]:
+def _local_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]:
     if workers <= 1:
         for job in jobs:
-            yield run_job(job, suite)
+            yield run_job(job)
         return
     # Spawned workers start clean (no inherited torch threads or open store handles).
     context = multiprocessing.get_context("spawn")
@@ -108,7 +103,7 @@ def _local_results(
         initializer=_init_worker,
         initargs=(os.getpid(), worker_threads(workers)),
     ) as pool:
-        futures = [pool.submit(run_job, job, suite) for job in jobs]
+        futures = [pool.submit(run_job, job) for job in jobs]
         try:
             for future in concurrent.futures.as_completed(futures):
                 yield future.result()
@@ -118,9 +113,7 @@ def _local_results(
             raise
 
 
-def _ray_results(
-    jobs: list[suite_lib.Job], suite: suite_lib.Suite, workers: int
-) -> Iterable[Outcome]:
+def _ray_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]:
     try:
         import ray
     except ImportError:
@@ -129,7 +122,7 @@ def _ray_results(
         address = os.environ.get("RAY_ADDRESS")
         ray.init(address=address, num_cpus=None if address else workers, log_to_driver=False)
     remote = ray.remote(num_cpus=1)(run_job)
-    pending = [remote.remote(job, suite) for job in jobs]
+    pending = [remote.remote(job) for job in jobs]
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
         yield ray.get(done[0])
@@ -159,13 +152,13 @@ def run_suite(
         done = results.done_keys()
         jobs = slowest_first([job for job in suite.jobs() if job.key not in done])
         skipped = len(suite.jobs()) - len(jobs)
-        source = (_ray_results if backend == "ray" else _local_results)(jobs, suite, workers)
+        source = (_ray_results if backend == "ray" else _local_results)(jobs, workers)
         bar = tqdm(
             total=len(jobs), desc=f"suite {suite.name}", unit="episode", disable=not progress
         )
         with bar:
             for outcome in source:
-                record = records.EpisodeRecord.from_json(outcome.record_json)
+                record = record_lib.EpisodeRecord.from_json(outcome.record_json)
                 results.add(outcome.key, record)
                 if html:
                     name = outcome.key.text.replace("/", "_") + ".html"

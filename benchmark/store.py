@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmark import records as records_lib
+from episode import record as records_lib
 
 STORE_SCHEMA_VERSION = 1
 STORE_FILENAME = "store.sqlite"

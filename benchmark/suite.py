@@ -1,6 +1,7 @@
 """Benchmark suites: which methods, team sizes, maps and repeats make up a run.
 
-A suite is declarative data (a named preset or a YAML file) and resolves to a list of episode jobs.
+A suite is declarative data (a YAML file; the presets are the files in `benchmark/suites/`, named
+without `.yaml`) and resolves to a list of episode jobs.
 Every job has a deterministic key, so a killed run resumes by skipping the keys already stored, and
 the resolved suite (maps included) is stored with the results so any figure traces back to it.
 
@@ -18,11 +19,14 @@ YAML format (every field optional except name and methods)::
       first_seed: 1              # scanning crafter seeds from here
     methods:
       - random
-      - {name: scripted, label: scripted-privileged, options: {privileged_map: true}}
+      - {name: scripted, label: scripted-privileged, privileged_map: true}
       - {name: ppo, options: {checkpoint: "results/checkpoints/ppo-n{n_agents}"}}
-      - {name: plain-llm, options: {model: qwen2.5-0.5b}, team_sizes: [1, 2], max_maps: 1}
+      - {name: plain-llm, options: {model: {spec: qwen2.5-0.5b}}, team_sizes: [1, 2], max_maps: 1}
+      - {name: my_pkg.my_module:build_team, label: mine}   # your own team builder
 
-A method's options may use "{n_agents}"; `team_sizes` and `max_maps` restrict slow methods.
+A method's options may use "{n_agents}"; `team_sizes` and `max_maps` restrict slow methods;
+`privileged_map` gives that method's agents the full map (the paper's navigator). Every method's
+builder is imported and its options checked when the suite is loaded, before anything runs.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from typing import Any
 
 import yaml
 
-from agents import registry
+from benchmark import methods as methods_lib
 from benchmark import store as store_lib
 from envs import mac
 from envs.mac import rules as rules_lib
@@ -49,13 +53,15 @@ class SuiteError(ValueError):
 
 @dataclass(frozen=True)
 class MethodSpec:
-    """A method as the suite runs it: registry name, options, and the label results go under."""
+    """A method as the suite runs it: table name (or builder path), options, and the label results
+    go under."""
 
     name: str
     label: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
     team_sizes: tuple[int, ...] = ()  # empty: the suite's team sizes
     max_maps: int = 0  # 0: every map of the suite; else only the first few (slow methods)
+    privileged_map: bool = False  # the env puts the full map in every info for this method
 
     def options_for(self, n_agents: int) -> dict[str, Any]:
         """Options with "{n_agents}" filled in (e.g. a checkpoint per team size)."""
@@ -65,12 +71,13 @@ class MethodSpec:
         }
 
     def __post_init__(self) -> None:
-        if self.name not in registry.names():
-            raise SuiteError(
-                f"unknown method {self.name!r}; allowed: {', '.join(registry.names())}"
-            )
+        try:
+            methods_lib.check_options(self.name, self.options)
+        except methods_lib.MethodError as error:
+            raise SuiteError(str(error)) from None
         if not self.label:
-            object.__setattr__(self, "label", self.name)
+            # A builder path's ":" is not allowed in a store key; the label keeps its name readable.
+            object.__setattr__(self, "label", self.name.replace(":", "."))
         object.__setattr__(self, "options", dict(self.options))
         object.__setattr__(self, "team_sizes", tuple(self.team_sizes))
         if any(n < 1 for n in self.team_sizes) or self.max_maps < 0:
@@ -97,14 +104,15 @@ class Job:
     n_agents: int
     world_seed: int
     episode_seed: int
+    env: mac.EnvConfig
 
 
 @dataclass(frozen=True)
 class Suite:
     name: str
     methods: tuple[MethodSpec, ...]
-    rules: str = "damcs"
-    goal: str = "collect_diamond"
+    rules: str = mac.DEFAULT_RULES
+    goal: str = mac.DEFAULT_GOAL
     max_steps: int | None = None
     team_sizes: tuple[int, ...] = (1, 2, 6)
     repeats: int = 1
@@ -161,7 +169,17 @@ class Suite:
                         key = store_lib.EpisodeKey(
                             self.name, method.label, n_agents, world_seed, repeat
                         )
-                        out.append(Job(key, method, n_agents, world_seed, episode_seed=repeat))
+                        env = mac.EnvConfig(
+                            n_agents=n_agents,
+                            rules=self.rules,
+                            goal=self.goal,
+                            max_steps=self.max_steps,
+                            world_seed=world_seed,
+                            privileged_map=method.privileged_map,
+                        )
+                        out.append(
+                            Job(key, method, n_agents, world_seed, episode_seed=repeat, env=env)
+                        )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,8 +205,8 @@ def from_dict(data: Mapping[str, Any]) -> Suite:
         return Suite(
             name=str(data["name"]),
             methods=methods,
-            rules=data.get("rules", "damcs"),
-            goal=data.get("goal", "collect_diamond"),
+            rules=data.get("rules", mac.DEFAULT_RULES),
+            goal=data.get("goal", mac.DEFAULT_GOAL),
             max_steps=data.get("max_steps"),
             team_sizes=tuple(data.get("team_sizes", (1, 2, 6))),
             repeats=int(data.get("repeats", 1)),
@@ -200,79 +218,25 @@ def from_dict(data: Mapping[str, Any]) -> Suite:
         raise SuiteError(f"malformed suite: {error}") from None
 
 
-_SCRIPTED = [
-    "scripted",
-    {"name": "scripted", "label": "scripted-privileged", "options": {"privileged_map": True}},
-]
-_MARL = [
-    {"name": name, "options": {"checkpoint": f"results/checkpoints/{name}-n{{n_agents}}"}}
-    for name in ("ppo", "mappo")
-]
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
+"""The committed suite files; each is also a preset named by its file name without `.yaml`."""
 
-PRESETS: dict[str, dict[str, Any]] = {
-    # A few minutes on a 2-core laptop: every method on the paper's map and one more map; the LLM
-    # methods on the smallest offline model (scripts/install_models.py smollm2-135m), 2 agents on the
-    # paper's map only: on a CPU one LLM episode takes minutes (the ablations are in
-    # benchmark/suites/llm-cpu.yaml).
-    "quick": {
-        "name": "quick",
-        "team_sizes": [1, 2, 6],
-        "repeats": 1,
-        "maps": {"paper": True, "count": 1, "first_seed": 1},
-        "methods": [
-            "random",
-            *_SCRIPTED,
-            *_MARL,
-            {
-                "name": "plain-llm",
-                "options": {"model": "smollm2-135m"},
-                "team_sizes": [2],
-                "max_maps": 1,
-            },
-            {
-                "name": "damcs",
-                "options": {"model": "smollm2-135m"},
-                "team_sizes": [2],
-                "max_maps": 1,
-            },
-        ],
-    },
-    # The paper's protocol (damcs rules, 350 steps, 5 runs on its map) plus 5 more maps, with the
-    # default offline model for the LLM methods (pass your own suite file for a GPU model).
-    "paper": {
-        "name": "paper",
-        "team_sizes": [1, 2, 6],
-        "repeats": 5,
-        "maps": {"paper": True, "count": 5, "first_seed": 1},
-        "methods": [
-            "random",
-            *_SCRIPTED,
-            *_MARL,
-            "plain-llm",
-            "damcs",
-            {"name": "damcs", "label": "damcs-nocomm", "options": {"comm": False}},
-            {"name": "damcs", "label": "damcs-nomemory", "options": {"memory": False}},
-            {"name": "damcs", "label": "damcs-nofocus", "options": {"focus": False}},
-        ],
-    },
-}
+
+def presets() -> Sequence[str]:
+    return tuple(sorted(p.stem for p in SUITES_DIR.glob("*.yaml")))
 
 
 def load(name_or_path: str) -> Suite:
-    """A preset by name, or a suite from a YAML file."""
-    if name_or_path in PRESETS:
-        return from_dict(PRESETS[name_or_path])
+    """A preset by name (a file of `benchmark/suites/`), or a suite from a YAML file."""
     path = Path(name_or_path)
+    if name_or_path in presets():
+        path = SUITES_DIR / f"{name_or_path}.yaml"
     if not path.is_file():
         raise SuiteError(
-            f"unknown suite {name_or_path!r}: not a preset ({', '.join(PRESETS)}) nor a file"
+            f"unknown suite {name_or_path!r}: not a preset ({', '.join(presets())}) nor a file"
         )
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
         raise SuiteError(f"{path} is not valid YAML: {error}") from None
     return from_dict(data)
-
-
-def presets() -> Sequence[str]:
-    return tuple(PRESETS)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark import export
-from benchmark import records as records_lib
+from episode import record as records_lib
 
 _KNOWN = {
     "agent",

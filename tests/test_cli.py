@@ -54,7 +54,7 @@ def test_play_writes_a_record_and_a_gif(tmp_path):
     [
         (["--method", "telepathy"], "unknown method 'telepathy'"),
         (["--n-agents", "0"], "n_agents"),
-        (["--goal", "collect_unicorn"], "unknown goal"),
+        (["--goal", "collect_unicorn"], "invalid goal"),
     ],
 )
 def test_play_bad_input_is_one_clear_line(args, message):

@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agents import base
 from agents.comms import protocol
 from agents.comms import roles as roles_lib
+from episode import team as team_lib
 
 
 @dataclass(frozen=True)
@@ -190,11 +190,12 @@ class Router:
             total = total.plus(**dataclasses.asdict(traffic))
         return total
 
-    def charge(self, agent_id: str, counters: base.Counters) -> None:
-        """Write `agent_id`'s traffic into its per-episode counters (for the episode record)."""
+    def charge(self, agent_id: str, counters: team_lib.Counters) -> team_lib.Counters:
+        """`counters` with `agent_id`'s traffic written in (for the episode record)."""
         traffic = self.traffic(agent_id)
-        counters.messages_sent = traffic.messages_sent
-        counters.message_bytes = traffic.message_bytes
+        return dataclasses.replace(
+            counters, messages_sent=traffic.messages_sent, message_bytes=traffic.message_bytes
+        )
 
 
 class NullRouter(Router):

@@ -6,7 +6,7 @@ them from a `--model` string.
 """
 
 from agents.llm.cache import CallCache
-from agents.llm.fake import FakeModel
+from agents.llm.controls import FakeModel
 from agents.llm.model import (
     Choice,
     ChoiceRequest,

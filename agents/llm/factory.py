@@ -13,7 +13,7 @@ from typing import Any
 
 from agents.llm import model
 
-# Specs served by `agents.llm.fake` (no weights, no server, no device options).
+# Specs served by `agents.llm.controls` (no weights, no server, no device options).
 SCRIPTED = ("fake", "uniform")
 
 
@@ -26,11 +26,11 @@ def is_local(spec: str) -> bool:
 def make_model(spec: str, **kwargs: Any) -> model.LanguageModel:
     """Build the model `spec` names; keyword arguments go to the backend's constructor."""
     if spec in SCRIPTED:
-        from agents.llm import fake
+        from agents.llm import controls
 
         if spec == "uniform":
-            return fake.FakeModel(fake.uniform_choice, name="uniform", **kwargs)
-        return fake.FakeModel(**kwargs)
+            return controls.FakeModel(controls.uniform_choice, name="uniform", **kwargs)
+        return controls.FakeModel(**kwargs)
     if spec.startswith(("http://", "https://")):
         from agents.llm import openai_compat
 

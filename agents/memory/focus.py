@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from agents import options as options_lib
-from agents import planner
+from agents import prerequisites
 from envs.mac import rules as rules_lib
 
 
@@ -42,13 +42,13 @@ def relevant(
     needs = teammate_needs or {}
     wanted_counts = _merge(needs.values())
     if supplier and wanted_counts:
-        steps = planner.plan_items(rules, wanted_counts, inventory, stations_known)
+        steps = prerequisites.plan_items(rules, wanted_counts, inventory, stations_known)
     else:
-        steps = planner.plan(rules, goal, inventory, stations_known)
+        steps = prerequisites.plan(rules, goal, inventory, stations_known)
     if not steps:
         return list(menu)
-    tool = planner.goal_tool(rules, goal)
-    wanted = set(planner.bill(steps)) | set(wanted_counts) | {goal.partition("_")[2]}
+    tool = prerequisites.goal_tool(rules, goal)
+    wanted = set(prerequisites.bill(steps)) | set(wanted_counts) | {goal.partition("_")[2]}
     planned = {(step.kind, step.target) for step in steps}
     kept = []
     for option in menu:

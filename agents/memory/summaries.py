@@ -17,9 +17,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from agents import planner
+from agents import prerequisites
 from agents.memory import experience as experience_lib
-from agents.skills import skills
+from agents.skills import library
 from envs.mac import rules as rules_lib
 
 RECENT = 7  # the paper's "last 7 actions"
@@ -56,16 +56,16 @@ def _recipe_lines(rules_name: str) -> tuple[str, ...]:
         for item in rule.receive:
             if item in rules.vitals:
                 continue
-            needs = ", ".join(f"{n} {skills.readable(t)}" for t, n in rule.require.items())
+            needs = ", ".join(f"{n} {library.readable(t)}" for t, n in rule.require.items())
             needs = needs or "nothing"
-            lines.append(f"collect {skills.readable(item)}: face {material}, needs {needs}")
+            lines.append(f"collect {library.readable(item)}: face {material}, needs {needs}")
     for name, rule in rules.place.items():
-        uses = ", ".join(f"{n} {skills.readable(i)}" for i, n in rule.uses.items())
-        lines.append(f"place {skills.readable(name)}: uses {uses}, on {'/'.join(rule.where)}")
+        uses = ", ".join(f"{n} {library.readable(i)}" for i, n in rule.uses.items())
+        lines.append(f"place {library.readable(name)}: uses {uses}, on {'/'.join(rule.where)}")
     for name, rule in rules.make.items():
-        uses = ", ".join(f"{n} {skills.readable(i)}" for i, n in rule.uses.items())
-        near = " and ".join(f"a {skills.readable(s)}" for s in rule.nearby) or "anything"
-        lines.append(f"make {skills.readable(name)}: uses {uses}, near {near}")
+        uses = ", ".join(f"{n} {library.readable(i)}" for i, n in rule.uses.items())
+        near = " and ".join(f"a {library.readable(s)}" for s in rule.nearby) or "anything"
+        lines.append(f"make {library.readable(name)}: uses {uses}, near {near}")
     return tuple(lines)
 
 
@@ -75,7 +75,7 @@ def recipe_table(rules_name: str, goal: str | None = None) -> str:
     lines = _recipe_lines(rules_name)
     if goal is not None:
         rules = rules_lib.load(rules_name)
-        wanted = {skills.readable(m) for m in rules.milestones(goal)}
+        wanted = {library.readable(m) for m in rules.milestones(goal)}
         lines = tuple(line for line in lines if line.split(":")[0] in wanted)
     return "\n".join(lines)
 
@@ -93,7 +93,7 @@ def prerequisite_text(
     achievement = achievement_for(rules, goal)
     if achievement is None:
         return f"unknown goal {goal!r}: name an achievement"
-    return planner.check(rules, achievement, inventory, stations_known, stations_nearby).text
+    return prerequisites.check(rules, achievement, inventory, stations_known, stations_nearby).text
 
 
 def missing_items(
@@ -106,7 +106,7 @@ def missing_items(
     achievement = achievement_for(rules, goal) if goal else None
     if achievement is None:
         return {}
-    return planner.bill(planner.plan(rules, achievement, inventory, stations_known))
+    return prerequisites.bill(prerequisites.plan(rules, achievement, inventory, stations_known))
 
 
 # --- running summaries ---------------------------------------------------------------------
@@ -150,7 +150,7 @@ class Efforts:
             for item in inventory
             if inventory.get(item, 0) > self.start_inventory.get(item, 0)
         }
-        gains = ", ".join(f"+{n} {skills.readable(i)}" for i, n in gained.items()) or "nothing"
+        gains = ", ".join(f"+{n} {library.readable(i)}" for i, n in gained.items()) or "nothing"
         return (
             f"toward {self.goal or 'no goal'} since step {self.since} "
             f"({max(step - self.since, 0)} steps, {self.decisions} decisions): {tried}; "
@@ -174,7 +174,7 @@ class Accomplishments:
     def text(self) -> str:
         if not self.first:
             return "none yet"
-        return ", ".join(f"{skills.readable(a)} (step {s})" for a, s in self.first.items())
+        return ", ".join(f"{library.readable(a)} (step {s})" for a, s in self.first.items())
 
 
 class Recent:
@@ -265,5 +265,5 @@ def now_text(
 ) -> str:
     """'step 12 at (32, 30) facing (0, 1); health 9, food 8; inventory: 2 wood' (current state)."""
     vital = ", ".join(f"{k} {v}" for k, v in vitals.items())
-    items = ", ".join(f"{n} {skills.readable(i)}" for i, n in inventory.items() if n) or "empty"
+    items = ", ".join(f"{n} {library.readable(i)}" for i, n in inventory.items() if n) or "empty"
     return f"step {step} at {position} facing {facing}; {vital}; inventory: {items}"

@@ -1,5 +1,5 @@
 """Skills: subgoal -> primitive actions, on the agent's own known map (see the modules)."""
 
-from agents.skills import mapping, navigation, skills
+from agents.skills import library, mapping, navigation
 
-__all__ = ["mapping", "navigation", "skills"]
+__all__ = ["library", "mapping", "navigation"]

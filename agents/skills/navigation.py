@@ -127,7 +127,7 @@ def route_to(
     """The shortest walk from `start` to any `goal` cell, or None if none is reachable.
 
     None also when the only walks cross unknown ground (guesses that may end at a wall) while
-    digging through known rock is cheaper: exploration (`skills.Explorer`) then digs the way.
+    digging through known rock is cheaper: exploration (`library.Explorer`) then digs the way.
     """
     free = passable(known, start, optimistic)
     free[start] = True

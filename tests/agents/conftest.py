@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.skills import mapping, skills
+from agents.skills import library, mapping
 from envs import mac
 
 
@@ -44,10 +44,10 @@ class SkillScene:
         self.players[agent].inventory.update(items)
         self.refresh()
 
-    def state(self, agent: str = "player_0") -> skills.AgentState:
+    def state(self, agent: str = "player_0") -> library.AgentState:
         info = self.infos[agent]
         self.known[agent].observe(info)
-        return skills.AgentState.from_info(
+        return library.AgentState.from_info(
             agent,
             info,
             self.known[agent],
@@ -57,7 +57,7 @@ class SkillScene:
             home=self.center,
         )
 
-    def run(self, skill: skills.Skill, agent: str = "player_0", limit: int = 300) -> list[str]:
+    def run(self, skill: library.Skill, agent: str = "player_0", limit: int = 300) -> list[str]:
         """Step `skill` until it finishes (others noop); returns the actions taken."""
         self.refresh()
         taken = []

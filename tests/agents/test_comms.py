@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from agents import base, comms
+from agents import comms
 from agents.skills import mapping
+from episode import team as team_lib
 
 
 def _team(n: int) -> tuple[str, ...]:
@@ -168,8 +169,8 @@ def test_counters_count_messages_bytes_and_suppress_repeats():
     traffic = router.traffic("player_0")
     assert traffic.messages_sent == 2 and traffic.suppressed == 1 and traffic.delivered == 2
     assert traffic.message_bytes == first.size + _status("player_0", needs={"stone": 2}).size
-    counters = base.Counters()
-    router.charge("player_0", counters)
+    counters = team_lib.Counters()
+    counters = router.charge("player_0", counters)
     assert (counters.messages_sent, counters.message_bytes) == (2, traffic.message_bytes)
     assert router.traffic().messages_sent == 2
     router.reset()

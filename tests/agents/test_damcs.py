@@ -10,20 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from agents import base, comms, damcs, plain_llm, registry, runner
-from agents.llm import FakeModel, presets
+from agents import comms, damcs
+from agents.llm import FakeModel, model_config, presets
 from agents.skills import mapping
-from benchmark import records
+from envs import mac
+from episode import loop
+from episode import record as records
+from episode import team as team_lib
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _episode(lm, n_agents: int = 2, steps: int = 50, privileged_map: bool = False, **options):
-    team = registry.build("damcs", n_agents, model=lm, privileged_map=privileged_map, **options)
-    spec = runner.EpisodeSpec(
-        n_agents=n_agents, seed=0, max_steps=steps, privileged_map=privileged_map
-    )
-    return team, runner.play_episode(team, spec, method="damcs", method_config=team.config)
+    env = mac.EnvConfig(n_agents=n_agents, max_steps=steps, privileged_map=privileged_map)
+    team = damcs.build_team(env, model=lm, **options)
+    return team, loop.play_episode(team, env, 0, method="damcs", method_config=team.config)
 
 
 def _check(result, n_agents: int, steps: int) -> None:
@@ -41,11 +42,11 @@ class Stepper:
 
     def __init__(self, team: damcs.DamcsTeam, n_agents: int = 2) -> None:
         self.team = team
-        self.env = runner.EpisodeSpec(n_agents=n_agents, seed=0, max_steps=100).make_env()
+        self.env = mac.EnvConfig(n_agents=n_agents, max_steps=100).make_env()
         self.obs, self.infos = self.env.reset(seed=0)
         team.reset(
             [
-                base.AgentSpec(
+                team_lib.AgentSpec(
                     agent_id=a,
                     team=tuple(self.env.possible_agents),
                     seed=i,
@@ -107,7 +108,7 @@ def test_comm_off_sends_nothing_and_prompts_have_no_roles_or_messages():
 
 
 def test_a_teammates_sighting_reaches_the_other_agents_known_map():
-    team = damcs.build_team(2, model=FakeModel())
+    team = damcs.build_team(mac.EnvConfig(n_agents=2), model=FakeModel())
     run = Stepper(team)
     run.step()
     far = (2, 2)  # a corner neither player has seen
@@ -125,7 +126,7 @@ def test_a_received_share_interrupts_the_running_skill_and_makes_the_agent_decid
     def explore(prompt: str, options) -> str:
         return "explore"
 
-    team = damcs.build_team(2, model=FakeModel(explore))
+    team = damcs.build_team(mac.EnvConfig(n_agents=2), model=FakeModel(explore))
     run = Stepper(team)
     run.step(3)
     receiver = team.by_id["player_1"]
@@ -156,7 +157,6 @@ def test_garbage_replies_become_counted_fallbacks_and_the_episode_completes():
 def test_privileged_map_navigates_on_the_full_map():
     own, _ = _episode(FakeModel(), 1, 20)
     full, result = _episode(FakeModel(), 1, 20, privileged_map=True)
-    assert result.record.method_config["privileged_map"] is True
     own_known = own.by_id["player_0"].driver.known.known_fraction()
     assert full.by_id["player_0"].driver.known.known_fraction() > max(0.9, own_known)
 
@@ -203,12 +203,12 @@ def test_play_cli_runs_damcs_with_the_ablation_flags(tmp_path):
 
 @pytest.mark.slow
 def test_an_episode_on_the_default_real_preset():
-    if not presets.is_installed(plain_llm.DEFAULT_MODEL):
-        pytest.skip(f"preset {plain_llm.DEFAULT_MODEL} is not installed")
+    if not presets.is_installed(model_config.DEFAULT_SPEC):
+        pytest.skip(f"preset {model_config.DEFAULT_SPEC} is not installed")
     import torch
 
     torch.set_num_threads(1)
-    team, result = _episode(plain_llm.DEFAULT_MODEL, 2, 30, call_cache=False)
+    team, result = _episode({"spec": model_config.DEFAULT_SPEC, "call_cache": False}, 2, 30)
     _check(result, 2, 30)
     assert result.record.llm_fallbacks == 0
     assert result.record.messages_sent > 0

@@ -7,8 +7,12 @@ from collections.abc import Sequence
 
 import pytest
 
-from agents import base, llm_team, plain_llm, registry, runner
-from agents.llm import FakeModel, model, testing
+from agents import llm_agent, plain_llm
+from agents.llm import FakeModel, model, model_config
+from benchmark.studies import tiny_model as tiny_model_lib
+from envs import mac
+from episode import loop
+from episode import team as team_lib
 
 
 class Recorder(FakeModel):
@@ -36,9 +40,9 @@ class Broken(FakeModel):
 
 
 def _play(lm, n_agents: int, steps: int, batch: bool = True, seed: int = 0):
-    team = plain_llm.build_team(n_agents, model=lm, batch=batch)
-    spec = runner.EpisodeSpec(n_agents=n_agents, seed=seed, max_steps=steps)
-    return runner.play_episode(team, spec, method="plain-llm")
+    env = mac.EnvConfig(n_agents=n_agents, max_steps=steps)
+    team = plain_llm.build_team(env, model=lm, batch=batch)
+    return loop.play_episode(team, env, seed, method="plain-llm")
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +52,7 @@ def tiny_lm(tmp_path_factory):
     from agents.llm import hf
 
     torch.set_num_threads(1)
-    directory = testing.build_tiny_model(tmp_path_factory.mktemp("tiny"))
+    directory = tiny_model_lib.build_tiny_model(tmp_path_factory.mktemp("tiny"))
     return hf.HFModel(directory, device="cpu", cache=None)
 
 
@@ -72,13 +76,13 @@ def test_batching_off_asks_once_per_agent_with_the_same_decisions():
 
 
 def test_batched_choices_equal_one_by_one_on_a_real_transformers_model(tiny_lm):
-    team = plain_llm.build_team(3, model=tiny_lm)
-    spec = runner.EpisodeSpec(n_agents=3, seed=1, max_steps=1)
-    env = spec.make_env()
+    config = mac.EnvConfig(n_agents=3, max_steps=1)
+    team = plain_llm.build_team(config, model=tiny_lm)
+    env = config.make_env()
     _, infos = env.reset(seed=1)
     team.reset(
         [
-            base.AgentSpec(
+            team_lib.AgentSpec(
                 a,
                 tuple(env.possible_agents),
                 i,
@@ -120,26 +124,30 @@ def test_bad_replies_become_counted_fallbacks_and_the_episode_goes_on(lm):
 
 
 def test_tokens_are_shared_out_exactly():
-    assert sorted(llm_team.split(10, [1, 1, 1])) == [3, 3, 4]
-    assert sum(llm_team.split(997, [13, 400, 2])) == 997
-    assert llm_team.split(0, [5, 5]) == [0, 0]
+    assert sorted(llm_agent.split(10, [1, 1, 1])) == [3, 3, 4]
+    assert sum(llm_agent.split(997, [13, 400, 2])) == 997
+    assert llm_agent.split(0, [5, 5]) == [0, 0]
 
 
 def test_models_are_loaded_once_per_process(tiny_lm, tmp_path):
-    directory = testing.build_tiny_model(tmp_path / "m")
+    directory = tiny_model_lib.build_tiny_model(tmp_path / "m")
     try:
-        first = llm_team.load_model(str(directory), device="cpu", call_cache=False)
-        again = llm_team.load_model(str(directory), device="cpu", call_cache=False)
-        fresh = llm_team.load_model(str(directory), device="cpu", call_cache=False, cache=False)
+        config = model_config.ModelConfig(str(directory), device="cpu", call_cache=False)
+        first = llm_agent.load_model(config)
+        again = llm_agent.load_model(model_config.ModelConfig(**config.to_dict()))
+        fresh = llm_agent.load_model(config.replace(keep_loaded=False))
         assert first is again and fresh is not first
-        team = registry.build("plain-llm", 2, model=str(directory), device="cpu", call_cache=False)
+        team = plain_llm.build_team(mac.EnvConfig(n_agents=2), model=config.to_dict())
         assert team.lm is first
+        assert team.config["model"] == config.to_dict()
         team.close()
-        assert llm_team.load_model(str(directory), device="cpu", call_cache=False) is first
+        assert llm_agent.load_model(config) is first
     finally:
-        llm_team.forget_models()
+        llm_agent.forget_models()
 
 
 def test_a_missing_model_is_one_clear_error():
     with pytest.raises(model.ModelError, match="no model at"):
-        registry.build("plain-llm", 1, model="/no/such/model/dir", cache=False)
+        plain_llm.build_team(
+            mac.EnvConfig(), model={"spec": "/no/such/model/dir", "keep_loaded": False}
+        )

@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from agents import memory
-from agents.memory import export, graph, summaries
+from agents.memory import graph, graph_files, summaries
 from envs.mac import rules as rules_lib
 
 RULES = rules_lib.load("damcs")
@@ -172,9 +172,14 @@ def test_export_json_and_graphml_round_trip(tmp_path):
     for step in range(6):
         _decide(mem, step, "collect wood", "collect wood", wood=step // 2)
     original = mem.to_graph()
-    written = export.export_team({"player_0": mem, "player_1": memory.NullMemory(RULES)}, tmp_path)
+    written = graph_files.export_team(
+        {"player_0": mem, "player_1": memory.NullMemory(RULES)}, tmp_path
+    )
     assert sorted(p.name for p in written) == ["player_0.graphml", "player_0.json"]
-    for read in (export.read_json(tmp_path / "player_0.json"), export.read_graphml(written[1])):
+    for read in (
+        graph_files.read_json(tmp_path / "player_0.json"),
+        graph_files.read_graphml(written[1]),
+    ):
         assert set(read.nodes) == set(original.nodes)
         assert set(read.edges) == set(original.edges)
         assert dict(read.nodes["E5"]) == dict(original.nodes["E5"])

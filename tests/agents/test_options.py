@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents import options, planner
+from agents import options, prerequisites
 from envs.mac import rules as rules_lib
 
 DAMCS = rules_lib.load("damcs")
@@ -71,32 +71,32 @@ def test_option_texts_are_plain_words():
 
 
 def test_plan_from_scratch_follows_the_milestone_chain():
-    steps = planner.plan(DAMCS, "collect_diamond", {})
+    steps = prerequisites.plan(DAMCS, "collect_diamond", {})
     assert steps[0].text == "collect 5 wood"
     assert steps[-1].text == "collect diamond"
     done = {f"{s.kind}_{s.target}" for s in steps}
     assert done == set(DAMCS.milestones("collect_diamond"))
     # The reference's minimum material for a diamond, derived from the rule data.
-    assert planner.bill(steps) == {"wood": 5, "coal": 1, "stone": 5, "iron": 1, "diamond": 1}
+    assert prerequisites.bill(steps) == {"wood": 5, "coal": 1, "stone": 5, "iron": 1, "diamond": 1}
 
 
 def test_plan_uses_inventory_and_known_stations():
     inventory = {"wood": 3, "wood_pickaxe": 1}
-    steps = planner.plan(DAMCS, "collect_diamond", inventory, stations=["table"])
+    steps = prerequisites.plan(DAMCS, "collect_diamond", inventory, stations=["table"])
     assert "place table" not in [s.text for s in steps]
-    assert "wood" not in planner.bill(steps)  # 3 wood cover both remaining pickaxes
+    assert "wood" not in prerequisites.bill(steps)  # 3 wood cover both remaining pickaxes
     crafter = rules_lib.load("crafter")
-    steps = planner.plan(crafter, "make_iron_pickaxe", {})
+    steps = prerequisites.plan(crafter, "make_iron_pickaxe", {})
     assert [s.text for s in steps][-2:] == ["place furnace", "make iron pickaxe"]
 
 
 def test_check_reports_ready_missing_and_stations():
-    assert planner.check(DAMCS, "collect_wood", {}).text == "ready"
-    assert planner.check(DAMCS, "place_table", {"wood": 0}).text == "missing 2 wood"
-    check = planner.check(DAMCS, "make_stone_pickaxe", {"wood": 1, "stone": 1}, ["table"])
+    assert prerequisites.check(DAMCS, "collect_wood", {}).text == "ready"
+    assert prerequisites.check(DAMCS, "place_table", {"wood": 0}).text == "missing 2 wood"
+    check = prerequisites.check(DAMCS, "make_stone_pickaxe", {"wood": 1, "stone": 1}, ["table"])
     assert check.text == "navigate to a table"
-    check = planner.check(DAMCS, "make_iron_pickaxe", {"wood": 1}, ["table"])
+    check = prerequisites.check(DAMCS, "make_iron_pickaxe", {"wood": 1}, ["table"])
     assert check.text == "missing 1 coal, 1 iron; place a furnace first"
-    check = planner.check(DAMCS, "make_wood_pickaxe", {"wood": 1}, ["table"], ["table"])
+    check = prerequisites.check(DAMCS, "make_wood_pickaxe", {"wood": 1}, ["table"], ["table"])
     assert check.ready
-    assert planner.check(DAMCS, "collect_iron", {}).text == "missing 1 stone pickaxe"
+    assert prerequisites.check(DAMCS, "collect_iron", {}).text == "missing 1 stone pickaxe"

@@ -8,18 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from agents import plain_llm, registry, runner
-from agents.llm import FakeModel, presets, testing
-from benchmark import records
+from agents import plain_llm
+from agents.llm import FakeModel, model_config, presets
+from benchmark.studies import tiny_model as tiny_model_lib
+from envs import mac
+from episode import loop
+from episode import record as records
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACE_KEYS = {"agent", "step", "decision", "reason", "fallback", "options", "scores", "previous"}
 
 
 def _episode(lm, n_agents: int = 2, steps: int = 40, **options):
-    team = registry.build("plain-llm", n_agents, model=lm, **options)
-    spec = runner.EpisodeSpec(n_agents=n_agents, seed=0, max_steps=steps)
-    return team, runner.play_episode(team, spec, method="plain-llm", method_config=team.config)
+    env = mac.EnvConfig(n_agents=n_agents, max_steps=steps)
+    team = plain_llm.build_team(env, model=lm, **options)
+    return team, loop.play_episode(team, env, 0, method="plain-llm", method_config=team.config)
 
 
 def _check(result, n_agents: int, steps: int) -> None:
@@ -52,11 +55,13 @@ def test_an_episode_through_hf_model_on_the_tiny_random_model(tmp_path):
     import torch
 
     torch.set_num_threads(1)
-    directory = testing.build_tiny_model(tmp_path / "tiny")
-    team, result = _episode(str(directory), 2, 40, device="cpu", call_cache=False, cache=False)
+    directory = tiny_model_lib.build_tiny_model(tmp_path / "tiny")
+    team, result = _episode(
+        {"spec": str(directory), "device": "cpu", "call_cache": False, "keep_loaded": False}, 2, 40
+    )
     _check(result, 2, 40)
     assert result.record.llm_fallbacks == 0  # scoring always names a menu option
-    assert result.record.method_config["model"] == str(directory)
+    assert result.record.method_config["model"]["spec"] == str(directory)
     entries = [e for trace in result.trace.values() for e in trace]
     assert all(len(e["scores"]) == len(e["options"]) for e in entries if not e["fallback"])
 
@@ -83,11 +88,11 @@ def test_play_cli_runs_plain_llm_and_reports_a_missing_model_in_one_line(tmp_pat
 
 @pytest.mark.slow
 def test_an_episode_on_the_default_real_preset():
-    if not presets.is_installed(plain_llm.DEFAULT_MODEL):
-        pytest.skip(f"preset {plain_llm.DEFAULT_MODEL} is not installed")
+    if not presets.is_installed(model_config.DEFAULT_SPEC):
+        pytest.skip(f"preset {model_config.DEFAULT_SPEC} is not installed")
     import torch
 
     torch.set_num_threads(1)
-    team, result = _episode(plain_llm.DEFAULT_MODEL, 1, 30, call_cache=False)
+    team, result = _episode({"spec": model_config.DEFAULT_SPEC, "call_cache": False}, 1, 30)
     _check(result, 1, 30)
     assert result.record.llm_fallbacks == 0

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from agents import registry, runner, scripted
+from agents import scripted
 from envs import mac
+from episode import loop
 
 
 def _diamond_step(n_agents: int, seed: int, privileged: bool, paper_map: bool) -> int | None:
-    team = registry.build("scripted", n_agents, privileged_map=privileged)
-    spec = runner.EpisodeSpec(
+    env = mac.EnvConfig(
         n_agents=n_agents,
-        seed=seed,
         privileged_map=privileged,
         world_seed=mac.PAPER_WORLD_SEED if paper_map else None,
     )
-    return runner.play_episode(team, spec, method="scripted").record.milestones["collect_diamond"]
+    team = scripted.build_team(env)
+    record = loop.play_episode(team, env, seed, method="scripted").record
+    return record.milestones["collect_diamond"]
 
 
-def test_registry_builds_a_labelled_scripted_team():
-    team = registry.build("scripted", 2, privileged_map=True, roles=False)
-    assert team.method == "scripted"
+def test_the_builder_makes_a_labelled_scripted_team():
+    team = scripted.build_team(mac.EnvConfig(n_agents=2, privileged_map=True), roles=False)
     assert team.config["label"] == scripted.LABEL == "scripted (not an LLM)"
-    with pytest.raises(ValueError):
-        registry.build("scripted", 2, model="gpt")
+    assert team.config["roles"] is False
 
 
 def test_roles_follow_the_paper_by_id():
@@ -47,11 +46,9 @@ def test_paper_map_six_agents_beat_the_paper_and_one_agent():
 
 
 def test_trace_records_decisions_with_reasons_and_shares():
-    team = registry.build("scripted", 6, privileged_map=True)
-    spec = runner.EpisodeSpec(
-        n_agents=6, seed=0, privileged_map=True, world_seed=mac.PAPER_WORLD_SEED
-    )
-    result = runner.play_episode(team, spec, method="scripted")
+    env = mac.EnvConfig(n_agents=6, privileged_map=True, world_seed=mac.PAPER_WORLD_SEED)
+    team = scripted.build_team(env)
+    result = loop.play_episode(team, env, 0, method="scripted")
     entries = [e for trace in result.trace.values() for e in trace]
     assert all({"agent", "step", "decision", "reason"} <= set(e) for e in entries)
     assert any(e["decision"] == "share iron pickaxe with player_5" for e in entries)

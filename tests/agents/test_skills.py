@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.skills import mapping, navigation, skills
+from agents.skills import library, mapping, navigation
 
 
 def _only(scene, material: str, replacement: str = "stone") -> None:
@@ -39,9 +39,9 @@ def test_known_maps_merge_sightings_and_newer_tiles(skill_scene):
 def test_navigate_reaches_a_visible_target_and_faces_it(skill_scene):
     scene = skill_scene()
     tree = scene.put((3, 2), "tree")
-    skill = skills.Navigate(("tree",))
+    skill = library.Navigate(("tree",))
     actions = scene.run(skill)
-    assert skill.status == skills.DONE
+    assert skill.status == library.DONE
     assert scene.facing_tile() == tree
     assert len(actions) <= 6
 
@@ -58,9 +58,9 @@ def test_navigate_explores_when_the_target_is_unknown(skill_scene):
     diamond = scene.put((9, -5), "diamond")
     state = scene.state()
     assert not state.known.knows("diamond")
-    skill = skills.Navigate(("diamond",))
+    skill = library.Navigate(("diamond",))
     scene.run(skill)
-    assert skill.status == skills.DONE
+    assert skill.status == library.DONE
     assert scene.facing_tile() == diamond
 
 
@@ -72,18 +72,18 @@ def test_unreachable_target_fails_with_a_reason(skill_scene):
         for dy in (-1, 0, 1):
             if (dx, dy) != (0, 0):
                 scene.world[diamond[0] + dx, diamond[1] + dy] = "water"
-    skill = skills.Navigate(("diamond",))
+    skill = library.Navigate(("diamond",))
     scene.run(skill)
-    assert skill.status == skills.FAILED
+    assert skill.status == library.FAILED
     assert skill.reason == "no path to diamond"
 
 
 def test_unreachable_target_on_own_map_ends_by_timeout(skill_scene):
     scene = skill_scene()
     _only(scene, "diamond")
-    skill = skills.Navigate(("diamond",), timeout=25)
+    skill = library.Navigate(("diamond",), timeout=25)
     actions = scene.run(skill)
-    assert skill.status == skills.FAILED
+    assert skill.status == library.FAILED
     assert skill.reason == "timed out after 25 steps"
     assert len(actions) == 25
 
@@ -96,7 +96,7 @@ def test_navigation_never_enters_lava(skill_scene):
     # A lava wall between the agent and the tree, open only far to the south.
     for dy in range(-6, 5):
         scene.put((2, dy), "lava")
-    skill = skills.Navigate(("tree",))
+    skill = library.Navigate(("tree",))
     scene.refresh()
     visited = []
     for _ in range(100):
@@ -108,7 +108,7 @@ def test_navigation_never_enters_lava(skill_scene):
         actions["player_0"] = scene.env.action_names("player_0").index(action)
         _, _, _, _, scene.infos = scene.env.step(actions)
         visited.append(scene.infos["player_0"]["position"])
-    assert skill.status == skills.DONE
+    assert skill.status == library.DONE
     assert scene.facing_tile() == tree
     assert all(scene.world[pos][0] != "lava" for pos in visited)
     assert scene.infos["player_0"]["alive"]
@@ -122,23 +122,23 @@ def test_a_lava_only_path_is_refused(skill_scene):
         for dy in (-1, 0, 1):
             if (dx, dy) != (0, 0):
                 scene.world[diamond[0] + dx, diamond[1] + dy] = "lava"
-    skill = skills.Navigate(("diamond",))
+    skill = library.Navigate(("diamond",))
     scene.run(skill)
-    assert skill.status == skills.FAILED
+    assert skill.status == library.FAILED
     assert scene.infos["player_0"]["alive"]
 
 
 def test_collect_needs_the_pickaxe_the_rules_ask_for(skill_scene):
     scene = skill_scene()
     stone = scene.put((2, 0), "stone")
-    skill = skills.Collect("stone")
+    skill = library.Collect("stone")
     assert scene.run(skill) == []
-    assert skill.status == skills.FAILED
+    assert skill.status == library.FAILED
     assert skill.reason == "cannot collect stone: missing 1 wood pickaxe"
     scene.give(wood_pickaxe=1)
-    skill = skills.Collect("stone")
+    skill = library.Collect("stone")
     scene.run(skill)
-    assert skill.status == skills.DONE
+    assert skill.status == library.DONE
     assert scene.players["player_0"].inventory["stone"] == 1
     assert scene.world[stone][0] == scene.rules.collect["stone"].leaves
 
@@ -147,22 +147,22 @@ def test_collect_gathers_the_amount_asked(skill_scene):
     scene = skill_scene()
     for dy in (-2, 0, 2):
         scene.put((2, dy), "tree")
-    skill = skills.Collect("tree", amount=3)
+    skill = library.Collect("tree", amount=3)
     scene.run(skill)
-    assert skill.status == skills.DONE
+    assert skill.status == library.DONE
     assert scene.players["player_0"].inventory["wood"] == 3
 
 
 def test_place_table_uses_the_rule_cost(skill_scene):
     scene = skill_scene()
-    skill = skills.Place("table")
+    skill = library.Place("table")
     scene.run(skill)
-    assert skill.status == skills.FAILED
+    assert skill.status == library.FAILED
     assert skill.reason == "cannot place table: missing 2 wood"
     scene.give(wood=2)
-    skill = skills.Place("table")
+    skill = library.Place("table")
     scene.run(skill)
-    assert skill.status == skills.DONE
+    assert skill.status == library.DONE
     assert scene.world[scene.facing_tile()][0] == "table"
     assert scene.players["player_0"].inventory["wood"] == 0
 
@@ -170,32 +170,32 @@ def test_place_table_uses_the_rule_cost(skill_scene):
 def test_make_walks_to_the_station_and_makes(skill_scene):
     scene = skill_scene()
     scene.give(wood=1)
-    skill = skills.Make("wood_pickaxe")
+    skill = library.Make("wood_pickaxe")
     scene.run(skill)
-    assert skill.status == skills.FAILED
+    assert skill.status == library.FAILED
     assert skill.reason == "cannot make wood pickaxe: no table known"
     scene.put((3, -2), "table")
-    skill = skills.Make("wood_pickaxe")
+    skill = library.Make("wood_pickaxe")
     scene.run(skill)
-    assert skill.status == skills.DONE
+    assert skill.status == library.DONE
     assert scene.players["player_0"].inventory["wood_pickaxe"] == 1
     assert scene.players["player_0"].inventory["wood"] == 0
-    skill = skills.Make("stone_pickaxe")
+    skill = library.Make("stone_pickaxe")
     scene.run(skill)
-    assert skill.status == skills.FAILED
+    assert skill.status == library.FAILED
     assert skill.reason == "cannot make stone pickaxe: missing 1 wood, 1 stone"
 
 
 def test_share_moves_one_unit_and_fails_without_it(skill_scene):
     scene = skill_scene(n_agents=2)
-    skill = skills.Share("iron_pickaxe", "player_1")
+    skill = library.Share("iron_pickaxe", "player_1")
     scene.run(skill)
-    assert skill.status == skills.FAILED
+    assert skill.status == library.FAILED
     assert "missing 1 iron pickaxe" in skill.reason
     scene.give(iron_pickaxe=1)
-    skill = skills.Share("iron_pickaxe", "player_1")
+    skill = library.Share("iron_pickaxe", "player_1")
     assert scene.run(skill) == ["share_iron_pickaxe_to_player_1"]
-    assert skill.status == skills.DONE
+    assert skill.status == library.DONE
     assert scene.players["player_1"].inventory["iron_pickaxe"] == 1
     assert scene.players["player_0"].inventory["iron_pickaxe"] == 0
 
@@ -204,13 +204,13 @@ def test_drink_and_sleep(skill_scene):
     scene = skill_scene()
     scene.put((0, 2), "water")
     scene.give(drink=5)
-    skill = skills.Collect("water", amount=2)
+    skill = library.Collect("water", amount=2)
     scene.run(skill)
-    assert skill.status == skills.DONE
+    assert skill.status == library.DONE
     assert scene.players["player_0"].inventory["drink"] >= 7
-    skill = skills.Sleep()
+    skill = library.Sleep()
     scene.run(skill)
-    assert skill.status == skills.FAILED
+    assert skill.status == library.FAILED
     assert skill.reason == "not tired: energy is full"
 
 
@@ -219,9 +219,9 @@ def test_explore_reveals_new_tiles_deterministically(skill_scene):
     for _ in range(2):
         scene = skill_scene()
         before = scene.state().known.known_fraction()
-        skill = skills.Explore(steps=10)
+        skill = library.Explore(steps=10)
         actions = scene.run(skill)
-        assert skill.status == skills.DONE
+        assert skill.status == library.DONE
         assert scene.known["player_0"].known_fraction() > before
         seen.append(actions)
     assert seen[0] == seen[1]
@@ -268,7 +268,7 @@ def test_teammates_announced_targets_spread_the_search(skill_scene):
     first, second = scene.known["player_0"], scene.known["player_1"]
     state = scene.state("player_0")
     scene.state("player_1")
-    explorer = skills.Explorer()
+    explorer = library.Explorer()
     assert explorer.action(state) is not None
     assert first.claim is not None and first.claim[1] == first.clock
     claimed = first.claim[0]
@@ -307,9 +307,9 @@ def test_walled_in_iron_is_dug_to_not_searched_around(skill_scene):
     state = scene.state()
     goal = navigation.adjacent_cells(state.known.mask("iron"))
     assert navigation.route_to(state.known, state.position, goal) is None  # digging is cheaper
-    skill = skills.Collect("iron")
+    skill = library.Collect("iron")
     actions = scene.run(skill, limit=40)
-    assert skill.status == skills.DONE
+    assert skill.status == library.DONE
     assert scene.world[iron][0] == "path"
     assert actions.count("do") == 3  # two stones, then the iron
     assert scene.players["player_0"].inventory["iron"] == 1

@@ -13,11 +13,14 @@ import dataclasses
 
 import pytest
 
-from agents import registry, runner
-from baselines import common, mappo, ppo
+from agents import random_agent
+from baselines import checkpoint_team, common, mappo, ppo
+from envs import mac
+from episode import loop
 
 GOAL, MAX_STEPS, N_AGENTS, STEPS = "collect_wood", 100, 2, 40_000
 SEEDS = range(1000, 1030)
+ENV = mac.EnvConfig(n_agents=N_AGENTS, goal=GOAL, max_steps=MAX_STEPS)
 HYPER = {
     "ppo": dataclasses.asdict(ppo.Args(n_steps=256, batch_size=128)),
     "mappo": dataclasses.asdict(mappo.Args(n_steps=256)),
@@ -28,8 +31,7 @@ def success_rate(team_factory, method: str) -> float:
     wins = 0
     for seed in SEEDS:
         team = team_factory()
-        spec = runner.EpisodeSpec(n_agents=N_AGENTS, seed=seed, goal=GOAL, max_steps=MAX_STEPS)
-        wins += runner.play_episode(team, spec, method=method).record.success
+        wins += loop.play_episode(team, ENV, seed, method=method).record.success
     return wins / len(SEEDS)
 
 
@@ -45,11 +47,9 @@ def test_learner_beats_random_on_collect_wood(algo, tmp_path):
     )
     trainer = ppo.train if algo == "ppo" else mappo.train
     trainer(config, tmp_path / algo, progress_bar=False)
-    random = success_rate(lambda: registry.build("random", N_AGENTS), "random")
+    random = success_rate(lambda: random_agent.build_team(ENV), "random")
     trained = success_rate(
-        lambda: registry.build(
-            algo, N_AGENTS, checkpoint=str(tmp_path / algo), deterministic=False
-        ),
+        lambda: checkpoint_team.build_team(ENV, checkpoint=str(tmp_path / algo), algo=algo),
         algo,
     )
     print(f"\n{algo}: success {trained:.2f} vs random {random:.2f} ({STEPS} steps, {GOAL})")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from baselines import common, policy, ppo
+from baselines import checkpoint_team, common, ppo
 from envs import mac
 
 
@@ -40,7 +40,7 @@ def test_train_save_reload_same_actions(algo, n_agents, small_config, train, tmp
     assert (tmp_path / "run" / "tb").is_dir()
 
     obs = _observations(config)
-    logits, loaded_config = policy.load(tmp_path / "run", algo=algo)
+    logits, loaded_config = checkpoint_team.load(tmp_path / "run", algo=algo)
     assert loaded_config == config
     before, after = result.logits(obs), logits(obs)
     torch.testing.assert_close(before, after)

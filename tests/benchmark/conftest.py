@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from benchmark import records
 from envs.mac import rules
+from episode import record as records
 
 MILESTONES = rules.load("damcs").milestones("collect_diamond")
 

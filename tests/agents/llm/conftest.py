@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from agents.llm import cache, testing
+from agents.llm import cache
+from benchmark.studies import tiny_model as tiny_model_lib
 
 # A busy second core slows 2-thread torch 10-50x on the project machines; 1 thread stays fast.
 torch.set_num_threads(1)
@@ -20,7 +21,7 @@ def _private_cache_dir(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
-    return testing.build_tiny_model(tmp_path_factory.mktemp("tiny-llama"))
+    return tiny_model_lib.build_tiny_model(tmp_path_factory.mktemp("tiny-llama"))
 
 
 @pytest.fixture(scope="session")

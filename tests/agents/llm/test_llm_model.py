@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from agents import llm_team
-from agents.llm import factory, fake, model, parsing
+from agents import llm_agent
+from agents.llm import controls, factory, model, model_config, parsing
 
 OPTIONS = ("collect wood", "place table", "make wood pickaxe", "collect stone")
 
@@ -105,7 +105,7 @@ def test_require_choice_names_the_failure():
 
 
 def test_fake_model_garbage_becomes_a_counted_fallback():
-    lm = fake.FakeModel(["place table", "#$%!", "collect diamond", "4"])
+    lm = controls.FakeModel(["place table", "#$%!", "collect diamond", "4"])
     requests = [model.ChoiceRequest("p", OPTIONS, default=0)] * 4
     choices = lm.choose(requests)
     assert [c.valid for c in choices] == [True, False, False, True]
@@ -116,7 +116,7 @@ def test_fake_model_garbage_becomes_a_counted_fallback():
 
 
 def test_fake_model_generated_garbage_raises_parse_error_for_the_agent():
-    lm = fake.FakeModel(lambda prompt, options: "I like turtles")
+    lm = controls.FakeModel(lambda prompt, options: "I like turtles")
     text = lm.generate(["what next?"], max_new_tokens=10)[0].text
     with pytest.raises(model.ParseError):
         parsing.require_choice(text, OPTIONS)
@@ -125,7 +125,7 @@ def test_fake_model_generated_garbage_raises_parse_error_for_the_agent():
 
 
 def test_fake_model_counts_tokens_and_applies_stop_and_length():
-    lm = fake.FakeModel(["one two three four five", "alpha beta STOP gamma"])
+    lm = controls.FakeModel(["one two three four five", "alpha beta STOP gamma"])
     long, stopped = lm.generate(["a b c", "d e"], max_new_tokens=3, stop=["STOP"])
     assert (long.text, long.finish_reason, long.completion_tokens) == ("one two three", "length", 3)
     assert (stopped.text, stopped.finish_reason) == ("alpha beta ", "stop")
@@ -135,7 +135,7 @@ def test_fake_model_counts_tokens_and_applies_stop_and_length():
 
 
 def test_uniform_control_picks_every_position_and_repeats_itself():
-    lm = llm_team.load_model("uniform", device="cpu", dtype="auto", threads=1)
+    lm = llm_agent.load_model(model_config.ModelConfig("uniform", device="cpu", threads=1))
     assert lm.model_id == "uniform"
     options = ("collect wood", "place table", "explore", "drink water")
     requests = [model.ChoiceRequest(f"Step {i}. Next subgoal?", options) for i in range(400)]

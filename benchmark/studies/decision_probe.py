@@ -8,15 +8,14 @@ every menu also offers "explore" and a vital subgoal ("drink water", "sleep"), t
 that summed log-probs favour. Each situation is asked once per menu position of the correct option,
 so a model that answers by position scores exactly chance.
 
-    python -m benchmark.decision_probe --presets smollm2-135m gemma3-270m qwen2.5-0.5b
-    python -m benchmark.decision_probe --presets gemma3-270m --score mean --threads 2
-    python -m benchmark.decision_probe --presets fake --json runs/probe.json
+    python -m benchmark.studies.decision_probe --presets smollm2-135m gemma3-270m qwen2.5-0.5b
+    python -m benchmark.studies.decision_probe --presets gemma3-270m --score mean --threads 2
+    python -m benchmark.studies.decision_probe --presets fake --json runs/probe.json
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 import statistics
 import time
@@ -27,6 +26,7 @@ import tyro
 from agents import options as options_lib
 from agents import prompting
 from agents.llm import factory, model
+from benchmark.studies import output
 from envs.mac import rules as rules_lib
 
 VITAL_SUBGOALS = {"drink": "drink water", "food": "eat cow", "energy": "sleep"}
@@ -252,10 +252,8 @@ def main(args: Args) -> list[dict]:
         rows.append(row)
         print(table([row]).splitlines()[-1], flush=True)
     print(table(rows))
-    if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        config = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
-        args.json.write_text(json.dumps({"config": config, "rows": rows}, indent=2))
+    config = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
+    output.write_json(args.json, config, rows)
     return rows
 
 

@@ -1,8 +1,8 @@
-"""A trained PPO or MAPPO checkpoint as a benchmark `Team`, so it plays through `agents.runner`.
+"""A trained PPO or MAPPO checkpoint as a benchmark `Team`, so it plays through `episode.loop`.
 
-    team = registry.build("mappo", 2, checkpoint="results/checkpoints/mappo-n2")
-    result = runner.play_episode(team, runner.EpisodeSpec(n_agents=2), method="mappo",
-                                 method_config=team.config)
+    env = mac.EnvConfig(n_agents=2)
+    team = checkpoint_team.build_team(env, checkpoint="results/checkpoints/mappo-n2")
+    result = loop.play_episode(team, env, method="mappo", method_config=team.config)
 
 Actions are sampled from the policy by default, from a generator seeded by the episode's agent
 seeds, so an episode replays exactly; ``deterministic=True`` takes the most likely action instead
@@ -21,12 +21,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from agents import base, runner
 from baselines import common
-from benchmark import records
+from envs import mac
+from episode import loop
+from episode import record as record_lib
+from episode import team as team_lib
 
 
-class PolicySeat(base.Agent):
+class PolicySeat(team_lib.Agent):
     """One player's seat at a `PolicyTeam`; the team decides, the seat counts decisions."""
 
     def __init__(self, team: PolicyTeam) -> None:
@@ -37,7 +39,7 @@ class PolicySeat(base.Agent):
         return self._team.act({self.spec.agent_id: observation}, {})[self.spec.agent_id]
 
 
-class PolicyTeam(base.Team):
+class PolicyTeam(team_lib.Team):
     """All players share one trained policy, as in training (same agent id encoding)."""
 
     def __init__(
@@ -55,7 +57,7 @@ class PolicyTeam(base.Team):
         self._deterministic = deterministic
         self._generator = torch.Generator()
 
-    def reset(self, specs: Sequence[base.AgentSpec]) -> None:
+    def reset(self, specs: Sequence[team_lib.AgentSpec]) -> None:
         super().reset(specs)
         self._index = {spec.agent_id: i for i, spec in enumerate(specs)}
         self._generator.manual_seed(specs[0].seed)
@@ -73,7 +75,7 @@ class PolicyTeam(base.Team):
             probs = torch.softmax(logits, dim=-1)
             actions = torch.multinomial(probs, 1, generator=self._generator).squeeze(-1)
         for aid in ids:
-            self.by_id[aid].counters.decisions += 1
+            self.by_id[aid].count(decisions=1)
         return {aid: int(a) for aid, a in zip(ids, actions.tolist(), strict=True)}
 
     def _observation(self, agent_id: str, observation: np.ndarray) -> np.ndarray:
@@ -97,22 +99,34 @@ def load(
 
 
 def build_team(
-    n_agents: int, checkpoint: str | Path, algo: str | None = None, deterministic: bool = False
+    env: mac.EnvConfig,
+    checkpoint: str | Path,
+    algo: str | None = None,
+    deterministic: bool = False,
 ) -> PolicyTeam:
-    """A team of `n_agents` players driven by the checkpoint; the team size must match training
-    when the policy reads an agent id (its input width depends on it)."""
+    """A team playing the checkpoint in `env`. The checkpoint must have been trained for the same
+    rules and goal, and, when the policy reads an agent id (its input width depends on it), the
+    same team size; the team reads the observation type it was trained on."""
     logits, run_config = load(checkpoint, algo)
-    if run_config.env.agent_id and run_config.env.n_agents != n_agents:
+    trained = run_config.env
+    for name, asked, had in (("rules", env.rules, trained.rules), ("goal", env.goal, trained.goal)):
+        if asked != had:
+            raise common.ConfigError(
+                f"checkpoint {checkpoint} was trained with {name}={had!r}; asked for {asked!r}"
+            )
+    if trained.agent_id and trained.n_agents != env.n_agents:
         raise common.ConfigError(
-            f"checkpoint trained with {run_config.env.n_agents} agents (agent id input); "
-            f"asked for {n_agents}"
+            f"checkpoint {checkpoint} was trained with {trained.n_agents} agents (agent id "
+            f"input); asked for {env.n_agents}"
         )
     config = {
         "checkpoint": str(checkpoint),
         "deterministic": deterministic,
         "training": run_config.to_dict(),
     }
-    return PolicyTeam(logits, run_config, n_agents, deterministic, config)
+    team = PolicyTeam(logits, run_config, env.n_agents, deterministic, config)
+    team.obs_type = trained.obs
+    return team
 
 
 def evaluate(
@@ -121,21 +135,20 @@ def evaluate(
     first_seed: int = 0,
     deterministic: bool = False,
     max_steps: int | None = None,
-) -> Iterator[records.EpisodeRecord]:
+) -> Iterator[record_lib.EpisodeRecord]:
     """Episode records of the checkpoint on seeds ``first_seed ...``, under its training rules,
     goal and observation type (`max_steps` defaults to the training episode length)."""
     _, run_config = common.find_run(checkpoint)
-    env = run_config.env
-    team = build_team(env.n_agents, checkpoint, deterministic=deterministic)
+    trained = run_config.env
+    env = mac.EnvConfig(
+        n_agents=trained.n_agents,
+        rules=trained.rules,
+        goal=trained.goal,
+        obs_type=trained.obs,
+        max_steps=max_steps or trained.max_cycles,
+    )
+    team = build_team(env, checkpoint, deterministic=deterministic)
     for seed in range(first_seed, first_seed + episodes):
-        spec = runner.EpisodeSpec(
-            n_agents=env.n_agents,
-            rules=env.rules,
-            seed=seed,
-            goal=env.goal,
-            max_steps=max_steps or env.max_cycles,
-            obs_type=env.obs,
-        )
-        yield runner.play_episode(
-            team, spec, method=run_config.algo, method_config=team.config
+        yield loop.play_episode(
+            team, env, seed, method=run_config.algo, method_config=team.config
         ).record

@@ -1,5 +1,9 @@
 """The one agent interface every benchmarked method implements, and the team that drives agents.
 
+This is the contract between the harness and the methods: random, scripted, the LLM agents and
+the MARL checkpoints all implement it, and the episode loop (`episode.loop`) knows nothing else
+about them.
+
 An `Agent` controls one player: it is reset with its id, its team and a seed, acts on its own
 observation and info, and may receive messages. A `Team` drives the agents of one episode; the
 default acts agent by agent, and methods that batch decisions across agents (LLM agents sharing one
@@ -15,9 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Counters:
-    """Per-episode costs of a method (summed over its agents for the record)."""
+    """Per-episode costs of a method, summed over its agents. The one definition of the counters:
+    the episode record inherits these fields, the viewer and the exports read them from here."""
 
     decisions: int = 0
     llm_calls: int = 0
@@ -36,7 +41,12 @@ class Counters:
         )
 
     def to_dict(self) -> dict[str, int]:
-        return dataclasses.asdict(self)
+        return {name: getattr(self, name) for name in names()}
+
+
+def names() -> tuple[str, ...]:
+    """The counter fields, in order."""
+    return tuple(f.name for f in dataclasses.fields(Counters))
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,10 @@ class Agent(abc.ABC):
         self.spec = spec
         self.counters = Counters()
 
+    def count(self, **increments: int) -> None:
+        """Add `increments` to this episode's counters (e.g. ``count(decisions=1)``)."""
+        self.counters = self.counters.add(Counters(**increments))
+
     @abc.abstractmethod
     def act(self, observation: Any, info: Mapping[str, Any]) -> int:
         """The action id for this step."""
@@ -80,9 +94,13 @@ class Agent(abc.ABC):
 
 
 class Team:
-    """The agents of one method in one episode. Override `act` to decide for all agents at once."""
+    """The agents of one method in one episode. Override `act` to decide for all agents at once.
+
+    `obs_type` is the observation the team's agents read; the episode loop builds the env with it
+    (a checkpoint trained on images states "image")."""
 
     method = "team"
+    obs_type = "symbolic"
 
     def __init__(self, agents: Sequence[Agent], config: Mapping[str, Any] | None = None) -> None:
         self.agents = list(agents)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from agents import base, registry, runner
-from baselines import common, policy
-from benchmark import records
+from baselines import checkpoint_team, common
+from envs import mac
+from episode import loop
+from episode import record as records
+from episode import team as team_lib
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +35,13 @@ def checkpoints(tmp_path_factory):
 @pytest.mark.parametrize("algo", ["ppo", "mappo"])
 @pytest.mark.parametrize("deterministic", [True, False])
 def test_team_plays_a_valid_episode_record(algo, deterministic, checkpoints):
-    spec = runner.EpisodeSpec(n_agents=2, seed=5, max_steps=30)
+    env = mac.EnvConfig(n_agents=2, max_steps=30)
 
     def play():
-        team = registry.build(
-            algo, 2, checkpoint=str(checkpoints / algo), deterministic=deterministic
+        team = checkpoint_team.build_team(
+            env, checkpoint=str(checkpoints / algo), algo=algo, deterministic=deterministic
         )
-        return runner.play_episode(team, spec, method=algo, method_config=team.config).record
+        return loop.play_episode(team, env, 5, method=algo, method_config=team.config).record
 
     record = play()
     assert record.method == algo and record.n_agents == 2 and record.length == 30
@@ -53,7 +55,8 @@ def test_team_plays_a_valid_episode_record(algo, deterministic, checkpoints):
 
 
 def test_checkpoint_file_or_directory(checkpoints):
-    team = registry.build("mappo", 2, checkpoint=str(checkpoints / "mappo" / "checkpoint.pt"))
+    env = mac.EnvConfig(n_agents=2)
+    team = checkpoint_team.build_team(env, checkpoint=str(checkpoints / "mappo" / "checkpoint.pt"))
     assert team.method == "mappo"
 
 
@@ -63,25 +66,30 @@ def test_checkpoint_file_or_directory(checkpoints):
         ("ppo", 2, "missing", "does not exist"),
         ("ppo", 2, "mappo", "is a mappo checkpoint"),
         ("mappo", 3, "mappo", "trained with 2 agents"),
+        ("mappo", 2, "mappo", "trained with rules='damcs'"),
     ],
 )
 def test_bad_checkpoints_are_value_errors(checkpoints, method, n_agents, path, message):
+    rules = "crafter" if "rules" in message else "damcs"
+    env = mac.EnvConfig(n_agents=n_agents, rules=rules)
     with pytest.raises(ValueError, match=message):
-        registry.build(method, n_agents, checkpoint=str(checkpoints / path))
+        checkpoint_team.build_team(env, checkpoint=str(checkpoints / path), algo=method)
 
 
 def test_evaluate_yields_records_on_the_training_setup(checkpoints):
-    found = list(policy.evaluate(checkpoints / "ppo", episodes=2, first_seed=7))
+    found = list(checkpoint_team.evaluate(checkpoints / "ppo", episodes=2, first_seed=7))
     assert [r.episode_seed for r in found] == [7, 8]
     assert all(r.method == "ppo" and r.max_steps == 40 and r.n_agents == 2 for r in found)
 
 
 def test_a_player_who_just_died_gets_no_action(checkpoints):
-    team = registry.build("ppo", 2, checkpoint=str(checkpoints / "ppo"))
-    env = runner.EpisodeSpec(n_agents=2).make_env()
+    team = checkpoint_team.build_team(
+        mac.EnvConfig(n_agents=2), checkpoint=str(checkpoints / "ppo")
+    )
+    env = mac.EnvConfig(n_agents=2).make_env()
     observations, infos = env.reset(seed=0)
     team.reset(
-        [base.AgentSpec(a, tuple(env.possible_agents), i, (), "damcs", "collect_diamond")
+        [team_lib.AgentSpec(a, tuple(env.possible_agents), i, (), "damcs", "collect_diamond")
          for i, a in enumerate(env.possible_agents)]
     )  # fmt: skip
     infos["player_1"] = {**infos["player_1"], "alive": False}
@@ -95,6 +103,6 @@ REFERENCE = Path(__file__).resolve().parents[2] / "results" / "checkpoints"
     "run", sorted(p.name for p in REFERENCE.iterdir()) if REFERENCE.is_dir() else []
 )
 def test_committed_reference_checkpoints_play(run):
-    (record,) = policy.evaluate(REFERENCE / run, episodes=1, max_steps=10)
+    (record,) = checkpoint_team.evaluate(REFERENCE / run, episodes=1, max_steps=10)
     assert record.method == run.split("-")[0] and record.length == 10
     assert record.n_agents == int(run.rsplit("-n", 1)[1])

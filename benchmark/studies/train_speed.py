@@ -1,6 +1,6 @@
 """Training throughput of PPO and MAPPO next to the random policy's env speed, in one run.
 
-    python -m benchmark.train_speed                # 1, 2 and 6 agents, symbolic observations
+    python -m benchmark.studies.train_speed                # 1, 2 and 6 agents, symbolic observations
 
 Steps are player steps (a joint step of N players is N steps), the unit of `--total-steps`. Each
 learner trains for a few rollouts with its default hyperparameters (updates included, as in a real
@@ -20,6 +20,7 @@ import torch
 import tyro
 
 from baselines import common, mappo, ppo
+from benchmark.studies import output
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,13 +71,23 @@ def main(args: Args) -> None:
         speeds = {algo: train_speed(algo, n, args.rules, args.rollouts) for algo in common.ALGOS}
         rows.append((n, rand, speeds))
     print(f"training throughput, {args.rules} rules, symbolic obs, player steps/s (1 thread)")
-    print("| agents | random env | PPO | PPO / random | MAPPO | MAPPO / random |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for n, rand, s in rows:
-        print(
-            f"| {n} | {rand:,.0f} | {s['ppo']:,.0f} | {s['ppo'] / rand:.2f} | "
-            f"{s['mappo']:,.0f} | {s['mappo'] / rand:.2f} |"
+    header = ("agents", "random env", "PPO", "PPO / random", "MAPPO", "MAPPO / random")
+    print(
+        output.markdown_table(
+            header,
+            (
+                (
+                    n,
+                    f"{rand:,.0f}",
+                    f"{s['ppo']:,.0f}",
+                    f"{s['ppo'] / rand:.2f}",
+                    f"{s['mappo']:,.0f}",
+                    f"{s['mappo'] / rand:.2f}",
+                )
+                for n, rand, s in rows
+            ),
         )
+    )
 
 
 if __name__ == "__main__":

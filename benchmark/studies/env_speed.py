@@ -1,6 +1,6 @@
 """Environment speed: MAC against the original crafter, measured in one run on one machine.
 
-    python -m benchmark.env_speed [--steps 2000] [--resets 20]
+    python -m benchmark.studies.env_speed [--steps 2000] [--resets 20]
 
 Prints a Markdown table of reset time and agent-steps per second for `crafter.Env` (drawing its image,
 and with drawing switched off) and for MAC with 1, 2 and 6 agents in image and symbolic mode, each as a
@@ -17,6 +17,7 @@ import crafter
 import numpy as np
 import tyro
 
+from benchmark.studies import output
 from envs import mac
 
 
@@ -94,15 +95,30 @@ def main(args: Args) -> None:
             steps = args.steps if obs_type == "symbolic" else max(args.steps // 4, 100)
             speed = _mac_steps(n_agents, obs_type, steps, args.seed)
             rows.append((f"MAC {obs_type}", n_agents, speed, reset))
-    print("| env | agents | agent-steps/s | x crafter image | reset ms | crafter reset / this |")
-    print("|---|---|---|---|---|---|")
-    for name, n_agents, speed, reset in rows:
-        reset_ms = "-" if reset is None else f"{reset * 1000:.1f}"
-        reset_ratio = "-" if reset is None else f"{reference_reset / reset:.1f}"
-        print(
-            f"| {name} | {n_agents} | {speed:,.0f} | {speed / reference_steps:.2f} | "
-            f"{reset_ms} | {reset_ratio} |"
+    header = (
+        "env",
+        "agents",
+        "agent-steps/s",
+        "x crafter image",
+        "reset ms",
+        "crafter reset / this",
+    )
+    print(
+        output.markdown_table(
+            header,
+            (
+                (
+                    name,
+                    n_agents,
+                    f"{speed:,.0f}",
+                    f"{speed / reference_steps:.2f}",
+                    "-" if reset is None else f"{reset * 1000:.1f}",
+                    "-" if reset is None else f"{reference_reset / reset:.1f}",
+                )
+                for name, n_agents, speed, reset in rows
+            ),
         )
+    )
 
 
 if __name__ == "__main__":

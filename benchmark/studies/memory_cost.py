@@ -1,6 +1,6 @@
 """Memory cost over an episode: A-KGMS prompt length and per-decision time, 30 vs 300 decisions.
 
-    python -m benchmark.memory_cost --decisions 300 --early 30 --trials 20
+    python -m benchmark.studies.memory_cost --decisions 300 --early 30 --trials 20
 
 Feeds synthetic decisions into one agent's `GraphMemory`: the planner's plan toward the goal, replayed
 in a loop with the inventory it produces, one message read per decision and a mix of done / failed
@@ -17,8 +17,9 @@ import time
 
 import tyro
 
-from agents import memory, planner
-from agents.skills import skills
+from agents import memory, prerequisites
+from agents.skills import library
+from benchmark.studies import output
 from envs.mac import rules as rules_lib
 
 
@@ -48,8 +49,8 @@ class Sample:
     tokens: int
 
 
-def _script(rules: rules_lib.Rules, goal: str) -> list[planner.Step]:
-    return list(planner.plan(rules, goal, {}, ()))
+def _script(rules: rules_lib.Rules, goal: str) -> list[prerequisites.Step]:
+    return list(prerequisites.plan(rules, goal, {}, ()))
 
 
 def run_once(args: Args) -> list[Sample]:
@@ -85,7 +86,7 @@ def run_once(args: Args) -> list[Sample]:
         mem.record(
             step.text,
             goal=step.text,
-            long_term_goal=skills.readable(args.goal),
+            long_term_goal=library.readable(args.goal),
             reply={"choice": step.text, "summary": f"decision {i}"},
             summary=f"I chose to {step.text}.",
         )
@@ -102,7 +103,9 @@ def run_once(args: Args) -> list[Sample]:
     return samples
 
 
-def _apply(rules: rules_lib.Rules, step: planner.Step, inventory: dict, achievements: dict) -> None:
+def _apply(
+    rules: rules_lib.Rules, step: prerequisites.Step, inventory: dict, achievements: dict
+) -> None:
     """What a successful step does to the inventory (enough for realistic summaries)."""
     if step.kind == "collect":
         inventory[step.target] = inventory.get(step.target, 0) + step.amount
@@ -133,24 +136,30 @@ def main(args: Args) -> dict[str, dict[str, float]]:
         f"A-KGMS memory cost ({args.rules} rules, median of {args.trials} trials, "
         f"mean of the {args.window} decisions up to each checkpoint)"
     )
-    print("| after | prompt chars | prompt tokens | update us | summary us | total us |")
-    print("|---|---|---|---|---|---|")
-    for n, row in table.items():
-        total = row["update_us"] + row["summary_us"]
-        print(
-            f"| {n} | {row['chars']:.0f} | {row['tokens']:.0f} | {row['update_us']:.1f} "
-            f"| {row['summary_us']:.1f} | {total:.1f} |"
-        )
     early, late = table[args.early], table[args.decisions]
     ratios = {f: late[f] / early[f] for f in fields}
     ratios["total_us"] = (late["update_us"] + late["summary_us"]) / (
         early["update_us"] + early["summary_us"]
     )
-    print(
-        f"| ratio {args.decisions}/{args.early} | "
-        + " | ".join(f"{ratios[f]:.2f}" for f in (*fields, "total_us"))
-        + " |"
+    rows = [
+        (
+            n,
+            f"{row['chars']:.0f}",
+            f"{row['tokens']:.0f}",
+            f"{row['update_us']:.1f}",
+            f"{row['summary_us']:.1f}",
+            f"{row['update_us'] + row['summary_us']:.1f}",
+        )
+        for n, row in table.items()
+    ]
+    rows.append(
+        (
+            f"ratio {args.decisions}/{args.early}",
+            *(f"{ratios[f]:.2f}" for f in (*fields, "total_us")),
+        )
     )
+    header = ("after", "prompt chars", "prompt tokens", "update us", "summary us", "total us")
+    print(output.markdown_table(header, rows))
     verdict = "within" if max(ratios["chars"], ratios["total_us"]) <= 1.5 else "NOT within"
     print(f"prompt length and per-decision time are {verdict} 1.5x")
     return table

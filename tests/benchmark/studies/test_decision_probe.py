@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 
 from agents import prompting
-from agents.llm import factory, fake, openai_compat
-from benchmark import decision_probe
+from agents.llm import controls, factory, openai_compat
+from benchmark.studies import decision_probe
 from envs.mac import rules as rules_lib
 
 RULES = rules_lib.load("damcs")
@@ -50,7 +50,7 @@ def test_a_position_biased_model_scores_chance(tmp_path):
 
 
 def test_factory_builds_each_backend(tiny_model_dir):
-    assert isinstance(factory.make_model("fake"), fake.FakeModel)
+    assert isinstance(factory.make_model("fake"), controls.FakeModel)
     remote = factory.make_model("http://127.0.0.1:9/v1#qwen", cache=None)
     assert isinstance(remote, openai_compat.OpenAICompatibleModel)
     assert remote.model_id == "qwen@http://127.0.0.1:9/v1"

@@ -1,8 +1,8 @@
-"""A tiny randomly initialised Llama with a BPE tokenizer, built in-process for tests.
+"""A tiny randomly initialised Llama with a BPE tokenizer, built in process for studies and tests.
 
 It needs no download and loads through exactly the code path of the real presets (`HFModel` on a
 local directory), so tests anywhere in the tree can exercise batching, scoring, caching and chat
-templates in milliseconds. Its output is garbage: assert arithmetic and plumbing, never quality.
+templates in milliseconds, and a study or a GPU check can run without weights. Its output is garbage: assert arithmetic and plumbing, never quality.
 """
 
 from __future__ import annotations

@@ -2,6 +2,11 @@
 
 This is the single place where an episode is run, for `scripts/play.py`, the benchmark harness and
 the MARL evaluation alike, so every method is measured the same way.
+
+Why a package of its own (`episode`): the episode contract (the Agent/Team interface in
+`episode.team`, this loop, the record in `episode.record`) is what the harness, the agents and the
+baselines share. Kept apart and importing only `envs`, it lets agents and baselines be peers that
+import neither each other nor the harness, and the harness compose them (`benchmark.methods`).
 """
 
 from __future__ import annotations
@@ -12,47 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents import base
-from benchmark import records
 from envs import mac
 from envs.mac import recorder
-
-
-@dataclass(frozen=True)
-class EpisodeSpec:
-    """The environment side of an episode: team size, rules, map and length."""
-
-    n_agents: int
-    rules: str = "damcs"
-    seed: int = 0
-    goal: str = "collect_diamond"
-    max_steps: int | None = None
-    obs_type: str = "symbolic"
-    world_seed: int | None = None
-    privileged_map: bool = False
-
-    def __post_init__(self) -> None:
-        if isinstance(self.n_agents, bool) or not isinstance(self.n_agents, int):
-            raise ValueError(f"invalid n_agents={self.n_agents!r}; allowed: an integer >= 1")
-        if self.n_agents < 1:
-            raise ValueError(f"invalid n_agents={self.n_agents!r}; allowed: an integer >= 1")
-
-    def make_env(self, render: bool = False) -> mac.MultiAgentCrafter:
-        return mac.parallel_env(
-            n_agents=self.n_agents,
-            rules=self.rules,
-            obs_type=self.obs_type,
-            goal=self.goal,
-            max_cycles=self.max_steps,
-            privileged_map=self.privileged_map,
-            world_seed=self.world_seed,
-            render_mode="rgb_array" if render else None,
-        )
+from episode import record as record_lib
+from episode import team as team_lib
 
 
 @dataclass
 class EpisodeResult:
-    record: records.EpisodeRecord
+    record: record_lib.EpisodeRecord
     trace: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     frames: list[Any] = field(default_factory=list)
 
@@ -68,26 +41,30 @@ def map_info(env: mac.MultiAgentCrafter) -> dict[str, Any]:
 
 
 def play_episode(
-    team: base.Team,
-    spec: EpisodeSpec,
+    team: team_lib.Team,
+    config: mac.EnvConfig,
+    seed: int = 0,
     *,
     method: str,
     method_config: Mapping[str, Any] | None = None,
     record_frames: bool = False,
     progress: Any = None,
 ) -> EpisodeResult:
-    """Run `team` for one episode of `spec`; the record holds the team's milestones and costs."""
-    env = spec.make_env(render=record_frames)
+    """Run `team` for one episode of `config` with episode seed `seed`; the record holds the team's
+    milestones and costs. The env gives the team the observation type the team states it reads."""
+    if config.obs_type != team.obs_type:
+        config = config.replace(obs_type=team.obs_type)
+    env = config.make_env(render=record_frames)
     started = time.perf_counter()
-    observations, infos = env.reset(seed=spec.seed)
+    observations, infos = env.reset(seed=seed)
     specs = [
-        base.AgentSpec(
+        team_lib.AgentSpec(
             agent_id=agent,
             team=tuple(env.possible_agents),
-            seed=spec.seed * 1000 + i,
+            seed=seed * 1000 + i,
             action_names=tuple(env.action_names(agent)),
-            rules=spec.rules,
-            goal=spec.goal,
+            rules=config.rules,
+            goal=config.goal,
         )
         for i, agent in enumerate(env.possible_agents)
     ]
@@ -106,21 +83,22 @@ def play_episode(
             progress.update(1)
     milestones = dict(next(iter(last_infos.values()))["milestones"])
     counters = team.counters()
-    record = records.EpisodeRecord(
+    record = record_lib.EpisodeRecord(
         method=method,
-        n_agents=spec.n_agents,
-        rules=spec.rules,
-        goal=spec.goal,
+        n_agents=config.n_agents,
+        rules=config.rules,
+        goal=config.goal,
         map_seed=int(env.current_world_seed),
-        episode_seed=spec.seed,
+        episode_seed=seed,
         max_steps=env.max_cycles,
         length=env.game.step_count,
-        success=milestones[spec.goal] is not None,
+        success=milestones[config.goal] is not None,
         milestones=milestones,
         wall_time_s=time.perf_counter() - started,
         method_config=dict(method_config or {}),
         map_info=map_info(env),
-        code_version=records.code_version(),
+        obs_type=config.obs_type,
+        code_version=record_lib.code_version(),
         **counters.to_dict(),
     )
     return EpisodeResult(record=record, trace=team.trace(), frames=frames)

@@ -1,17 +1,16 @@
 """LLM decision throughput of a team: one batched model call per step versus one call per agent.
 
 Plays the same short episode of the plain LLM team twice per model, with batching on and off
-(`agents.llm_team.LLMTeam(batch=...)`), the call cache off so every decision reaches the model, and
+(`agents.llm_agent.LLMTeam(batch=...)`), the call cache off so every decision reaches the model, and
 reports decisions per second of model time and of wall time. "tiny" is the random test model built
 in-process (plumbing cost only); presets, directories and hub ids are real models.
 
-    python -m benchmark.llm_throughput --models tiny gemma3-270m --n-agents 6 --steps 40
+    python -m benchmark.studies.llm_throughput --models tiny gemma3-270m --n-agents 6 --steps 40
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 import tempfile
 import time
@@ -19,15 +18,18 @@ from collections.abc import Sequence
 
 import tyro
 
-from agents import llm_team, plain_llm, runner
-from agents.llm import model, testing
+from agents import llm_agent, plain_llm
+from agents.llm import model, model_config
+from benchmark.studies import output, tiny_model
+from envs import mac
+from episode import loop
 
 
 @dataclasses.dataclass
 class Args:
     """Decisions/s of the plain LLM team with batching on and off, per model."""
 
-    models: tuple[str, ...] = ("tiny", plain_llm.DEFAULT_MODEL)
+    models: tuple[str, ...] = ("tiny", model_config.DEFAULT_SPEC)
     """models to measure: "tiny" (random test model), a preset, a model directory or a hub id"""
     n_agents: int = 6
     """players in the episode (all decide in the same model call when batching is on)"""
@@ -47,11 +49,11 @@ class Args:
 
 def measure(lm: model.LanguageModel, args: Args, batch: bool) -> dict:
     """One episode of the plain LLM team on `lm`; its decisions, model calls and timings."""
-    team = plain_llm.build_team(args.n_agents, model=lm, batch=batch)
-    spec = runner.EpisodeSpec(n_agents=args.n_agents, seed=args.seed, max_steps=args.steps)
+    env = mac.EnvConfig(n_agents=args.n_agents, max_steps=args.steps)
+    team = plain_llm.build_team(env, model=lm, batch=batch)
     before = lm.usage
     start = time.perf_counter()
-    record = runner.play_episode(team, spec, method="plain-llm").record
+    record = loop.play_episode(team, env, args.seed, method="plain-llm").record
     wall = time.perf_counter() - start
     used = lm.usage - before
     return {
@@ -90,11 +92,15 @@ def table(rows: Sequence[dict]) -> str:
 def load(spec: str, args: Args, scratch: pathlib.Path) -> model.LanguageModel:
     """The model to measure, uncached calls so that every decision costs a real forward pass."""
     if spec == "tiny":
-        spec = str(testing.build_tiny_model(scratch / "tiny"))
-        return llm_team.load_model(spec, device="cpu", threads=args.threads, call_cache=False)
-    return llm_team.load_model(
+        spec = str(tiny_model.build_tiny_model(scratch / "tiny"))
+        config = model_config.ModelConfig(
+            spec, device="cpu", threads=args.threads, call_cache=False
+        )
+        return llm_agent.load_model(config)
+    config = model_config.ModelConfig(
         spec, device=args.device, dtype=args.dtype, threads=args.threads, call_cache=False
     )
+    return llm_agent.load_model(config)
 
 
 def main(args: Args) -> list[dict]:
@@ -111,10 +117,8 @@ def main(args: Args) -> list[dict]:
                 rows.append({**measure(lm, args, batch), "model": spec})
                 print(table(rows[-1:]).splitlines()[-1], flush=True)
     print(table(rows))
-    if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        config = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
-        args.json.write_text(json.dumps({"config": config, "rows": rows}, indent=2))
+    config = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
+    output.write_json(args.json, config, rows)
     return rows
 
 

@@ -13,7 +13,7 @@ import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from agents.skills import skills
+from agents.skills import library
 from envs.mac import rules as rules_lib
 
 STEP_KINDS = ("collect", "place", "make")
@@ -35,7 +35,7 @@ class Step:
 
     @property
     def text(self) -> str:
-        what = skills.readable(self.target)
+        what = library.readable(self.target)
         if self.kind == "collect":
             return f"collect {self.amount} {what}" if self.amount > 1 else f"collect {what}"
         return f"{self.kind} {what}"
@@ -60,9 +60,9 @@ class Check:
             return "ready"
         parts = []
         if self.missing_items:
-            parts.append(skills.missing_text(self.missing_items))
-        parts += [f"place a {skills.readable(s)} first" for s in self.unknown_stations]
-        parts += [f"navigate to a {skills.readable(s)}" for s in self.far_stations]
+            parts.append(library.missing_text(self.missing_items))
+        parts += [f"place a {library.readable(s)} first" for s in self.unknown_stations]
+        parts += [f"navigate to a {library.readable(s)}" for s in self.far_stations]
         return "; ".join(parts)
 
 
@@ -79,7 +79,7 @@ def check(
     needs: Mapping[str, int] = {}
     stations: tuple[str, ...] = ()
     if kind == "collect":
-        material = skills.material_yielding(rules, what)
+        material = library.material_yielding(rules, what)
         needs = rules.collect[material].require if material else {}
     elif kind == "place":
         needs = rules.place[what].uses
@@ -87,7 +87,7 @@ def check(
         needs, stations = rules.make[what].uses, rules.make[what].nearby
     return Check(
         achievement=achievement,
-        missing_items=skills.shortfall(needs, inventory),
+        missing_items=library.shortfall(needs, inventory),
         unknown_stations=tuple(s for s in stations if s not in stations_known),
         far_stations=tuple(s for s in stations if s in stations_known and s not in stations_nearby),
     )
@@ -124,7 +124,7 @@ class _Planner:
                 self.inventory[item] = self.inventory.get(item, 0) + recipe.gives
                 self.steps.append(Step("make", item))
             return
-        material = skills.material_yielding(self.rules, item)
+        material = library.material_yielding(self.rules, item)
         if material is None:
             raise rules_lib.RulesError(f"no rule in {self.rules.name!r} yields {item!r}")
         rule = self.rules.collect[material]
@@ -182,7 +182,7 @@ def plan(
     rules.check_achievement(goal)
     kind, _, what = goal.partition("_")
     planner = _Planner(rules, inventory, stations)
-    if kind == "collect" and skills.material_yielding(rules, what):
+    if kind == "collect" and library.material_yielding(rules, what):
         planner.need_item(what, inventory.get(what, 0) + 1)
     elif kind == "make" and what in rules.make:
         planner.need_item(what, inventory.get(what, 0) + rules.make[what].gives)
@@ -207,7 +207,7 @@ def plan_items(
 def goal_tool(rules: rules_lib.Rules, goal: str) -> str | None:
     """The made item that collecting the goal's material requires (collect_diamond: iron_pickaxe)."""
     kind, _, what = goal.partition("_")
-    material = skills.material_yielding(rules, what) if kind == "collect" else None
+    material = library.material_yielding(rules, what) if kind == "collect" else None
     if material is None:
         return None
     made = [item for item in rules.collect[material].require if item in rules.make]
@@ -226,10 +226,10 @@ def bill(steps: tuple[Step, ...]) -> dict[str, int]:
 def executable(rules: rules_lib.Rules, step: Step, inventory: Mapping[str, int]) -> bool:
     """Whether the inventory already allows `step` (stations aside: skills walk to those)."""
     if step.kind == "collect":
-        material = skills.material_yielding(rules, step.target)
-        return material is not None and not skills.shortfall(
+        material = library.material_yielding(rules, step.target)
+        return material is not None and not library.shortfall(
             rules.collect[material].require, inventory
         )
     if step.kind == "place":
-        return not skills.shortfall(rules.place[step.target].uses, inventory)
-    return not skills.shortfall(rules.make[step.target].uses, inventory)
+        return not library.shortfall(rules.place[step.target].uses, inventory)
+    return not library.shortfall(rules.make[step.target].uses, inventory)

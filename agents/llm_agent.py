@@ -24,10 +24,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agents import base, driver, options, prompting
-from agents.llm import factory, model
-from agents.skills import skills
+from agents import driver, options, prompting
+from agents.llm import factory, model, model_config
+from agents.skills import library
 from envs.mac import rules as rules_lib
+from episode import team as team_lib
 
 MAX_ROUNDS = 2  # decision rounds per step: a second one when a chosen option ended at once
 FALLBACK = options.Option("explore")
@@ -84,7 +85,7 @@ class Pending:
     step: int
 
 
-class LLMAgent(base.Agent):
+class LLMAgent(team_lib.Agent):
     """An agent whose option-level decisions come from a language model.
 
     The prompt is built from `sections` (see `agents.prompting`); `context_extra` is the hook for
@@ -106,11 +107,11 @@ class LLMAgent(base.Agent):
         self.label = label
         self._trace: list[dict[str, Any]] = []
 
-    def reset(self, spec: base.AgentSpec) -> None:
+    def reset(self, spec: team_lib.AgentSpec) -> None:
         super().reset(spec)
         self.rules = rules_lib.load(spec.rules)
         self.driver.reset(spec.agent_id, spec.team, self.rules, spec.action_names, spec.seed)
-        self.state: skills.AgentState | None = None
+        self.state: library.AgentState | None = None
         self.action: str | None = None
         self._trace = []
         self._reported = 0
@@ -189,15 +190,15 @@ class LLMAgent(base.Agent):
 
     # --- hooks for richer agents ------------------------------------------------------------
 
-    def context_extra(self, state: skills.AgentState) -> Mapping[str, Any]:
+    def context_extra(self, state: library.AgentState) -> Mapping[str, Any]:
         """Agent-specific knowledge the prompt sections may read (none for the plain agent)."""
         return {}
 
-    def menu(self, state: skills.AgentState) -> list[options.Option]:
+    def menu(self, state: library.AgentState) -> list[options.Option]:
         """The options offered to the model (the driver's full menu for the plain agent)."""
         return self.driver.menu(state)
 
-    def on_decision(self, decision: Decision, state: skills.AgentState) -> None:  # noqa: B027
+    def on_decision(self, decision: Decision, state: library.AgentState) -> None:  # noqa: B027
         """Called after each decision (a memory would write its experience here)."""
 
     # --- the single-agent path and the record -----------------------------------------------
@@ -227,11 +228,13 @@ class LLMAgent(base.Agent):
         )
 
     def _count(self, decision: Decision) -> None:
-        self.counters.decisions += 1
-        self.counters.llm_calls += decision.llm_calls
-        self.counters.llm_prompt_tokens += decision.prompt_tokens
-        self.counters.llm_completion_tokens += decision.completion_tokens
-        self.counters.llm_fallbacks += int(decision.fallback)
+        self.count(
+            decisions=1,
+            llm_calls=decision.llm_calls,
+            llm_prompt_tokens=decision.prompt_tokens,
+            llm_completion_tokens=decision.completion_tokens,
+            llm_fallbacks=int(decision.fallback),
+        )
 
     def _close_trace(self) -> None:
         """Write the outcomes of finished options into their trace entries."""
@@ -246,13 +249,13 @@ class LLMAgent(base.Agent):
                     entry.setdefault("ended", outcome.ended)
                     break
 
-    def _require_state(self) -> skills.AgentState:
+    def _require_state(self) -> library.AgentState:
         if self.state is None:
             raise RuntimeError("observe() must run before a decision")
         return self.state
 
 
-class LLMTeam(base.Team):
+class LLMTeam(team_lib.Team):
     """LLM agents sharing one model; the decisions of a step go to it as one batch (`batch=True`)
     or one call per agent (`batch=False`, for comparison)."""
 
@@ -334,50 +337,48 @@ def split(total: int, weights: Sequence[int]) -> list[int]:
 
 # --- models, loaded once per process -------------------------------------------------------
 
-_MODELS: dict[tuple[Any, ...], model.LanguageModel] = {}
-
-# How local (HF) models score an option for the agents: "mean" log-prob per token, because summed
-# log-probs favour the short "explore" that is on every menu (see `agents.plain_llm.DEFAULT_MODEL`).
-DEFAULT_OPTION_SCORE = "mean"
+_MODELS: dict[model_config.ModelConfig, model.LanguageModel] = {}
 
 
-def load_model(
-    spec: str | model.LanguageModel,
-    *,
-    device: str = "auto",
-    dtype: str = "auto",
-    threads: int | None = None,
-    call_cache: bool = True,
-    cache: bool = True,
-    option_score: str = DEFAULT_OPTION_SCORE,
-) -> model.LanguageModel:
-    """The model `spec` names (preset, hub id, local path, URL, "fake" or "uniform"), or `spec`
-    itself.
+def load_model(config: model_config.ModelConfig | model.LanguageModel) -> model.LanguageModel:
+    """The model `config` describes (preset, hub id, local path, URL, "fake" or "uniform"), or a
+    model object itself.
 
-    With `cache`, a loaded model is kept for the rest of the process and returned again for the
-    same (spec, device, dtype, threads, call_cache, option_score): teams are built per episode,
-    weights are not. `option_score` ("sum" or "mean" log-prob) applies to local HF models only.
-    Raises `model.ModelError` with a one-line message when the model cannot be had.
+    With `config.keep_loaded`, a loaded model is kept for the rest of the process and returned
+    again for an equal config: teams are built per episode, weights are not. Device, dtype, threads
+    and option scoring apply to local weights only. Raises `model.ModelError` with a one-line
+    message when the model cannot be had.
     """
-    if isinstance(spec, model.LanguageModel):
-        return spec
+    if isinstance(config, model.LanguageModel):
+        return config
     kwargs: dict[str, Any] = {}
-    if factory.is_local(spec):
+    if factory.is_local(config.spec):
         kwargs = {
-            "device": device,
-            "dtype": dtype,
-            "threads": threads,
-            "option_score": option_score,
+            "device": config.device,
+            "dtype": config.dtype,
+            "threads": config.threads,
+            "option_score": config.option_score,
         }
-        if not call_cache:
+        if not config.call_cache:
             kwargs["cache"] = None
-    key = (spec, device, dtype, threads, call_cache, option_score)
-    if cache and spec not in factory.SCRIPTED and key in _MODELS:
-        return _MODELS[key]
-    lm = factory.make_model(spec, **kwargs)
-    if cache and spec not in factory.SCRIPTED:
-        _MODELS[key] = lm
+    keep = config.keep_loaded and config.spec not in factory.SCRIPTED
+    if keep and config in _MODELS:
+        return _MODELS[config]
+    lm = factory.make_model(config.spec, **kwargs)
+    if keep:
+        _MODELS[config] = lm
     return lm
+
+
+def resolve_model(
+    model_option: model_config.ModelConfig | Mapping[str, Any] | str | model.LanguageModel | None,
+) -> tuple[model.LanguageModel, dict[str, Any] | None]:
+    """The loaded model for a method's `model` option and the config to record for it (None for a
+    model object handed in by a caller)."""
+    if isinstance(model_option, model.LanguageModel):
+        return model_option, None
+    config = model_config.ModelConfig.coerce(model_option)
+    return load_model(config), config.to_dict()
 
 
 def forget_models() -> None:

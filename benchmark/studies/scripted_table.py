@@ -1,6 +1,6 @@
 """The scripted planner's (not an LLM) table: steps to the diamond by team size and map knowledge.
 
-    python -m benchmark.scripted_table --seeds 10 --paper-runs 5
+    python -m benchmark.studies.scripted_table --seeds 10 --paper-runs 5
 
 Rows: team size x (privileged global map | own explored map) x (the DAMCS paper's map | maps of
 seeds 0..N-1). Columns: success rate within the episode cap and mean steps to the diamond over the
@@ -15,8 +15,11 @@ import sys
 
 import tyro
 
-from agents import registry, runner, scripted
+from agents import scripted
+from benchmark import methods
+from benchmark.studies import output
 from envs import mac
+from episode import loop
 
 PAPER_DAMCS = {1: 140.0, 6: 85.4}
 
@@ -35,22 +38,21 @@ def diamond_steps(n_agents: int, privileged: bool, paper_map: bool, seeds: range
     """Steps to the diamond (None when not reached) for each episode seed."""
     found = []
     for seed in seeds:
-        team = registry.build("scripted", n_agents, privileged_map=privileged)
-        spec = runner.EpisodeSpec(
+        env = mac.EnvConfig(
             n_agents=n_agents,
-            seed=seed,
             privileged_map=privileged,
             world_seed=mac.PAPER_WORLD_SEED if paper_map else None,
         )
-        record = runner.play_episode(team, spec, method="scripted").record
+        team = methods.build("scripted", env)
+        record = loop.play_episode(team, env, seed, method="scripted").record
         found.append(record.milestones["collect_diamond"])
     return found
 
 
 def main(args: Args) -> int:
     print(f"{scripted.LABEL}, damcs rules, 350-step cap")
-    print("| map | navigation | agents | success | mean steps to diamond | paper DAMCS |")
-    print("|---|---|---|---|---|---|")
+    header = ("map", "navigation", "agents", "success", "mean steps to diamond", "paper DAMCS")
+    print(output.markdown_table(header, ()))
     for paper_map, runs in ((True, args.paper_runs), (False, args.seeds)):
         for privileged in (True, False):
             for n_agents in args.team_sizes:
@@ -60,10 +62,8 @@ def main(args: Args) -> int:
                 where = "paper map" if paper_map else f"seeds 0-{runs - 1}"
                 nav = "privileged" if privileged else "own map"
                 paper = PAPER_DAMCS.get(n_agents, "") if paper_map else ""
-                print(
-                    f"| {where} | {nav} | {n_agents} | {len(reached)}/{runs} | {mean} | {paper} |",
-                    flush=True,
-                )
+                row = (where, nav, n_agents, f"{len(reached)}/{runs}", mean, paper)
+                print(output.markdown_table(header, [row]).splitlines()[-1], flush=True)
     return 0
 
 

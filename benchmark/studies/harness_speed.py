@@ -1,6 +1,6 @@
 """Harness throughput: episodes per hour of a suite with 1 and with 2 worker processes, in one run.
 
-    python -m benchmark.harness_speed [--suite FILE_OR_PRESET]
+    python -m benchmark.studies.harness_speed [--suite FILE_OR_PRESET]
 
 The default suite is the fast part of `quick` (random and the scripted planner, 1/2/6 agents, two
 maps). Each setting runs into a fresh temporary store; the ratio is the speed-up from parallel workers.
@@ -15,6 +15,7 @@ import time
 import tyro
 
 from benchmark import runner, suite
+from benchmark.studies import output
 
 FAST_QUICK = {
     "name": "harness-speed",
@@ -47,10 +48,16 @@ def main(args: Args) -> None:
         rows.append((workers, ran, elapsed, ran / elapsed * 3600))
     base = rows[0][3]
     print(f"suite {chosen.name}: {rows[0][1]} episodes")
-    print("| workers | episodes | seconds | episodes/hour | x 1st row |")
-    print("|---|---|---|---|---|")
-    for workers, ran, elapsed, per_hour in rows:
-        print(f"| {workers} | {ran} | {elapsed:.1f} | {per_hour:,.0f} | {per_hour / base:.2f} |")
+    header = ("workers", "episodes", "seconds", "episodes/hour", "x 1st row")
+    print(
+        output.markdown_table(
+            header,
+            (
+                (workers, ran, f"{elapsed:.1f}", f"{per_hour:,.0f}", f"{per_hour / base:.2f}")
+                for workers, ran, elapsed, per_hour in rows
+            ),
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from episode import team
+
 SCHEMA_VERSION = 1
 
 
@@ -25,9 +27,11 @@ class RecordError(ValueError):
     """An episode record is malformed (bad type, impossible value, unknown field)."""
 
 
-@dataclass(frozen=True)
-class EpisodeRecord:
-    """What happened in one episode of one method, enough to recompute every reported number."""
+@dataclass(frozen=True, kw_only=True)
+class EpisodeRecord(team.Counters):
+    """What happened in one episode of one method, enough to recompute every reported number.
+
+    The method's costs are the fields of `episode.team.Counters`, inherited (one definition)."""
 
     method: str
     n_agents: int
@@ -42,13 +46,8 @@ class EpisodeRecord:
     wall_time_s: float
     method_config: Mapping[str, Any] = field(default_factory=dict)
     map_info: Mapping[str, Any] = field(default_factory=dict)
-    llm_calls: int = 0
-    llm_prompt_tokens: int = 0
-    llm_completion_tokens: int = 0
-    llm_fallbacks: int = 0
-    decisions: int = 0
-    messages_sent: int = 0
-    message_bytes: int = 0
+    obs_type: str = "symbolic"
+    """The observation the team was given (the type it states it reads)."""
     code_version: str = "unknown"
     schema_version: int = SCHEMA_VERSION
 
@@ -62,17 +61,7 @@ class EpisodeRecord:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 fail(f"{name} must be a positive integer, got {value!r}")
-        counters = (
-            "length",
-            "llm_calls",
-            "llm_prompt_tokens",
-            "llm_completion_tokens",
-            "llm_fallbacks",
-            "decisions",
-            "messages_sent",
-            "message_bytes",
-        )
-        for name in counters:
+        for name in ("length", *team.names()):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 fail(f"{name} must be a non-negative integer, got {value!r}")
