@@ -81,7 +81,8 @@ def play_episode(
             frames.append(env.render())
         if progress is not None:
             progress.update(1)
-    milestones = dict(next(iter(last_infos.values()))["milestones"])
+    last_info = next(iter(last_infos.values()))
+    milestones = dict(last_info["milestones"])
     counters = team.counters()
     record = record_lib.EpisodeRecord(
         method=method,
@@ -98,6 +99,7 @@ def play_episode(
         method_config=dict(method_config or {}),
         map_info=map_info(env),
         obs_type=config.obs_type,
+        achievements=dict(last_info["team_achievements"]),
         code_version=record_lib.code_version(),
         **counters.to_dict(),
     )

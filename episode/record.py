@@ -46,6 +46,9 @@ class EpisodeRecord(team.Counters):
     wall_time_s: float
     method_config: Mapping[str, Any] = field(default_factory=dict)
     map_info: Mapping[str, Any] = field(default_factory=dict)
+    achievements: Mapping[str, int] = field(default_factory=dict)
+    """Every achievement any player unlocked -> the first joint step it happened (for the Crafter
+    score and per-achievement success rates; empty in records made before it was kept)."""
     obs_type: str = "symbolic"
     """The observation the team was given (the type it states it reads)."""
     code_version: str = "unknown"
@@ -85,6 +88,7 @@ class EpisodeRecord(team.Counters):
         object.__setattr__(self, "milestones", dict(self.milestones))
         object.__setattr__(self, "method_config", dict(self.method_config))
         object.__setattr__(self, "map_info", dict(self.map_info))
+        object.__setattr__(self, "achievements", dict(self.achievements))
 
     @property
     def goal_step(self) -> int | None:
