@@ -107,7 +107,9 @@ def ladder(summary: metrics.Summary, maker: str) -> tuple[LadderRow, ...]:
         g = _rung_group(summary, maker, rung)
         vs = None
         if g is not None and baseline is not None and g is not baseline:
-            vs = metrics.paired_reduction(g, baseline, reps=summary.bootstrap_reps, seed=summary.seed)
+            vs = metrics.paired_reduction(
+                g, baseline, reps=summary.bootstrap_reps, seed=summary.seed
+            )
         rows.append(LadderRow(maker, rung, g, vs))
     return tuple(rows)
 
