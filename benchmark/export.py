@@ -339,8 +339,8 @@ def _steps_section(summary: metrics.Summary) -> list[str]:
         f"curve up to the episode cap ({cap}): every episode counts, a failure at the cap. "
         "Intervals: 95% hierarchical bootstrap (maps, then episodes within a map; "
         f"{summary.bootstrap_reps} resamples, seed {summary.seed}); success: 95% Wilson. "
-        "Deterministic repeats (identical milestones and length on one map) count once, so "
-        "`units` can be fewer than the episodes run. *mean of reached* is the paper's statistic "
+        "Deterministic repeats (all episodes of a map identical in milestones and length) count "
+        "once, so `units` can be fewer than the episodes run. *mean of reached* is the paper's statistic "
         "(it drops failures) and is shown only for comparison.",
         "",
     ]

@@ -9,8 +9,9 @@ The kernels live in `benchmark.statistics`; this module decides what counts as a
   what the paper reports (its runs all succeeded).
 - **Maps are the independent units.** Intervals come from a hierarchical bootstrap (maps, then
   episodes within a map), and `n` in every interval is a count of maps.
-- **Deterministic repeats count once.** Episodes of one cell on one map whose milestones and length
-  are identical are one unit: repeating a deterministic planner five times is one observation.
+- **Deterministic repeats count once.** When all episodes of one cell on one map are identical in
+  milestones and length they are one unit: repeating a deterministic planner five times is one
+  observation (see `distinct_by_map`).
 - **Reductions are paired**: team vs single are compared on the maps both cells ran, only.
 - **rliable**: IQM of `goal_score` over units, stratified by team size, and the probability of
   improvement (ties count half). `goal_score` is ``(cap + 1 - step) / (cap + 1)`` on success and 0 on
@@ -174,13 +175,20 @@ def achievement_steps(record: records_lib.EpisodeRecord) -> Mapping[str, int | N
 def distinct_by_map(
     records: Iterable[records_lib.EpisodeRecord],
 ) -> dict[int, list[records_lib.EpisodeRecord]]:
-    """Episodes per map with deterministic repeats collapsed: records of one map identical in
-    milestones and length are one unit (the first one stands for them)."""
-    out: dict[int, dict[Any, records_lib.EpisodeRecord]] = {}
+    """Independent units per map: a map's episodes that are all identical in milestones and length
+    are one unit (a deterministic method repeated is one observation, not five).
+
+    Only a *whole* map collapses: when the episodes of a map differ at all the method is random
+    there, and two of its episodes that happen to agree (two random failures, say) are two draws;
+    merging them would under-weight the method's most common outcome."""
+    by_map: dict[int, list[records_lib.EpisodeRecord]] = {}
     for r in records:
-        signature = (r.length, tuple(sorted(r.milestones.items())))
-        out.setdefault(r.map_seed, {}).setdefault(signature, r)
-    return {m: list(units.values()) for m, units in sorted(out.items())}
+        by_map.setdefault(r.map_seed, []).append(r)
+    out = {}
+    for map_seed, rs in sorted(by_map.items()):
+        signatures = {(r.length, tuple(sorted(r.milestones.items()))) for r in rs}
+        out[map_seed] = rs[:1] if len(signatures) == 1 else rs
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
