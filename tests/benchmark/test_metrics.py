@@ -167,7 +167,9 @@ def test_ablation_ladder_from_method_config():
     assert rows[1].vs_baseline.reduction == pytest.approx(1 - 150 / base)
     assert rows[5].vs_baseline.reduction == pytest.approx(1 - 85 / base)
     assert rows[5].paper.steps_to_goal == 85.4
-    assert rows[5].paper_reduction == pytest.approx(1 - 85.4 / 335)
+    assert rows[5].paper_reduction == 0.74 and rows[1].paper_reduction == pytest.approx(
+        1 - 140 / 335
+    )
     other = ladder.ladder(s, "smollm2-135m")
     assert [row.group is not None for row in other] == [False] * 5 + [True]
     assert other[5].vs_baseline is None  # no Baseline of its own: no reduction borrowed
