@@ -236,15 +236,17 @@ def ladder_figure(summary: metrics.Summary) -> Figure | None:
              "6, S-CS"]  # fmt: skip
     for ax, (maker, rows) in zip(axes, ladders.items(), strict=True):
         for j, row in enumerate(rows):
+            first = j == 0 and ax is axes[0]
             ax.plot(j, row.paper.steps_to_goal, **PAPER_STYLE,
-                    label="paper (GPT-4o, 5 runs, one map)" if j == 0 else None)  # fmt: skip
+                    label="paper (GPT-4o, 5 runs, one map)" if first else None)  # fmt: skip
             g = row.group
             if g is None:
                 ax.text(j, cap * 0.04, "not run", ha="center", va="bottom", fontsize=8,
                         color="grey", rotation=90)  # fmt: skip
                 continue
             steps = g.steps_to_goal.clipped(0, g.max_steps)
-            ax.bar(j, steps.mean, color=color(g.method), alpha=0.85, width=0.6)
+            # Colour by family here: labels differ per decision-maker, the family is the rung.
+            ax.bar(j, steps.mean, color=color(g.family), alpha=0.85, width=0.6)
             err = _yerr(steps, 0, g.max_steps)
             if err is not None:
                 ax.errorbar(j, steps.mean, yerr=err, color="black", capsize=3)
@@ -266,53 +268,61 @@ def ladder_figure(summary: metrics.Summary) -> Figure | None:
 def quality_figure(
     summary: metrics.Summary, model_accuracy: Mapping[str, float] | None = None
 ) -> Figure | None:
-    """Steps to the goal and success rate against decision accuracy P, plain LLM vs DAMCS at 1, 2
-    and 6 agents; real models (stars) placed at their probe accuracy when one is given."""
+    """Steps to the goal (top) and success rate (bottom) against decision accuracy P, one column
+    per team size, plain LLM vs DAMCS in each; real models (stars) at their probe accuracy."""
     points = ladder_lib.decision_quality(summary, model_accuracy)
     synthetic = [p for p in points if not p.measured]
     if len({p.accuracy for p in synthetic}) < 2:
         return None  # one accuracy is a point, not a curve
+    sizes = sorted({p.n_agents for p in synthetic})
     cap = _cap(summary)
-    fig = Figure(figsize=(12, 4.8), layout="constrained")
-    ax_steps, ax_success = fig.subplots(1, 2)
-    lines: dict[tuple[str, int], list[ladder_lib.QualityPoint]] = {}
-    for p in synthetic:
-        lines.setdefault((p.family, p.n_agents), []).append(p)
-    for (family, n), pts in sorted(lines.items()):
-        pts.sort(key=lambda p: p.accuracy)
-        line, marker = _style(n)
-        c = color(family)
-        x = [p.accuracy for p in pts]
-        label = f"{family}, {n} agent(s) (n={min(p.group.maps for p in pts)}+ maps)"
-        for ax, get in (
-            (ax_steps, lambda g: g.steps_to_goal.clipped(0, g.max_steps)),
-            (ax_success, lambda g: g.success),
-        ):
-            ests = [get(p.group) for p in pts]
-            ax.plot(x, [e.mean for e in ests], linestyle=line, marker=marker, color=c, label=label)
-            ax.fill_between(x, [_nan(e.low) for e in ests], [_nan(e.high) for e in ests],
-                            color=c, alpha=0.1, linewidth=0)  # fmt: skip
-    for p in points:
-        if p.measured:
+    fig = Figure(figsize=(3.6 * len(sizes) + 2.5, 6.5), layout="constrained")
+    axes = fig.subplots(2, len(sizes), squeeze=False, sharex=True)
+    for col, n in enumerate(sizes):
+        ax_steps, ax_success = axes[0, col], axes[1, col]
+        for family in ladder_lib.QUALITY_FAMILIES:
+            pts = sorted(
+                (p for p in synthetic if p.family == family and p.n_agents == n),
+                key=lambda p: p.accuracy,
+            )
+            if not pts:
+                continue
+            maps = sorted({p.group.maps for p in pts})
+            span = f"{maps[0]}" if len(maps) == 1 else f"{maps[0]}-{maps[-1]}"
+            label = f"{family} (n={span} maps per point)"
+            x = [p.accuracy for p in pts]
+            for ax, ests in (
+                (ax_steps, [p.group.steps_to_goal.clipped(0, p.group.max_steps) for p in pts]),
+                (ax_success, [p.group.success for p in pts]),
+            ):
+                _, marker = _style(n)
+                ax.plot(x, [e.mean for e in ests], marker=marker, color=color(family),
+                        label=label if col == len(sizes) - 1 else None)  # fmt: skip
+                ax.fill_between(x, [_nan(e.low) for e in ests], [_nan(e.high) for e in ests],
+                                color=color(family), alpha=0.15, linewidth=0)  # fmt: skip
+        for p in points:
+            if not p.measured or p.n_agents != n:
+                continue
             for ax, value in (
                 (ax_steps, p.group.steps_to_goal.mean),
                 (ax_success, p.group.success_rate),
             ):
-                ax.plot(p.accuracy, value, marker="*", markersize=12, linestyle="none",
+                ax.plot(p.accuracy, value, marker="*", markersize=13, linestyle="none",
                         color=color(p.family), markeredgecolor="black")  # fmt: skip
-                ax.annotate(f"{p.decision_maker}, {p.n_agents}", (p.accuracy, value), fontsize=7,
-                            textcoords="offset points", xytext=(5, 5))  # fmt: skip
-    ax_steps.set_ylim(0, cap * 1.03)
-    ax_steps.set_ylabel("steps to goal (restricted mean, 95% CI)")
-    ax_success.set_ylim(-0.03, 1.03)
-    ax_success.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
-    ax_success.set_ylabel("success rate (95% Wilson)")
-    for ax in (ax_steps, ax_success):
-        ax.set_xlim(-0.03, 1.03)
-        ax.set_xlabel("decision accuracy P (0 = uniform pick, 1 = oracle)")
-        ax.grid(alpha=0.3)
-    fig.suptitle("How good must decisions be? Steps and success against decision accuracy")
-    _legend_outside(fig, ax_success)
+                ax.annotate(p.decision_maker, (p.accuracy, value), fontsize=7,
+                            textcoords="offset points", xytext=(6, -10))  # fmt: skip
+        ax_steps.set_title(f"{n} agent{'s' if n > 1 else ''}", fontsize=10)
+        ax_steps.set_ylim(0, cap * 1.03)
+        ax_success.set_ylim(-0.03, 1.03)
+        ax_success.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+        ax_success.set_xlabel("decision accuracy P\n(0 = uniform pick, 1 = oracle)")
+        for ax in (ax_steps, ax_success):
+            ax.set_xlim(-0.03, 1.03)
+            ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("steps to goal\n(restricted mean, 95% CI)")
+    axes[1, 0].set_ylabel("success rate (95% Wilson)")
+    fig.suptitle("How good must decisions be? (stars: real models at their probe accuracy)")
+    _legend_outside(fig, axes[0, -1])
     return fig
 
 

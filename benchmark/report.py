@@ -137,7 +137,7 @@ def make_report(
         **summary.to_dict(),
         "ablation_ladder": export.ladder_rows(summary),
         "decision_quality": [p.to_dict() for p in ladder.decision_quality(summary, model_accuracy)],
-        "achievements": export.achievement_rows(summary),
+        "achievement_rates": export.achievement_rows(summary),
     }
     summary_json.write_text(json.dumps(document, indent=2) + "\n")
     written["summary.json"] = summary_json
