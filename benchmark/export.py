@@ -1,14 +1,13 @@
 """Write stored episodes and summaries where other tools and readers can use them.
 
 - `episodes.csv`: one row per episode, one column per milestone (empty = never reached).
-- marl-eval JSON (the layout BenchMARL writes and `marl-eval` reads):
-  ``env -> task -> algorithm -> run_k -> {step_0: {step_count, metric: [..]}, absolute_metrics}``.
-  Here env is ``mac_<rules>``, task ``<n>_agents``, algorithm the method, and each episode is one
-  run with one evaluation episode. Metrics are higher-is-better numbers defined for every episode
-  (success, goal_score, milestone_fraction); the censored steps-to-goal is deliberately absent,
-  because a failure has no step value (see `benchmark.metrics`). ``step_count`` is the method's
-  training steps (``method_config["train_steps"]``, 0 for untrained planners and LLM agents).
-- Summary tables, Markdown and CSV, including our numbers beside the paper's.
+- marl-eval JSON (the layout BenchMARL writes and `marl-eval` reads), see `marl_eval_with_index`:
+  an environment per rule set and team size, runs = the maps every method there ran (independent
+  units, not episodes), training steps of trained policies as ``step_count``; plus
+  `marl_eval_runs.csv`, which says which map and training seed each run is.
+- Summary tables, Markdown and CSV: restricted mean steps with bootstrap intervals over maps,
+  paired reductions, the paper's ablation ladder per decision-maker, decision quality,
+  achievements and the Crafter score, rliable, and our numbers beside the paper's.
 """
 
 from __future__ import annotations

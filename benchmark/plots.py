@@ -140,7 +140,8 @@ def success_figure(summary: metrics.Summary) -> Figure | None:
                         for m in g.milestones]).T  # fmt: skip
         label = f"{g.method}, {g.n_agents} agent(s) (n={g.units} episodes)"
         ax.errorbar(x + dx, rates, yerr=err, linestyle=line, marker=marker, markersize=4,
-                    capsize=2, linewidth=1, color=color(g.method), label=label)  # fmt: skip
+                    capsize=0, linewidth=1, elinewidth=0.6, color=color(g.method),
+                    label=label)  # fmt: skip
     ax.set_ylim(-0.03, 1.03)
     ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
     ax.set_ylabel("episodes that reached the milestone (95% Wilson)")
