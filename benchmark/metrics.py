@@ -255,10 +255,15 @@ class GroupSummary:
     goal_units: Mapping[int, tuple[tuple[float, bool], ...]] = field(default_factory=dict)
     """(time, reached) of the goal per distinct unit, by map: what paired reductions resample."""
     training: Mapping[str, Any] | None = None
+    episodes_run: int = 0
+    """Every episode run, repeats included (`episodes` counts distinct units)."""
+    successes_run: int = 0
 
     def __post_init__(self) -> None:
         if self.episodes < 1 or not 0 <= self.successes <= self.episodes:
             raise MetricsError(f"group {self.method}/{self.n_agents}: bad counts")
+        if not 0 <= self.successes_run <= max(self.episodes_run, self.episodes):
+            raise MetricsError(f"group {self.method}/{self.n_agents}: bad run counts")
 
     @property
     def success_rate(self) -> float:
@@ -283,11 +288,12 @@ class GroupSummary:
 
     @property
     def llm_calls_per_success(self) -> float | None:
-        return self.llm_calls / self.successes if self.successes else None
+        """Calls over every episode run per successful episode run (repeats cost calls too)."""
+        return self.llm_calls / self.successes_run if self.successes_run else None
 
     @property
     def llm_tokens_per_success(self) -> float | None:
-        return self.llm_tokens / self.successes if self.successes else None
+        return self.llm_tokens / self.successes_run if self.successes_run else None
 
     def milestone(self, name: str) -> MilestoneStats:
         for s in self.milestones:
@@ -303,7 +309,7 @@ class GroupSummary:
             "decision_maker": self.decision_maker,
             "communicates": self.communicates,
             "deviations": list(self.deviations),
-            "episodes": self.episodes,
+            "episodes": self.episodes_run,
             "units": self.units,
             "maps": self.maps,
             "successes": self.successes,
@@ -538,6 +544,8 @@ def summarize_group(
         model_revisions=model_revisions(records),
         goal_units=goal_units,
         training=training if isinstance(training, Mapping) else None,
+        episodes_run=len(records),
+        successes_run=sum(r.success for r in records),
     )
 
 

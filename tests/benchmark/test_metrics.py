@@ -215,3 +215,11 @@ def test_crafter_score_is_partial_without_all_achievements(suite_records):
     # scripted: 5 milestones always reached, 5 in 3 of 4 episodes
     expected = (101.0**5 * 76.0**5) ** (1 / 10) - 1
     assert score == pytest.approx(expected)
+
+
+def test_cost_per_success_counts_every_episode_run():
+    # five identical repeats are one unit for the statistics, but each one paid for its LLM calls
+    recs = [make_record("damcs", 1, 100, episode_seed=k, llm_calls=10) for k in range(5)]
+    group = metrics.summarize_group(recs, MILESTONES, reps=20)
+    assert (group.units, group.episodes_run, group.successes_run) == (1, 5, 5)
+    assert group.llm_calls_per_success == 10
