@@ -27,7 +27,7 @@ QUALITY_TEAM_SIZES = (1, 2, 6)
 
 
 class LadderError(ValueError):
-    """A model-accuracy file cannot be read."""
+    """A model-accuracy file cannot be read, or a rung or point does not fit its cell."""
 
 
 def _pick(candidates: Sequence[metrics.GroupSummary]) -> metrics.GroupSummary | None:
@@ -62,6 +62,13 @@ class LadderRow:
     paper: reference.PaperResult
     group: metrics.GroupSummary | None
     vs_baseline: metrics.Reduction | None
+
+    def __post_init__(self) -> None:
+        if self.group is not None and self.group.n_agents != self.paper.n_agents:
+            raise LadderError(
+                f"{self.group.method} has {self.group.n_agents} agents, the rung "
+                f"{self.paper.condition!r} {self.paper.n_agents}"
+            )
 
     @property
     def paper_reduction(self) -> float:
@@ -135,6 +142,12 @@ class QualityPoint:
     group: metrics.GroupSummary
     measured: bool
     """True for a real model placed by its probe accuracy, False for a synthetic decision-maker."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.accuracy <= 1.0:
+            raise LadderError(
+                f"decision accuracy {self.accuracy} of {self.decision_maker} not in [0, 1]"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return {
