@@ -138,7 +138,7 @@ def success_figure(summary: metrics.Summary) -> Figure | None:
         rates = np.array([m.success.mean for m in g.milestones])
         err = np.array([[m.success.mean - m.success.low, m.success.high - m.success.mean]
                         for m in g.milestones]).T  # fmt: skip
-        label = f"{g.method}, {g.n_agents} agent(s) (n={g.units} episodes)"
+        label = f"{g.method}, {g.n_agents} agent(s) (n={g.units} distinct episodes)"
         ax.errorbar(x + dx, rates, yerr=err, linestyle=line, marker=marker, markersize=4,
                     capsize=0, linewidth=1, elinewidth=0.6, color=color(g.method),
                     label=label)  # fmt: skip
