@@ -1,14 +1,13 @@
 """Write stored episodes and summaries where other tools and readers can use them.
 
 - `episodes.csv`: one row per episode, one column per milestone (empty = never reached).
-- marl-eval JSON (the layout BenchMARL writes and `marl-eval` reads):
-  ``env -> task -> algorithm -> run_k -> {step_0: {step_count, metric: [..]}, absolute_metrics}``.
-  Here env is ``mac_<rules>``, task ``<n>_agents``, algorithm the method, and each episode is one
-  run with one evaluation episode. Metrics are higher-is-better numbers defined for every episode
-  (success, goal_score, milestone_fraction); the censored steps-to-goal is deliberately absent,
-  because a failure has no step value (see `benchmark.metrics`). ``step_count`` is the method's
-  training steps (``method_config["train_steps"]``, 0 for untrained planners and LLM agents).
-- Summary tables, Markdown and CSV, including our numbers beside the paper's.
+- marl-eval JSON (the layout BenchMARL writes and `marl-eval` reads), see `marl_eval_with_index`:
+  an environment per rule set and team size, runs = the maps every method there ran (independent
+  units, not episodes), training steps of trained policies as ``step_count``; plus
+  `marl_eval_runs.csv`, which says which map and training seed each run is.
+- Summary tables, Markdown and CSV: restricted mean steps with bootstrap intervals over maps,
+  paired reductions, the paper's ablation ladder per decision-maker, decision quality,
+  achievements and the Crafter score, rliable, and our numbers beside the paper's.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmark import ladder as ladder_lib
 from benchmark import metrics, reference
 from benchmark import store as store_lib
 from episode import record as records_lib
@@ -103,41 +103,100 @@ def write_episodes_csv(path: str | Path, items: Iterable[Item]) -> Path:
     return _write_csv(Path(path), episode_rows(items))
 
 
-def marl_eval(items: Iterable[Item]) -> dict[str, Any]:
-    """Episodes in marl-eval's raw-data layout (see the module docstring)."""
-    grouped: dict[tuple[str, str, str], list[tuple[Any, records_lib.EpisodeRecord]]] = {}
-    for key, r in _pairs(items):
-        grouped.setdefault((f"mac_{r.rules}", f"{r.n_agents}_agents", r.method), []).append(
-            (key, r)
-        )
+def _marl_eval_cells(
+    items: Iterable[Item],
+) -> dict[tuple[str, str], dict[str, dict[int, list[records_lib.EpisodeRecord]]]]:
+    """(env, task) -> algorithm -> map -> distinct units."""
+    grouped: dict[tuple[str, str], dict[str, list[records_lib.EpisodeRecord]]] = {}
+    for _, r in _pairs(items):
+        env = f"mac_{r.rules}_{r.n_agents}_agents"
+        grouped.setdefault((env, r.goal), {}).setdefault(r.method, []).append(r)
+    return {
+        cell: {method: metrics.distinct_by_map(rs) for method, rs in methods.items()}
+        for cell, methods in sorted(grouped.items())
+    }
+
+
+def _training(r: records_lib.EpisodeRecord) -> tuple[int, int | None]:
+    """(training steps, training seed) of a trained policy, (0, None) for untrained methods."""
+    training = r.method_config.get("training")
+    if not isinstance(training, Mapping):
+        return 0, None
+    steps, seed = training.get("total_steps"), training.get("seed")
+    return (
+        int(steps) if isinstance(steps, int | float) and not isinstance(steps, bool) else 0,
+        int(seed) if isinstance(seed, int) and not isinstance(seed, bool) else None,
+    )
+
+
+def _unit_metrics(units: Sequence[records_lib.EpisodeRecord]) -> dict[str, list[float]]:
+    return {
+        "success": [float(u.success) for u in units],
+        "goal_score": [metrics.goal_score(u) for u in units],
+        "milestone_fraction": [
+            sum(s is not None for s in u.milestones.values()) / len(u.milestones) for u in units
+        ],
+        "capped_steps": [float(u.max_steps if u.goal_step is None else u.goal_step) for u in units],
+    }
+
+
+def marl_eval_with_index(items: Iterable[Item]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """marl-eval raw data plus one index row per (algorithm, map): which run it became, its seeds.
+
+    marl-eval needs the same algorithms in every task of an environment and the same run count for
+    every algorithm, and treats runs as independent. So an environment is a rule set at one team
+    size (``mac_damcs_6_agents``), its one task the goal, and a run is a *map* that every method at
+    that team size ran (maps are the independent units; episodes on a map are its evaluation
+    episodes, deterministic repeats once). Maps not shared by all are left out of the JSON and
+    listed in the index as such. ``step_count`` is the policy's training steps
+    (``method_config["training"]["total_steps"]``), 0 for methods that are not trained; metric lists
+    hold one value per distinct episode: success, goal_score, milestone_fraction (higher is better)
+    and capped_steps (steps to the goal, failures at the cap; lower is better).
+    """
     out: dict[str, Any] = {}
-    for (env, task, method), episodes in sorted(grouped.items()):
-        episodes.sort(
-            key=lambda kr: (kr[1].map_seed, kr[0].repeat if kr[0] else 0, kr[1].episode_seed)
-        )
-        runs = {}
-        for i, (_, r) in enumerate(episodes):
-            values = {
-                "success": [float(r.success)],
-                "goal_score": [metrics.goal_score(r)],
-                "milestone_fraction": [
-                    sum(s is not None for s in r.milestones.values()) / len(r.milestones)
-                ],
-            }
-            train_steps = r.method_config.get("train_steps", 0)
-            step_count = int(train_steps) if isinstance(train_steps, int | float) else 0
-            runs[f"run_{i}"] = {
-                "step_0": {"step_count": step_count, **values},
-                "absolute_metrics": values,
-            }
-        out.setdefault(env, {}).setdefault(task, {})[method] = runs
-    return out
+    index: list[dict[str, Any]] = []
+    for (env, task), methods in _marl_eval_cells(items).items():
+        shared = sorted(set.intersection(*(set(by_map) for by_map in methods.values())))
+        for method, by_map in sorted(methods.items()):
+            for map_seed, units in by_map.items():
+                steps, seed = _training(units[0])
+                run = f"run_{shared.index(map_seed)}" if map_seed in shared else None
+                index.append(
+                    {
+                        "env": env,
+                        "task": task,
+                        "algorithm": method,
+                        "run": run,
+                        "map_seed": map_seed,
+                        "units": len(units),
+                        "training_steps": steps,
+                        "training_seed": seed,
+                        "note": "" if run else "left out: not run by every method of this env",
+                    }
+                )
+                if run is None:
+                    continue
+                values = _unit_metrics(units)
+                out.setdefault(env, {}).setdefault(task, {}).setdefault(method, {})[run] = {
+                    "step_0": {"step_count": steps, **values},
+                    "absolute_metrics": values,
+                }
+    return out, index
+
+
+def marl_eval(items: Iterable[Item]) -> dict[str, Any]:
+    """Episodes in marl-eval's raw-data layout (see `marl_eval_with_index`)."""
+    return marl_eval_with_index(items)[0]
 
 
 def write_marl_eval(path: str | Path, items: Iterable[Item]) -> Path:
+    """Write marl_eval.json and, beside it, marl_eval_runs.csv (run -> map, training seed)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(marl_eval(items), indent=2, sort_keys=True) + "\n")
+    data, index = marl_eval_with_index(items)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    if index:
+        _write_csv(path.with_name(path.stem + "_runs.csv"), index)
     return path
 
 
@@ -147,18 +206,26 @@ def write_marl_eval(path: str | Path, items: Iterable[Item]) -> Path:
 
 
 def summary_rows(summary: metrics.Summary) -> list[dict[str, Any]]:
-    """One wide row per (method, n_agents): goal, cost, then steps and success per milestone."""
+    """One wide row per cell: goal, cost, then restricted mean steps and success per milestone."""
     rows = []
     for g in summary.groups:
-        goal = g.steps_to_goal
+        goal, success = g.steps_to_goal, g.success
         row: dict[str, Any] = {
             "method": g.method,
             "n_agents": g.n_agents,
+            "family": g.family,
+            "decision_maker": g.decision_maker,
             "episodes": g.episodes,
+            "maps": g.maps,
             "success_rate": g.success_rate,
+            "success_ci_low": success.low,
+            "success_ci_high": success.high,
             "steps_to_goal_mean": goal.mean,
             "steps_to_goal_ci_low": goal.low,
             "steps_to_goal_ci_high": goal.high,
+            "steps_to_goal_median": g.goal_stats.median,
+            "steps_of_reached_mean": g.goal_stats.reached_mean.mean,
+            "cap": g.max_steps,
             "llm_calls_per_success": g.llm_calls_per_success,
             "llm_tokens_per_success": g.llm_tokens_per_success,
             "llm_fallbacks": g.llm_fallbacks,
@@ -175,8 +242,9 @@ def summary_rows(summary: metrics.Summary) -> list[dict[str, Any]]:
 def paper_comparison(
     summary: metrics.Summary, method_map: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """Each of the paper's conditions beside ours. `method_map` renames the paper's default
-    stand-ins (e.g. ``{"plain-llm": "my-baseline"}``); a condition we did not run shows blanks."""
+    """Each of the paper's conditions beside ours, by method label. `method_map` renames the
+    paper's default stand-ins (e.g. ``{"plain-llm": "my-baseline"}``); a condition we did not run
+    shows blanks. Ours are restricted means (failures at the cap); the paper's runs all succeeded."""
     method_map = dict(method_map or {})
     rows = []
     for p in reference.RESULTS:
@@ -194,8 +262,32 @@ def paper_comparison(
                 "our_ci_high": g.steps_to_goal.high if g else None,
                 "our_success_rate": g.success_rate if g else None,
                 "our_episodes": g.episodes if g else 0,
+                "our_maps": g.maps if g else 0,
             }
         )
+    return rows
+
+
+def ladder_rows(summary: metrics.Summary) -> list[dict[str, Any]]:
+    """The ablation ladder of every decision-maker, flat, for CSV and JSON."""
+    return [row.to_dict() for rows in ladder_lib.ladders(summary).values() for row in rows]
+
+
+def achievement_rows(summary: metrics.Summary) -> list[dict[str, Any]]:
+    """Per-cell success rate of each achievement the records tell, and the Crafter score."""
+    rows = []
+    for g in summary.groups:
+        score, known = metrics.crafter_score(g, summary.achievements)
+        row: dict[str, Any] = {
+            "method": g.method,
+            "n_agents": g.n_agents,
+            "crafter_score": score,
+            "achievements_known": known,
+            "achievements_total": len(summary.achievements),
+            "score_is_partial": known < len(summary.achievements),
+        }
+        row.update({a: g.achievements[a].mean for a in summary.achievements if a in g.achievements})
+        rows.append(row)
     return rows
 
 
@@ -205,38 +297,62 @@ def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]
     return lines + [""]
 
 
-def _ci(est: metrics.Estimate) -> str:
-    if est.mean is None:
+def _ci(est: metrics.Estimate | None, digits: int = 1) -> str:
+    if est is None or est.mean is None:
         return "—"
     if est.low is None:
-        return f"{est.mean:.1f}"
-    return f"{est.mean:.1f} [{est.low:.1f}, {est.high:.1f}]"
+        return f"{est.mean:.{digits}f}"
+    return f"{est.mean:.{digits}f} [{est.low:.{digits}f}, {est.high:.{digits}f}]"
 
 
-def summary_markdown(
-    summary: metrics.Summary,
-    *,
-    method_map: Mapping[str, str] | None = None,
-    paper_method: str = "damcs",
-) -> str:
-    """The report a reader opens first: goal table, milestones, reductions, rliable, the paper."""
+def _ci_pct(est: metrics.Estimate | None) -> str:
+    if est is None or est.mean is None:
+        return "—"
+    if est.low is None:
+        return _pct(est.mean)
+    return f"{_pct(est.mean)} [{_pct(est.low)}, {_pct(est.high)}]"
+
+
+def _ci_frac(est: metrics.Estimate) -> str:
+    return _ci(est, 3)
+
+
+def provenance_markdown(provenance: Mapping[str, Any]) -> list[str]:
+    """The provenance block at the top of summary.md: how and from what these numbers were made."""
+    lines = ["## Provenance", ""]
+    for key, value in provenance.items():
+        if isinstance(value, Mapping):
+            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "—"
+        elif isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value) or "—"
+        lines.append(f"- {key.replace('_', ' ')}: `{value}`")
+    return lines + [""]
+
+
+def _steps_section(summary: metrics.Summary) -> list[str]:
+    cap = max((g.max_steps for g in summary.groups), default=0)
     lines = [
-        f"# Results: rules `{summary.rules}`, goal `{summary.goal}`",
-        "",
-        "Steps are joint environment steps, mean over the episodes that reached the goal with a "
-        "95% t-interval; read them beside the success rate (a failure is never counted as a step "
-        "value).",
-        "",
         "## Steps to the goal",
+        "",
+        f"Steps are joint environment steps. **Restricted mean** = area under the Kaplan-Meier "
+        f"curve up to the episode cap ({cap}): every episode counts, a failure at the cap. "
+        "Intervals: 95% hierarchical bootstrap (maps, then episodes within a map; "
+        f"{summary.bootstrap_reps} resamples, seed {summary.seed}); success: 95% Wilson. "
+        "Deterministic repeats (all episodes of a map identical in milestones and length) count "
+        "once, so `units` can be fewer than the episodes run. *mean of reached* is the paper's statistic "
+        "(it drops failures) and is shown only for comparison.",
         "",
     ]
     lines += _md_table(
         [
             "method",
             "agents",
-            "episodes",
-            "success",
-            "steps [95% CI]",
+            "maps",
+            "units",
+            "success [95% CI]",
+            "restricted mean steps [95% CI]",
+            "median",
+            "mean of reached",
             "LLM calls/success",
             "tokens/success",
         ],
@@ -244,16 +360,19 @@ def summary_markdown(
             [
                 g.method,
                 str(g.n_agents),
-                str(g.episodes),
-                _pct(g.success_rate),
+                str(g.maps),
+                str(g.units),
+                _ci_pct(g.success),
                 _ci(g.steps_to_goal),
+                _fmt(g.goal_stats.median, 0),
+                _fmt(g.goal_stats.reached_mean.mean),
                 _fmt(g.llm_calls_per_success),
                 _fmt(g.llm_tokens_per_success, 0),
             ]
             for g in summary.groups
         ),
     )
-    lines += ["## Mean steps per milestone (success rate)", ""]
+    lines += ["## Restricted mean steps per milestone (success rate)", ""]
     lines += _md_table(
         ["method", "agents", *(short_name(m) for m in summary.milestones)],
         (
@@ -262,28 +381,176 @@ def summary_markdown(
             for g in summary.groups
         ),
     )
-    lines += ["## Step reduction of teams vs a single agent", ""]
+    return lines
+
+
+def _reduction_section(summary: metrics.Summary) -> list[str]:
+    lines = [
+        "## Step reduction of teams vs a single agent",
+        "",
+        "1 - team / single of restricted mean steps, on the maps both cells ran (`maps`), with a "
+        "paired bootstrap over those maps. — where neither side ever reached the goal.",
+        "",
+    ]
     lines += _md_table(
-        ["method", "agents", "vs single", "team steps", "single steps", "reduction", "paper"],
+        [
+            "method",
+            "agents",
+            "vs single",
+            "maps",
+            "team steps",
+            "single steps",
+            "reduction [95% CI]",
+        ],
         (
             [
                 r.method,
                 str(r.n_agents),
                 r.baseline_method,
+                str(r.maps),
                 _fmt(r.team_steps),
                 _fmt(r.baseline_steps),
-                _pct(r.reduction),
-                _pct(reference.HEADLINE_REDUCTIONS.get(r.n_agents))
-                if r.baseline_method == summary.reference_method
-                else "",
+                _ci_pct(r.estimate),
             ]
             for r in summary.reductions
         ),
     )
-    lines += [
-        "## rliable: IQM of the goal score (stratified bootstrap over 1/2/6 agents)",
+    return lines
+
+
+def _ladder_section(summary: metrics.Summary) -> list[str]:
+    ladders = ladder_lib.ladders(summary)
+    lines = [
+        "## The paper's ablation ladder",
         "",
-        "goal score = (cap + 1 - steps) / (cap + 1) on success, 0 on failure.",
+        "Rungs found from each cell's `method_config` (family, S-CS on/off, team size), one ladder "
+        "per decision-maker. Ours: restricted mean steps to the goal and reduction against the same "
+        "decision-maker's Baseline (plain LLM, 1 agent) on shared maps. **Paper** columns are the "
+        "DAMCS paper's numbers (GPT-4o, 5 runs on one map; ~ read off its figure), not ours.",
+        "",
+    ]
+    if not ladders:
+        return lines + ["No cell of this result set stands on the ladder.", ""]
+    for maker, rows in ladders.items():
+        lines += [f"### Decision-maker `{maker}`", ""]
+        lines += _md_table(
+            [
+                "rung",
+                "our method",
+                "maps",
+                "success",
+                "our steps [95% CI]",
+                "our reduction vs Baseline",
+                "paper steps",
+                "paper reduction",
+            ],
+            (
+                [
+                    row.paper.condition,
+                    (
+                        row.group.method
+                        + (f" ({', '.join(row.group.deviations)})" if row.group.deviations else "")
+                    )
+                    if row.group
+                    else "not run",
+                    str(row.group.maps) if row.group else "—",
+                    _ci_pct(row.group.success) if row.group else "—",
+                    _ci(row.group.steps_to_goal) if row.group else "not run",
+                    _ci_pct(row.vs_baseline.estimate) if row.vs_baseline else "—",
+                    ("~" if row.paper.approximate else "") + f"{row.paper.steps_to_goal:.1f}",
+                    _pct(row.paper_reduction) if row.paper.family != "plain-llm" else "—",
+                ]
+                for row in rows
+            ),
+        )
+    return lines
+
+
+def _quality_section(
+    summary: metrics.Summary, model_accuracy: Mapping[str, float] | None
+) -> list[str]:
+    points = ladder_lib.decision_quality(summary, model_accuracy)
+    if not points:
+        return []
+    lines = ["## Decision quality", "", "Cells whose decision-maker has a known accuracy P.", ""]
+    lines += _md_table(
+        ["family", "agents", "P", "decision-maker", "method", "success", "steps [95% CI]"],
+        (
+            [
+                p.family,
+                str(p.n_agents),
+                f"{p.accuracy:.2f}" + (" (probe)" if p.measured else ""),
+                p.decision_maker,
+                p.group.method,
+                _ci_pct(p.group.success),
+                _ci(p.group.steps_to_goal),
+            ]
+            for p in points
+        ),
+    )
+    return lines
+
+
+def _achievement_section(summary: metrics.Summary) -> list[str]:
+    rows = achievement_rows(summary)
+    known = sorted(
+        {a for g in summary.groups for a in g.achievements}, key=summary.achievements.index
+    )
+    if not rows or not known:
+        return []
+    total = len(summary.achievements)
+    partial = any(r["score_is_partial"] for r in rows)
+    lines = [
+        "## Achievements and Crafter score",
+        "",
+        "Crafter score = exp(mean(ln(1 + s_i))) - 1 over the rule set's achievements, s_i the "
+        "success rate in percent.",
+    ]
+    if partial:
+        lines[-1] += (
+            f" **Partial**: the records tell only {len(known)} of the {total} achievements (the "
+            "goal chain in `milestones`), so the score here is over those, and is not comparable "
+            "with Crafter scores in the literature."
+        )
+    lines.append("")
+    lines += _md_table(
+        ["method", "agents", "score", *(short_name(a) for a in known)],
+        (
+            [
+                r["method"],
+                str(r["n_agents"]),
+                _fmt(r["crafter_score"]) + ("*" if r["score_is_partial"] else ""),
+                *(_pct(r.get(a)) for a in known),
+            ]
+            for r in rows
+        ),
+    )
+    return lines
+
+
+def summary_markdown(
+    summary: metrics.Summary,
+    *,
+    method_map: Mapping[str, str] | None = None,
+    paper_method: str = "damcs",
+    provenance: Mapping[str, Any] | None = None,
+    model_accuracy: Mapping[str, float] | None = None,
+) -> str:
+    """The report a reader opens first: provenance, goal table, milestones, reductions, the
+    ablation ladder, decision quality, achievements, rliable, and the paper beside ours."""
+    lines = [f"# Results: rules `{summary.rules}`, goal `{summary.goal}`", ""]
+    if provenance:
+        lines += provenance_markdown(provenance)
+    lines += _steps_section(summary)
+    lines += _reduction_section(summary)
+    lines += _ladder_section(summary)
+    lines += _quality_section(summary, model_accuracy)
+    lines += _achievement_section(summary)
+    lines += [
+        "## rliable: IQM of the goal score (stratified bootstrap over team sizes)",
+        "",
+        "goal score = (cap + 1 - steps) / (cap + 1) on success, 0 on failure; runs = distinct "
+        "episodes.",
         "",
     ]
     lines += _md_table(
@@ -298,9 +565,15 @@ def summary_markdown(
             ["", *methods],
             ([m, *(_fmt(poi.get((m, o)), 2) if m != o else "" for o in methods)] for m in methods),
         )
-    lines += ["## Beside the paper (DAMCS, 5 runs on its one map)", ""]
+    lines += [
+        "## Beside the paper (by method label)",
+        "",
+        "Paper: DAMCS, GPT-4o, mean of 5 runs on its one map (all succeeded). Ours: restricted "
+        "mean [95% CI].",
+        "",
+    ]
     lines += _md_table(
-        ["condition", "paper steps", "our method", "our steps [95% CI]", "our success", "episodes"],
+        ["condition", "paper steps", "our method", "our steps [95% CI]", "our success", "maps"],
         (
             [
                 row["condition"],
@@ -308,15 +581,15 @@ def summary_markdown(
                 row["our_method"],
                 _ci(metrics.Estimate(row["our_steps"], row["our_ci_low"], row["our_ci_high"], 0)),
                 _pct(row["our_success_rate"]),
-                str(row["our_episodes"]),
+                str(row["our_maps"]),
             ]
             for row in paper_comparison(summary, method_map)
         ),
     )
     six = summary.group(paper_method, 6)
-    lines += [f"Per-milestone mean steps, 6 agents: paper (S-CS) vs our `{paper_method}`", ""]
+    lines += [f"Per-milestone steps, 6 agents: paper (S-CS) vs our `{paper_method}`", ""]
     lines += _md_table(
-        ["milestone", "paper", "ours", "our success"],
+        ["milestone", "paper", "ours (restricted mean)", "our success"],
         (
             [
                 short_name(m),
@@ -330,24 +603,24 @@ def summary_markdown(
     return "\n".join(lines)
 
 
-def _ci_frac(est: metrics.Estimate) -> str:
-    if est.mean is None:
-        return "—"
-    return f"{est.mean:.3f} [{est.low:.3f}, {est.high:.3f}]"
-
-
 def write_summary(
     out_dir: str | Path,
     summary: metrics.Summary,
     *,
     method_map: Mapping[str, str] | None = None,
+    provenance: Mapping[str, Any] | None = None,
+    model_accuracy: Mapping[str, float] | None = None,
 ) -> dict[str, Path]:
-    """Write summary.md, summary.csv, reductions.csv and paper_comparison.csv into `out_dir`."""
+    """Write summary.md and the CSV tables (summary, reductions, paper comparison, ladder,
+    achievements) into `out_dir`."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     md = out / "summary.md"
-    md.write_text(summary_markdown(summary, method_map=method_map) + "\n")
-    return {
+    text = summary_markdown(
+        summary, method_map=method_map, provenance=provenance, model_accuracy=model_accuracy
+    )
+    md.write_text(text + "\n")
+    written = {
         "summary.md": md,
         "summary.csv": _write_csv(out / "summary.csv", summary_rows(summary)),
         "reductions.csv": _write_csv(
@@ -356,4 +629,13 @@ def write_summary(
         "paper_comparison.csv": _write_csv(
             out / "paper_comparison.csv", paper_comparison(summary, method_map)
         ),
+        "achievements.csv": _write_csv(out / "achievements.csv", achievement_rows(summary)),
     }
+    ladder = ladder_rows(summary)
+    if ladder:
+        flat = [
+            {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in row.items()}
+            for row in ladder
+        ]
+        written["ladder.csv"] = _write_csv(out / "ladder.csv", flat)
+    return written

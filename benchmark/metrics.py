@@ -1,38 +1,49 @@
-"""Aggregate episode records into the paper's numbers, plus the RL community's conventions.
+"""Aggregate episode records into the benchmark's tables: one `GroupSummary` per method label and
+team size (a *cell*), reductions between cells, and the rliable statistics.
 
-Pure functions over `EpisodeRecord`s and numpy arrays, no I/O. The conventions, and why:
+The kernels live in `benchmark.statistics`; this module decides what counts as a unit:
 
-- **Steps per milestone** (the paper's figure): the mean over the episodes that *reached* the
-  milestone, with a two-sided 95% Student-t interval (the paper: mean and 95% CI over 5 runs).
-  Always read it beside the **success rate**: a method that reaches the diamond once, fast, must
-  not look better than one that always reaches it a little slower.
-- **Censoring**: an episode that never reached a milestone is a failure. It is never counted as
-  step 0 nor as the cap; it is left out of the step means, counted against the success rate, and
-  on the survival curve it simply never arrives.
-- **Step reduction** of a team versus a single agent is ``1 - team_mean / single_mean``; the paper's
-  63% / 74% are relative to its single "Baseline" LLM agent, so we report it both versus the same
-  method's single agent and versus a named reference method's single agent.
-- **rliable** (Agarwal et al. 2021): interquartile mean (IQM) with percentile stratified-bootstrap
-  CIs, where the strata ("tasks") are the team sizes 1/2/6, and the probability of improvement
-  (Mann-Whitney, ties count half). These need one number per episode that also orders failures, so
-  they use `goal_score`: ``(max_steps + 1 - goal_step) / (max_steps + 1)`` on success and 0 on
-  failure, so a failure ranks strictly below any success (even one at the cap) and faster is higher.
+- **Steps to a milestone are a time to event**, failures censored at the episode cap. The headline
+  number is the *restricted mean* (area under the Kaplan-Meier curve up to the cap), which every
+  episode enters; the mean over the episodes that reached it is kept beside it only because it is
+  what the paper reports (its runs all succeeded).
+- **Maps are the independent units.** Intervals come from a hierarchical bootstrap (maps, then
+  episodes within a map), and `n` in every interval is a count of maps.
+- **Deterministic repeats count once.** When all episodes of one cell on one map are identical in
+  milestones and length they are one unit: repeating a deterministic planner five times is one
+  observation (see `distinct_by_map`).
+- **Reductions are paired**: team vs single are compared on the maps both cells ran, only.
+- **rliable**: IQM of `goal_score` over units, stratified by team size, and the probability of
+  improvement (ties count half). `goal_score` is ``(cap + 1 - step) / (cap + 1)`` on success and 0 on
+  failure, so a failure ranks strictly below any success and faster is higher.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from benchmark import statistics as stats
 from envs.mac import rules as rules_lib
+from episode import achievements as achievements_lib
 from episode import record as records_lib
 
-CONFIDENCE = 0.95
+CONFIDENCE = stats.CONFIDENCE
 TEAM_SIZES = (2, 6)
+
+# Re-exported so callers keep one import for the numbers they print.
+Estimate = stats.Estimate
+mean_ci = stats.mean_ci
+t_critical = stats.t_critical
+iqm = stats.iqm
+stratified_bootstrap_ci = stats.stratified_bootstrap_ci
+probability_of_improvement = stats.probability_of_improvement
+probability_of_improvement_ci = stats.probability_of_improvement_ci
+reduction = stats.reduction
 
 
 class MetricsError(ValueError):
@@ -40,191 +51,69 @@ class MetricsError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------
-# Small statistics, numpy only (scipy is not a dependency)
+# What a record says about its method (read defensively from method_config)
 # ---------------------------------------------------------------------------------------------
 
 
-def _betacf(a: float, b: float, x: float) -> float:
-    """Continued fraction of the incomplete beta function (modified Lentz)."""
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 300):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-14:
-            break
-    return h
+def method_family(record: records_lib.EpisodeRecord) -> str:
+    """The method family (`plain-llm`, `damcs`, `scripted`, `ppo`, ...), else the label."""
+    family = record.method_config.get("method")
+    return family if isinstance(family, str) and family else record.method
 
 
-def _betainc(a: float, b: float, x: float) -> float:
-    """Regularized incomplete beta I_x(a, b)."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
+def decision_maker(record: records_lib.EpisodeRecord) -> str | None:
+    """Who makes the decisions: the model spec (`qwen2.5-0.5b`, `uniform`, `noisy-oracle:0.5`),
+    `scripted` for the scripted method, None for trained policies and random play."""
+    family = method_family(record)
+    if family == "scripted":
+        return "scripted"
+    model = record.method_config.get("model")
+    if isinstance(model, Mapping):
+        model = model.get("spec")
+    return model if isinstance(model, str) and model else None
+
+
+def communicates(record: records_lib.EpisodeRecord) -> bool:
+    """S-CS on or off: `comm` for LLM teams, `roles` for the scripted team (default on)."""
+    config = record.method_config
+    if method_family(record) == "scripted":
+        return bool(config.get("roles", True))
+    return bool(config.get("comm", True))
+
+
+def deviations(record: records_lib.EpisodeRecord) -> tuple[str, ...]:
+    """Options that differ from the method's full form (privileged map, memory or focus off), so
+    tables can prefer the full method and name any stand-in."""
+    config = record.method_config
+    out = []
+    if config.get("privileged_map"):
+        out.append("privileged map")
+    if config.get("memory", True) is False:
+        out.append("no memory")
+    if config.get("focus", True) is False:
+        out.append("no focus")
+    return tuple(out)
+
+
+def uses_llm(record: records_lib.EpisodeRecord) -> bool:
+    return record.llm_calls > 0 or record.llm_prompt_tokens + record.llm_completion_tokens > 0
+
+
+_ORACLE = re.compile(r"^noisy-oracle:([0-9]*\.?[0-9]+)$")
+
+
+def decision_accuracy(spec: str | None) -> float | None:
+    """Accuracy P of a synthetic decision-maker: `noisy-oracle:P`, `oracle` = 1, `uniform` = 0 (the
+    lowest point: a uniform pick is an oracle that is never consulted); None for real models."""
+    if spec == "oracle":
         return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    if x < (a + 1.0) / (a + b + 2.0):
-        return math.exp(log_front) * _betacf(a, b, x) / a
-    return 1.0 - math.exp(log_front) * _betacf(b, a, 1.0 - x) / b
-
-
-def student_t_cdf(t: float, df: float) -> float:
-    """P(T <= t) for Student's t with `df` degrees of freedom."""
-    tail = 0.5 * _betainc(df / 2.0, 0.5, df / (df + t * t))
-    return 1.0 - tail if t >= 0 else tail
-
-
-def t_critical(df: int, confidence: float = CONFIDENCE) -> float:
-    """Two-sided critical value of Student's t (e.g. 2.776 for df=4 at 95%), by bisection."""
-    if df < 1:
-        raise MetricsError(f"t interval needs df >= 1, got {df}")
-    target = 0.5 + confidence / 2.0
-    low, high = 0.0, 1.0
-    while student_t_cdf(high, df) < target:
-        high *= 2.0
-    for _ in range(200):
-        mid = 0.5 * (low + high)
-        if student_t_cdf(mid, df) < target:
-            low = mid
-        else:
-            high = mid
-    return 0.5 * (low + high)
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A point estimate with a confidence interval; None where undefined (no or one sample)."""
-
-    mean: float | None
-    low: float | None
-    high: float | None
-    n: int
-
-    def __post_init__(self) -> None:
-        if self.n < 0:
-            raise MetricsError(f"estimate over a negative count {self.n}")
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise MetricsError(f"estimate interval [{self.low}, {self.high}] is inverted")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE) -> Estimate:
-    """Mean with a two-sided Student-t interval, the paper's way; one value gives no interval."""
-    x = np.asarray(values, dtype=float)
-    n = int(x.size)
-    if n == 0:
-        return Estimate(None, None, None, 0)
-    mean = float(x.mean())
-    if n == 1:
-        return Estimate(mean, None, None, 1)
-    half = t_critical(n - 1, confidence) * float(x.std(ddof=1)) / math.sqrt(n)
-    return Estimate(mean, mean - half, mean + half, n)
-
-
-def iqm(values: Sequence[float] | np.ndarray) -> float:
-    """Interquartile mean: the mean after cutting floor(n/4) values from each end (rliable's
-    `scipy.stats.trim_mean(x, 0.25)`), robust to outliers yet less noisy than the median."""
-    x = np.sort(np.asarray(values, dtype=float).ravel())
-    if x.size == 0:
-        raise MetricsError("interquartile mean of no values")
-    cut = int(0.25 * x.size)
-    return float(x[cut : x.size - cut].mean())
-
-
-def stratified_bootstrap_ci(
-    scores_by_task: Mapping[Any, Sequence[float]],
-    statistic: Callable[[np.ndarray], float] = iqm,
-    *,
-    reps: int = 2000,
-    confidence: float = CONFIDENCE,
-    seed: int = 0,
-) -> Estimate:
-    """`statistic` over all runs pooled across tasks, with a percentile CI from resampling runs with
-    replacement *within* each task, so every bootstrap sample keeps each task's run count."""
-    tasks = [np.asarray(v, dtype=float).ravel() for v in scores_by_task.values()]
-    tasks = [t for t in tasks if t.size]
-    if not tasks:
-        return Estimate(None, None, None, 0)
-    pooled = np.concatenate(tasks)
-    point = statistic(pooled)
-    rng = np.random.default_rng(seed)
-    stats = np.empty(reps)
-    for i in range(reps):
-        sample = np.concatenate([t[rng.integers(0, t.size, t.size)] for t in tasks])
-        stats[i] = statistic(sample)
-    alpha = (1.0 - confidence) / 2.0
-    low, high = np.quantile(stats, [alpha, 1.0 - alpha])
-    return Estimate(point, float(low), float(high), int(pooled.size))
-
-
-def probability_of_improvement(x: Sequence[float], y: Sequence[float]) -> float:
-    """P(X > Y) + 0.5 P(X = Y) over all pairs of runs (Mann-Whitney U / (n m)); higher is better."""
-    a = np.asarray(x, dtype=float).ravel()
-    b = np.asarray(y, dtype=float).ravel()
-    if a.size == 0 or b.size == 0:
-        raise MetricsError("probability of improvement needs runs on both sides")
-    greater = (a[:, None] > b[None, :]).sum()
-    ties = (a[:, None] == b[None, :]).sum()
-    return float((greater + 0.5 * ties) / (a.size * b.size))
-
-
-def probability_of_improvement_ci(
-    x_by_task: Mapping[Any, Sequence[float]],
-    y_by_task: Mapping[Any, Sequence[float]],
-    *,
-    reps: int = 2000,
-    confidence: float = CONFIDENCE,
-    seed: int = 0,
-) -> Estimate:
-    """Average over shared tasks of the per-task probability that X improves on Y, with a
-    stratified-bootstrap percentile CI (both sides resampled within each task), as in rliable."""
-    tasks = [k for k in x_by_task if k in y_by_task and len(x_by_task[k]) and len(y_by_task[k])]
-    if not tasks:
-        return Estimate(None, None, None, 0)
-    xs = [np.asarray(x_by_task[k], dtype=float) for k in tasks]
-    ys = [np.asarray(y_by_task[k], dtype=float) for k in tasks]
-    point = float(np.mean([probability_of_improvement(a, b) for a, b in zip(xs, ys, strict=True)]))
-    rng = np.random.default_rng(seed)
-    stats = np.empty(reps)
-    for i in range(reps):
-        stats[i] = np.mean(
-            [
-                probability_of_improvement(
-                    a[rng.integers(0, a.size, a.size)], b[rng.integers(0, b.size, b.size)]
-                )
-                for a, b in zip(xs, ys, strict=True)
-            ]
-        )
-    alpha = (1.0 - confidence) / 2.0
-    low, high = np.quantile(stats, [alpha, 1.0 - alpha])
-    n = sum(a.size + b.size for a, b in zip(xs, ys, strict=True))
-    return Estimate(point, float(low), float(high), int(n))
-
-
-def reduction(team_steps: float | None, single_steps: float | None) -> float | None:
-    """Fraction of steps saved, ``1 - team / single``; None when either side never succeeded."""
-    if team_steps is None or single_steps is None or single_steps <= 0:
-        return None
-    return 1.0 - team_steps / single_steps
+    if spec == "uniform":
+        return 0.0
+    match = _ORACLE.match(spec or "")
+    if match:
+        value = float(match.group(1))
+        return value if 0.0 <= value <= 1.0 else None
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,8 +146,7 @@ def success_rate(records: Sequence[records_lib.EpisodeRecord], milestone: str) -
 def reached_by(
     records: Sequence[records_lib.EpisodeRecord], milestone: str, horizon: int
 ) -> np.ndarray:
-    """Survival-style curve: entry t is the share of episodes that reached `milestone` by step t,
-    for t = 0..horizon. Its final height is the success rate; where it rises shows the speed."""
+    """Entry t is the share of episodes that reached `milestone` by step t, for t = 0..horizon."""
     if not records:
         raise MetricsError("reach curve of no episodes")
     steps = reached_steps(records, milestone)
@@ -274,31 +162,72 @@ def goal_score(record: records_lib.EpisodeRecord) -> float:
     return (record.max_steps + 1 - step) / (record.max_steps + 1)
 
 
+def achievement_steps(record: records_lib.EpisodeRecord) -> Mapping[str, int | None]:
+    """Unlock step per achievement, as far as the record tells.
+
+    A record's `achievements` maps every achievement of its rule set to its first step or None;
+    records made before it was kept hold only the goal chain in `milestones`, so the others are
+    unknown there, not failed."""
+    return {**record.milestones, **record.achievements}
+
+
+def distinct_by_map(
+    records: Iterable[records_lib.EpisodeRecord],
+) -> dict[int, list[records_lib.EpisodeRecord]]:
+    """Independent units per map: a map's episodes that are all identical in milestones and length
+    are one unit (a deterministic method repeated is one observation, not five).
+
+    Only a *whole* map collapses: when the episodes of a map differ at all the method is random
+    there, and two of its episodes that happen to agree (two random failures, say) are two draws;
+    merging them would under-weight the method's most common outcome."""
+    by_map: dict[int, list[records_lib.EpisodeRecord]] = {}
+    for r in records:
+        by_map.setdefault(r.map_seed, []).append(r)
+    out = {}
+    for map_seed, rs in sorted(by_map.items()):
+        signatures = {(r.length, tuple(sorted(r.milestones.items()))) for r in rs}
+        out[map_seed] = rs[:1] if len(signatures) == 1 else rs
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
-# The summary
+# Summary objects
 # ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class MilestoneStats:
-    """One milestone for one (method, n_agents): steps among successes, and how many succeeded."""
+    """One milestone for one cell: restricted mean steps to it (bootstrap over maps), success rate
+    (Wilson over units), KM median, and the paper-style mean over the units that reached it."""
 
     milestone: str
     episodes: int
     reached: int
     steps: Estimate
+    success: Estimate
+    median: float | None
+    reached_mean: Estimate
 
     @property
     def success_rate(self) -> float:
         return self.reached / self.episodes
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "success_rate": self.success_rate}
+        return {
+            "milestone": self.milestone,
+            "units": self.episodes,
+            "reached": self.reached,
+            "success_rate": self.success_rate,
+            "success": self.success.to_dict(),
+            "restricted_mean_steps": self.steps.to_dict(),
+            "median_steps": self.median,
+            "mean_steps_of_reached": self.reached_mean.to_dict(),
+        }
 
 
 @dataclass(frozen=True)
 class GroupSummary:
-    """Everything reported for one method at one team size."""
+    """Everything reported for one method label at one team size."""
 
     method: str
     n_agents: int
@@ -314,10 +243,26 @@ class GroupSummary:
     messages_sent: int
     mean_length: float
     mean_wall_time_s: float
+    units: int = 0
+    maps: int = 0
+    family: str = ""
+    decision_maker: str | None = None
+    communicates: bool = True
+    deviations: tuple[str, ...] = ()
+    achievements: Mapping[str, Estimate] = field(default_factory=dict)
+    model_revisions: tuple[str, ...] = ()
+    goal_units: Mapping[int, tuple[tuple[float, bool], ...]] = field(default_factory=dict)
+    """(time, reached) of the goal per distinct unit, by map: what paired reductions resample."""
+    training: Mapping[str, Any] | None = None
+    episodes_run: int = 0
+    """Every episode run, repeats included (`episodes` counts distinct units)."""
+    successes_run: int = 0
 
     def __post_init__(self) -> None:
         if self.episodes < 1 or not 0 <= self.successes <= self.episodes:
             raise MetricsError(f"group {self.method}/{self.n_agents}: bad counts")
+        if not 0 <= self.successes_run <= max(self.episodes_run, self.episodes):
+            raise MetricsError(f"group {self.method}/{self.n_agents}: bad run counts")
 
     @property
     def success_rate(self) -> float:
@@ -329,31 +274,51 @@ class GroupSummary:
 
     @property
     def steps_to_goal(self) -> Estimate:
+        """Restricted mean steps to the goal up to the cap, with a bootstrap interval over maps."""
         return self.goal_stats.steps
 
     @property
+    def success(self) -> Estimate:
+        return self.goal_stats.success
+
+    @property
+    def uses_llm(self) -> bool:
+        return self.llm_calls > 0 or self.llm_tokens > 0
+
+    @property
     def llm_calls_per_success(self) -> float | None:
-        return self.llm_calls / self.successes if self.successes else None
+        """Calls over every episode run per successful episode run (repeats cost calls too)."""
+        return self.llm_calls / self.successes_run if self.successes_run else None
 
     @property
     def llm_tokens_per_success(self) -> float | None:
-        return self.llm_tokens / self.successes if self.successes else None
+        return self.llm_tokens / self.successes_run if self.successes_run else None
 
     def milestone(self, name: str) -> MilestoneStats:
-        for stats in self.milestones:
-            if stats.milestone == name:
-                return stats
+        for s in self.milestones:
+            if s.milestone == name:
+                return s
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
             "n_agents": self.n_agents,
-            "episodes": self.episodes,
+            "family": self.family,
+            "decision_maker": self.decision_maker,
+            "communicates": self.communicates,
+            "deviations": list(self.deviations),
+            "episodes": self.episodes_run,
+            "units": self.units,
+            "maps": self.maps,
             "successes": self.successes,
             "success_rate": self.success_rate,
+            "success": self.success.to_dict(),
             "steps_to_goal": self.steps_to_goal.to_dict(),
+            "median_steps_to_goal": self.goal_stats.median,
+            "max_steps": self.max_steps,
             "milestones": [m.to_dict() for m in self.milestones],
+            "achievements": {k: v.to_dict() for k, v in self.achievements.items()},
             "llm_calls": self.llm_calls,
             "llm_tokens": self.llm_tokens,
             "llm_fallbacks": self.llm_fallbacks,
@@ -362,12 +327,15 @@ class GroupSummary:
             "messages_sent": self.messages_sent,
             "mean_length": self.mean_length,
             "mean_wall_time_s": self.mean_wall_time_s,
+            "model_revisions": list(self.model_revisions),
+            "training": dict(self.training) if self.training else None,
         }
 
 
 @dataclass(frozen=True)
 class Reduction:
-    """Steps saved by a team of `n_agents` of `method` versus one agent of `baseline_method`."""
+    """Steps saved by `method` at `n_agents` versus `baseline_method` at `baseline_n_agents`, both
+    as restricted means on the maps both ran (`estimate.n` of them)."""
 
     method: str
     n_agents: int
@@ -376,13 +344,32 @@ class Reduction:
     baseline_steps: float | None
     team_success_rate: float
     baseline_success_rate: float
+    estimate: Estimate = stats.NONE
+    baseline_n_agents: int = 1
 
     @property
     def reduction(self) -> float | None:
-        return reduction(self.team_steps, self.baseline_steps)
+        return self.estimate.mean
+
+    @property
+    def maps(self) -> int:
+        return self.estimate.n
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "reduction": self.reduction}
+        return {
+            "method": self.method,
+            "n_agents": self.n_agents,
+            "baseline_method": self.baseline_method,
+            "baseline_n_agents": self.baseline_n_agents,
+            "shared_maps": self.maps,
+            "team_steps": self.team_steps,
+            "baseline_steps": self.baseline_steps,
+            "team_success_rate": self.team_success_rate,
+            "baseline_success_rate": self.baseline_success_rate,
+            "reduction": self.reduction,
+            "reduction_ci_low": self.estimate.low,
+            "reduction_ci_high": self.estimate.high,
+        }
 
 
 @dataclass(frozen=True)
@@ -409,6 +396,9 @@ class Summary:
     iqm: Mapping[str, Estimate]
     improvements: tuple[Improvement, ...]
     reference_method: str | None
+    achievements: tuple[str, ...] = ()
+    bootstrap_reps: int = stats.DEFAULT_REPS
+    seed: int = 0
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -425,7 +415,9 @@ class Summary:
             "rules": self.rules,
             "goal": self.goal,
             "milestones": list(self.milestones),
+            "achievements": list(self.achievements),
             "reference_method": self.reference_method,
+            "bootstrap": {"reps": self.bootstrap_reps, "seed": self.seed, "unit": "map"},
             "groups": [g.to_dict() for g in self.groups],
             "reductions": [r.to_dict() for r in self.reductions],
             "iqm_goal_score": {k: v.to_dict() for k, v in self.iqm.items()},
@@ -433,38 +425,193 @@ class Summary:
         }
 
 
+# ---------------------------------------------------------------------------------------------
+# Building the summary
+# ---------------------------------------------------------------------------------------------
+
+
+def _restricted_means(times: np.ndarray, events: np.ndarray, tau: float) -> np.ndarray:
+    """Restricted mean per column of (units x milestones) arrays."""
+    if np.all(times[~events] >= tau):
+        return np.minimum(np.where(events, times, tau), tau).mean(axis=0)
+    return np.array(
+        [stats.restricted_mean(times[:, j], events[:, j], tau) for j in range(times.shape[1])]
+    )
+
+
+def _interval(point: float, samples: np.ndarray, n: int, confidence: float) -> Estimate:
+    if samples.size == 0:
+        return Estimate(float(point), None, None, n)
+    alpha = (1.0 - confidence) / 2.0
+    low, high = np.quantile(samples, [alpha, 1.0 - alpha])
+    # Percentile intervals of a skewed statistic can miss the point; widen so bars stay drawable.
+    return Estimate(float(point), float(min(low, point)), float(max(high, point)), n)
+
+
 def summarize_group(
-    records: Sequence[records_lib.EpisodeRecord], milestones: Sequence[str]
+    records: Sequence[records_lib.EpisodeRecord],
+    milestones: Sequence[str],
+    *,
+    achievements: Sequence[str] = (),
+    reps: int = stats.DEFAULT_REPS,
+    seed: int = 0,
+    confidence: float = CONFIDENCE,
 ) -> GroupSummary:
-    """Summary of the episodes of one method at one team size."""
+    """Summary of the episodes of one method label at one team size."""
     if not records:
         raise MetricsError("cannot summarize an empty group")
     first = records[0]
-    stats = tuple(
-        MilestoneStats(
-            milestone=m,
-            episodes=len(records),
-            reached=int(reached_steps(records, m).size),
-            steps=mean_ci(reached_steps(records, m)),
+    by_map = distinct_by_map(records)
+    units = [r for rs in by_map.values() for r in rs]
+    sizes = [len(rs) for rs in by_map.values()]
+    # Restricted means need one horizon; with mixed caps the shortest is where all are observed.
+    tau = min(r.max_steps for r in units)
+    steps = [[milestone_step(r, m) for m in milestones] for r in units]
+    events = np.array([[s is not None for s in row] for row in steps], dtype=bool)
+    caps = np.array([r.max_steps for r in units], dtype=float)[:, None]
+    times = np.where(events, np.array([[s or 0 for s in row] for row in steps], float), caps)
+
+    point = _restricted_means(times, events, tau)
+    needs_interval = len(units) > 1
+    rng = np.random.default_rng(seed)
+    samples = (
+        np.array(
+            [
+                _restricted_means(times[i], events[i], tau)
+                for i in stats.hierarchical_indices(sizes, reps, rng)
+            ]
         )
-        for m in milestones
+        if needs_interval
+        else np.empty((0, len(milestones)))
     )
-    horizon = max(r.max_steps for r in records)
+    milestone_stats = []
+    for j, m in enumerate(milestones):
+        reached = int(events[:, j].sum())
+        milestone_stats.append(
+            MilestoneStats(
+                milestone=m,
+                episodes=len(units),
+                reached=reached,
+                steps=_interval(point[j], samples[:, j], len(by_map), confidence),
+                success=stats.wilson_interval(reached, len(units), confidence),
+                median=stats.km_median(times[:, j], events[:, j]),
+                reached_mean=stats.mean_ci(times[events[:, j], j], confidence),
+            )
+        )
+    goal_j = list(milestones).index(first.goal)
+    curve = 1.0 - stats.survival_at(times[:, goal_j], events[:, goal_j], np.arange(tau + 1))
+
+    unlocked: dict[str, list[bool]] = {}
+    for r in units:
+        for name, step in achievement_steps(r).items():
+            unlocked.setdefault(name, []).append(step is not None)
+    achievement_rates = {
+        a: stats.wilson_interval(sum(unlocked[a]), len(unlocked[a]), confidence)
+        for a in achievements
+        if len(unlocked.get(a, ())) == len(units)
+    }
+    goal_units = {
+        m: tuple(
+            (float(r.max_steps if r.goal_step is None else r.goal_step), r.goal_step is not None)
+            for r in rs
+        )
+        for m, rs in by_map.items()
+    }
+    training = first.method_config.get("training")
     return GroupSummary(
         method=first.method,
         n_agents=first.n_agents,
-        episodes=len(records),
-        successes=sum(r.success for r in records),
-        milestones=stats,
+        episodes=len(units),
+        successes=int(events[:, goal_j].sum()),
+        milestones=tuple(milestone_stats),
         goal=first.goal,
-        max_steps=horizon,
-        reach_curve=tuple(float(v) for v in reached_by(records, first.goal, horizon)),
+        max_steps=tau,
+        reach_curve=tuple(float(v) for v in curve),
         llm_calls=sum(r.llm_calls for r in records),
         llm_tokens=sum(r.llm_prompt_tokens + r.llm_completion_tokens for r in records),
         llm_fallbacks=sum(r.llm_fallbacks for r in records),
         messages_sent=sum(r.messages_sent for r in records),
         mean_length=float(np.mean([r.length for r in records])),
         mean_wall_time_s=float(np.mean([r.wall_time_s for r in records])),
+        units=len(units),
+        maps=len(by_map),
+        family=method_family(first),
+        decision_maker=decision_maker(first),
+        communicates=communicates(first),
+        deviations=deviations(first),
+        achievements=achievement_rates,
+        model_revisions=model_revisions(records),
+        goal_units=goal_units,
+        training=training if isinstance(training, Mapping) else None,
+        episodes_run=len(records),
+        successes_run=sum(r.success for r in records),
+    )
+
+
+def model_revisions(records: Iterable[records_lib.EpisodeRecord]) -> tuple[str, ...]:
+    """`spec@revision` of every model whose config names a revision (`revision`, `model_revision`,
+    or a `model` dict with `revision`), so a table can be traced to the weights behind it."""
+    found = []
+    for r in records:
+        config = r.method_config
+        model = config.get("model")
+        spec = model.get("spec") if isinstance(model, Mapping) else model
+        revision = config.get("revision") or config.get("model_revision")
+        if isinstance(model, Mapping):
+            revision = model.get("revision") or revision
+        if revision:
+            found.append(f"{spec}@{revision}")
+    return tuple(sorted(set(found)))
+
+
+def paired_reduction(
+    team: GroupSummary,
+    base: GroupSummary,
+    *,
+    reps: int = stats.DEFAULT_REPS,
+    seed: int = 0,
+    confidence: float = CONFIDENCE,
+) -> Reduction:
+    """``1 - team / base`` of restricted mean steps to the goal on the maps both cells ran, with a
+    paired bootstrap over those maps (then units within each map, on each side)."""
+    shared = sorted(set(team.goal_units) & set(base.goal_units))
+    tau = float(min(team.max_steps, base.max_steps))
+
+    def rows(group: GroupSummary) -> list[np.ndarray]:
+        return [np.array(group.goal_units[m], dtype=float).reshape(-1, 2) for m in shared]
+
+    def rmst(rows_: np.ndarray) -> float:
+        return stats.restricted_mean(rows_[:, 0], rows_[:, 1].astype(bool), tau)
+
+    def statistic(a: np.ndarray, b: np.ndarray) -> float:
+        base_steps = rmst(b)
+        return 1.0 - rmst(a) / base_steps if base_steps > 0 else np.nan
+
+    a_rows, b_rows = rows(team), rows(base)
+    if any(r[:, 1].any() for r in a_rows + b_rows):
+        estimate = stats.paired_hierarchical_bootstrap(
+            a_rows, b_rows, statistic, reps=reps, seed=seed, confidence=confidence
+        )
+    else:
+        # Neither side ever reached the goal: both sit at the cap, and "0% fewer steps" would read
+        # as a measured tie rather than as no information.
+        estimate = Estimate(None, None, None, len(shared))
+    team_steps = rmst(np.concatenate(a_rows)) if shared else None
+    base_steps = rmst(np.concatenate(b_rows)) if shared else None
+
+    def rate(rows_: list[np.ndarray]) -> float:
+        return float(np.concatenate(rows_)[:, 1].mean()) if rows_ else float("nan")
+
+    return Reduction(
+        method=team.method,
+        n_agents=team.n_agents,
+        baseline_method=base.method,
+        baseline_n_agents=base.n_agents,
+        team_steps=team_steps,
+        baseline_steps=base_steps,
+        team_success_rate=rate(a_rows),
+        baseline_success_rate=rate(b_rows),
+        estimate=estimate,
     )
 
 
@@ -472,14 +619,14 @@ def summarize(
     records: Iterable[records_lib.EpisodeRecord],
     *,
     reference_method: str | None = "plain-llm",
-    bootstrap_reps: int = 2000,
+    bootstrap_reps: int = stats.DEFAULT_REPS,
     seed: int = 0,
 ) -> Summary:
     """Every table of the benchmark from a set of records of one rule set and goal.
 
-    `reference_method` names the method whose single agent plays the paper's "Baseline" in the
-    step reductions (skipped when it has no 1-agent runs). Bootstrap CIs are seeded: same records,
-    same seed, same numbers.
+    `reference_method` names the method label whose single agent plays the paper's "Baseline" in
+    the step reductions (skipped when it has no 1-agent runs). Bootstrap intervals are seeded: same
+    records, same seed, same numbers.
     """
     records = list(records)
     if not records:
@@ -490,14 +637,24 @@ def summarize(
         raise MetricsError(f"records mix rule sets {rule_sets} or goals {goals}; summarize apart")
     rule_name, goal = rule_sets[0], goals[0]
     try:
-        milestones = rules_lib.load(rule_name).milestones(goal)
+        rules = rules_lib.load(rule_name)
+        milestones = rules.milestones(goal)
     except rules_lib.RulesError as error:
         raise MetricsError(str(error)) from None
 
     by_group: dict[tuple[str, int], list[records_lib.EpisodeRecord]] = {}
     for r in records:
         by_group.setdefault((r.method, r.n_agents), []).append(r)
-    groups = tuple(summarize_group(by_group[k], milestones) for k in sorted(by_group))
+    groups = tuple(
+        summarize_group(
+            by_group[k],
+            milestones,
+            achievements=rules.achievements,
+            reps=bootstrap_reps,
+            seed=seed,
+        )
+        for k in sorted(by_group)
+    )
     index = {(g.method, g.n_agents): g for g in groups}
 
     reductions = []
@@ -509,31 +666,24 @@ def summarize(
             baselines.append(reference_method)
         for base in baselines:
             single = index.get((base, 1))
-            if single is None:
-                continue
-            reductions.append(
-                Reduction(
-                    method=g.method,
-                    n_agents=g.n_agents,
-                    baseline_method=base,
-                    team_steps=g.steps_to_goal.mean,
-                    baseline_steps=single.steps_to_goal.mean,
-                    team_success_rate=g.success_rate,
-                    baseline_success_rate=single.success_rate,
-                )
-            )
+            if single is not None:
+                reductions.append(paired_reduction(g, single, reps=bootstrap_reps, seed=seed))
 
     scores: dict[str, dict[int, list[float]]] = {}
     for (method, n), rs in sorted(by_group.items()):
-        scores.setdefault(method, {})[n] = [goal_score(r) for r in rs]
+        units = [u for us in distinct_by_map(rs).values() for u in us]
+        scores.setdefault(method, {})[n] = [goal_score(u) for u in units]
     iqm_by_method = {
-        m: stratified_bootstrap_ci(s, reps=bootstrap_reps, seed=seed) for m, s in scores.items()
+        m: stats.stratified_bootstrap_ci(s, reps=bootstrap_reps, seed=seed)
+        for m, s in scores.items()
     }
     improvements = tuple(
         Improvement(
             m,
             o,
-            probability_of_improvement_ci(scores[m], scores[o], reps=bootstrap_reps, seed=seed),
+            stats.probability_of_improvement_ci(
+                scores[m], scores[o], reps=bootstrap_reps, seed=seed
+            ),
         )
         for m in scores
         for o in scores
@@ -548,4 +698,18 @@ def summarize(
         iqm=iqm_by_method,
         improvements=improvements,
         reference_method=reference_method if (reference_method, 1) in index else None,
+        achievements=tuple(rules.achievements),
+        bootstrap_reps=bootstrap_reps,
+        seed=seed,
     )
+
+
+def crafter_score(group: GroupSummary, achievements: Sequence[str]) -> tuple[float | None, int]:
+    """Crafter score (percent) of a cell and how many of the rule set's achievements it is over:
+    the full score only when the records tell every achievement, else a partial score over the
+    ones they tell (today: the goal chain) that the caller must label as partial."""
+    known = [a for a in achievements if a in group.achievements]
+    if not known:
+        return None, 0
+    rates = {a: 100.0 * (group.achievements[a].mean or 0.0) for a in known}
+    return achievements_lib.crafter_score(rates), len(known)

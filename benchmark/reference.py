@@ -27,6 +27,10 @@ class PaperResult:
     approximate: bool
     our_method: str
     runs: tuple[int, ...] = ()
+    family: str = "damcs"
+    """Our method family that plays it: `plain-llm` (the Baseline) or `damcs`."""
+    communicates: bool = True
+    """S-CS on; meaningless for one agent."""
 
     def __post_init__(self) -> None:
         if self.n_agents < 1 or self.steps_to_goal <= 0:
@@ -36,13 +40,17 @@ class PaperResult:
 
 
 RESULTS: tuple[PaperResult, ...] = (
-    PaperResult("Baseline single LLM agent (no A-KGMS)", 1, 335.0, True, "plain-llm"),
+    PaperResult(
+        "Baseline single LLM agent (no A-KGMS)", 1, 335.0, True, "plain-llm", family="plain-llm"
+    ),
     PaperResult("1 agent, A-KGMS", 1, 140.0, False, "damcs", (127, 115, 190, 104, 164)),
-    PaperResult("2 agents, no communication", 2, 150.0, True, "damcs-nocomm"),
+    PaperResult("2 agents, no communication", 2, 150.0, True, "damcs-nocomm", communicates=False),
     PaperResult("2 agents, S-CS", 2, 120.0, True, "damcs"),
-    PaperResult("6 agents, no communication", 6, 140.0, True, "damcs-nocomm"),
+    PaperResult("6 agents, no communication", 6, 140.0, True, "damcs-nocomm", communicates=False),
     PaperResult("6 agents, S-CS (full DAMCS)", 6, 85.4, False, "damcs", (73, 60, 102, 97, 95)),
 )
+"""The paper's ablation ladder, in its order: Baseline -> 1 agent -> 2 without / with S-CS -> 6
+without / with S-CS."""
 
 BASELINE_STEPS = 335.0
 """The paper's single "Baseline" agent, the denominator of its headline reductions."""
@@ -65,6 +73,15 @@ SIX_AGENT_MILESTONES = MappingProxyType(
     }
 )
 """Per-milestone mean steps, 6 agents with S-CS (full DAMCS), keyed by our achievement names."""
+
+
+def paper_reduction(result_: PaperResult) -> float:
+    """The paper's reduction of a condition against its Baseline agent: its own headline figure
+    where it states one (63% / 74% for the S-CS teams), else ``1 - steps / 335`` (an inference from
+    values read off its figure)."""
+    if result_.communicates and result_.n_agents in HEADLINE_REDUCTIONS:
+        return HEADLINE_REDUCTIONS[result_.n_agents]
+    return 1.0 - result_.steps_to_goal / BASELINE_STEPS
 
 
 def result(n_agents: int, our_method: str) -> PaperResult | None:

@@ -2,15 +2,92 @@
 
 from __future__ import annotations
 
+import datetime
+import importlib.metadata
 import json
+import platform
+import subprocess
 import sys
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from benchmark import export, metrics, plots, store
+from benchmark import export, ladder, metrics, plots, store
+from episode import record as records_lib
+
+VERSIONED_PACKAGES = ("numpy", "scipy", "torch", "transformers", "pettingzoo")
 
 
 class ReportError(RuntimeError):
     """The results directory cannot be reported on."""
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def _gpu() -> str:
+    """GPU names from nvidia-smi, without importing torch (slow, and it may grab a device)."""
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "none"
+    return ", ".join(line.strip() for line in out.stdout.splitlines() if line.strip()) or "none"
+
+
+def _code_version() -> str:
+    """`git describe --always --dirty` of this checkout: the code that drew the report."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+def provenance(
+    records: Iterable[records_lib.EpisodeRecord], argv: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Where a report came from: command, date, code (dirty or not) of the report and of the
+    episodes, host, package versions and the model revisions the records name."""
+    records = list(records)
+    versions = {}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "command": " ".join(argv if argv is not None else sys.argv),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "report_code_version": _code_version(),
+        "episode_code_versions": sorted({r.code_version for r in records}),
+        "host_cpu": _cpu(),
+        "host_gpu": _gpu(),
+        "python": platform.python_version(),
+        "packages": versions,
+        "model_revisions": list(metrics.model_revisions(records)) or ["none recorded"],
+        "episodes": len(records),
+    }
 
 
 def make_report(
@@ -20,14 +97,24 @@ def make_report(
     formats: tuple[str, ...] = plots.FORMATS,
     bootstrap_reps: int = 2000,
     seed: int = 0,
+    model_accuracy: Mapping[str, float] | None = None,
+    argv: Sequence[str] | None = None,
+    out_dir: str | Path | None = None,
 ) -> dict[str, Path]:
-    """Write every table and figure for `results_dir`; returns name -> path."""
-    out = Path(results_dir)
-    if not out.is_dir():
-        raise ReportError(f"{out}: no such results directory")
-    path = out / store.STORE_FILENAME
+    """Write every table and figure for `results_dir` (into `out_dir`, default the results
+    directory itself); returns name -> path.
+
+    `model_accuracy` (model spec -> probe accuracy) places real models on the decision-quality
+    chart; `argv` is the command recorded in the provenance (default: this process's)."""
+    source = Path(results_dir)
+    if not source.is_dir():
+        raise ReportError(f"{source}: no such results directory")
+    path = source / store.STORE_FILENAME
     if not path.is_file():
-        raise ReportError(f"{out}: no {store.STORE_FILENAME} (run scripts/run_benchmark.py first)")
+        raise ReportError(
+            f"{source}: no {store.STORE_FILENAME} (run scripts/run_benchmark.py first)"
+        )
+    out = Path(out_dir) if out_dir is not None else source
     with store.ResultsStore.read(path) as results:
         items, corrupt = results.scan()
     if corrupt:
@@ -38,27 +125,39 @@ def make_report(
         )
     if not items:
         raise ReportError(f"{path}: the store holds no finished episodes yet")
+    records = [record for _, record in items]
     summary = metrics.summarize(
-        [record for _, record in items],
-        reference_method=reference_method,
-        bootstrap_reps=bootstrap_reps,
-        seed=seed,
+        records, reference_method=reference_method, bootstrap_reps=bootstrap_reps, seed=seed
     )
-    written = export.write_summary(out, summary)
+    origin = provenance(records, argv)
+    written = export.write_summary(out, summary, provenance=origin, model_accuracy=model_accuracy)
     summary_json = out / "summary.json"
-    summary_json.write_text(json.dumps(summary.to_dict(), indent=2) + "\n")
+    document = {
+        "provenance": origin,
+        **summary.to_dict(),
+        "ablation_ladder": export.ladder_rows(summary),
+        "decision_quality": [p.to_dict() for p in ladder.decision_quality(summary, model_accuracy)],
+        "achievement_rates": export.achievement_rows(summary),
+    }
+    summary_json.write_text(json.dumps(document, indent=2) + "\n")
     written["summary.json"] = summary_json
     written["episodes.csv"] = export.write_episodes_csv(out / "episodes.csv", items)
     written["marl_eval.json"] = export.write_marl_eval(out / "marl_eval.json", items)
-    for figure in plots.plot_all(summary, out / "figures", formats):
+    for figure in plots.plot_all(summary, out / "figures", formats, model_accuracy=model_accuracy):
         written[f"figures/{figure.name}"] = figure
     return written
 
 
-REPORT_ERRORS: tuple[type[Exception], ...] = (ReportError, store.StoreError, metrics.MetricsError)
+REPORT_ERRORS: tuple[type[Exception], ...] = (
+    ReportError,
+    store.StoreError,
+    metrics.MetricsError,
+    ladder.LadderError,
+)
 
 
 def print_report(results_dir: Path, written: dict[str, Path]) -> None:
+    out = written["summary.md"].parent if "summary.md" in written else results_dir
     print(f"wrote {len(written)} files:")
-    print(f"  tables:  {results_dir}/summary.md (+ summary.csv, episodes.csv, marl_eval.json)")
-    print(f"  figures: {results_dir / 'figures'}/")
+    print(f"  tables:  {out}/summary.md (+ summary.csv, episodes.csv, marl_eval.json)")
+    print(f"  figures: {out / 'figures'}/")

@@ -99,7 +99,9 @@ def play_episode(
         method_config=dict(method_config or {}),
         map_info=map_info(env),
         obs_type=config.obs_type,
-        achievements=dict(last_info["team_achievements"]),
+        achievements={
+            name: last_info["team_achievements"].get(name) for name in env.rules.achievements
+        },
         code_version=record_lib.code_version(),
         **counters.to_dict(),
     )

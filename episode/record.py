@@ -46,9 +46,10 @@ class EpisodeRecord(team.Counters):
     wall_time_s: float
     method_config: Mapping[str, Any] = field(default_factory=dict)
     map_info: Mapping[str, Any] = field(default_factory=dict)
-    achievements: Mapping[str, int] = field(default_factory=dict)
-    """Every achievement any player unlocked -> the first joint step it happened (for the Crafter
-    score and per-achievement success rates; empty in records made before it was kept)."""
+    achievements: Mapping[str, int | None] = field(default_factory=dict)
+    """Every achievement of the rule set -> the first joint step any player unlocked it, or None
+    (for the Crafter score and per-achievement success rates; empty in records made before it was
+    kept)."""
     obs_type: str = "symbolic"
     """The observation the team was given (the type it states it reads)."""
     code_version: str = "unknown"

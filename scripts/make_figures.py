@@ -1,11 +1,11 @@
 """Turn a results directory into tables and figures.
 
-    python scripts/make_figures.py results/NAME
+    python scripts/make_figures.py results/NAME [--out DIR] [--model-accuracy probe.json]
 
-Reads RESULTS_DIR/store.sqlite (written by scripts/run_benchmark.py) and writes, next to it:
-summary.md, summary.csv, summary.json, reductions.csv, paper_comparison.csv, episodes.csv,
-marl_eval.json, and the figures (PNG + PDF) in RESULTS_DIR/figures/. Corrupt stored records are
-skipped and counted, never deleted.
+Reads RESULTS_DIR/store.sqlite (written by scripts/run_benchmark.py) and writes, next to it (or
+into --out): summary.md, summary.csv, summary.json, reductions.csv, paper_comparison.csv,
+ladder.csv, achievements.csv, episodes.csv, marl_eval.json (+ marl_eval_runs.csv), and the figures
+(PNG + PDF) in figures/. Corrupt stored records are skipped and counted, never deleted.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Annotated
 
 import tyro
 
-from benchmark import plots, report
+from benchmark import ladder, plots, report
 
 
 @dataclass(frozen=True)
@@ -32,17 +32,26 @@ class Args:
     """Bootstrap resamples for the IQM and probability-of-improvement intervals."""
     seed: int = 0
     """Seed of the bootstrap, so reruns give identical numbers."""
+    out: Path | None = None
+    """Write tables and figures here instead of into RESULTS_DIR."""
+    model_accuracy: Path | None = None
+    """JSON or YAML mapping of model spec -> probe accuracy, to place real models on the
+    decision-quality chart (omitted without it)."""
 
 
 def main() -> None:
     args = tyro.cli(Args, description=__doc__)
     try:
+        accuracy = ladder.load_model_accuracy(args.model_accuracy) if args.model_accuracy else None
         written = report.make_report(
             args.results_dir,
             reference_method=args.reference_method,
             formats=args.formats,
             bootstrap_reps=args.bootstrap_reps,
             seed=args.seed,
+            model_accuracy=accuracy,
+            argv=["scripts/make_figures.py", *sys.argv[1:]],
+            out_dir=args.out,
         )
     except report.REPORT_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)

@@ -15,4 +15,9 @@ case "$extras" in
   *all*|*rl*|*llm*) .venv/bin/python -m pip install -q "torch==2.13.0" ;;
 esac
 .venv/bin/python -m pip install -q -e ".[${extras}]"
+# marl-eval's own loader checks our export (tests/benchmark/test_export.py). Its declared
+# dependencies pin an old pandas that does not build here; the loader needs none we lack.
+case "$extras" in
+  *all*|*bench*) .venv/bin/python -m pip install -q --no-deps "id-marl-eval==0.0.4" colorama ;;
+esac
 echo "macbench installed in .venv with extras [${extras}]"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import csv
+import dataclasses
 import json
 
 import pytest
@@ -31,28 +33,91 @@ def test_episodes_csv_has_one_row_per_episode_and_milestone_columns(tmp_path):
     assert rows[1]["collect_diamond"] == "100" and rows[1]["key"] == ""
 
 
-def test_marl_eval_layout():
-    data = export.marl_eval(fixture_records())
-    assert list(data) == ["mac_damcs"]
-    tasks = data["mac_damcs"]
-    assert set(tasks) == {"1_agents", "2_agents", "6_agents"}
-    assert set(tasks["1_agents"]) == {"scripted", "damcs", "plain-llm"}
-    runs = tasks["1_agents"]["scripted"]
-    assert sorted(runs) == ["run_0", "run_1", "run_2", "run_3"]
-    for run in runs.values():
-        assert set(run) == {"step_0", "absolute_metrics"}
-        assert run["step_0"]["step_count"] == 0
-        for name, values in run["absolute_metrics"].items():
-            assert isinstance(values, list) and len(values) == 1, name
-    assert [runs[f"run_{i}"]["absolute_metrics"]["success"][0] for i in range(4)] == [1, 1, 1, 0]
-    assert runs["run_3"]["absolute_metrics"]["milestone_fraction"] == [0.5]
+def test_marl_eval_layout_runs_are_shared_maps():
+    data, index = export.marl_eval_with_index(fixture_records())
+    assert set(data) == {"mac_damcs_1_agents", "mac_damcs_2_agents", "mac_damcs_6_agents"}
+    one = data["mac_damcs_1_agents"]["collect_diamond"]
+    assert set(one) == {"scripted", "damcs", "plain-llm"}
+    # damcs ran maps 0, 1; plain-llm 0, 1, 2; scripted 0..3: the shared maps 0 and 1 are the runs
+    for runs in one.values():
+        assert sorted(runs) == ["run_0", "run_1"]
+        for run in runs.values():
+            assert set(run) == {"step_0", "absolute_metrics"}
+            assert run["step_0"]["step_count"] == 0
+    scripted = one["scripted"]
+    assert scripted["run_0"]["absolute_metrics"]["success"] == [1.0]
+    assert scripted["run_1"]["absolute_metrics"]["capped_steps"] == [120.0]
+    left_out = [row for row in index if row["run"] is None]
+    assert {(r["algorithm"], r["map_seed"]) for r in left_out} == {
+        ("scripted", 2),
+        ("scripted", 3),
+        ("plain-llm", 2),
+    }
     json.dumps(data)  # plain JSON, no NaN
+
+
+def _trained(n_agents, step, map_seed, repeat):
+    training = {"algo": "ppo", "total_steps": 200000, "seed": 7}
+    r = make_record("ppo", n_agents, step, map_seed=map_seed, episode_seed=repeat)
+    return dataclasses.replace(r, method_config={"method": "ppo", "training": training})
+
+
+def test_marl_eval_trained_policies_carry_steps_and_seed_and_repeats_count_once():
+    records = [_trained(1, None, m, k) for m in (0, 1) for k in range(3)]
+    records += [make_record("damcs", 1, 100 + k, map_seed=m) for m in (0, 1) for k in range(2)]
+    data, index = export.marl_eval_with_index(records)
+    ppo = data["mac_damcs_1_agents"]["collect_diamond"]["ppo"]
+    assert ppo["run_0"]["step_0"]["step_count"] == 200000
+    assert ppo["run_0"]["absolute_metrics"]["success"] == [0.0]  # 3 identical repeats, one unit
+    assert (
+        len(data["mac_damcs_1_agents"]["collect_diamond"]["damcs"]["run_1"]["step_0"]["success"])
+        == 2
+    )
+    rows = {(r["algorithm"], r["map_seed"]): r for r in index}
+    assert rows[("ppo", 1)]["training_seed"] == 7 and rows[("ppo", 1)]["units"] == 1
+
+
+def test_marl_eval_loader_accepts_our_json(tmp_path):
+    """marl-eval's own format check and loader pipeline accept the export. Install with
+    ``pip install --no-deps id-marl-eval colorama``: its full dependency set pins a pandas that
+    does not build on Python 3.11+, and these two modules need only numpy and colorama."""
+    diagnose = pytest.importorskip(
+        "marl_eval.utils.diagnose_data_errors",
+        reason="id-marl-eval not installed (pip install --no-deps id-marl-eval colorama)",
+    )
+    processing = pytest.importorskip("marl_eval.utils.data_processing_utils")
+    records = fixture_records() + [_trained(1, None, m, 0) for m in (0, 1)]
+    path = export.write_marl_eval(tmp_path / "marl_eval.json", records)
+    raw = json.loads(path.read_text())
+    checks = diagnose.DiagnoseData(raw).check_data()
+    assert set(checks) == set(raw)
+    for env, result in checks.items():
+        assert all(result.values()), (env, result)
+    processed = processing.data_process_pipeline(raw, metrics_to_normalize=["capped_steps"])
+    assert "extra" in processed  # the pipeline returns the raw data unchanged when it fails
+    for env in raw:
+        # one environment per call, on its own copy: the loader rewrites the shared `extra` in place
+        matrices, _ = processing.create_matrices_for_rliable(
+            copy.deepcopy(processed), env, metrics_to_normalize=["capped_steps"]
+        )
+        assert "mean_success" in matrices
+        runs = len(next(iter(raw[env]["collect_diamond"].values())))
+        for per_algorithm in matrices["mean_success"].values():
+            assert per_algorithm.shape == (runs, 1)  # runs (shared maps) x tasks
+    assert (tmp_path / "marl_eval_runs.csv").is_file()
 
 
 def test_summary_tables_and_paper_comparison(tmp_path):
     summary = metrics.summarize(fixture_records(), bootstrap_reps=100)
     paths = export.write_summary(tmp_path, summary)
-    assert set(paths) == {"summary.md", "summary.csv", "reductions.csv", "paper_comparison.csv"}
+    assert set(paths) == {
+        "summary.md",
+        "summary.csv",
+        "reductions.csv",
+        "paper_comparison.csv",
+        "achievements.csv",
+        "ladder.csv",
+    }
     with paths["summary.csv"].open() as file:
         rows = {(r["method"], r["n_agents"]): r for r in csv.DictReader(file)}
     assert float(rows[("damcs", "6")]["steps_to_goal_mean"]) == 80
@@ -63,13 +128,18 @@ def test_summary_tables_and_paper_comparison(tmp_path):
     six = comparison["6 agents, S-CS (full DAMCS)"]
     assert six["paper_steps"] == 85.4 and six["our_steps"] == 80 and six["our_episodes"] == 3
     base = comparison["Baseline single LLM agent (no A-KGMS)"]
-    assert base["paper_steps"] == 335 and base["our_steps"] == 280
+    assert base["paper_steps"] == 335 and base["our_steps"] == pytest.approx(910 / 3)
     renamed = export.paper_comparison(summary, {"plain-llm": "scripted"})
-    assert renamed[0]["our_method"] == "scripted" and renamed[0]["our_steps"] == 120
+    assert renamed[0]["our_method"] == "scripted" and renamed[0]["our_steps"] == 177.5
 
     text = paths["summary.md"].read_text()
     for needle in ("85.4", "~335.0", "140.0", "~120.0", "63%", "74%", "IQM", "| wood | 4.0 | 8.0"):
         assert needle in text, needle
+    # the fixture's scripted team stands on its own ladder; the rungs it did not run say so
+    assert (
+        "### Decision-maker `scripted`" in text and "| 2 agents, no communication | not run" in text
+    )
+    assert "**Partial**" in text  # the records tell 10 of the 22 achievements
 
 
 def test_reference_matches_the_rule_data():

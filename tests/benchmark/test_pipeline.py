@@ -43,24 +43,39 @@ def test_store_to_figures(results_dir):
     done = run_cli(str(results_dir), "--bootstrap-reps", "200")
     assert done.returncode == 0, done.stderr
     assert "figures" in done.stdout
-    for name in ("summary.md", "summary.csv", "episodes.csv", "marl_eval.json", "summary.json"):
+    for name in (
+        "summary.md",
+        "summary.csv",
+        "episodes.csv",
+        "marl_eval.json",
+        "marl_eval_runs.csv",
+        "summary.json",
+        "ladder.csv",
+        "achievements.csv",
+    ):
         assert (results_dir / name).stat().st_size > 0, name
     figures = results_dir / "figures"
     pngs = sorted(figures.glob("*.png"))
+    # no decision-quality chart: no cell of the fixture has a decision-maker of known accuracy
     assert {p.stem for p in pngs} == {
         "milestone_steps",
         "step_reduction",
         "milestone_success",
         "cost_tokens",
         "goal_survival",
+        "ablation_ladder",
     }
     for png in pngs:
         assert png.read_bytes()[:8] == PNG_MAGIC
         assert png.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
 
     summary = json.loads((results_dir / "summary.json").read_text())
+    provenance = summary["provenance"]
+    assert provenance["command"].startswith("scripts/make_figures.py")
+    assert {"date", "report_code_version", "host_cpu", "host_gpu", "packages"} <= set(provenance)
+    assert (results_dir / "summary.md").read_text().count("## Provenance") == 1
     groups = {(g["method"], g["n_agents"]): g for g in summary["groups"]}
-    assert groups[("scripted", 1)]["steps_to_goal"]["mean"] == 120
+    assert groups[("scripted", 1)]["steps_to_goal"]["mean"] == 177.5  # failure at the cap
     assert groups[("scripted", 1)]["success_rate"] == 0.75
     assert groups[("damcs", 6)]["steps_to_goal"]["mean"] == 80
     assert groups[("plain-llm", 1)]["llm_calls_per_success"] == 15
@@ -68,12 +83,31 @@ def test_store_to_figures(results_dir):
         (r["method"], r["n_agents"], r["baseline_method"]): r["reduction"]
         for r in summary["reductions"]
     }
-    assert reductions[("damcs", 6, "plain-llm")] == pytest.approx(1 - 80 / 280)
+    assert reductions[("damcs", 6, "plain-llm")] == pytest.approx(1 - 80 / (910 / 3))
     assert reductions[("damcs", 2, "damcs")] == pytest.approx(1 - 110 / 140)
 
     again = run_cli(str(results_dir), "--bootstrap-reps", "200", "--formats", "png")
     assert again.returncode == 0
-    assert json.loads((results_dir / "summary.json").read_text()) == summary  # seeded
+    rerun = json.loads((results_dir / "summary.json").read_text())
+    for document in (rerun, summary):
+        document.pop("provenance")
+    assert rerun == summary  # seeded
+
+
+def test_out_dir_and_model_accuracy(results_dir, tmp_path):
+    accuracy = tmp_path / "probe.yaml"
+    accuracy.write_text("qwen2.5-0.5b: 0.6\n")
+    out = tmp_path / "elsewhere"
+    done = run_cli(
+        str(results_dir), "--out", str(out), "--model-accuracy", str(accuracy),
+        "--bootstrap-reps", "50", "--formats", "png",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (out / "summary.md").is_file() and (out / "figures" / "milestone_steps.png").is_file()
+    assert not (results_dir / "summary.md").exists()
+    accuracy.write_text("qwen2.5-0.5b: high\n")
+    bad = run_cli(str(results_dir), "--out", str(out), "--model-accuracy", str(accuracy))
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ")
 
 
 def test_corrupt_row_is_skipped_and_counted(results_dir):
