@@ -3,8 +3,12 @@
 Each agent keeps a hierarchical knowledge graph (`agents.memory`) fed every step, and talks to its
 team through the S-CS router (`agents.comms`). Its prompt is the plain agent's sections plus the
 working memory (summaries, prerequisite check, recipes from the rule data), its role's duty and the
-messages it received, and the decision goes through the same option menu and model layer as the
-plain agent (`agents.llm_agent`). Per step, each agent
+messages it received, and the decision goes through the same shuffled option menu and model layer
+as the plain agent (`agents.llm_agent`). As in the paper, the model writes its goals (ultimate,
+long-term, current, each with a status), a reflection, a summary and the operation (generate
+mode); the goals and summary it writes are what the knowledge graph stores and shows back. In score
+mode (small models that cannot write JSON) the chosen option stands for the current goal and the
+previous outcome for the summary. Per step, each agent
 
   1. observes: updates its map, merges teammates' sightings, re-plans when a share arrived (its
      running skill is interrupted so it decides again), and feeds its memory;
@@ -15,6 +19,9 @@ plain agent (`agents.llm_agent`). Per step, each agent
 
 Ablations: `memory=False` uses the null memory (no memory section in the prompt), `comm=False` the
 null router (no roles, no messages, nothing counted), `privileged_map=True` navigates on the full map.
+The named variant `damcs-assisted` (`focus=True`) adds the memory's relevance filter on the menu
+(`agents.memory.focus`), which keeps only the prerequisite planner's next steps: a planner the paper
+does not have, so it is reported beside `scripted` as planner-assisted, never as the paper's agent.
 
     python scripts/play.py --method damcs --n-agents 2 --seed 0 --model qwen2.5-0.5b
 """
@@ -25,7 +32,16 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agents import comms, driver, llm_agent, memory, options, prerequisites, prompting
+from agents import (
+    comms,
+    decision_reply,
+    driver,
+    llm_agent,
+    memory,
+    options,
+    prerequisites,
+    prompting,
+)
 from agents.comms import protocol
 from agents.comms import roles as roles_lib
 from agents.llm import model as model_lib
@@ -36,6 +52,7 @@ from envs import mac
 from episode import team as team_lib
 
 LABEL = "DAMCS (A-KGMS + S-CS)"
+ASSISTED_LABEL = "DAMCS planner-assisted (relevance filter on the menu; not the paper's agent)"
 SIGHTINGS_PER_MATERIAL = 2  # a status carries the few tiles nearest home, not the whole map
 
 
@@ -47,6 +64,22 @@ def sighted_materials(rules: Any) -> tuple[str, ...]:
         for material, rule in rules.collect.items()
         if rule.require or any(item in rules.vitals for item in rule.receive)
     )
+
+
+VIEW_RADIUS = (4, 3)  # half the 9x7 local view, in tiles (x, y)
+GROUND = frozenset({"grass", "sand", "path"})  # what is everywhere and worth no mention
+
+
+def view_text(state: library.AgentState) -> str:
+    """What the agent sees in its local view, by material: the sensory memory's "view"."""
+    x, y = state.position
+    seen: dict[str, int] = {}
+    for dx in range(-VIEW_RADIUS[0], VIEW_RADIUS[0] + 1):
+        for dy in range(-VIEW_RADIUS[1], VIEW_RADIUS[1] + 1):
+            material = state.known.material_at((x + dx, y + dy))
+            if material and material not in GROUND:
+                seen[material] = seen.get(material, 0) + 1
+    return ", ".join(f"{n} {library.readable(m)}" for m, n in sorted(seen.items())) or "open ground"
 
 
 # --- prompt sections ---------------------------------------------------------------------------
@@ -87,14 +120,26 @@ SECTIONS: tuple[prompting.SectionFn, ...] = prompting.with_sections(
 class DamcsAgent(llm_agent.LLMAgent):
     """An LLM agent with a knowledge-graph memory and a place in its team's S-CS router."""
 
+    reply_goals = True
+
     def __init__(
         self,
         lm: model_lib.LanguageModel,
         privileged_map: bool = False,
         memory_on: bool = True,
-        focus_on: bool = True,
+        focus_on: bool = False,
+        mode: str = "score",
+        max_fallback_rate: float = 1.0,
+        label: str = LABEL,
     ) -> None:
-        super().__init__(lm, SECTIONS, privileged_map=privileged_map, label=LABEL)
+        super().__init__(
+            lm,
+            SECTIONS,
+            privileged_map=privileged_map,
+            label=label,
+            mode=mode,
+            max_fallback_rate=max_fallback_rate,
+        )
         self.memory_on = memory_on
         # The relevance filter is the semantic memory's: no memory, no filter.
         self.focus_on = focus_on and memory_on
@@ -148,12 +193,9 @@ class DamcsAgent(llm_agent.LLMAgent):
             extra["duty"] = router.policy.duty(index, n)
         return extra
 
-    def menu(self, state: library.AgentState) -> list[options.Option]:
-        """The driver's menu, less what neither the goal nor a teammate needs (with focus on)."""
-        menu = super().menu(state)
-        if not self.focus_on:
-            return menu
-        known, _ = self._stations(state)
+    def reference_context(self, state: library.AgentState) -> Mapping[str, Any]:
+        """What the team has said: teammates' needs, who receives the goal's tool, whether this
+        agent's S-CS role feeds others (for the relevance filter and the oracle alike)."""
         router = self._require_router()
         statuses = router.inbox(self.spec.agent_id).statuses
         me = self.spec.agent_id
@@ -162,25 +204,48 @@ class DamcsAgent(llm_agent.LLMAgent):
             if router.enabled
             else []
         )
-        feeds_others = self.role in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER)
+        return {
+            "teammate_needs": {m.sender: m.needs for m in statuses},
+            "tool_receivers": receivers,
+            "supplier": self.role in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER),
+        }
+
+    def menu(self, state: library.AgentState) -> list[options.Option]:
+        """The driver's menu, less what neither the goal nor a teammate needs (with focus on)."""
+        menu = super().menu(state)
+        if not self.focus_on:
+            return menu
+        known, _ = self._stations(state)
         return focus.relevant(
             menu,
             self.rules,
             self.spec.goal,
             state.inventory,
             known,
-            teammate_needs={m.sender: m.needs for m in statuses},
-            tool_receivers=receivers,
-            supplier=feeds_others,
+            **self.reference_context(state),
         )
 
-    def on_decision(self, decision: llm_agent.Decision, state: library.AgentState) -> None:
+    def on_decision(
+        self,
+        decision: llm_agent.Decision,
+        state: library.AgentState,
+        reply: decision_reply.DecisionReply | None,
+    ) -> None:
+        # The model's own goals and summary when it wrote them (generate mode); else the chosen
+        # option stands for the current goal and the previous outcome for the summary.
+        goal = decision.chosen
+        long_term = self.long_term_goal(state)
+        summary = decision.previous
+        if reply is not None:
+            goal = reply.current_goal.goal if reply.current_goal else goal
+            long_term = reply.long_term_goal.goal if reply.long_term_goal else long_term
+            summary = reply.summary or summary
         self.memory.record(
             decision.chosen,
-            goal=decision.chosen,
-            long_term_goal=self.long_term_goal(state),
-            reply={"choice": decision.chosen, "reason": decision.reason},
-            summary=decision.previous,
+            goal=goal,
+            long_term_goal=long_term,
+            reply=dict(decision.reply) or {"choice": decision.chosen, "reason": decision.reason},
+            summary=summary,
         )
         self._open = (decision.step, decision.chosen)
         if self._trace:
@@ -211,6 +276,7 @@ class DamcsAgent(llm_agent.LLMAgent):
         known, nearby = self._stations(state)
         self.memory.observe_info(
             info,
+            view=view_text(state),
             messages=tuple(m.text() for m in inbox.messages),
             stations_known=known,
             stations_nearby=nearby,
@@ -371,21 +437,30 @@ def build_team(
     | None = None,
     memory: bool = True,
     comm: bool = True,
-    focus: bool = True,
+    focus: bool = False,
     batch: bool = True,
 ) -> DamcsTeam:
-    """A team of DAMCS agents sharing one model; `memory`, `comm` and `focus` (the memory's
-    relevance filter on the menu, `agents.memory.focus`) are the ablation flags. `model` as in
+    """A team of DAMCS agents sharing one model; `memory` and `comm` are the paper's ablations;
+    `focus=True` is the planner-assisted variant (`damcs-assisted` in the method table: the
+    memory's relevance filter keeps only the planner's next steps on the menu). `model` as in
     `agents.plain_llm.build_team`."""
-    lm, model_config = llm_agent.resolve_model(model)
+    lm, config_used = llm_agent.resolve_model(model)
+    label = ASSISTED_LABEL if focus and memory else LABEL
     agents = [
-        DamcsAgent(lm, privileged_map=env.privileged_map, memory_on=memory, focus_on=focus)
+        DamcsAgent(
+            lm,
+            privileged_map=env.privileged_map,
+            memory_on=memory,
+            focus_on=focus,
+            mode=config_used.resolved_decide,
+            max_fallback_rate=config_used.max_fallback_rate,
+            label=label,
+        )
         for _ in range(env.n_agents)
     ]
     config = {
-        "label": LABEL,
-        "model": model_config,
-        "model_id": lm.model_id,
+        "label": label,
+        **llm_agent.describe(lm, config_used),
         "memory": memory,
         "comm": comm,
         "focus": focus and memory,

@@ -5,26 +5,35 @@ that skill finished, failed or was interrupted by a falling vital. Each step `LL
 
   1. observes: every live agent updates its map and advances its running skill;
   2. decides: every agent that needs a decision builds its prompt and menu, and all of them go to the
-     model in ONE `choose` call (up to `MAX_ROUNDS` rounds, for options that end at once);
+     model in ONE call (up to `MAX_ROUNDS` rounds, for options that end at once);
   3. acts: each decided agent starts its chosen option's skill and takes its first action.
 
-So an episode costs tens of model calls per agent, not hundreds. A reply that is invalid, out of the
-menu or not executable, and any model error, never stops the episode: the agent takes the fallback
-option "explore" (always on the menu, always safe, and it reveals the map), the decision is logged
-with `fallback=True` and counted in `Counters.llm_fallbacks`.
+Two decision modes, recorded with every decision: `score` (the model scores each option as the
+continuation of the prompt, SayCan-style) and `generate` (the model writes the paper's JSON reply,
+`agents.decision_reply`: goals, reflection, summary and the operation). Menus carry no plan: each
+decision's options are shuffled with a seed recorded beside it, so a position bias cannot pose as
+planning. The option the scripted planner would take (`agents.oracle`) rides along in the request
+for the oracle controls only; no model is shown it.
 
-Models are loaded once per process (`load_model`, keyed by model, device, dtype, threads and call
-cache) because the harness builds a fresh team for every episode; `LLMTeam.close` therefore
-releases nothing that is cached.
+A reply that cannot be read, or names an option not on the menu or not executable, becomes the
+counted fallback "explore" (`Counters.llm_fallbacks`; a repaired reply counts in `llm_repairs`).
+A model that *fails* (server down, out of memory, a bug) is an error: the episode stops with its
+one-line message, and so does an episode whose fallback rate passes `ModelConfig.max_fallback_rate`.
+
+Models are loaded once per process (`load_model`, keyed by the whole `ModelConfig`) because the
+harness builds a fresh team for every episode; `LLMTeam.close` therefore releases nothing cached.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from agents import driver, options, prompting
+import numpy as np
+
+from agents import decision_reply, driver, options, oracle, prompting
 from agents.llm import factory, model, model_config
 from agents.skills import library
 from envs.mac import rules as rules_lib
@@ -32,6 +41,21 @@ from episode import team as team_lib
 
 MAX_ROUNDS = 2  # decision rounds per step: a second one when a chosen option ended at once
 FALLBACK = options.Option("explore")
+MAX_REPLY_TOKENS = 200  # a generate-mode reply (the paper's JSON) fits well within this
+FALLBACK_CHECK_AFTER = 20  # decisions before the fallback-rate bound is enforced
+
+
+def menu_seed(agent_seed: int, step: int, decision: int) -> int:
+    """The seed of one decision's menu order, fixed by the agent's episode seed, the step and the
+    agent's decision count (recorded beside the decision, so its order can be rebuilt)."""
+    digest = hashlib.sha256(f"{agent_seed}:{step}:{decision}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def shuffled(menu: Sequence[options.Option], seed: int) -> tuple[options.Option, ...]:
+    """`menu` in the order `seed` draws (the same seed gives the same order)."""
+    order = np.random.default_rng(seed).permutation(len(menu))
+    return tuple(menu[i] for i in order)
 
 
 @dataclass(frozen=True)
@@ -42,10 +66,15 @@ class Decision:
     step: int
     options: tuple[str, ...]
     chosen: str
+    mode: str = "score"
+    menu_seed: int = 0
+    reference: int | None = None  # the scripted planner's option (index into options), if known
     scores: tuple[float, ...] = ()
     fallback: bool = False
+    repaired: bool = False
     reason: str = ""  # the model's pick, or why the fallback was taken
     previous: str = ""  # outcome of the option before, as the prompt showed it
+    reply: Mapping[str, Any] = field(default_factory=dict)  # the parsed structured reply
     prompt_tokens: int = 0  # this decision's share of its batch
     completion_tokens: int = 0
     llm_calls: int = 1
@@ -57,6 +86,15 @@ class Decision:
             raise ValueError(f"decision {self.chosen!r} is not on the menu {self.options}")
         if self.scores and len(self.scores) != len(self.options):
             raise ValueError("one score per option expected")
+        if self.mode not in ("score", "generate"):
+            raise ValueError(f"invalid decision mode {self.mode!r}; allowed: score, generate")
+
+    @property
+    def agrees_with_reference(self) -> bool | None:
+        """Whether the choice is the scripted planner's (None when no reference was computed)."""
+        if self.reference is None:
+            return None
+        return self.chosen == self.options[self.reference]
 
     def to_dict(self) -> dict[str, Any]:
         """A trace entry in the viewer's loose format (see `benchmark.viewer`)."""
@@ -64,11 +102,16 @@ class Decision:
             "agent": self.agent,
             "step": self.step,
             "decision": self.chosen,
+            "mode": self.mode,
             "reason": self.reason,
             "fallback": self.fallback,
+            "repaired": self.repaired,
             "previous": self.previous,
             "options": list(self.options),
+            "menu_seed": self.menu_seed,
+            "reference": self.reference,
             "scores": [round(s, 3) for s in self.scores],
+            "reply": dict(self.reply),
             "llm_calls": self.llm_calls,
             "llm_prompt_tokens": self.prompt_tokens,
             "llm_completion_tokens": self.completion_tokens,
@@ -78,20 +121,34 @@ class Decision:
 
 @dataclass(frozen=True)
 class Pending:
-    """A decision an agent asks for: the model request and the menu behind its texts."""
+    """A decision an agent asks for: the model request, the menu behind its texts, and in
+    generate mode the prompt asking for the structured reply."""
 
     request: model.ChoiceRequest
     menu: tuple[options.Option, ...]
     step: int
+    menu_seed: int
+    reply_prompt: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the model said for one pending decision: a choice (score mode) or a reply text."""
+
+    choice: model.Choice | None = None
+    text: str | None = None
 
 
 class LLMAgent(team_lib.Agent):
     """An agent whose option-level decisions come from a language model.
 
     The prompt is built from `sections` (see `agents.prompting`); `context_extra` is the hook for
-    agent-specific knowledge in the `DecisionContext` (memory, messages), and `on_decision` /
-    `driver.history` the hooks for what an agent records.
+    agent-specific knowledge in the `DecisionContext` (memory, messages), `reference_context` the
+    hook for what the oracle should know of the team, and `on_decision` / `driver.history` the hooks
+    for what an agent records.
     """
+
+    reply_goals = False  # the plain agent asks for the operation and a reflection only
 
     def __init__(
         self,
@@ -99,12 +156,18 @@ class LLMAgent(team_lib.Agent):
         sections: Sequence[prompting.SectionFn] = prompting.PLAIN_SECTIONS,
         privileged_map: bool = False,
         label: str = "llm",
+        mode: str = "score",
+        max_fallback_rate: float = 1.0,
     ) -> None:
         super().__init__()
+        if mode not in ("score", "generate"):
+            raise ValueError(f"invalid decision mode {mode!r}; allowed: score, generate")
         self.lm = lm
         self.sections = tuple(sections)
         self.driver = driver.SkillDriver(privileged_map=privileged_map)
         self.label = label
+        self.mode = mode
+        self.max_fallback_rate = max_fallback_rate
         self._trace: list[dict[str, Any]] = []
 
     def reset(self, spec: team_lib.AgentSpec) -> None:
@@ -127,28 +190,39 @@ class LLMAgent(team_lib.Agent):
         return self.action is None
 
     def pending(self) -> Pending:
-        """The model request for a decision now."""
+        """The model request for a decision now, on a freshly shuffled menu."""
         state = self._require_state()
-        menu = tuple(self.menu(state))
+        seed = menu_seed(self.spec.seed, state.step, self.counters.decisions)
+        menu = shuffled(self.menu(state), seed)
         texts = tuple(o.text for o in menu)
         context = prompting.DecisionContext(
             state=state,
             goal=self.spec.goal,
             menu=texts,
             history=tuple(self.driver.history),
-            max_steps=self.rules.length,
+            max_steps=self.spec.max_steps or self.rules.length,
             extra=self.context_extra(state),
         )
         default = menu.index(FALLBACK) if FALLBACK in menu else 0
-        prompt = prompting.build(context, self.sections)
-        return Pending(model.ChoiceRequest(prompt, texts, default), menu, state.step)
+        reference = None
+        if getattr(self.lm, "wants_reference", False):
+            reference = oracle.reference_index(
+                menu, state, self.spec.goal, **self.reference_context(state)
+            )
+        request = model.ChoiceRequest(
+            prompting.build(context, self.sections), texts, default, reference=reference
+        )
+        reply_prompt = ""
+        if self.mode == "generate":
+            reply_prompt = prompting.build_reply_request(context, self.sections, self.reply_goals)
+        return Pending(request, menu, state.step, seed, reply_prompt)
 
-    def apply(self, pending: Pending, choice: model.Choice | None, cost: Mapping[str, int]) -> bool:
-        """Take the model's `choice` (None: the model failed) and start its option; True if it
-        produced an action this step (False: it ended at once and a new decision is needed)."""
+    def apply(self, pending: Pending, answer: Answer, cost: Mapping[str, int]) -> bool:
+        """Take the model's `answer` and start its option; True if it produced an action this step
+        (False: it ended at once and a new decision is needed)."""
         state = self._require_state()
         previous = self.driver.history[-1].text if self.driver.history else ""
-        option, reason = self._read(pending, choice)
+        option, reason, reply = self._read(pending, answer)
         fallback = option is None
         if fallback:
             option = FALLBACK if FALLBACK in pending.menu else pending.menu[pending.request.default]
@@ -158,16 +232,22 @@ class LLMAgent(team_lib.Agent):
             fallback, reason = True, f"fallback: {option.text} not executable ({error})"
             option = FALLBACK
             self.action = self.driver.start(option, state)
+        choice = answer.choice
         scores = choice.scores if choice is not None and not fallback else ()
         decision = Decision(
             agent=self.spec.agent_id,
             step=state.step,
             options=pending.request.options,
             chosen=option.text,
+            mode=self.mode,
+            menu_seed=pending.menu_seed,
+            reference=pending.request.reference,
             scores=scores if len(scores) == len(pending.menu) else (),
             fallback=fallback,
+            repaired=bool(reply is not None and reply.repaired),
             reason=reason,
             previous=previous,
+            reply=reply.to_dict() if reply is not None else {},
             prompt_tokens=cost.get("prompt_tokens", 0),
             completion_tokens=cost.get("completion_tokens", 0),
             llm_calls=cost.get("calls", 1),
@@ -175,7 +255,7 @@ class LLMAgent(team_lib.Agent):
         )
         self._count(decision)
         self._trace.append({**decision.to_dict(), "method": self.label})
-        self.on_decision(decision, state)
+        self.on_decision(decision, state, reply)
         self._close_trace()
         return self.action is not None
 
@@ -194,11 +274,20 @@ class LLMAgent(team_lib.Agent):
         """Agent-specific knowledge the prompt sections may read (none for the plain agent)."""
         return {}
 
+    def reference_context(self, state: library.AgentState) -> Mapping[str, Any]:
+        """What the oracle knows of the team (`agents.oracle.reference_index` keywords)."""
+        return {}
+
     def menu(self, state: library.AgentState) -> list[options.Option]:
         """The options offered to the model (the driver's full menu for the plain agent)."""
         return self.driver.menu(state)
 
-    def on_decision(self, decision: Decision, state: library.AgentState) -> None:  # noqa: B027
+    def on_decision(  # noqa: B027 - optional hook
+        self,
+        decision: Decision,
+        state: library.AgentState,
+        reply: decision_reply.DecisionReply | None,
+    ) -> None:
         """Called after each decision (a memory would write its experience here)."""
 
     # --- the single-agent path and the record -----------------------------------------------
@@ -213,19 +302,26 @@ class LLMAgent(team_lib.Agent):
         return list(self._trace)
 
     def _read(
-        self, pending: Pending, choice: model.Choice | None
-    ) -> tuple[options.Option | None, str]:
-        if choice is None:
-            return None, "fallback: the model failed"
-        if not choice.valid:
-            return None, f"fallback: unreadable reply {choice.raw[:60]!r}"
+        self, pending: Pending, answer: Answer
+    ) -> tuple[options.Option | None, str, decision_reply.DecisionReply | None]:
         texts = pending.request.options
+        if answer.text is not None:
+            try:
+                reply = decision_reply.parse(answer.text, texts, self.reply_goals)
+            except decision_reply.ReplyError as error:
+                return None, f"fallback: {error}", None
+            index = texts.index(reply.operation)
+            why = reply.reflection or "model reply"
+            return pending.menu[index], why + (" (repaired)" if reply.repaired else ""), reply
+        choice = answer.choice
+        if choice is None or not choice.valid:
+            raw = choice.raw[:60] if choice is not None else ""
+            return None, f"fallback: unreadable reply {raw!r}", None
         if not 0 <= choice.index < len(texts) or choice.option != texts[choice.index]:
-            return None, f"fallback: {choice.option[:60]!r} is not on the menu"
+            return None, f"fallback: {choice.option[:60]!r} is not on the menu", None
         score = choice.scores[choice.index] if len(choice.scores) == len(texts) else None
-        return pending.menu[choice.index], (
-            "model choice" + (f" (score {score:.2f})" if score is not None else "")
-        )
+        why = "model choice" + (f" (score {score:.2f})" if score is not None else "")
+        return pending.menu[choice.index], why, None
 
     def _count(self, decision: Decision) -> None:
         self.count(
@@ -234,7 +330,15 @@ class LLMAgent(team_lib.Agent):
             llm_prompt_tokens=decision.prompt_tokens,
             llm_completion_tokens=decision.completion_tokens,
             llm_fallbacks=int(decision.fallback),
+            llm_repairs=int(decision.repaired),
         )
+        made, fell = self.counters.decisions, self.counters.llm_fallbacks
+        if made >= FALLBACK_CHECK_AFTER and fell / made > self.max_fallback_rate:
+            raise model.ModelError(
+                f"{self.lm.model_id}: {fell} of {made} decisions fell back (rate "
+                f"{fell / made:.2f} > max_fallback_rate {self.max_fallback_rate}): its replies "
+                "cannot be read; try decide=score, a larger model, or raise the bound"
+            )
 
     def _close_trace(self) -> None:
         """Write the outcomes of finished options into their trace entries."""
@@ -287,10 +391,10 @@ class LLMTeam(team_lib.Team):
             groups = [list(pending)] if batch else [[aid] for aid in pending]
             needy = []
             for group in groups:
-                lm = agents[group[0]].lm
-                choices, costs = ask(lm, [pending[aid].request for aid in group])
-                for aid, choice, cost in zip(group, choices, costs, strict=True):
-                    if not agents[aid].apply(pending[aid], choice, cost):
+                first = agents[group[0]]
+                answers, costs = ask(first.lm, [pending[aid] for aid in group], first.mode)
+                for aid, answer, cost in zip(group, answers, costs, strict=True):
+                    if not agents[aid].apply(pending[aid], answer, cost):
                         needy.append(aid)
         for aid in needy:
             agents[aid].idle()
@@ -301,28 +405,31 @@ class LLMTeam(team_lib.Team):
 
 
 def ask(
-    lm: model.LanguageModel, requests: Sequence[model.ChoiceRequest]
-) -> tuple[list[model.Choice | None], list[dict[str, int]]]:
-    """One `choose` call for all `requests`; a model error gives None choices (fallbacks). Tokens
-    of the call are shared out over the requests in proportion to their prompt lengths."""
+    lm: model.LanguageModel, pending: Sequence[Pending], mode: str
+) -> tuple[list[Answer], list[dict[str, int]]]:
+    """One model call for all `pending` decisions: `choose` in score mode, `generate` in generate
+    mode. A `ModelError` (the model failed) propagates: it ends the episode. Tokens of the call are
+    shared out over the decisions in proportion to their prompt lengths."""
     before = lm.usage
-    try:
-        choices: list[model.Choice | None] = list(lm.choose(requests))
-        if len(choices) != len(requests):
-            raise model.ValidationError(f"{len(choices)} choices for {len(requests)} requests")
-    except Exception:
-        # Whatever went wrong inside the model (a bug, a dead server, a bad reply) costs this
-        # step's decisions a counted fallback each, never the episode.
-        choices = [None] * len(requests)
+    if mode == "generate":
+        prompts = [p.reply_prompt for p in pending]
+        completions = lm.generate(prompts, max_new_tokens=MAX_REPLY_TOKENS)
+        answers = [Answer(text=c.text) for c in completions]
+        weights = [len(prompt) for prompt in prompts]
+    else:
+        requests = [p.request for p in pending]
+        answers = [Answer(choice=c) for c in lm.choose(requests)]
+        weights = [len(r.prompt) + sum(len(o) for o in r.options) for r in requests]
+    if len(answers) != len(pending):
+        raise model.ValidationError(f"{len(answers)} answers for {len(pending)} decisions")
     used = lm.usage - before
-    weights = [len(r.prompt) + sum(len(o) for o in r.options) for r in requests]
     prompt_shares = split(used.prompt_tokens, weights)
     completion_shares = split(used.completion_tokens, weights)
     costs = [
-        {"calls": 1, "batch": len(requests), "prompt_tokens": p, "completion_tokens": c}
+        {"calls": 1, "batch": len(pending), "prompt_tokens": p, "completion_tokens": c}
         for p, c in zip(prompt_shares, completion_shares, strict=True)
     ]
-    return choices, costs
+    return answers, costs
 
 
 def split(total: int, weights: Sequence[int]) -> list[int]:
@@ -361,7 +468,7 @@ def load_model(config: model_config.ModelConfig | model.LanguageModel) -> model.
         }
         if not config.call_cache:
             kwargs["cache"] = None
-    keep = config.keep_loaded and config.spec not in factory.SCRIPTED
+    keep = config.keep_loaded and not factory.is_control(config.spec)
     if keep and config in _MODELS:
         return _MODELS[config]
     lm = factory.make_model(config.spec, **kwargs)
@@ -372,13 +479,27 @@ def load_model(config: model_config.ModelConfig | model.LanguageModel) -> model.
 
 def resolve_model(
     model_option: model_config.ModelConfig | Mapping[str, Any] | str | model.LanguageModel | None,
-) -> tuple[model.LanguageModel, dict[str, Any] | None]:
-    """The loaded model for a method's `model` option and the config to record for it (None for a
-    model object handed in by a caller)."""
+) -> tuple[model.LanguageModel, model_config.ModelConfig]:
+    """The loaded model for a method's `model` option and its config. A model object handed in by
+    a caller (tests, studies) gets a config naming it; its decision mode is the object's `decide`
+    attribute if it has one, else scoring."""
     if isinstance(model_option, model.LanguageModel):
-        return model_option, None
+        decide = getattr(model_option, "decide", "score")
+        return model_option, model_config.ModelConfig(spec=model_option.model_id, decide=decide)
     config = model_config.ModelConfig.coerce(model_option)
-    return load_model(config), config.to_dict()
+    return load_model(config), config
+
+
+def describe(lm: model.LanguageModel, config: model_config.ModelConfig) -> dict[str, Any]:
+    """What an episode record keeps of the model: its whole config, the decision mode that ran,
+    and what the backend resolved (device, dtype, revision) where it says."""
+    resolved = lm.describe() if callable(getattr(lm, "describe", None)) else {}
+    return {
+        "model": config.to_dict(),
+        "model_id": lm.model_id,
+        "decide": config.resolved_decide,
+        "model_resolved": resolved,
+    }
 
 
 def forget_models() -> None:

@@ -2,9 +2,10 @@
 
 Its prompt holds the game's recipe table (from the rule data), the current observation as text, the
 outcomes of its last few options and the option menu (`agents.prompting.PLAIN_SECTIONS`); no
-knowledge graph, no messages. The model chooses an option by SayCan-style scoring and the option's
-skill runs until it finishes, fails or a vital falls low (`agents.llm_agent`). Invalid replies and
-model errors become counted fallbacks to "explore".
+knowledge graph, no messages. The model decides in the mode its `ModelConfig` resolves to (scoring
+the shuffled options, or writing a JSON reply with the operation and a reflection) and the option's
+skill runs until it finishes, fails or a vital falls low (`agents.llm_agent`). Unreadable replies
+become counted fallbacks to "explore"; a model that fails is an error.
 
     python scripts/play.py --method plain-llm --n-agents 2 --seed 0 --model qwen2.5-0.5b
 """
@@ -37,12 +38,17 @@ def build_team(
     object; `batch=False` asks the model once per agent. Raises `agents.llm.ModelError` (one line)
     when the model cannot be loaded.
     """
-    lm, model_config = llm_agent.resolve_model(model)
+    lm, config_used = llm_agent.resolve_model(model)
     agents = [
         llm_agent.LLMAgent(
-            lm, prompting.PLAIN_SECTIONS, privileged_map=env.privileged_map, label=LABEL
+            lm,
+            prompting.PLAIN_SECTIONS,
+            privileged_map=env.privileged_map,
+            label=LABEL,
+            mode=config_used.resolved_decide,
+            max_fallback_rate=config_used.max_fallback_rate,
         )
         for _ in range(env.n_agents)
     ]
-    config = {"label": LABEL, "model": model_config, "model_id": lm.model_id, "batch": batch}
+    config = {"label": LABEL, **llm_agent.describe(lm, config_used), "batch": batch}
     return llm_agent.LLMTeam(agents, lm, config, batch=batch)

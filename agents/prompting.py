@@ -1,7 +1,12 @@
 """Prompts for option-choosing LLM agents, built from small sections.
 
-A prompt is a list of titled `Section`s followed by a lead-in ("The best next subgoal is to") that the
-model continues with one option text (SayCan-style scoring, see /work/shared/offline-models.md). A
+A prompt is a list of titled `Section`s, then either a lead-in ("The best next subgoal is to") that
+the model continues with one option text (score mode, SayCan-style, see
+/work/shared/offline-models.md) or the reply instructions of `agents.decision_reply` (generate mode:
+the model writes its goals, reflection, summary and operation as JSON). What every decision of a
+team shares (the rules and recipe table) comes first, so a backend can prefill it once; the
+*neutral* prompt keeps only the sections that do not describe the situation, for calibrated
+scoring (an option's score given the situation minus its score given the frame alone). A
 section is a function of the `DecisionContext` (the agent's state, its goal, the outcomes of its last
 options, the menu, and `extra`: whatever else an agent knows); it returns a `Section` or None to be
 left out. The plain LLM agent uses `PLAIN_SECTIONS`; richer agents add their own sections (memory
@@ -17,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from agents import driver, options
+from agents import decision_reply, driver, options
 from agents.skills import library
 from envs.mac import rules as rules_lib
 
@@ -188,16 +193,18 @@ def history_section(context: DecisionContext) -> Section | None:
 
 
 def menu_section(context: DecisionContext) -> Section:
-    return Section("Possible subgoals", "; ".join(context.menu))
+    return Section("Possible subgoals", "\n".join(f"- {option}" for option in context.menu))
 
 
 PLAIN_SECTIONS: tuple[SectionFn, ...] = (
-    goal_section,
     rules_section,
+    goal_section,
     observation_section,
     history_section,
     menu_section,
 )
+FRAME_SECTIONS: frozenset[SectionFn] = frozenset({rules_section, goal_section})
+"""The sections that do not describe the situation: the neutral prompt of calibrated scoring."""
 
 
 def with_sections(
@@ -217,3 +224,20 @@ def build(
     """The prompt text: every section that has something to say, then the lead-in."""
     blocks = [s.render() for s in (fn(context) for fn in sections) if s is not None]
     return "\n\n".join([*blocks, lead_in])
+
+
+def build_neutral(
+    context: DecisionContext,
+    sections: Sequence[SectionFn] = PLAIN_SECTIONS,
+    lead_in: str = LEAD_IN,
+) -> str:
+    """The same prompt frame with the situation left out (only `FRAME_SECTIONS`)."""
+    return build(context, [fn for fn in sections if fn in FRAME_SECTIONS], lead_in)
+
+
+def build_reply_request(
+    context: DecisionContext, sections: Sequence[SectionFn] = PLAIN_SECTIONS, goals: bool = True
+) -> str:
+    """The generate-mode prompt: the sections, then how to write the JSON reply."""
+    blocks = [s.render() for s in (fn(context) for fn in sections) if s is not None]
+    return "\n\n".join([*blocks, decision_reply.instructions(goals)])

@@ -65,8 +65,17 @@ _TABLE = (
     Method(
         "damcs",
         "agents.damcs:build_team",
+        {"focus": False},
         language_model=True,
-        summary="DAMCS: A-KGMS memory + S-CS communication",
+        summary="DAMCS as the paper runs it: A-KGMS memory + S-CS communication",
+    ),
+    Method(
+        "damcs-assisted",
+        "agents.damcs:build_team",
+        {"focus": True},
+        language_model=True,
+        summary="DAMCS with the planner's relevance filter on the menu (planner-assisted, not the "
+        "paper's agent)",
     ),
 )
 METHODS: dict[str, Method] = {m.name: m for m in _TABLE}

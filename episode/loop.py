@@ -65,6 +65,7 @@ def play_episode(
             action_names=tuple(env.action_names(agent)),
             rules=config.rules,
             goal=config.goal,
+            max_steps=env.max_cycles,
         )
         for i, agent in enumerate(env.possible_agents)
     ]

@@ -29,6 +29,7 @@ class Counters:
     llm_prompt_tokens: int = 0
     llm_completion_tokens: int = 0
     llm_fallbacks: int = 0
+    llm_repairs: int = 0  # replies read only after repair (fuzzy option, broken JSON)
     messages_sent: int = 0
     message_bytes: int = 0
 
@@ -59,6 +60,7 @@ class AgentSpec:
     action_names: tuple[str, ...]
     rules: str
     goal: str
+    max_steps: int | None = None  # the episode's cap in joint steps (None: the rule set's)
 
     @property
     def index(self) -> int:

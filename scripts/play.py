@@ -28,8 +28,9 @@ from episode import loop
 @dataclasses.dataclass(frozen=True)
 class Args:
     method: str = "random"
-    """Method to play: random, scripted (rule-based, not an LLM), ppo, mappo, plain-llm, damcs, or
-    your own team builder as my_pkg.my_module:build_team."""
+    """Method to play: random, scripted (rule-based, not an LLM), ppo, mappo, plain-llm, damcs,
+    damcs-assisted (DAMCS with the planner's menu filter), or your own team builder as
+    my_pkg.my_module:build_team."""
     env: Annotated[mac.EnvConfig, tyro.conf.arg(name="")] = mac.EnvConfig()
     seed: int = 0
     """Episode seed: picks the map (as crafter.Env(seed) does) and the agents' randomness."""
@@ -39,9 +40,6 @@ class Args:
     """--method damcs: turn the A-KGMS memory off (ablation; the prompt has no memory section)."""
     no_comm: bool = False
     """--method damcs: turn S-CS communication off (ablation; no roles, no messages)."""
-    no_focus: bool = False
-    """--method damcs: offer the model the full menu, not only the options the goal or a teammate
-    needs (ablation of the memory's relevance filter, agents/memory/focus.py)."""
     checkpoint: Path | None = None
     """Trained policy for --method ppo|mappo: a run directory or its checkpoint file."""
     options: str = ""
@@ -69,10 +67,12 @@ def build_options(args: Args, method: methods.Method) -> dict[str, Any]:
             "--model, --device, --dtype and the other model options apply to "
             f"{', '.join(m for m in methods.names() if methods.uses_language_model(m))} only"
         )
-    if args.method == "damcs":
-        options.update(memory=not args.no_memory, comm=not args.no_comm, focus=not args.no_focus)
-    elif args.no_memory or args.no_comm or args.no_focus:
-        raise ValueError("--no-memory, --no-comm and --no-focus apply to --method damcs only")
+    if args.method in ("damcs", "damcs-assisted"):
+        options.update(memory=not args.no_memory, comm=not args.no_comm)
+    elif args.no_memory or args.no_comm:
+        raise ValueError(
+            "--no-memory and --no-comm apply to --method damcs and damcs-assisted only"
+        )
     return options
 
 

@@ -1,9 +1,21 @@
-"""A deterministic, scripted language model for tests.
+"""Model-free controls, and the deterministic scripted model the tests use.
 
-It replies from a script (a list consumed in order, cycling, or a callable), may reply garbage or
-out-of-menu text on purpose, and reads its choice replies with the same `parse_choice` every agent
-uses, so the repair and fallback paths are exercised. Usage is counted like a real backend (tokens
-are whitespace-separated words).
+A control stands where a language model would, behind the same agent code, prompts and shuffled
+menus, so a real model is read against it in the same run:
+
+- `fake`: always the menu's first option (menus are shuffled, so this is a random pick that ignores
+  the situation; before menus were shuffled it followed the plan);
+- `uniform`: an option uniformly at random, seeded by the question itself;
+- `oracle`: the option the scripted planner would take (the request's `reference`, computed by the
+  agent from its state; see `agents.oracle`);
+- `noisy-oracle:P`: the oracle's option with probability P, else the uniform pick; P is the
+  decision accuracy a model would need to play like it (`noisy-oracle:1` is `oracle`,
+  `noisy-oracle:0` is `uniform`).
+
+`FakeModel` replies from a script (a list consumed in order, cycling, or a callable), may reply
+garbage or out-of-menu text on purpose, and reads its choice replies with the same `parse_choice`
+every agent uses, so the repair and fallback paths are exercised. Usage is counted like a real
+backend (tokens are whitespace-separated words).
 """
 
 from __future__ import annotations
@@ -17,15 +29,45 @@ from agents.llm import model, parsing
 # A script entry sees the prompt and, for `choose`, the options (None for `generate`).
 Script = Sequence[str] | Callable[[str, tuple[str, ...] | None], str]
 
+NOISY_ORACLE = "noisy-oracle:"
+NAMES = ("fake", "uniform", "oracle")
+
+
+def is_control(spec: str) -> bool:
+    """Whether `spec` names a model-free control (no weights, no server, no device options)."""
+    return spec in NAMES or spec.startswith(NOISY_ORACLE)
+
+
+def _draw(prompt: str, options: Sequence[str], salt: str) -> float:
+    """A number in [0, 1) fixed by the question, so a control repeats itself whatever order
+    episodes run in."""
+    digest = hashlib.sha256("\x00".join((salt, prompt, *options)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
 
 def uniform_choice(prompt: str, options: tuple[str, ...] | None) -> str:
-    """A script that picks an option uniformly at random, seeded by the question itself, so the
-    same decision gets the same pick whatever order episodes run in. As `--model uniform` it is a
-    control: what a menu is worth with no model behind it."""
+    """A script that picks an option uniformly at random, seeded by the question itself."""
     if options is None:
         return "ok"
-    digest = hashlib.sha256("\x00".join((prompt, *options)).encode()).digest()
-    return options[int.from_bytes(digest[:8], "big") % len(options)]
+    return options[int(_draw(prompt, options, "") * len(options))]
+
+
+def accuracy_of(spec: str) -> float:
+    """P of `noisy-oracle:P` (1 for `oracle`, 0 for `uniform`); ValueError naming the spec."""
+    if spec == "oracle":
+        return 1.0
+    if spec == "uniform":
+        return 0.0
+    text = spec.removeprefix(NOISY_ORACLE)
+    try:
+        accuracy = float(text)
+    except ValueError:
+        accuracy = -1.0
+    if not spec.startswith(NOISY_ORACLE) or not 0.0 <= accuracy <= 1.0:
+        raise ValueError(
+            f"invalid control {spec!r}; allowed: oracle, uniform, noisy-oracle:P, 0<=P<=1"
+        )
+    return accuracy
 
 
 def _tokens(text: str) -> int:
@@ -58,6 +100,9 @@ class FakeModel(model.LanguageModel):
         self._turn += 1
         return reply
 
+    def _answer(self, request: model.ChoiceRequest) -> str:
+        return self._reply(request.prompt, request.options)
+
     def generate(
         self, prompts: Sequence[str], *, max_new_tokens: int, stop: Sequence[str] = ()
     ) -> list[model.Completion]:
@@ -82,7 +127,7 @@ class FakeModel(model.LanguageModel):
         start = time.perf_counter()
         out = []
         for request in requests:
-            raw = self._reply(request.prompt, request.options)
+            raw = self._answer(request)
             index = parsing.parse_choice(raw, request.options)
             if index is None:
                 out.append(model.fallback_choice(request, raw))
@@ -99,3 +144,33 @@ class FakeModel(model.LanguageModel):
             fallbacks=len(out) - valid,
         )
         return out
+
+
+class OracleModel(FakeModel):
+    """`oracle` and `noisy-oracle:P`: the scripted planner's option with probability P, else the
+    uniform pick. It reads the request's `reference`, which no real model is shown."""
+
+    wants_reference = True
+
+    def __init__(self, spec: str) -> None:
+        super().__init__(name=spec)
+        self.accuracy = accuracy_of(spec)
+
+    def _answer(self, request: model.ChoiceRequest) -> str:
+        self.prompts.append(request.prompt)
+        if request.reference is None:
+            raise model.ValidationError(
+                f"{self.model_id} needs the agent's reference option; this agent gives none"
+            )
+        if _draw(request.prompt, request.options, "oracle") < self.accuracy:
+            return request.options[request.reference]
+        return uniform_choice(request.prompt, request.options)
+
+
+def build(spec: str) -> FakeModel:
+    """The control `spec` names."""
+    if spec == "fake":
+        return FakeModel()
+    if spec == "uniform":
+        return FakeModel(uniform_choice, name="uniform")
+    return OracleModel(spec)

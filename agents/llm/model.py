@@ -111,11 +111,15 @@ class Completion(_Record):
 
 @dataclasses.dataclass(frozen=True)
 class ChoiceRequest(_Record):
-    """A prompt and the menu to choose from; `default` is the option a fallback takes."""
+    """A prompt and the menu to choose from; `default` is the option a fallback takes.
+
+    `reference` is the index of the option the scripted planner would take here (the `oracle`
+    controls read it; no model sees it), or None when the agent computed none."""
 
     prompt: str
     options: tuple[str, ...]
     default: int = 0
+    reference: int | None = None
 
     _tuple_fields: ClassVar[tuple[str, ...]] = ("options",)
 
@@ -129,6 +133,10 @@ class ChoiceRequest(_Record):
         )
         _check(len(set(self.options)) == len(self.options), "ChoiceRequest.options must be unique")
         _check(0 <= self.default < len(self.options), "ChoiceRequest.default out of range")
+        _check(
+            self.reference is None or 0 <= self.reference < len(self.options),
+            "ChoiceRequest.reference out of range",
+        )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,6 +17,7 @@ import tyro
 DEVICES = ("auto", "cpu", "cuda")
 DTYPES = ("auto", "fp32", "bf16")
 OPTION_SCORES = ("mean", "sum")
+DECIDE_MODES = ("auto", "score", "generate")
 DEFAULT_SPEC = "qwen2.5-0.5b"
 """The agents' default model: the strongest offline preset that installs on a laptop."""
 DEFAULT_OPTION_SCORE = "mean"
@@ -44,6 +45,12 @@ class ModelConfig:
     """CPU threads for local weights (None: the process's share of the cores)."""
     option_score: str = DEFAULT_OPTION_SCORE
     """How a local model scores an option: mean (per-token) or sum of log-probabilities."""
+    decide: str = "auto"
+    """How the model decides: score (SayCan-style option scoring), generate (it writes the paper's
+    JSON reply: goals, reflection, summary, operation) or auto (`resolved_decide`)."""
+    max_fallback_rate: float = 0.5
+    """Stop the episode with an error when more than this share of the model's decisions (after
+    the first 20) fell back because its replies could not be read."""
     call_cache: bool = True
     """Reuse the persistent cache of model calls (same model, same prompt, same answer)."""
     keep_loaded: bool = True
@@ -66,6 +73,11 @@ class ModelConfig:
             raise fail("threads", "None or an integer >= 1")
         if self.option_score not in OPTION_SCORES:
             raise fail("option_score", ", ".join(OPTION_SCORES))
+        if self.decide not in DECIDE_MODES:
+            raise fail("decide", ", ".join(DECIDE_MODES))
+        rate = self.max_fallback_rate
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            raise fail("max_fallback_rate", "a number from 0 to 1")
         for name in ("call_cache", "keep_loaded"):
             if not isinstance(getattr(self, name), bool):
                 raise fail(name, "true or false")
@@ -92,6 +104,19 @@ class ModelConfig:
             f"invalid model={value!r}; allowed: a model spec string or a mapping of "
             f"{', '.join(f.name for f in dataclasses.fields(cls))}"
         )
+
+    @property
+    def resolved_decide(self) -> str:
+        """The decision mode `decide="auto"` stands for. Scoring for the model-free controls and
+        the offline presets (135M-0.5B models that write unreadable JSON; see the README's probe),
+        generation for a server or any other model (a user's instruct model, as in the paper)."""
+        if self.decide != "auto":
+            return self.decide
+        from agents.llm import controls, presets
+
+        if controls.is_control(self.spec) or self.spec in presets.PRESETS:
+            return "score"
+        return "generate"
 
     def replace(self, **changes: Any) -> ModelConfig:
         return dataclasses.replace(self, **changes)

@@ -7,7 +7,7 @@ prompt; a small local model reads such text poorly and keeps repeating an option
 the menu instead: it drops collect/place/make options that neither the agent's own plan to the goal
 nor a teammate's stated need calls for. The model still chooses among what is left (which always
 includes exploring and the vital needs). It is part of the memory: off with `--no-memory`, and on
-its own with `--no-focus`.
+its own variant: the method `damcs-assisted` (plain `damcs` runs without it).
 """
 
 from __future__ import annotations

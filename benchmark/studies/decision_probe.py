@@ -233,7 +233,7 @@ def main(args: Args) -> list[dict]:
     rows = []
     for spec in args.presets:
         # Timings must be real model calls, never cache hits.
-        kwargs: dict = {} if spec in factory.SCRIPTED else {"cache": None}
+        kwargs: dict = {} if factory.is_control(spec) else {"cache": None}
         if factory.is_local(spec):
             kwargs.update(
                 device=args.device,

@@ -193,12 +193,19 @@ def test_play_cli_runs_damcs_with_the_ablation_flags(tmp_path):
     record = records.EpisodeRecord.from_json(out.read_text())
     assert record.llm_calls > 0 and record.messages_sent == 0
     assert record.method_config["memory"] is False and record.method_config["comm"] is False
-    unfocused = tmp_path / "unfocused.json"
-    assert play(*common, "--no-focus", "--json", str(unfocused)).returncode == 0
-    config = records.EpisodeRecord.from_json(unfocused.read_text()).method_config
+    faithful, assisted = tmp_path / "faithful.json", tmp_path / "assisted.json"
+    assert play(*common, "--json", str(faithful)).returncode == 0
+    config = records.EpisodeRecord.from_json(faithful.read_text()).method_config
     assert config["focus"] is False and config["memory"] is True
+    assert config["label"] == damcs.LABEL and config["decide"] == "score"
+    common = ("--method", "damcs-assisted", *common[2:])
+    assert play(*common, "--json", str(assisted)).returncode == 0
+    config = records.EpisodeRecord.from_json(assisted.read_text()).method_config
+    assert config["focus"] is True and config["label"] == damcs.ASSISTED_LABEL
     wrong = play("--method", "random", "--no-comm")
-    assert wrong.returncode == 2 and "apply to --method damcs only" in wrong.stderr
+    assert (
+        wrong.returncode == 2 and "apply to --method damcs and damcs-assisted only" in wrong.stderr
+    )
 
 
 @pytest.mark.slow
@@ -253,10 +260,10 @@ def test_focus_drops_detours_from_the_menu_and_each_flag_turns_it_off():
         return [e["options"] for trace in result.trace.values() for e in trace]
 
     detours = {"collect sapling", "place plant"}  # on the menu, but no step toward a diamond
-    focused = menus()
+    focused = menus(focus=True)
     assert not any(detours & set(menu) for menu in focused)
-    for flag in ({"focus": False}, {"memory": False}):
+    for flag in ({"focus": False}, {"memory": False, "focus": True}):
         full = menus(**flag)
         assert any(detours & set(menu) for menu in full), flag
         # The first decision sees the same state either way: the same menu, less the detours.
-        assert focused[0] == [o for o in full[0] if o not in detours] != full[0]
+        assert set(focused[0]) == {o for o in full[0] if o not in detours} != set(full[0])

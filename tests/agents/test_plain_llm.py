@@ -44,8 +44,11 @@ def test_an_episode_with_a_scripted_fake_model_gives_a_valid_record():
     team, result = _episode(FakeModel(), 2, 40)
     _check(result, 2, 40)
     assert result.record.llm_fallbacks == 0
-    assert result.record.milestones["collect_wood"] is not None  # "collect wood" comes first
-    assert team.config["label"] == plain_llm.LABEL
+    entries = [e for trace in result.trace.values() for e in trace]
+    # The fake model takes the first option; menus are shuffled, so that is no plan.
+    assert all(e["decision"] == e["options"][0] for e in entries)
+    assert len({tuple(sorted(e["options"])) for e in entries}) < len(entries)
+    assert team.config["label"] == plain_llm.LABEL and team.config["decide"] == "score"
     prompt = team.lm.prompts[0]
     assert "wood pickaxe: uses 1 wood; near a table" in prompt
     assert "Possible subgoals:" in prompt and "messages" not in prompt.lower()
@@ -57,7 +60,15 @@ def test_an_episode_through_hf_model_on_the_tiny_random_model(tmp_path):
     torch.set_num_threads(1)
     directory = tiny_model_lib.build_tiny_model(tmp_path / "tiny")
     team, result = _episode(
-        {"spec": str(directory), "device": "cpu", "call_cache": False, "keep_loaded": False}, 2, 40
+        {
+            "spec": str(directory),
+            "device": "cpu",
+            "call_cache": False,
+            "keep_loaded": False,
+            "decide": "score",
+        },
+        2,
+        40,
     )
     _check(result, 2, 40)
     assert result.record.llm_fallbacks == 0  # scoring always names a menu option

@@ -59,8 +59,8 @@ def test_prompt_holds_observation_inventory_history_and_menu(skill_scene):
     assert "water 3 steps north" in prompt
     assert "Not seen yet:" in prompt and "diamond" in prompt.split("Not seen yet:")[1]
     assert "- step 4: collect wood: done (collected 1 wood)" in prompt
-    menu_line = prompt.split("Possible subgoals:\n")[1].splitlines()[0]
-    assert menu_line == "; ".join(context.menu)
+    menu_lines = prompt.split("Possible subgoals:\n")[1].splitlines()[: len(context.menu)]
+    assert menu_lines == [f"- {option}" for option in context.menu]
     assert "place table" in context.menu and "share wood with player_1" in context.menu
     assert prompt.endswith(prompting.LEAD_IN)
 

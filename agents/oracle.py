@@ -1,0 +1,81 @@
+"""The scripted planner's choice on an LLM agent's menu: the ruler a model's decisions are read by.
+
+`reference_index` says which option of a menu the scripted reference agent would take in the
+agent's state: a low vital first, then a share a teammate asked for (or the goal's tool handed to
+the goal seeker), then the prerequisite planner's next step toward the goal (or, for an S-CS
+supplier that heard a need, toward its teammates' needs), else "explore". The `oracle` and
+`noisy-oracle:P` controls (`agents.llm.controls`) play by it, and the decision probe labels its
+situations with it, so "accuracy" always means agreement with this one rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from agents import options as options_lib
+from agents import prerequisites, scripted
+from agents.skills import library
+
+
+def _index(menu: Sequence[options_lib.Option], kind: str, target: str = "", mate: str = "") -> int:
+    for i, option in enumerate(menu):
+        if option.kind == kind and (not target or option.target == target):
+            if not mate or option.teammate == mate:
+                return i
+    return -1
+
+
+def _vital(menu: Sequence[options_lib.Option], state: library.AgentState) -> int:
+    inventory = state.inventory
+    if inventory.get("drink", 9) <= scripted.VITAL_THRESHOLDS["drink"]:
+        return _index(menu, "drink")
+    if inventory.get("food", 9) <= scripted.VITAL_THRESHOLDS["food"]:
+        return _index(menu, "eat")
+    if inventory.get("energy", 9) <= scripted.VITAL_THRESHOLDS["energy"]:
+        return _index(menu, "sleep")
+    return -1
+
+
+def reference_index(
+    menu: Sequence[options_lib.Option],
+    state: library.AgentState,
+    goal: str,
+    teammate_needs: Mapping[str, Mapping[str, int]] | None = None,
+    tool_receivers: Collection[str] = (),
+    supplier: bool = False,
+) -> int:
+    """The index in `menu` of the option the scripted planner would take now."""
+    if not menu:
+        raise ValueError("the oracle needs a non-empty menu")
+    found = _vital(menu, state)
+    if found >= 0:
+        return found
+    needs = teammate_needs or {}
+    tool = prerequisites.goal_tool(state.rules, goal)
+    if tool and state.inventory.get(tool, 0) > 0:
+        for mate in tool_receivers:
+            found = _index(menu, "share", tool, mate)
+            if found >= 0:
+                return found
+    for mate, wanted in needs.items():
+        for item, count in wanted.items():
+            if count > 0 and state.inventory.get(item, 0) > 0:
+                found = _index(menu, "share", item, mate)
+                if found >= 0:
+                    return found
+    stations = scripted.stations_known(state)
+    wanted_counts: dict[str, int] = {}
+    for wanted in needs.values():
+        for item, count in wanted.items():
+            wanted_counts[item] = max(wanted_counts.get(item, 0), count)
+    if supplier and wanted_counts:
+        steps = prerequisites.plan_items(state.rules, wanted_counts, state.inventory, stations)
+    else:
+        steps = prerequisites.plan(state.rules, goal, state.inventory, stations)
+    if steps:
+        step = scripted.choose_step(state, steps)
+        found = _index(menu, step.kind, step.target)
+        if found >= 0:
+            return found
+    found = _index(menu, "explore")
+    return found if found >= 0 else 0
