@@ -3,7 +3,8 @@
 `fake` is the scripted test model (it names the first option), `uniform` a control that picks an
 option uniformly at random (seeded by the question), an `http(s)://...` URL an OpenAI-compatible
 server (the served
-model's name after `#`, e.g. `http://127.0.0.1:8000/v1#qwen`), anything else a preset, local
+model's name after `#`, e.g. `http://127.0.0.1:8000/v1#qwen`; without it, the one model the server
+serves), anything else a preset, local
 directory, `.gguf` file or hub id for `HFModel`.
 """
 
@@ -21,6 +22,16 @@ def is_local(spec: str) -> bool:
     """Whether `spec` names weights loaded in this process (`HFModel`), the only backend that takes
     device, dtype, threads and scoring options."""
     return spec not in SCRIPTED and not spec.startswith(("http://", "https://"))
+
+
+def public_spec(spec: str) -> str:
+    """`spec` as it may be recorded or printed: a server URL loses any `user:password@`."""
+    if not spec.startswith(("http://", "https://")):
+        return spec
+    from agents.llm import openai_compat
+
+    url, hash_, name = spec.partition("#")
+    return openai_compat.redact_url(url) + hash_ + name
 
 
 def make_model(spec: str, **kwargs: Any) -> model.LanguageModel:

@@ -111,11 +111,16 @@ class Completion(_Record):
 
 @dataclasses.dataclass(frozen=True)
 class ChoiceRequest(_Record):
-    """A prompt and the menu to choose from; `default` is the option a fallback takes."""
+    """A prompt and the menu to choose from; `default` is the option a fallback takes.
+
+    `neutral_prompt` is the content-free prompt the `"pmi"` option score calibrates against (an
+    option's log-prob given the prompt minus given the neutral prompt); None when not calibrated.
+    """
 
     prompt: str
     options: tuple[str, ...]
     default: int = 0
+    neutral_prompt: str | None = None
 
     _tuple_fields: ClassVar[tuple[str, ...]] = ("options",)
 
@@ -129,6 +134,10 @@ class ChoiceRequest(_Record):
         )
         _check(len(set(self.options)) == len(self.options), "ChoiceRequest.options must be unique")
         _check(0 <= self.default < len(self.options), "ChoiceRequest.default out of range")
+        _check(
+            self.neutral_prompt is None or isinstance(self.neutral_prompt, str),
+            "ChoiceRequest.neutral_prompt must be a str or None",
+        )
 
 
 @dataclasses.dataclass(frozen=True)
