@@ -427,13 +427,16 @@ class OpenAICompatibleModel(model.LanguageModel):
         self, prompt: str, options: Sequence[str]
     ) -> tuple[list[tuple[float, int]], int]:
         """Per option, the summed log-prob of its tokens after `prompt` and their count, plus the
-        tokens sent; one `/v1/completions` request carries every option row as a batched prompt.
+        tokens sent; one `/v1/completions` request carries the prompt alone and every option row
+        as batched prompts.
 
-        As in `hf.HFModel`, a separating space is added unless the prompt ends in whitespace, and
-        the option's tokens are those whose text starts at or after the prompt's end.
+        As in `hf.HFModel`, a separating space is added unless the prompt ends in whitespace. The
+        option's tokens are those past the prompt's own tokens where a row starts with exactly
+        them (token counts, as local scoring uses ids); where the tokenizer merged across the
+        boundary, those whose text starts at or after the prompt's end (`text_offset`).
         """
         sep = "" if not prompt or prompt[-1].isspace() else " "
-        texts = [prompt + sep + option for option in options]
+        texts = [prompt, *(prompt + sep + option for option in options)]
         reply = self._request(
             "POST", "/completions", _score_payload(self.capabilities()["id"], texts)
         )
@@ -441,14 +444,23 @@ class OpenAICompatibleModel(model.LanguageModel):
             rows = sorted(reply["choices"], key=lambda c: c.get("index", 0))
             if len(rows) != len(texts):
                 raise ValueError
-            out = []
-            sent = 0
+            echoed = []
             for text, row in zip(texts, rows, strict=True):
                 tokens = _prompt_logprobs(row)
                 if tokens is None:
                     raise ValueError
-                sent += sum(1 for offset, _ in tokens if offset < len(text))
-                values = [lp for offset, lp in tokens if len(prompt) <= offset < len(text)]
+                # the generated token (max_tokens=1) starts at or after the end of the text
+                echoed.append([t for t in tokens if t[0] < len(text)])
+            head = [token for _, token, _ in echoed[0]]
+            out = []
+            for row in echoed[1:]:
+                if [token for _, token, _ in row[: len(head)]] == head and len(row) > len(head):
+                    values = [lp for _, _, lp in row[len(head) :]]
+                else:  # the tokens that reach past the prompt's end
+                    ends = [offset for offset, _, _ in row[1:]] + [len(prompt) + 1]
+                    values = [
+                        lp for (_, _, lp), end in zip(row, ends, strict=True) if end > len(prompt)
+                    ]
                 if not values or any(lp is None for lp in values):
                     raise ValueError
                 out.append((float(sum(values)), len(values)))
@@ -458,7 +470,7 @@ class OpenAICompatibleModel(model.LanguageModel):
                 "log-probabilities for the option tokens; serve the model with vLLM or use "
                 "choose_mode='generate'"
             ) from None
-        return out, sent
+        return out, sum(len(row) for row in echoed)
 
     def _ask_one(self, request: model.ChoiceRequest) -> tuple[model.Choice, int, int, bool]:
         key = self._key("choose", {"schema": self.json_schema}, request.prompt, request.options)
@@ -559,15 +571,17 @@ def _score_payload(name: str, prompts: list[str]) -> dict[str, Any]:
     }
 
 
-def _prompt_logprobs(row: dict[str, Any]) -> list[tuple[int, float | None]] | None:
-    """`(text offset, log-prob)` per echoed token of one completions choice, or None if absent."""
+def _prompt_logprobs(row: dict[str, Any]) -> list[tuple[int, str, float | None]] | None:
+    """`(text offset, token, log-prob)` per echoed token of one completions choice (vLLM's
+    `logprobs.text_offset`, `.tokens`, `.token_logprobs`), or None where they are absent."""
     logprobs = row.get("logprobs")
     if not isinstance(logprobs, dict):
         return None
     values = logprobs.get("token_logprobs")
     offsets = logprobs.get("text_offset")
-    if not isinstance(values, list) or not isinstance(offsets, list) or len(values) < 2:
+    tokens = logprobs.get("tokens")
+    if not all(isinstance(x, list) for x in (values, offsets, tokens)) or len(values) < 2:
         return None
-    if len(values) != len(offsets):
+    if not len(values) == len(offsets) == len(tokens):
         return None
-    return list(zip((int(o) for o in offsets), values, strict=True))
+    return [(int(o), str(t), v) for o, t, v in zip(offsets, tokens, values, strict=True)]

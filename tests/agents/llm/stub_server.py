@@ -40,7 +40,8 @@ def option_logprob(prompt: str, option: str) -> tuple[float, int]:
     computed the way the backend reads it (separating space, tokens from the prompt's end on)."""
     sep = "" if not prompt or prompt[-1].isspace() else " "
     text = prompt + sep + option
-    values = [fake_logprob(text[:o], t) for o, t in tokens(text) if o >= len(prompt)]
+    # every token that covers some of the option's text (one may straddle the prompt's end)
+    values = [fake_logprob(text[:o], t) for o, t in tokens(text) if o + len(t) > len(prompt)]
     return sum(values), len(values)
 
 

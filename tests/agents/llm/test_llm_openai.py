@@ -49,7 +49,8 @@ def test_scoring_reads_prompt_logprobs_and_picks_like_the_local_rule(server, mod
         assert choice.scores == pytest.approx(expected)
         # the same scores handed to the local backends' argmax give the same pick
         assert choice.index == model.best_choice(request, expected).index and choice.valid
-    body = next(p for p in server.posted if p["prompt"] == [f"{PROMPT} {o}" for o in OPTIONS])
+    rows = [PROMPT, *(f"{PROMPT} {o}" for o in OPTIONS)]
+    body = next(p for p in server.posted if p["prompt"] == rows)
     assert body["echo"] is True and body["logprobs"] == 1 and body["max_tokens"] == 1
     assert lm.scoring() and lm.usage.valid == 2 and lm.usage.batches == 1
 
@@ -63,6 +64,15 @@ def test_pmi_subtracts_the_neutral_prompt(server):
     assert choice.index == model.best_choice(request, expected).index
     with pytest.raises(model.ModelUnavailableError, match="neutral_prompt"):
         lm.choose([model.ChoiceRequest(PROMPT, OPTIONS)])
+
+
+def test_a_token_across_the_prompt_end_counts_for_the_option(server):
+    """A prompt ending in whitespace tokenizes differently alone ("tree", " ") than before an
+    option ("tree", " collect"): the straddling token is the option's, as local scoring has it."""
+    prompt = "You stand next to a tree. "
+    choice = _model(server).choose([model.ChoiceRequest(prompt, OPTIONS)])[0]
+    assert choice.scores == pytest.approx(_expected(prompt, OPTIONS))
+    assert stub_server.option_logprob(prompt, "collect wood")[1] == 2
 
 
 def test_same_choice_as_a_local_backend_given_the_same_scores(server):
