@@ -147,6 +147,9 @@ class OpenAICompatibleModel(model.LanguageModel):
             except ConnectionRefusedError:
                 last = "connection refused"
                 continue
+            except ConnectionResetError:  # a server restarting or dropping overload
+                last = "connection reset"
+                continue
             except TimeoutError:
                 raise model.ModelTimeoutError(
                     f"model {self.model_name!r}: {url} did not finish answering within "
@@ -178,7 +181,7 @@ class OpenAICompatibleModel(model.LanguageModel):
                     f"model {self.model_name!r}: {url} returned a body that is not JSON: "
                     f"{body[:80]!r}"
                 ) from None
-        what = "start the server" if last == "connection refused" else "check the server's log"
+        what = "start the server" if last.startswith("connection") else "check the server's log"
         raise model.ModelUnavailableError(
             f"model {self.model_name!r} at {self.base_url}: {method} {path} failed {attempts} "
             f"times ({last}); {what} or fix the model URL, then rerun"
