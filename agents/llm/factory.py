@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.llm import model
+from agents.llm import model, model_config
 
 # Specs served by `agents.llm.controls` (no weights, no server, no device options).
 SCRIPTED = ("fake", "uniform")
@@ -22,6 +22,24 @@ def is_local(spec: str) -> bool:
     """Whether `spec` names weights loaded in this process (`HFModel`), the only backend that takes
     device, dtype, threads and scoring options."""
     return spec not in SCRIPTED and not spec.startswith(("http://", "https://"))
+
+
+def backend_kwargs(config: model_config.ModelConfig) -> dict[str, Any]:
+    """The constructor arguments `config` means for its backend: device options for local weights,
+    the option score for local weights and servers alike (one decision rule), the request deadline
+    for servers (`timeout_s`, where the config has that field), and no call cache when
+    `call_cache` is off, for every backend that has one."""
+    spec = config.spec
+    if spec in SCRIPTED:
+        return {}
+    kwargs: dict[str, Any] = {"option_score": config.option_score}
+    if is_local(spec):
+        kwargs.update(device=config.device, dtype=config.dtype, threads=config.threads)
+    elif getattr(config, "timeout_s", None) is not None:
+        kwargs["timeout_s"] = config.timeout_s
+    if not config.call_cache:
+        kwargs["cache"] = None
+    return kwargs
 
 
 def public_spec(spec: str) -> str:

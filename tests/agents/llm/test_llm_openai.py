@@ -7,7 +7,7 @@ import time
 import pytest
 
 from agents.llm import cache as cache_lib
-from agents.llm import controls, factory, model, openai_compat
+from agents.llm import controls, factory, model, model_config, openai_compat
 from tests.agents.llm import stub_server
 
 OPTIONS = ("collect wood", "place table", "make wood pickaxe")
@@ -262,3 +262,12 @@ def test_call_cache_off_sends_every_call(server):
     lm.choose_one(PROMPT, OPTIONS)
     before = len(server.posted)
     assert not lm.choose_one(PROMPT, OPTIONS).cached and len(server.posted) == before + 1
+
+
+def test_backend_kwargs_honour_call_cache_off_for_servers(server):
+    config = model_config.ModelConfig(spec=server.url + "#stub", call_cache=False)
+    kwargs = factory.backend_kwargs(config)
+    assert kwargs["cache"] is None and "device" not in kwargs
+    lm = factory.make_model(config.spec, **kwargs)
+    assert lm.cache is None and lm.option_score == config.option_score
+    assert factory.backend_kwargs(model_config.ModelConfig(spec="fake", call_cache=False)) == {}
