@@ -458,16 +458,7 @@ def load_model(config: model_config.ModelConfig | model.LanguageModel) -> model.
     """
     if isinstance(config, model.LanguageModel):
         return config
-    kwargs: dict[str, Any] = {}
-    if factory.is_local(config.spec):
-        kwargs = {
-            "device": config.device,
-            "dtype": config.dtype,
-            "threads": config.threads,
-            "option_score": config.option_score,
-        }
-        if not config.call_cache:
-            kwargs["cache"] = None
+    kwargs = factory.backend_kwargs(config)
     keep = config.keep_loaded and not factory.is_control(config.spec)
     if keep and config in _MODELS:
         return _MODELS[config]
@@ -493,9 +484,9 @@ def resolve_model(
 def describe(lm: model.LanguageModel, config: model_config.ModelConfig) -> dict[str, Any]:
     """What an episode record keeps of the model: its whole config, the decision mode that ran,
     and what the backend resolved (device, dtype, revision) where it says."""
-    resolved = lm.describe() if callable(getattr(lm, "describe", None)) else {}
+    resolved = lm.describe()
     return {
-        "model": config.to_dict(),
+        "model": {**config.to_dict(), "spec": factory.public_spec(config.spec)},
         "model_id": lm.model_id,
         "decide": config.resolved_decide,
         "model_resolved": resolved,

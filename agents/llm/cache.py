@@ -54,6 +54,30 @@ def make_key(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def server_key(
+    *,
+    base_url: str,
+    served: Mapping[str, Any],
+    kind: str,
+    params: Mapping[str, Any],
+    prompt: str,
+    options: Sequence[str] = (),
+) -> str:
+    """The key of one call to a model behind a server: keyed by the served model id, its revision
+    (`root`) and the server's capabilities as detected, so another model (or another build of it)
+    behind the same URL never replays old answers. `base_url` must carry no credentials and no
+    key is ever part of `served`."""
+    return make_key(
+        model_id=f"{served['id']}@{base_url}",
+        revision=str(served.get("root") or "server"),
+        dtype="server",
+        kind=kind,
+        params={**params, "capabilities": {k: v for k, v in served.items() if k != "id"}},
+        prompt=prompt,
+        options=options,
+    )
+
+
 class CallCache:
     """Key -> JSON value store in SQLite; safe for threads of one process and for two processes."""
 

@@ -3,7 +3,8 @@
 `fake`, `uniform`, `oracle` and `noisy-oracle:P` are the model-free controls of
 `agents.llm.controls`, an `http(s)://...` URL an OpenAI-compatible
 server (the served
-model's name after `#`, e.g. `http://127.0.0.1:8000/v1#qwen`), anything else a preset, local
+model's name after `#`, e.g. `http://127.0.0.1:8000/v1#qwen`; without it, the one model the server
+serves), anything else a preset, local
 directory, `.gguf` file or hub id for `HFModel`.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.llm import controls, model
+from agents.llm import controls, model, model_config
 
 
 def is_control(spec: str) -> bool:
@@ -24,6 +25,34 @@ def is_local(spec: str) -> bool:
     """Whether `spec` names weights loaded in this process (`HFModel`), the only backend that takes
     device, dtype, threads and scoring options."""
     return not is_control(spec) and not spec.startswith(("http://", "https://"))
+
+
+def backend_kwargs(config: model_config.ModelConfig) -> dict[str, Any]:
+    """The constructor arguments `config` means for its backend: device options for local weights,
+    the option score for local weights and servers alike (one decision rule), the request deadline
+    for servers (`timeout_s`, where the config has that field), and no call cache when
+    `call_cache` is off, for every backend that has one."""
+    spec = config.spec
+    if is_control(spec):
+        return {}
+    kwargs: dict[str, Any] = {"option_score": config.option_score}
+    if is_local(spec):
+        kwargs.update(device=config.device, dtype=config.dtype, threads=config.threads)
+    elif getattr(config, "timeout_s", None) is not None:
+        kwargs["timeout_s"] = config.timeout_s
+    if not config.call_cache:
+        kwargs["cache"] = None
+    return kwargs
+
+
+def public_spec(spec: str) -> str:
+    """`spec` as it may be recorded or printed: a server URL loses any `user:password@`."""
+    if not spec.startswith(("http://", "https://")):
+        return spec
+    from agents.llm import openai_compat
+
+    url, hash_, name = spec.partition("#")
+    return openai_compat.redact_url(url) + hash_ + name
 
 
 def make_model(spec: str, **kwargs: Any) -> model.LanguageModel:

@@ -114,12 +114,16 @@ class ChoiceRequest(_Record):
     """A prompt and the menu to choose from; `default` is the option a fallback takes.
 
     `reference` is the index of the option the scripted planner would take here (the `oracle`
-    controls read it; no model sees it), or None when the agent computed none."""
+    controls read it; no model sees it), or None when the agent computed none.
+    `neutral_prompt` is the content-free prompt the `"pmi"` option score calibrates against (an
+    option's log-prob given the prompt minus given the neutral prompt); None when not calibrated.
+    """
 
     prompt: str
     options: tuple[str, ...]
     default: int = 0
     reference: int | None = None
+    neutral_prompt: str | None = None
 
     _tuple_fields: ClassVar[tuple[str, ...]] = ("options",)
 
@@ -136,6 +140,10 @@ class ChoiceRequest(_Record):
         _check(
             self.reference is None or 0 <= self.reference < len(self.options),
             "ChoiceRequest.reference out of range",
+        )
+        _check(
+            self.neutral_prompt is None or isinstance(self.neutral_prompt, str),
+            "ChoiceRequest.neutral_prompt must be a str or None",
         )
 
 
@@ -257,6 +265,11 @@ class LanguageModel(abc.ABC):
     def record_valid(self, count: int = 1) -> None:
         """Callers that parse generated text themselves report their successes here."""
         self.meter.add(valid=count)
+
+    def describe(self) -> dict[str, Any]:
+        """What a record keeps of the model as it runs (device, dtype, revision, served id...);
+        backends add what they resolved."""
+        return {"model_id": self.model_id}
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to release
         """Release resources (caches, connections)."""

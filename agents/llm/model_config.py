@@ -16,7 +16,7 @@ import tyro
 
 DEVICES = ("auto", "cpu", "cuda")
 DTYPES = ("auto", "fp32", "bf16")
-OPTION_SCORES = ("mean", "sum")
+OPTION_SCORES = ("mean", "sum", "pmi")
 DECIDE_MODES = ("auto", "score", "generate")
 DEFAULT_SPEC = "qwen2.5-0.5b"
 """The agents' default model: the strongest offline preset that installs on a laptop."""
@@ -44,7 +44,11 @@ class ModelConfig:
     threads: int | None = None
     """CPU threads for local weights (None: the process's share of the cores)."""
     option_score: str = DEFAULT_OPTION_SCORE
-    """How a local model scores an option: mean (per-token) or sum of log-probabilities."""
+    """How a model (local or served) scores an option: mean (per-token) or sum of
+    log-probabilities, or pmi (calibrated: given the situation minus given the prompt frame)."""
+    timeout_s: float = 60.0
+    """Total seconds one request to a model server may take (a server trickling bytes is cut off
+    at this deadline)."""
     decide: str = "auto"
     """How the model decides: score (SayCan-style option scoring), generate (it writes the paper's
     JSON reply: goals, reflection, summary, operation) or auto (`resolved_decide`)."""
@@ -73,6 +77,10 @@ class ModelConfig:
             raise fail("threads", "None or an integer >= 1")
         if self.option_score not in OPTION_SCORES:
             raise fail("option_score", ", ".join(OPTION_SCORES))
+        if isinstance(self.timeout_s, bool) or not isinstance(self.timeout_s, int | float):
+            raise fail("timeout_s", "a number of seconds > 0")
+        if not self.timeout_s > 0:
+            raise fail("timeout_s", "a number of seconds > 0")
         if self.decide not in DECIDE_MODES:
             raise fail("decide", ", ".join(DECIDE_MODES))
         rate = self.max_fallback_rate

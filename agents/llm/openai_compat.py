@@ -1,66 +1,134 @@
-"""`OpenAICompatibleModel`: the `LanguageModel` contract over HTTP to an OpenAI chat API server.
+"""`OpenAICompatibleModel`: the `LanguageModel` contract over HTTP to an OpenAI-compatible server.
 
-vLLM, llama.cpp's server and Ollama all speak `/v1/chat/completions`; pointing the benchmark at one
-is how inference scales beyond one process. Only the standard library is used. A batch is sent as
-concurrent requests (the server batches them). `choose` asks for `{"choice": "<option>"}`,
-constrained by a JSON schema where the server accepts `response_format`, and reads the reply with
-the shared `parse_choice`; a reply naming no option, a timeout or a non-JSON body becomes a counted
-fallback, while an unreachable server is a `ModelUnavailableError` (nothing to fall back on).
+vLLM, llama.cpp's server and Ollama speak the OpenAI API; pointing the benchmark at one is how
+inference scales beyond one process. Only the standard library is used.
+
+`choose` decides by the same rule as local weights (`hf.HFModel`): every option is scored by the
+log-probabilities the model gives its tokens after the prompt, read from `/v1/completions` with
+`echo: true, logprobs: 1` (prompt log-probs, as vLLM serves them), summed, averaged per token, or
+calibrated (`"pmi"`: minus the same option's log-prob after `request.neutral_prompt`). A server
+without prompt log-probs is asked through `/v1/chat/completions` for `{"choice": "<option>"}`,
+constrained by a JSON schema where it accepts `response_format`. What a server serves (model id,
+its `root`/revision, log-probs, structured output) is detected once and is part of every call-cache
+key, so a different model behind the same URL never replays old answers.
+
+Failures are loud: transient errors (refused connection, HTTP 429/500/502/503/504) are retried a
+bounded number of times with exponential backoff, then raise a one-line `ModelUnavailableError`;
+each request has a total deadline (`timeout_s`), not a per-read one; HTTP 404 is a
+`ModelNotFoundError` listing the served models. A reply that names no menu option stays a counted
+fallback. The API key comes from `OPENAI_API_KEY` (sent as `Authorization: Bearer`) and, like
+credentials written into the URL, never reaches a record, a cache key, a log or an error message.
 """
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures
+import http.client
 import json
 import os
+import socket
+import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
 from agents.llm import cache as cache_lib
 from agents.llm import model, parsing
 
+API_KEY_ENV = "OPENAI_API_KEY"
+"""The environment variable the API key is read from (the name OpenAI's own clients use)."""
+CHOOSE_MODES = ("auto", "score", "generate")
+OPTION_SCORES = ("sum", "mean", "pmi")
+TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 CHOICE_INSTRUCTION = (
     '\n\nAnswer with a JSON object {{"choice": "<option>"}} where <option> is exactly one of:\n'
     "{menu}"
 )
 
 
-def _base(url: str) -> str:
-    url = url.rstrip("/")
-    return url if url.endswith("/v1") else url + "/v1"
+def split_url(url: str) -> tuple[str, tuple[str, str] | None]:
+    """`url` without credentials (ending in `/v1`) and the `(user, password)` it carried, if any."""
+    parts = urllib.parse.urlsplit(url.strip())
+    credentials = None
+    if parts.username is not None or parts.password is not None:
+        credentials = (
+            urllib.parse.unquote(parts.username or ""),
+            urllib.parse.unquote(parts.password or ""),
+        )
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    path = parts.path.rstrip("/")
+    path = path if path.endswith("/v1") else path + "/v1"
+    return urllib.parse.urlunsplit((parts.scheme, netloc, path, "", "")), credentials
+
+
+def redact_url(url: str) -> str:
+    """`url` with any `user:password@` removed: the form that may be recorded or printed."""
+    return split_url(url)[0]
 
 
 class OpenAICompatibleModel(model.LanguageModel):
-    """A model served at `base_url` (e.g. `http://127.0.0.1:8000/v1`) under the name `model`."""
+    """A model served at `base_url` (e.g. `http://127.0.0.1:8000/v1`) under the name `model_name`
+    (`"default"`: the one model the server serves)."""
+
+    def describe(self) -> dict[str, Any]:
+        return describe(self)
 
     def __init__(
         self,
         base_url: str,
-        model_name: str,
+        model_name: str = "default",
         *,
         api_key: str | None = None,
-        timeout: float = 60.0,
+        timeout_s: float = 60.0,
+        timeout: float | None = None,
+        retries: int = 3,
+        backoff_s: float = 0.5,
+        choose_mode: str = "auto",
+        option_score: str = "sum",
         json_schema: bool = True,
         max_workers: int = 8,
         max_choice_tokens: int = 32,
         cache: cache_lib.CallCache | str | os.PathLike[str] | None = cache_lib.DEFAULT,
     ) -> None:
         super().__init__()
-        self.base_url = _base(base_url)
+        if choose_mode not in CHOOSE_MODES:
+            raise model.ModelUnavailableError(
+                f"unknown choose_mode {choose_mode!r}; use one of {', '.join(CHOOSE_MODES)}"
+            )
+        if option_score not in OPTION_SCORES:
+            raise model.ModelUnavailableError(
+                f"unknown option_score {option_score!r}; use one of {', '.join(OPTION_SCORES)}"
+            )
+        self.base_url, credentials = split_url(base_url)
         self.model_name = model_name
-        self.timeout = timeout
+        self.timeout_s = float(timeout if timeout is not None else timeout_s)
+        if not self.timeout_s > 0:
+            raise model.ModelUnavailableError(f"timeout_s must be > 0, got {self.timeout_s!r}")
+        self.retries = max(0, int(retries))
+        self.backoff_s = max(0.0, float(backoff_s))
+        self.choose_mode = choose_mode
+        self.option_score = option_score
         self.json_schema = json_schema  # switched off for good when the server rejects it
         self.max_workers = max(1, max_workers)
         self.max_choice_tokens = max_choice_tokens
-        self._api_key = api_key
+        self._auth = _auth_header(api_key or os.environ.get(API_KEY_ENV) or None, credentials)
         self.cache = cache_lib.open_cache(cache)
+        self._served: dict[str, Any] | None = None  # filled once by `capabilities()`
+        self._probe_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"OpenAICompatibleModel({self.model_id!r})"
 
     @property
     def model_id(self) -> str:
-        return f"{self.model_name}@{self.base_url}"
+        """`served-model@url`, credentials stripped (the served id once the server was asked)."""
+        name = self._served["id"] if self._served else self.model_name
+        return f"{name}@{self.base_url}"
 
     def close(self) -> None:
         if self.cache is not None:
@@ -69,55 +137,116 @@ class OpenAICompatibleModel(model.LanguageModel):
 
     # -- HTTP -------------------------------------------------------------------------------------
 
-    def _post(self, payload: dict[str, Any]) -> dict[str, Any]:
-        url = f"{self.base_url}/chat/completions"
-        headers = {"Content-Type": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        request = urllib.request.Request(
-            url, data=json.dumps(payload).encode(), headers=headers, method="POST"
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read()
-        except urllib.error.HTTPError as error:
-            detail = error.read().decode(errors="replace").strip().splitlines()
-            raise _HTTPStatusError(
-                error.code, f"{url} answered HTTP {error.code}: {(detail or [''])[0][:200]}"
-            ) from None
-        except TimeoutError:
-            raise model.ModelTimeoutError(
-                f"{url} did not answer within {self.timeout:g} s; raise the timeout or check"
-                " the server's load"
-            ) from None
-        except urllib.error.URLError as error:
-            if isinstance(error.reason, TimeoutError):
+    def _request(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
+        """One JSON request with retries of transient failures; raises a one-line `ModelError`."""
+        url = f"{self.base_url}{path}"
+        attempts = self.retries + 1
+        last = ""
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(self.backoff_s * 2 ** (attempt - 1))
+            try:
+                status, body = self._send(method, path, payload)
+            except ConnectionRefusedError:
+                last = "connection refused"
+                continue
+            except ConnectionResetError:  # a server restarting or dropping overload
+                last = "connection reset"
+                continue
+            except TimeoutError:
                 raise model.ModelTimeoutError(
-                    f"{url} did not answer within {self.timeout:g} s; raise the timeout or"
-                    " check the server's load"
+                    f"model {self.model_name!r}: {url} did not finish answering within "
+                    f"{self.timeout_s:g} s; raise timeout_s or check the server's load"
                 ) from None
-            raise model.ModelUnavailableError(
-                f"cannot reach {url} ({error.reason}); start the server or fix the model URL"
-            ) from None
-        try:
-            data = json.loads(body)
-            message = data["choices"][0]["message"]
-            _ = message["content"]
-        except (json.JSONDecodeError, KeyError, IndexError, TypeError):
-            raise BadReplyError(
-                f"{url} returned a reply that is not an OpenAI chat completion: {body[:80]!r}"
-            ) from None
-        return data
+            except OSError as error:
+                raise model.ModelUnavailableError(
+                    f"model {self.model_name!r}: cannot reach {url} ({error.__class__.__name__}: "
+                    f"{error}); start the server or fix the model URL"
+                ) from None
+            if status in TRANSIENT_STATUS:
+                last = f"HTTP {status}: {_first_line(body)}"
+                continue
+            if status == 404:
+                raise model.ModelNotFoundError(
+                    f"model {self.model_name!r} is not served at {self.base_url} ({path} answered "
+                    f"HTTP 404); served models: {self._served_list()}; use {self.base_url}#<one "
+                    "of them>"
+                )
+            if status >= 400:
+                raise _HTTPStatusError(
+                    status,
+                    f"model {self.model_name!r}: {url} answered HTTP {status}: {_first_line(body)}",
+                )
+            try:
+                return json.loads(body)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise BadReplyError(
+                    f"model {self.model_name!r}: {url} returned a body that is not JSON: "
+                    f"{body[:80]!r}"
+                ) from None
+        what = "start the server" if last.startswith("connection") else "check the server's log"
+        raise model.ModelUnavailableError(
+            f"model {self.model_name!r} at {self.base_url}: {method} {path} failed {attempts} "
+            f"times ({last}); {what} or fix the model URL, then rerun"
+        )
 
-    def _chat(self, prompt: str, max_tokens: int, **extra: Any) -> dict[str, Any]:
-        payload = {
-            "model": self.model_name,
-            "messages": [{"role": "user", "content": prompt}],
-            "max_tokens": max_tokens,
-            "temperature": 0.0,
-            **extra,
-        }
-        return self._post(payload)
+    def _send(self, method: str, path: str, payload: dict[str, Any] | None) -> tuple[int, bytes]:
+        """Status and body of one exchange, all of it within `timeout_s` (a watchdog closes the
+        socket at the deadline, so a server that trickles bytes cannot hold a request open)."""
+        parts = urllib.parse.urlsplit(self.base_url)
+        connection_class = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
+        connection = connection_class(parts.hostname, parts.port, timeout=self.timeout_s)
+        expired = threading.Event()
+        held: list[socket.socket] = []  # http.client forgets its socket once a reply is read
+
+        def expire() -> None:
+            expired.set()
+            for sock in held:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        watchdog = threading.Timer(self.timeout_s, expire)
+        watchdog.daemon = True
+        watchdog.start()
+        headers = {"Accept": "application/json"}
+        if self._auth:
+            headers["Authorization"] = self._auth
+        data = None
+        if payload is not None:
+            data = json.dumps(payload).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            connection.connect()
+            held.append(connection.sock)
+            if expired.is_set():
+                raise TimeoutError
+            connection.request(method, parts.path + path, body=data, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            if expired.is_set():
+                raise TimeoutError
+            return response.status, body
+        except (OSError, http.client.HTTPException) as error:
+            if expired.is_set() or isinstance(error, TimeoutError | socket.timeout):
+                raise TimeoutError from None
+            if isinstance(error, OSError):
+                raise
+            raise OSError(str(error) or error.__class__.__name__) from None
+        finally:
+            watchdog.cancel()
+            connection.close()
+
+    def _served_list(self) -> str:
+        try:
+            status, body = self._send("GET", "/models", None)
+            ids = [entry["id"] for entry in json.loads(body)["data"]] if status == 200 else []
+        except (OSError, ValueError, KeyError, TypeError):
+            ids = []
+        return ", ".join(ids) or "(the server did not list them)"
 
     def _map(self, function, items: Sequence[Any]) -> list[Any]:
         """`function` over `items` concurrently, so the server sees the whole batch at once."""
@@ -126,11 +255,61 @@ class OpenAICompatibleModel(model.LanguageModel):
         with concurrent.futures.ThreadPoolExecutor(min(self.max_workers, len(items))) as pool:
             return list(pool.map(function, items))
 
+    # -- what the server serves -------------------------------------------------------------------
+
+    def capabilities(self) -> dict[str, Any]:
+        """What the server serves, asked once: `{"id", "root", "logprobs"}` (`id` the served model,
+        `root` its weights' path/revision where the server tells, `logprobs` whether
+        `/v1/completions` returns prompt log-probabilities)."""
+        with self._probe_lock:
+            if self._served is None:
+                self._served = self._probe()
+            return dict(self._served)
+
+    def _probe(self) -> dict[str, Any]:
+        listing = self._request("GET", "/models")
+        try:
+            entries = {entry["id"]: entry for entry in listing["data"]}
+        except (KeyError, TypeError):
+            raise BadReplyError(
+                f"model {self.model_name!r}: {self.base_url}/models is not an OpenAI model list"
+            ) from None
+        name = self.model_name
+        if name == "default" and len(entries) == 1:
+            name = next(iter(entries))
+        if name not in entries:
+            raise model.ModelNotFoundError(
+                f"model {self.model_name!r} is not served at {self.base_url}; served models: "
+                f"{', '.join(entries) or '(none)'}; use {self.base_url}#<one of them>"
+            )
+        entry = entries[name]
+        root = entry.get("revision") or entry.get("root") or ""
+        logprobs = False
+        if self.choose_mode != "generate":
+            try:
+                reply = self._request("POST", "/completions", _score_payload(name, ["Hello world"]))
+                logprobs = _prompt_logprobs(reply["choices"][0]) is not None
+            except (
+                _HTTPStatusError,
+                BadReplyError,
+                model.ModelNotFoundError,  # a server without /v1/completions
+                KeyError,
+                IndexError,
+                TypeError,
+            ):
+                logprobs = False
+        if self.choose_mode == "score" and not logprobs:
+            raise model.ModelUnavailableError(
+                f"model {name!r} at {self.base_url} does not return prompt log-probabilities "
+                "from /v1/completions; serve it with vLLM or use choose_mode='generate'"
+            )
+        return {"id": name, "root": str(root), "logprobs": logprobs}
+
     def _key(self, kind: str, params: dict[str, Any], prompt: str, options: Sequence[str] = ()):
-        return cache_lib.make_key(
-            model_id=self.model_id,
-            revision="server",
-            dtype="server",
+        served = self.capabilities()
+        return cache_lib.server_key(
+            base_url=self.base_url,
+            served=served,
             kind=kind,
             params=params,
             prompt=prompt,
@@ -138,6 +317,24 @@ class OpenAICompatibleModel(model.LanguageModel):
         )
 
     # -- generate ---------------------------------------------------------------------------------
+
+    def _chat(self, prompt: str, max_tokens: int, **extra: Any) -> dict[str, Any]:
+        payload = {
+            "model": self.capabilities()["id"],
+            "messages": [{"role": "user", "content": prompt}],
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            **extra,
+        }
+        data = self._request("POST", "/chat/completions", payload)
+        try:
+            _ = data["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise BadReplyError(
+                f"model {self.model_name!r}: {self.base_url}/chat/completions returned a reply "
+                f"that is not an OpenAI chat completion: {str(data)[:80]!r}"
+            ) from None
+        return data
 
     def generate(
         self, prompts: Sequence[str], *, max_new_tokens: int, stop: Sequence[str] = ()
@@ -182,6 +379,126 @@ class OpenAICompatibleModel(model.LanguageModel):
 
     # -- choose -----------------------------------------------------------------------------------
 
+    def scoring(self) -> bool:
+        """Whether `choose` scores options (log-probs served) rather than asking for a reply."""
+        return self.choose_mode != "generate" and self.capabilities()["logprobs"]
+
+    def choose(self, requests: Sequence[model.ChoiceRequest]) -> list[model.Choice]:
+        """One choice per request: the best-scored option where the server serves prompt
+        log-probs (the rule of local models), else the option a JSON reply names."""
+        start = time.perf_counter()
+        one = self._score_one if self.scoring() else self._ask_one
+        try:
+            results = self._map(one, requests)
+        finally:
+            self.meter.add(batches=1, latency_s=time.perf_counter() - start)
+        choices = [r[0] for r in results]
+        hits = sum(r[3] for r in results)
+        valid = sum(c.valid for c in choices)
+        self.meter.add(
+            calls=len(choices),
+            prompt_tokens=sum(r[1] for r in results),
+            completion_tokens=sum(r[2] for r in results),
+            valid=valid,
+            fallbacks=len(choices) - valid,
+            cache_hits=hits if self.cache is not None else 0,
+            cache_misses=len(choices) - hits if self.cache is not None else 0,
+        )
+        return choices
+
+    def _score_one(self, request: model.ChoiceRequest) -> tuple[model.Choice, int, int, bool]:
+        neutral = request.neutral_prompt if self.option_score == "pmi" else None
+        if self.option_score == "pmi" and neutral is None:
+            raise model.ModelUnavailableError(
+                "option_score 'pmi' needs ChoiceRequest.neutral_prompt; the agent set none"
+            )
+        params = {"score": f"saycan-{self.option_score}", "neutral": neutral}
+        key = self._key("choose", params, request.prompt, request.options)
+        if self.cache is not None and (hit := self.cache.get(key)) is not None:
+            return model.best_choice(request, hit, cached=True), 0, 0, True
+        given, sent = self.score_options(request.prompt, request.options)
+        if neutral is not None:
+            base, base_sent = self.score_options(neutral, request.options)
+            scores = [g[0] - b[0] for g, b in zip(given, base, strict=True)]
+            sent += base_sent
+        elif self.option_score == "mean":
+            scores = [total / count for total, count in given]
+        else:
+            scores = [total for total, _ in given]
+        if self.cache is not None:
+            self.cache.put(key, scores)
+        return model.best_choice(request, scores), sent, 0, False
+
+    def score_options(
+        self, prompt: str, options: Sequence[str]
+    ) -> tuple[list[tuple[float, int]], int]:
+        """Per option, the summed log-prob of its tokens after `prompt` and their count, plus the
+        tokens sent; one `/v1/completions` request carries the prompt alone and every option row
+        as batched prompts.
+
+        As in `hf.HFModel`, a separating space is added unless the prompt ends in whitespace. The
+        option's tokens are those past the prompt's own tokens where a row starts with exactly
+        them (token counts, as local scoring uses ids); where the tokenizer merged across the
+        boundary, those whose text starts at or after the prompt's end (`text_offset`).
+        """
+        sep = "" if not prompt or prompt[-1].isspace() else " "
+        texts = [prompt, *(prompt + sep + option for option in options)]
+        reply = self._request(
+            "POST", "/completions", _score_payload(self.capabilities()["id"], texts)
+        )
+        try:
+            rows = sorted(reply["choices"], key=lambda c: c.get("index", 0))
+            if len(rows) != len(texts):
+                raise ValueError
+            echoed = []
+            for text, row in zip(texts, rows, strict=True):
+                tokens = _prompt_logprobs(row)
+                if tokens is None:
+                    raise ValueError
+                # the generated token (max_tokens=1) starts at or after the end of the text
+                echoed.append([t for t in tokens if t[0] < len(text)])
+            head = [token for _, token, _ in echoed[0]]
+            out = []
+            for row in echoed[1:]:
+                if [token for _, token, _ in row[: len(head)]] == head and len(row) > len(head):
+                    values = [lp for _, _, lp in row[len(head) :]]
+                else:  # the tokens that reach past the prompt's end
+                    ends = [offset for offset, _, _ in row[1:]] + [len(prompt) + 1]
+                    values = [
+                        lp for (_, _, lp), end in zip(row, ends, strict=True) if end > len(prompt)
+                    ]
+                if not values or any(lp is None for lp in values):
+                    raise ValueError
+                out.append((float(sum(values)), len(values)))
+        except (KeyError, TypeError, ValueError):
+            raise BadReplyError(
+                f"model {self.model_name!r}: {self.base_url}/completions returned no prompt "
+                "log-probabilities for the option tokens; serve the model with vLLM or use "
+                "choose_mode='generate'"
+            ) from None
+        return out, sum(len(row) for row in echoed)
+
+    def _ask_one(self, request: model.ChoiceRequest) -> tuple[model.Choice, int, int, bool]:
+        key = self._key("choose", {"schema": self.json_schema}, request.prompt, request.options)
+        if self.cache is not None and (hit := self.cache.get(key)) is not None:
+            return model.Choice.from_dict({**hit, "cached": True}), 0, 0, True
+        try:
+            data = self._ask_choice(request)
+        except BadReplyError as error:  # malformed output stays a counted fallback
+            return model.fallback_choice(request, raw=str(error)), 0, 0, False
+        raw = data["choices"][0]["message"]["content"] or ""
+        usage = data.get("usage") or {}
+        index = parsing.parse_choice(raw, request.options)
+        if index is None:
+            choice = model.fallback_choice(request, raw)
+        else:
+            choice = model.one_hot_choice(request, index, raw)
+            if self.cache is not None:
+                self.cache.put(key, choice.to_dict())
+        prompt_tokens = int(usage.get("prompt_tokens", len(request.prompt.split())))
+        completion_tokens = int(usage.get("completion_tokens", len(raw.split())))
+        return choice, prompt_tokens, completion_tokens, False
+
     def _ask_choice(self, request: model.ChoiceRequest) -> dict[str, Any]:
         menu = "\n".join(f"- {option}" for option in request.options)
         prompt = request.prompt + CHOICE_INSTRUCTION.format(menu=menu)
@@ -205,55 +522,72 @@ class OpenAICompatibleModel(model.LanguageModel):
                 self.json_schema = False
         return self._chat(prompt, self.max_choice_tokens)
 
-    def choose(self, requests: Sequence[model.ChoiceRequest]) -> list[model.Choice]:
-        """One reply per request, read with `parse_choice`; unreadable replies are fallbacks."""
-        start = time.perf_counter()
 
-        def one(request: model.ChoiceRequest) -> tuple[model.Choice, int, int, bool]:
-            key = self._key("choose", {"schema": self.json_schema}, request.prompt, request.options)
-            if self.cache is not None and (hit := self.cache.get(key)) is not None:
-                return model.Choice.from_dict({**hit, "cached": True}), 0, 0, True
-            try:
-                data = self._ask_choice(request)
-            except (model.ModelTimeoutError, BadReplyError) as error:
-                return model.fallback_choice(request, raw=str(error)), 0, 0, False
-            raw = data["choices"][0]["message"]["content"] or ""
-            usage = data.get("usage") or {}
-            index = parsing.parse_choice(raw, request.options)
-            if index is None:
-                choice = model.fallback_choice(request, raw)
-            else:
-                choice = model.one_hot_choice(request, index, raw)
-                if self.cache is not None:
-                    self.cache.put(key, choice.to_dict())
-            prompt_tokens = int(usage.get("prompt_tokens", len(request.prompt.split())))
-            completion_tokens = int(usage.get("completion_tokens", len(raw.split())))
-            return choice, prompt_tokens, completion_tokens, False
-
-        try:
-            results = self._map(one, requests)
-        finally:
-            self.meter.add(batches=1, latency_s=time.perf_counter() - start)
-        choices = [r[0] for r in results]
-        hits = sum(r[3] for r in results)
-        valid = sum(c.valid for c in choices)
-        self.meter.add(
-            calls=len(choices),
-            prompt_tokens=sum(r[1] for r in results),
-            completion_tokens=sum(r[2] for r in results),
-            valid=valid,
-            fallbacks=len(choices) - valid,
-            cache_hits=hits if self.cache is not None else 0,
-            cache_misses=len(choices) - hits if self.cache is not None else 0,
-        )
-        return choices
+def describe(lm: OpenAICompatibleModel) -> dict[str, Any]:
+    """What a record says about a server model: never the key, never URL credentials."""
+    served = lm.capabilities()
+    return {
+        "backend": "openai",
+        "model_id": lm.model_id,
+        "base_url": lm.base_url,
+        "served_model": served["id"],
+        "revision": served["root"] or None,
+        "prompt_logprobs": served["logprobs"],
+        "choose": "score" if lm.scoring() else "generate",
+        "option_score": lm.option_score,
+        "json_schema": lm.json_schema,
+        "timeout_s": lm.timeout_s,
+        "retries": lm.retries,
+    }
 
 
 class BadReplyError(model.ModelError):
-    """The server answered, but not with a chat completion (e.g. a proxy's HTML page)."""
+    """The server answered, but not with what the OpenAI API promises (e.g. a proxy's page)."""
 
 
 class _HTTPStatusError(model.ModelError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+def _auth_header(api_key: str | None, credentials: tuple[str, str] | None) -> str | None:
+    if api_key:
+        return f"Bearer {api_key}"
+    if credentials:
+        return "Basic " + base64.b64encode(":".join(credentials).encode()).decode()
+    return None
+
+
+def _first_line(body: bytes) -> str:
+    lines = body.decode(errors="replace").strip().splitlines()
+    return (lines or [""])[0][:200]
+
+
+def _score_payload(name: str, prompts: list[str]) -> dict[str, Any]:
+    """A completions request that only scores: the prompts echoed with their log-probs, one
+    generated token (some servers refuse `max_tokens: 0`) that the reader ignores."""
+    return {
+        "model": name,
+        "prompt": prompts,
+        "echo": True,
+        "logprobs": 1,
+        "max_tokens": 1,
+        "temperature": 0.0,
+    }
+
+
+def _prompt_logprobs(row: dict[str, Any]) -> list[tuple[int, str, float | None]] | None:
+    """`(text offset, token, log-prob)` per echoed token of one completions choice (vLLM's
+    `logprobs.text_offset`, `.tokens`, `.token_logprobs`), or None where they are absent."""
+    logprobs = row.get("logprobs")
+    if not isinstance(logprobs, dict):
+        return None
+    values = logprobs.get("token_logprobs")
+    offsets = logprobs.get("text_offset")
+    tokens = logprobs.get("tokens")
+    if not all(isinstance(x, list) for x in (values, offsets, tokens)) or len(values) < 2:
+        return None
+    if not len(values) == len(offsets) == len(tokens):
+        return None
+    return [(int(o), str(t), v) for o, t, v in zip(offsets, tokens, values, strict=True)]
