@@ -210,7 +210,11 @@ class LLMAgent(team_lib.Agent):
                 menu, state, self.spec.goal, **self.reference_context(state)
             )
         request = model.ChoiceRequest(
-            prompting.build(context, self.sections), texts, default, reference=reference
+            prompting.build(context, self.sections),
+            texts,
+            default,
+            reference=reference,
+            neutral_prompt=prompting.build_neutral(context, self.sections),
         )
         reply_prompt = ""
         if self.mode == "generate":

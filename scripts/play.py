@@ -53,7 +53,10 @@ class Args:
 
 def build_options(args: Args, method: methods.Method) -> dict[str, Any]:
     """The builder options `args` ask for; flags that do not apply to the method are errors."""
-    options = yaml.safe_load(args.options) if args.options else {}
+    try:
+        options = yaml.safe_load(args.options) if args.options else {}
+    except yaml.YAMLError:
+        options = None
     if not isinstance(options, dict):
         raise ValueError(f"invalid --options={args.options!r}; allowed: a YAML mapping")
     if args.checkpoint is not None:
@@ -89,9 +92,8 @@ def main(args: Args) -> int:
     except (ValueError, llm.ModelError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    with tqdm(
-        total=env.length, desc=f"{args.method} x{env.n_agents}", unit="step", leave=False
-    ) as bar:
+    bar = tqdm(total=env.length, desc=f"{args.method} x{env.n_agents}", unit="step", leave=False)
+    try:
         result = loop.play_episode(
             team,
             env,
@@ -101,7 +103,12 @@ def main(args: Args) -> int:
             record_frames=args.gif is not None,
             progress=bar,
         )
-    team.close()
+    except llm.ModelError as error:
+        print(f"error: the episode stopped, no record written: {error}", file=sys.stderr)
+        return 1
+    finally:
+        bar.close()
+        team.close()
     record = result.record
     print(
         f"{record.method} | {record.n_agents} agent(s) | rules {record.rules} | "

@@ -62,6 +62,7 @@ class StubServer:
         self.reply = '{"choice": "place table"}'
         self.models: list[dict[str, Any]] = [{"id": "stub", "root": "/weights/stub-rev1"}]
         self.fail_times = 2
+        self.fail_after = 3  # mode "die-after": requests served before every answer is a 500
         self.trickle_s = 2.0
         self.trickle_bytes = 30
         self.posted: list[dict[str, Any]] = []
@@ -146,7 +147,9 @@ def _handler(stub: StubServer):
             stub.posted.append(body)
             stub.headers.append(dict(self.headers))
             served = {entry["id"] for entry in stub.models}
-            if stub.mode == "500":
+            if stub.mode == "500" or (
+                stub.mode == "die-after" and len(stub.posted) > stub.fail_after
+            ):
                 return self._send(500, b"internal error\nstack trace")
             if stub.mode == "flaky" and stub.failures < stub.fail_times:
                 stub.failures += 1
