@@ -130,7 +130,10 @@ class Roles:
         if crafter_status is None or not crafter_status.alive:
             return agent.toward(state, goal, "no crafter left: own plan to the goal")
         material = goal.partition("_")[2]
-        if role == "seeker" and crafter_status.remaining <= 3:
+        # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
+        # for the tool (a share reaches any distance); alone with the crafter it supplies first.
+        go_early = len(team) > 2
+        if role == "seeker" and (go_early or crafter_status.remaining <= 3):
             target = library.material_yielding(rules, material)
             if target and state.known.knows(target):
                 if state.known.material_at(state.facing_tile) == target:
