@@ -135,7 +135,9 @@ class Roles:
         go_early = len(team) > 2
         if role == "seeker" and (go_early or crafter_status.remaining <= 3):
             target = library.material_yielding(rules, material)
-            if target and state.known.knows(target):
+            # With helpers, the seeker also searches for an unseen goal (navigation explores
+            # toward where the generator puts it) while the others craft.
+            if target and (state.known.knows(target) or go_early):
                 if state.known.material_at(state.facing_tile) == target:
                     return Decision(options.Option("wait", amount=5), "seeker: wait for the tool")
                 return Decision(options.Option("navigate", target), "seeker: go to the goal")
