@@ -16,6 +16,7 @@ found) and prints the issue's targets with whether they hold:
 from __future__ import annotations
 
 import dataclasses
+import json
 import pathlib
 import statistics
 import sys
@@ -36,6 +37,8 @@ class Args:
     """Team sizes to play."""
     json: str | None = None
     """Also write the rows here."""
+    rows: str | None = None
+    """Print the tables from rows an earlier run wrote with --json, instead of playing."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,7 +75,15 @@ def _mean(values: list[float]) -> float:
     return statistics.mean(values) if values else float("nan")
 
 
+def _finite(values: list[float]) -> list[float]:
+    return [v for v in values if v is not None and v != float("inf")]
+
+
 def main(args: Args) -> int:
+    if args.rows is not None:
+        rows = json.loads(pathlib.Path(args.rows).read_text())["rows"]
+        print(summary(rows, args.maps, args.team_sizes))
+        return 0
     maps = maps_with_diamond(args.maps)
     rows = []
     for where in maps:
@@ -83,6 +94,14 @@ def main(args: Args) -> int:
                 row["privileged" if privileged else "own"] = play(where, n, privileged)
             rows.append(row)
             print(row, flush=True)
+    print(summary(rows, args.maps, args.team_sizes))
+    output.write_json(None if args.json is None else pathlib.Path(args.json), vars(args), rows)
+    return 0
+
+
+def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
+    """The table (means over maps; the bound's columns over maps where a plan was found) and the
+    targets."""
     header = (
         "maps",
         "navigation",
@@ -95,9 +114,9 @@ def main(args: Args) -> int:
         "steps / lower bound",
     )
     table = []
-    for label, subset in (("paper", ["paper"]), (f"{args.maps} others", None)):
+    for label, subset in (("paper", ["paper"]), (f"{maps} others", None)):
         for nav in ("privileged", "own"):
-            for n in args.team_sizes:
+            for n in team_sizes:
                 chosen = [
                     r
                     for r in rows
@@ -106,6 +125,7 @@ def main(args: Args) -> int:
                     and (subset is None or r["map"] in subset)
                 ]
                 done = [r for r in chosen if r[nav] is not None]
+                planned = [r for r in done if r["best_plan"] != float("inf")]
                 table.append(
                     (
                         label,
@@ -113,17 +133,19 @@ def main(args: Args) -> int:
                         n,
                         f"{len(done)}/{len(chosen)}",
                         f"{_mean([r[nav] for r in done]):.1f}",
-                        f"{_mean([r['best_plan'] for r in chosen]):.1f}",
+                        f"{_mean(_finite([r['best_plan'] for r in chosen])):.1f} "
+                        f"({len(_finite([r['best_plan'] for r in chosen]))} maps)",
                         f"{_mean([r['lower'] for r in chosen]):.1f}",
-                        f"{_mean([r[nav] / r['best_plan'] for r in done]):.2f}",
+                        f"{_mean([r[nav] / r['best_plan'] for r in planned]):.2f}",
                         f"{_mean([r[nav] / r['lower'] for r in done]):.2f}",
                     )
                 )
-    print("scripted (not an LLM), damcs rules, 350-step cap; bound: benchmark.studies.team_bound")
-    print(output.markdown_table(header, table))
-    print(targets(rows, args.team_sizes))
-    output.write_json(None if args.json is None else pathlib.Path(args.json), vars(args), rows)
-    return 0
+    lines = [
+        "scripted (not an LLM), damcs rules, 350-step cap; bound: benchmark.studies.team_bound",
+        output.markdown_table(header, table),
+        targets(rows, team_sizes),
+    ]
+    return "\n".join(lines)
 
 
 def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
@@ -150,7 +172,11 @@ def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
             f"on {ordered}/{len(by_map)} maps (most: {ordered > len(by_map) / 2})"
         )
         ratio = _mean(
-            [m[6]["privileged"] / m[6]["best_plan"] for m in by_map.values() if m[6]["privileged"]]
+            [
+                m[6]["privileged"] / m[6]["best_plan"]
+                for m in by_map.values()
+                if m[6]["privileged"] and m[6]["best_plan"] != float("inf")
+            ]
         )
         lower = _mean(
             [m[6]["privileged"] / m[6]["lower"] for m in by_map.values() if m[6]["privileged"]]
