@@ -28,7 +28,8 @@ from episode import team as team_lib
 
 LABEL = "scripted (not an LLM)"
 # Vitals at or below these levels interrupt the plan (max 9; each drops about every 20-30 steps).
-VITAL_THRESHOLDS = {"drink": 3, "food": 3, "energy": 2}
+# Sleep waits for energy 0: a sleep takes ~80 of the 350 steps, and health falls only slowly then.
+VITAL_THRESHOLDS = {"drink": 3, "food": 3, "energy": 0}
 
 
 @dataclass
