@@ -59,8 +59,11 @@ class Outcome:
 class SkillDriver:
     """One agent's map, current option and skill, and the outcomes of its past options."""
 
-    def __init__(self, privileged_map: bool = False) -> None:
+    def __init__(self, privileged_map: bool = False, alerts: bool = True) -> None:
+        """`alerts=False` leaves interrupting a running skill to the decision-maker
+        (`advance(state, interrupt=...)`), for one that watches its vitals itself."""
         self.privileged_map = privileged_map
+        self.alerts = alerts
 
     def reset(
         self,
@@ -89,14 +92,20 @@ class SkillDriver:
 
     # --- observing --------------------------------------------------------------------------
 
-    def observe(self, info: Mapping[str, Any]) -> library.AgentState:
-        """Update the known map from this step's info and return the agent's state."""
+    def observe(
+        self, info: Mapping[str, Any], shared: tuple[mapping.KnownMap, ...] = ()
+    ) -> library.AgentState:
+        """Update the known map from this step's info (and teammates' `shared` maps, merged in)
+        and return the agent's state."""
         if self.home is None:
             self.home = tuple(int(v) for v in info["position"])
         if self.privileged_map and "semantic" in info:
             self.known.observe(info)
         else:
             self.known.observe({k: v for k, v in info.items() if k != "semantic"})
+        for other in shared:
+            if other is not self.known:
+                self.known.merge_known(other)
         return library.AgentState.from_info(
             self.agent_id,
             info,
@@ -114,12 +123,16 @@ class SkillDriver:
     def busy(self) -> bool:
         return self.skill is not None and not self.skill.finished
 
-    def advance(self, state: library.AgentState) -> str | None:
+    def advance(self, state: library.AgentState, interrupt: str = "") -> str | None:
         """The running skill's next action, or None when a decision is needed (no skill, or it
-        finished or was interrupted now; its outcome is then in `history`)."""
+        finished or was interrupted now; its outcome is then in `history`). A non-empty
+        `interrupt` (the decision-maker's reason) ends the running skill now."""
         if self.skill is None:
             return None
-        alert = self.alert(state)
+        if interrupt:
+            self.finish(state, "interrupted", interrupt)
+            return None
+        alert = self.alert(state) if self.alerts else ""
         if alert:
             self.finish(state, "interrupted", alert)
             return None

@@ -18,9 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from agents import comms, options, prerequisites
+from agents import driver as driver_lib
 from agents.comms import roles as comms_roles
 from agents.skills import library, mapping, navigation
 from envs import mac
@@ -29,9 +28,8 @@ from episode import team as team_lib
 
 LABEL = "scripted (not an LLM)"
 # Vitals at or below these levels interrupt the plan (max 9; each drops about every 20-30 steps).
-VITAL_THRESHOLDS = {"drink": 3, "food": 3, "energy": 2}
-# A failed option is not retried for this many steps (the agent explores instead).
-RETRY_AFTER = 15
+# Sleep waits for energy 0: a sleep takes ~80 of the 350 steps, and health falls only slowly then.
+VITAL_THRESHOLDS = {"drink": 3, "food": 3, "energy": 0}
 
 
 @dataclass
@@ -133,9 +131,14 @@ class Roles:
         if crafter_status is None or not crafter_status.alive:
             return agent.toward(state, goal, "no crafter left: own plan to the goal")
         material = goal.partition("_")[2]
-        if role == "seeker" and crafter_status.remaining <= 3:
+        # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
+        # for the tool (a share reaches any distance); alone with the crafter it supplies first.
+        go_early = len(team) > 2
+        if role == "seeker" and (go_early or crafter_status.remaining <= 3):
             target = library.material_yielding(rules, material)
-            if target and state.known.knows(target):
+            # With helpers, the seeker also searches for an unseen goal (navigation explores
+            # toward where the generator puts it) while the others craft.
+            if target and (state.known.knows(target) or go_early):
                 if state.known.material_at(state.facing_tile) == target:
                     return Decision(options.Option("wait", amount=5), "seeker: wait for the tool")
                 return Decision(options.Option("navigate", target), "seeker: go to the goal")
@@ -177,7 +180,12 @@ def readable_role(role: str) -> str:
 
 
 class ScriptedAgent(team_lib.Agent):
-    """Scripted (not an LLM): takes the planner's best option, keeps itself alive, follows roles."""
+    """Scripted (not an LLM): takes the planner's best option, keeps itself alive, follows roles.
+
+    Its options run on a `driver.SkillDriver` like every other option-level decision-maker's; the
+    agent adds only its decisions and when to re-plan (its own vital checks, so the driver's
+    alerts are off).
+    """
 
     def __init__(
         self, board: TeamBoard, roles: Roles, privileged_map: bool = False, share_maps: bool = True
@@ -187,59 +195,45 @@ class ScriptedAgent(team_lib.Agent):
         self.roles = roles
         self.privileged_map = privileged_map
         self.share_maps = share_maps
+        self.driver = driver_lib.SkillDriver(privileged_map=privileged_map, alerts=False)
 
     def reset(self, spec: team_lib.AgentSpec) -> None:
         super().reset(spec)
         self.rules = rules_lib.load(spec.rules)
-        self.known = mapping.KnownMap(self.rules)
+        self.driver.reset(spec.agent_id, spec.team, self.rules, spec.action_names, spec.seed)
         self.status = AgentStatus()
         self.board.status[spec.agent_id] = self.status
-        self.board.maps[spec.agent_id] = self.known
-        rng = np.random.default_rng(spec.seed)
-        angle = 2 * math.pi * (spec.index / len(spec.team) + rng.uniform())
-        self.heading = (math.cos(angle), math.sin(angle))
-        self.home: tuple[int, int] | None = None
-        self.skill: library.Skill | None = None
-        self.option: options.Option | None = None
-        self.failed: dict[options.Option, int] = {}
+        self.board.maps[spec.agent_id] = self.driver.known
         self.last_items: dict[str, int] = {}
         self._trace: list[dict[str, Any]] = []
+
+    @property
+    def known(self) -> mapping.KnownMap:
+        return self.driver.known
+
+    @property
+    def option(self) -> options.Option | None:
+        return self.driver.option if self.driver.skill is not None else None
 
     # --- the step ---------------------------------------------------------------------------
 
     def act(self, observation: Any, info: Mapping[str, Any]) -> int:
-        if self.home is None:
-            self.home = tuple(int(v) for v in info["position"])
-        if not self.privileged_map or "semantic" not in info:
-            self.known.observe({k: v for k, v in info.items() if k != "semantic"})
-        else:
-            self.known.observe(info)
-        if self.share_maps:
-            for aid, other in self.board.maps.items():
-                if aid != self.spec.agent_id:
-                    self.known.merge_known(other)
-        state = library.AgentState.from_info(
-            self.spec.agent_id,
-            info,
-            self.known,
-            self.rules,
-            self.spec.action_names,
-            teammates=tuple(a for a in self.spec.team if a != self.spec.agent_id),
-            heading=self.heading,
-            home=self.home,
-        )
+        shared = tuple(self.board.maps.values()) if self.share_maps else ()
+        state = self.driver.observe(info, shared)
         self._post_status(state, info)
-        if self._should_replan(state):
-            self._finish("interrupted: re-planning", state)
+        interrupt = "interrupted: re-planning" if self._should_replan(state) else ""
         action = None
+        if self.driver.skill is not None and self.driver.skill.finished:
+            self._close(state)
+        elif self.driver.skill is not None:
+            action = self.driver.advance(state, interrupt)
+            if action is None:
+                self._record()
         for _ in range(3):
-            if self.skill is None or self.skill.finished:
-                self._start(state)
-            action = self.skill.step(state)
             if action is not None:
                 break
-            self._finish("", state)
-        return self.spec.action_names.index(action or "noop")
+            action = self._begin(state)
+        return self.driver.action_id(action)
 
     def _post_status(self, state: library.AgentState, info: Mapping[str, Any]) -> None:
         self.status.inventory = dict(state.inventory)
@@ -260,40 +254,35 @@ class ScriptedAgent(team_lib.Agent):
         items = {k: v for k, v in state.inventory.items() if k not in self.rules.vitals}
         changed = items != self.last_items
         self.last_items = items
-        if self.skill is None or self.skill.finished:
+        if not self.driver.busy:
             return False
-        if self.option is not None and self.option.kind in ("drink", "eat", "sleep"):
+        option = self.driver.option
+        if option is not None and option.kind in ("drink", "eat", "sleep"):
             return False
         vital = self._vital_need(state)
-        if vital is not None and not self._failed_recently(vital, state.step):
+        if vital is not None and not self.driver.failed_recently(vital, state.step):
             return True
-        if self.option is None or self.option.kind not in (
-            "collect",
-            "explore",
-            "navigate",
-            "wait",
-        ):
+        if option is None or option.kind not in ("collect", "explore", "navigate", "wait"):
             return False
         if changed:
             return True
         # Now and then, check whether the role's choice moved on (e.g. the seeker's turn came).
         if state.step % 5 == 0:
             fresh = self.roles.decide(self, state).option
-            return (fresh.kind, fresh.target) != (self.option.kind, self.option.target)
+            return (fresh.kind, fresh.target) != (option.kind, option.target)
         return False
 
-    def _start(self, state: library.AgentState) -> None:
+    def _begin(self, state: library.AgentState) -> str | None:
+        """Decide and start an option; its first action (None if it ended at once)."""
         decision = self.decide(state)
         option = decision.option
-        if self._failed_recently(option, state.step):
+        if self.driver.failed_recently(option, state.step):
             if navigation.frontier(state.known, state.position).any() and option.kind != "explore":
                 option = options.Option("explore")
                 decision = Decision(option, f"{decision.option.text} failed recently; exploring")
             else:
                 option = options.Option("wait")
                 decision = Decision(option, f"{decision.option.text} failed recently; waiting")
-        self.option = option
-        self.skill = option.skill(state)
         self.count(decisions=1)
         self._trace.append(
             {
@@ -304,19 +293,22 @@ class ScriptedAgent(team_lib.Agent):
                 "method": LABEL,
             }
         )
+        action = self.driver.start(option, state)
+        if action is None:
+            self._record()
+        return action
 
-    def _failed_recently(self, option: options.Option, step: int) -> bool:
-        return self.failed.get(option, -RETRY_AFTER) > step - RETRY_AFTER
+    def _close(self, state: library.AgentState) -> None:
+        """Close a skill that finished on its last action."""
+        self.driver.finish(state)
+        self._record()
 
-    def _finish(self, reason: str, state: library.AgentState) -> None:
-        if self.skill is None:
-            return
-        if self.skill.status == library.FAILED and self.option is not None:
-            self.failed[self.option] = state.step
-        if self._trace:
-            self._trace[-1]["result"] = self.skill.status
-            self._trace[-1]["outcome"] = reason or self.skill.reason
-        self.skill = None
+    def _record(self) -> None:
+        """Write the driver's last outcome into the trace entry of its decision."""
+        if self._trace and self.driver.history:
+            outcome = self.driver.history[-1]
+            self._trace[-1]["result"] = outcome.status
+            self._trace[-1]["outcome"] = outcome.reason
 
     # --- decisions --------------------------------------------------------------------------
 
@@ -335,7 +327,7 @@ class ScriptedAgent(team_lib.Agent):
     def decide(self, state: library.AgentState) -> Decision:
         """Vitals first, then the role's choice."""
         vital = self._vital_need(state)
-        if vital is not None and not self._failed_recently(vital, state.step):
+        if vital is not None and not self.driver.failed_recently(vital, state.step):
             return Decision(vital, f"vitals: {vital.text}")
         return self.roles.decide(self, state)
 

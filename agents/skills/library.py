@@ -266,7 +266,29 @@ class Navigate(Skill):
             for m in masks:
                 goal &= navigation.near_cells(m)
             return goal
-        return navigation.adjacent_cells(np.logical_or.reduce(masks))
+        material = np.logical_or.reduce(masks)
+        # Leave tiles a teammate has the better claim to, while others are known (a split).
+        free = material.copy()
+        for tile in known.yielded_targets():
+            free[tile] = False
+        goal = navigation.adjacent_cells(free if free.any() else material)
+        return goal if goal.any() or not free.any() else navigation.adjacent_cells(material)
+
+    def _announce(self, state: AgentState, route: navigation.Route) -> None:
+        """Tell teammates which tile this walk ends at (see `KnownMap.yielded_targets`)."""
+        if self.reach != "adjacent":
+            return
+        known = state.known
+        end = route.end if route.cells else state.position
+        yielded = set(known.yielded_targets())
+        cells = [
+            cell
+            for cell in navigation.neighbours(end)
+            if _inside(known, cell) and any(known.mask(t)[cell] for t in self.targets)
+        ]
+        cells.sort(key=lambda cell: cell in yielded)
+        if cells:
+            known.target = (cells[0], known.clock)
 
     def _step(self, state: AgentState) -> str | None:
         if self.arrived(state):
@@ -282,6 +304,7 @@ class Navigate(Skill):
         self.route = route
         if route is None:
             return self._explore_or_fail(state, f"no path to {target_text}")
+        self._announce(state, route)
         if self._still >= 4 and route.cells:
             # Blocked by a teammate or creature that keeps its place: step aside once.
             self._still = 0

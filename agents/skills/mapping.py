@@ -65,8 +65,11 @@ class KnownMap:
         self.holding: dict[str, int] = {}
         # Where this agent is headed while exploring, and when it said so (teammates read it).
         self.claim: tuple[Position, int] | None = None
+        # The resource tile this agent walks to (collect/navigate), and when it said so.
+        self.target: tuple[Position, int] | None = None
         # Per teammate map (keyed by its id): where that teammate is and what it claimed.
         self._teammates: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}
+        self._teammate_targets: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}
         self._index = {name: i for i, name in enumerate(rules.materials)}
         self._object_ids = dict(world_lib.SEMANTIC_OBJECT_IDS)
         self._n_materials = len(rules.materials)
@@ -139,6 +142,7 @@ class KnownMap:
         """Take every tile a teammate saw more recently than this map did, and where the teammate is
         and is exploring toward (so exploration can spread out); returns how many tiles."""
         self._teammates[id(other)] = (other.position, other.claim)
+        self._teammate_targets[id(other)] = (other.position, other.target)
         new = other.seen > self.seen
         count = int(new.sum())
         if count:
@@ -154,6 +158,24 @@ class KnownMap:
             if announced is not None and self.clock - announced[1] <= max_age:
                 claims.append(announced[0])
         return claims
+
+    def yielded_targets(self, max_age: int = 2) -> list[Position]:
+        """Resource tiles a teammate announced within `max_age` steps and has the better claim to
+        (nearer to it, ties by position), so that two agents never walk to the same tile; both
+        sides compute the same winner."""
+        mine = self.position
+        tiles = []
+        for where, announced in self._teammate_targets.values():
+            if announced is None or where is None or mine is None:
+                continue
+            if self.clock - announced[1] > max_age:
+                continue
+            tile = announced[0]
+            theirs = (abs(where[0] - tile[0]) + abs(where[1] - tile[1]), where)
+            own = (abs(mine[0] - tile[0]) + abs(mine[1] - tile[1]), mine)
+            if theirs < own:
+                tiles.append(tile)
+        return tiles
 
     def teammate_positions(self) -> list[Position]:
         """Where teammates last reported being."""

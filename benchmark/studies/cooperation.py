@@ -1,0 +1,205 @@
+"""Does the scripted team (not an LLM) cooperate, and does it find the diamond on its own map?
+
+    python -m benchmark.studies.cooperation --maps 20
+
+Plays the scripted team on the paper's map and on the maps of episode seeds 0, 1, ... that hold a
+diamond (the first `maps` of them), with the privileged map and with the agent's own explored map,
+for 1, 2 and 6 agents (one episode each; the planner is deterministic on a map). Beside each it
+puts the optimal-team bound of `benchmark.studies.team_bound` (the lower bound and the best plan
+found) and prints the issue's targets with whether they hold:
+
+- privileged: 6 agents faster than 2, and 2 than 1, on average and on most maps; 6 agents within
+  1.5x of the bound on average;
+- own map: the diamond in >= 90% of episodes for 1, 2 and 6 agents, in <= 1.5x the privileged steps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import statistics
+import sys
+
+import tyro
+
+from benchmark import methods
+from benchmark.studies import output, team_bound
+from envs import mac
+from episode import loop
+
+
+@dataclasses.dataclass(frozen=True)
+class Args:
+    maps: int = 20
+    """Maps besides the paper's: the first `maps` episode seeds whose map holds a diamond."""
+    team_sizes: tuple[int, ...] = (1, 2, 6)
+    """Team sizes to play."""
+    json: str | None = None
+    """Also write the rows here."""
+    rows: str | None = None
+    """Print the tables from rows an earlier run wrote with --json, instead of playing."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Map:
+    """One map: the episode seed and, for a fixed map, its world seed."""
+
+    name: str
+    seed: int
+    world_seed: int | None = None
+
+
+def maps_with_diamond(count: int) -> list[Map]:
+    """The paper's map, then the first `count` seeds whose generated map holds a diamond."""
+    found = [Map("paper", 0, mac.PAPER_WORLD_SEED)]
+    seed = 0
+    while len(found) < count + 1:
+        layout = team_bound.layout_for(seed, 1)
+        if (layout.grid == "diamond").any():
+            found.append(Map(f"seed {seed}", seed))
+        seed += 1
+    return found
+
+
+def play(where: Map, n_agents: int, privileged: bool) -> int | None:
+    """Steps to the diamond of one scripted episode (None when not reached)."""
+    env = mac.EnvConfig(n_agents=n_agents, privileged_map=privileged, world_seed=where.world_seed)
+    team = methods.build("scripted", env)
+    return loop.play_episode(team, env, where.seed, method="scripted").record.milestones[
+        "collect_diamond"
+    ]
+
+
+def _mean(values: list[float]) -> float:
+    return statistics.mean(values) if values else float("nan")
+
+
+def _finite(values: list[float]) -> list[float]:
+    return [v for v in values if v is not None and v != float("inf")]
+
+
+def main(args: Args) -> int:
+    if args.rows is not None:
+        rows = json.loads(pathlib.Path(args.rows).read_text())["rows"]
+        print(summary(rows, args.maps, args.team_sizes))
+        return 0
+    maps = maps_with_diamond(args.maps)
+    rows = []
+    for where in maps:
+        for n in args.team_sizes:
+            bound = team_bound.team_bound(where.seed, n, where.world_seed)
+            row = {"map": where.name, "n_agents": n, **bound.to_dict()}
+            for privileged in (True, False):
+                row["privileged" if privileged else "own"] = play(where, n, privileged)
+            rows.append(row)
+            print(row, flush=True)
+    print(summary(rows, args.maps, args.team_sizes))
+    output.write_json(None if args.json is None else pathlib.Path(args.json), vars(args), rows)
+    return 0
+
+
+def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
+    """The table (means over maps; the bound's columns over maps where a plan was found) and the
+    targets."""
+    header = (
+        "maps",
+        "navigation",
+        "agents",
+        "success",
+        "mean steps",
+        "mean best plan",
+        "mean lower bound",
+        "steps / best plan",
+        "steps / lower bound",
+    )
+    table = []
+    for label, subset in (("paper", ["paper"]), (f"{maps} others", None)):
+        for nav in ("privileged", "own"):
+            for n in team_sizes:
+                chosen = [
+                    r
+                    for r in rows
+                    if r["n_agents"] == n
+                    and (r["map"] != "paper" if subset is None else True)
+                    and (subset is None or r["map"] in subset)
+                ]
+                done = [r for r in chosen if r[nav] is not None]
+                planned = [r for r in done if r["best_plan"] != float("inf")]
+                table.append(
+                    (
+                        label,
+                        nav,
+                        n,
+                        f"{len(done)}/{len(chosen)}",
+                        f"{_mean([r[nav] for r in done]):.1f}",
+                        f"{_mean(_finite([r['best_plan'] for r in chosen])):.1f} "
+                        f"({len(_finite([r['best_plan'] for r in chosen]))} maps)",
+                        f"{_mean([r['lower'] for r in chosen]):.1f}",
+                        f"{_mean([r[nav] / r['best_plan'] for r in planned]):.2f}",
+                        f"{_mean([r[nav] / r['lower'] for r in done]):.2f}",
+                    )
+                )
+    lines = [
+        "scripted (not an LLM), damcs rules, 350-step cap; bound: benchmark.studies.team_bound",
+        output.markdown_table(header, table),
+        targets(rows, team_sizes),
+    ]
+    return "\n".join(lines)
+
+
+def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
+    """The issue's targets on all maps (the paper's included), each with whether it holds."""
+    by_map: dict[str, dict[int, dict]] = {}
+    for r in rows:
+        by_map.setdefault(r["map"], {})[r["n_agents"]] = r
+    lines = []
+    if {1, 2, 6} <= set(team_sizes):
+
+        def steps(n: int, nav: str) -> list:
+            return [m[n][nav] for m in by_map.values()]
+
+        means = {n: _mean([s for s in steps(n, "privileged") if s is not None]) for n in (1, 2, 6)}
+        ordered = sum(
+            1
+            for m in by_map.values()
+            if None not in (m[1]["privileged"], m[2]["privileged"], m[6]["privileged"])
+            and m[6]["privileged"] < m[2]["privileged"] < m[1]["privileged"]
+        )
+        lines.append(
+            f"privileged mean steps 1/2/6: {means[1]:.1f}/{means[2]:.1f}/{means[6]:.1f}; "
+            f"6 < 2 < 1 on average: {means[6] < means[2] < means[1]}; "
+            f"on {ordered}/{len(by_map)} maps (most: {ordered > len(by_map) / 2})"
+        )
+        ratio = _mean(
+            [
+                m[6]["privileged"] / m[6]["best_plan"]
+                for m in by_map.values()
+                if m[6]["privileged"] and m[6]["best_plan"] != float("inf")
+            ]
+        )
+        lower = _mean(
+            [m[6]["privileged"] / m[6]["lower"] for m in by_map.values() if m[6]["privileged"]]
+        )
+        lines.append(
+            f"6 agents / best plan found: {ratio:.2f}, / lower bound: {lower:.2f} "
+            f"(target <= 1.5 against the optimum: {'holds' if lower <= 1.5 else 'not shown'} "
+            f"by the lower bound, {'holds' if ratio <= 1.5 else 'fails'} against the best plan)"
+        )
+    for n in team_sizes:
+        own = [m[n]["own"] for m in by_map.values()]
+        rate = sum(s is not None for s in own) / len(own)
+        pairs = [
+            m[n]["own"] / m[n]["privileged"]
+            for m in by_map.values()
+            if m[n]["own"] is not None and m[n]["privileged"]
+        ]
+        lines.append(
+            f"own map, {n} agents: success {rate:.0%} (target >= 90%: {rate >= 0.9}); "
+            f"steps / privileged {_mean(pairs):.2f} (target <= 1.5: {_mean(pairs) <= 1.5})"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main(tyro.cli(Args)))
