@@ -4,7 +4,7 @@ One file, no external assets: the GIF is embedded as base64 and the styling is i
 can be mailed, attached to an issue or opened from a results directory offline.
 
 The trace format is deliberately loose, since agents are written independently. A trace is a list of
-dicts, one per decision (or per step), read with these keys when present:
+dicts, one per decision (or per step), or a team's ``{agent: [entries]}`` as `Team.trace` returns, read with these keys when present:
 
     agent      str   who decided, e.g. "player_0" (entries without it go under "team")
     step       int   joint environment step of the decision
@@ -29,6 +29,8 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import networkx as nx
 
 from benchmark import export
 from episode import record as records_lib
@@ -92,6 +94,54 @@ def _messages(entry: Mapping[str, Any]) -> str:
     return "<br>".join(_esc(m if isinstance(m, str) else _json(m)) for m in messages)
 
 
+def _flat_trace(
+    trace: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Mapping[str, Any]]] | None,
+) -> list[Mapping[str, Any]]:
+    """Entries of a flat trace, or of a team's ``{agent: [entries]}`` (each tagged by its agent)."""
+    if not trace:
+        return []
+    if isinstance(trace, Mapping):
+        return [{"agent": agent, **entry} for agent, entries in trace.items() for entry in entries]
+    return list(trace)
+
+
+def _graph_svg(data: Any, size: int = 420) -> str:
+    """A knowledge graph (networkx node-link data) drawn as inline SVG; other data as JSON."""
+    try:
+        graph = nx.node_link_graph(dict(data), directed=True, edges="edges")
+    except Exception:  # not node-link data: show it as it is rather than lose it
+        return f"<pre>{_esc(_json(data))}</pre>"
+    if graph.number_of_nodes() == 0:
+        return "<p>empty graph</p>"
+    layout = nx.spring_layout(graph, seed=0)
+    pad = 40
+
+    def xy(node: Any) -> tuple[float, float]:
+        x, y = layout[node]
+        return pad + (x + 1) / 2 * (size - 2 * pad), pad + (y + 1) / 2 * (size - 2 * pad)
+
+    parts = [
+        f"<svg class='kg' xmlns='http://www.w3.org/2000/svg' width='{size}' height='{size}'>",
+        "<defs><marker id='arrow' viewBox='0 0 10 10' refX='10' refY='5' markerWidth='6' "
+        "markerHeight='6' orient='auto'><path d='M0,0L10,5L0,10z' fill='#888'/></marker></defs>",
+    ]
+    for u, v, attrs in graph.edges(data=True):
+        (x1, y1), (x2, y2) = xy(u), xy(v)
+        label = attrs.get("relation") or attrs.get("label") or ""
+        parts.append(
+            f"<line x1='{x1:.0f}' y1='{y1:.0f}' x2='{x2:.0f}' y2='{y2:.0f}' stroke='#888' "
+            f"marker-end='url(#arrow)'><title>{_esc(u)} {_esc(label)} {_esc(v)}</title></line>"
+        )
+    for node in graph.nodes:
+        x, y = xy(node)
+        parts.append(
+            f"<circle cx='{x:.0f}' cy='{y:.0f}' r='5' fill='#4a90d9'/>"
+            f"<text x='{x + 7:.0f}' y='{y + 4:.0f}' font-size='11'>{_esc(node)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _summary_table(record: records_lib.EpisodeRecord) -> str:
     rows = [
         ("method", record.method),
@@ -153,7 +203,7 @@ def _agent_table(entries: Sequence[Mapping[str, Any]]) -> str:
 
 def render_episode_html(
     record: records_lib.EpisodeRecord,
-    trace: Sequence[Mapping[str, Any]] | None = None,
+    trace: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     *,
     knowledge_graphs: Mapping[str, Any] | None = None,
     gif: str | Path | None = None,
@@ -173,7 +223,7 @@ def render_episode_html(
         data = base64.b64encode(Path(gif).read_bytes()).decode("ascii")
         parts += ["<h2>Episode</h2>", f"<img alt='episode' src='data:image/gif;base64,{data}'>"]
     by_agent: dict[str, list[Mapping[str, Any]]] = {}
-    for entry in trace or []:
+    for entry in _flat_trace(trace):
         by_agent.setdefault(str(entry.get("agent", "team")), []).append(entry)
     graphs = dict(knowledge_graphs or {})
     for agent in sorted(set(by_agent) | set(graphs)):
@@ -186,8 +236,7 @@ def render_episode_html(
             parts.append(_agent_table(entries))
         if agent in graphs:
             parts.append(
-                f"<details><summary>knowledge graph of {_esc(agent)}</summary>"
-                f"<pre>{_esc(_json(graphs[agent]))}</pre></details>"
+                f"<h3>knowledge graph of {_esc(agent)}</h3>{_graph_svg(graphs[agent])}"
             )
     if not by_agent and not graphs:
         parts.append("<p>No decision trace was recorded for this episode.</p>")
@@ -198,7 +247,7 @@ def render_episode_html(
 def write_episode_html(
     path: str | Path,
     record: records_lib.EpisodeRecord,
-    trace: Sequence[Mapping[str, Any]] | None = None,
+    trace: Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     *,
     knowledge_graphs: Mapping[str, Any] | None = None,
     gif: str | Path | None = None,
