@@ -235,9 +235,7 @@ def render_episode_html(
         if entries:
             parts.append(_agent_table(entries))
         if agent in graphs:
-            parts.append(
-                f"<h3>knowledge graph of {_esc(agent)}</h3>{_graph_svg(graphs[agent])}"
-            )
+            parts.append(f"<h3>knowledge graph of {_esc(agent)}</h3>{_graph_svg(graphs[agent])}")
     if not by_agent and not graphs:
         parts.append("<p>No decision trace was recorded for this episode.</p>")
     parts.append("</body></html>")
