@@ -145,10 +145,12 @@ def run_suite(
         raise ValueError(f"invalid workers={workers!r}; allowed: an integer >= 1")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = store_lib.ResultsStore.open(
-        out_dir / store_lib.STORE_FILENAME, suite.name, suite.to_dict()
-    )
-    with results:
+    path = out_dir / store_lib.STORE_FILENAME
+    with (
+        store_lib.RunLock(path),
+        store_lib.ResultsStore.open(path, suite.name, suite.to_dict()) as results,
+    ):
+        results.expect(len(suite.jobs()))
         done = results.done_keys()
         jobs = slowest_first([job for job in suite.jobs() if job.key not in done])
         skipped = len(suite.jobs()) - len(jobs)
