@@ -143,6 +143,11 @@ def run_suite(
         raise ValueError(f"invalid backend={backend!r}; allowed: {', '.join(BACKENDS)}")
     if workers < 1:
         raise ValueError(f"invalid workers={workers!r}; allowed: an integer >= 1")
+    missing = suite.missing_files()
+    if missing:
+        raise suite_lib.SuiteError(
+            missing[0] + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / store_lib.STORE_FILENAME
