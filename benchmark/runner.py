@@ -10,9 +10,10 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
+import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,66 @@ def _local_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]
             raise
 
 
+RAY_CONNECT_TIMEOUT_S = 10.0
+"""How long to wait for a Ray cluster named by RAY_ADDRESS before one clear error."""
+
+PACKAGES = ("agents", "baselines", "benchmark", "envs", "episode")
+"""The project's packages, shipped to Ray workers that have no checkout."""
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def ray_init_kwargs(address: str | None, workers: int) -> dict[str, Any]:
+    """Arguments for `ray.init`: a local instance listens on loopback only with no dashboard; a
+    cluster gets the project's code through Ray's runtime environment."""
+    kwargs: dict[str, Any] = {"log_to_driver": False, "include_dashboard": False}
+    if address:
+        kwargs["address"] = address
+        kwargs["runtime_env"] = {"py_modules": [str(_ROOT / name) for name in PACKAGES]}
+    else:
+        kwargs["num_cpus"] = workers
+        kwargs["_node_ip_address"] = "127.0.0.1"
+    return kwargs
+
+
+def check_ray_address(address: str, timeout_s: float = RAY_CONNECT_TIMEOUT_S) -> None:
+    """Fail in `timeout_s` with one line when the cluster's head cannot be reached (Ray itself
+    retries for minutes)."""
+    if address in ("auto", "local"):
+        return
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise RuntimeError(f"invalid RAY_ADDRESS={address!r}; allowed: host:port, ray://host:port")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as error:
+        raise RuntimeError(
+            f"cannot reach the Ray cluster at RAY_ADDRESS={address!r} within {timeout_s:.0f} s "
+            f"({error}); start it or unset RAY_ADDRESS to run locally"
+        ) from None
+
+
+def job_gpus(job: suite_lib.Job) -> int:
+    """1 when the job's method runs a model on CUDA (device cuda, or auto with CUDA here), so
+    Ray places it on a GPU node and never packs two models on one GPU by accident."""
+    model = job.method.options.get("model")
+    device = getattr(model, "device", None)
+    if isinstance(model, Mapping):
+        device = model.get("device", "auto")
+    if device is None or not methods.uses_language_model(job.method.name):
+        return 0
+    if str(device).startswith("cuda"):
+        return 1
+    if device == "auto":
+        try:
+            import torch
+        except ImportError:
+            return 0
+        return int(torch.cuda.is_available())
+    return 0
+
+
 def _ray_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]:
     try:
         import ray
@@ -120,9 +181,11 @@ def _ray_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]:
         raise RuntimeError("the ray backend needs ray: bash scripts/setup.sh bench") from None
     if not ray.is_initialized():
         address = os.environ.get("RAY_ADDRESS")
-        ray.init(address=address, num_cpus=None if address else workers, log_to_driver=False)
+        if address:
+            check_ray_address(address)
+        ray.init(**ray_init_kwargs(address, workers))
     remote = ray.remote(num_cpus=1)(run_job)
-    pending = [remote.remote(job) for job in jobs]
+    pending = [remote.options(num_gpus=job_gpus(job)).remote(job) for job in jobs]
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
         yield ray.get(done[0])
