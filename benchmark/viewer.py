@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -60,6 +61,11 @@ td.num { text-align: right; }
 pre { background: #f7f7f7; padding: 0.5em; max-height: 30em; overflow: auto; margin: 0; }
 .bar { background: #4a90d9; height: 0.8em; display: inline-block; }
 .missing { color: #b00; }
+.stage { position: relative; display: inline-block; }
+.stage img { image-rendering: pixelated; width: 600px; display: block; }
+.label { position: absolute; background: rgba(0,0,0,.6); color: #fff; font-size: 12px;
+         padding: 1px 4px; margin: 2px; }
+.counter { font-family: monospace; }
 """
 
 
@@ -179,13 +185,103 @@ def _milestone_table(record: records_lib.EpisodeRecord) -> str:
     return "<table><tr><th>milestone</th><th>step</th><th></th></tr>" + "".join(rows) + "</table>"
 
 
-def _agent_table(entries: Sequence[Mapping[str, Any]]) -> str:
+def _received(
+    by_agent: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> dict[str, list[tuple[int, str, Any]]]:
+    """Messages each agent received: (step, sender, message), from the senders' entries; a message
+    with a "to" names its receiver, one without goes to every other agent."""
+    inbox: dict[str, list[tuple[int, str, Any]]] = {agent: [] for agent in by_agent}
+    for sender, entries in by_agent.items():
+        for entry in entries:
+            messages = entry.get("messages") or []
+            if isinstance(messages, str | Mapping):
+                messages = [messages]
+            for message in messages:
+                to = message.get("to") if isinstance(message, Mapping) else None
+                for agent in inbox:
+                    if agent != sender and (to is None or to == agent or to == "all"):
+                        inbox[agent].append((int(entry.get("step") or 0), sender, message))
+    return inbox
+
+
+def _received_cell(inbox: Sequence[tuple[int, str, Any]], after: int, upto: int) -> str:
+    return "<br>".join(
+        f"{_esc(sender)}: {_esc(m if isinstance(m, str) else _json(m))}"
+        for step, sender, m in inbox
+        if after < step <= upto
+    )
+
+
+_PLAYER_JS = """
+(function () {
+  var root = document.currentScript.parentNode;
+  var frames = JSON.parse(root.querySelector('script[type="application/json"]').textContent);
+  var img = root.querySelector('img'), slider = root.querySelector('input');
+  var counter = root.querySelector('.counter'), button = root.querySelector('button');
+  var timer = null;
+  function show(i) {
+    img.src = 'data:image/png;base64,' + frames[i];
+    slider.value = i;
+    counter.textContent = 'step ' + i + ' / ' + (frames.length - 1);
+  }
+  slider.max = frames.length - 1;
+  slider.oninput = function () { show(+slider.value); };
+  button.onclick = function () {
+    if (timer) { clearInterval(timer); timer = null; button.textContent = 'play'; return; }
+    button.textContent = 'pause';
+    timer = setInterval(function () {
+      var next = (+slider.value + 1) % frames.length; show(next);
+    }, 100);
+  };
+  show(0);
+})();
+"""
+
+
+def _player(gif: Path, n_agents: int) -> str:
+    """The episode frame by frame with a step counter, each player's view labelled (the frame
+    lays views out as the env's FrameRenderer does: up to 3 columns)."""
+    from PIL import Image, ImageSequence
+
+    frames = []
+    try:
+        with Image.open(gif) as image:
+            for frame in ImageSequence.Iterator(image):
+                buffer = io.BytesIO()
+                frame.convert("RGB").save(buffer, format="PNG")
+                frames.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
+    except (OSError, ValueError):  # not a readable GIF (an MP4, say): embed the file as it is
+        data = base64.b64encode(gif.read_bytes()).decode("ascii")
+        return f"<img alt='episode' src='data:image/gif;base64,{data}'>"
+    columns = max(1, min(n_agents, 3))
+    rows = -(-n_agents // columns)
+    labels = "".join(
+        f"<span class='label' style='left:{100 * (i % columns) / columns:.2f}%;"
+        f"top:{100 * (i // columns) / rows:.2f}%'>player_{i}</span>"
+        for i in range(n_agents)
+    )
+    return (
+        "<div class='player'><div class='stage'><img alt='episode frame'>"
+        f"{labels}</div><div><button>play</button> <input type='range' min='0' value='0'> "
+        "<span class='counter'></span></div>"
+        f"<script type='application/json'>{json.dumps(frames)}</script>"
+        f"<script>{_PLAYER_JS}</script></div>"
+    )
+
+
+def _agent_table(
+    entries: Sequence[Mapping[str, Any]], inbox: Sequence[tuple[int, str, Any]] = ()
+) -> str:
     head = (
         "<tr><th>step</th><th>decision</th><th>reason</th><th>LLM calls</th><th>tokens</th>"
-        "<th>messages</th><th>details</th></tr>"
+        "<th>messages sent</th><th>messages received</th><th>details</th></tr>"
     )
     rows = []
+    previous = -1
     for e in sorted(entries, key=lambda e: (e.get("step") is None, e.get("step") or 0)):
+        step = int(e.get("step") or 0)
+        got = _received_cell(inbox, previous, step)
+        previous = step
         extra = {k: v for k, v in e.items() if k not in _KNOWN}
         tokens = _tokens(e)
         rows.append(
@@ -195,7 +291,7 @@ def _agent_table(entries: Sequence[Mapping[str, Any]]) -> str:
             f"<td>{_esc(e.get('reason', ''))}</td>"
             f"<td class='num'>{_esc(e.get('llm_calls', ''))}</td>"
             f"<td class='num'>{'' if tokens is None else tokens}</td>"
-            f"<td>{_messages(e)}</td>"
+            f"<td>{_messages(e)}</td><td>{got}</td>"
             f"<td>{'<pre>' + _esc(_json(extra)) + '</pre>' if extra else ''}</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
@@ -220,11 +316,11 @@ def render_episode_html(
         _milestone_table(record),
     ]
     if gif is not None:
-        data = base64.b64encode(Path(gif).read_bytes()).decode("ascii")
-        parts += ["<h2>Episode</h2>", f"<img alt='episode' src='data:image/gif;base64,{data}'>"]
+        parts += ["<h2>Episode</h2>", _player(Path(gif), record.n_agents)]
     by_agent: dict[str, list[Mapping[str, Any]]] = {}
     for entry in _flat_trace(trace):
         by_agent.setdefault(str(entry.get("agent", "team")), []).append(entry)
+    received = _received(by_agent)
     graphs = dict(knowledge_graphs or {})
     for agent in sorted(set(by_agent) | set(graphs)):
         entries = by_agent.get(agent, [])
@@ -233,7 +329,7 @@ def render_episode_html(
             f"<h2 id='{_esc(agent)}'>{_esc(agent)}: {len(entries)} decisions, {tokens} tokens</h2>"
         )
         if entries:
-            parts.append(_agent_table(entries))
+            parts.append(_agent_table(entries, received.get(agent, [])))
         if agent in graphs:
             parts.append(f"<h3>knowledge graph of {_esc(agent)}</h3>{_graph_svg(graphs[agent])}")
     if not by_agent and not graphs:

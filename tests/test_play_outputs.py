@@ -71,4 +71,6 @@ def test_html_viewer_from_play(tmp_path, capsys):
     args = play.Args(method="scripted", env=mac.EnvConfig(n_agents=2, max_steps=8), html=out)
     assert play.main(args) == 0
     text = out.read_text()
-    assert "data:image/gif;base64," in text and "player_1" in text
+    assert "class='player'" in text and "class='counter'" in text
+    assert ">player_0</span>" in text and ">player_1</span>" in text
+    assert text.count("iVBOR") >= 9  # a PNG per frame: the reset frame and 8 steps

@@ -89,3 +89,14 @@ def test_run_suite_with_html_writes_one_page_per_episode(tmp_path):
     pages = sorted((tmp_path / "episodes").glob("*.html"))
     assert ran >= 1 and len(pages) == ran
     assert "player_1" in pages[0].read_text()
+
+
+def test_messages_show_as_sent_and_received():
+    record = make_record("damcs", 2, None)
+    trace = {
+        "player_0": [{"step": 2, "decision": "a", "messages": [{"to": "player_1", "text": "hi"}]}],
+        "player_1": [{"step": 1, "decision": "b"}, {"step": 5, "decision": "c"}],
+    }
+    text = viewer.render_episode_html(record, trace)
+    assert "messages received" in text
+    assert "player_0: {" in text  # the received cell names its sender
