@@ -124,15 +124,20 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 
 def ray_init_kwargs(address: str | None, workers: int) -> dict[str, Any]:
-    """Arguments for `ray.init`: a local instance listens on loopback only with no dashboard; a
-    cluster gets the project's code through Ray's runtime environment."""
+    """Arguments for `ray.init`: a fresh local instance without a dashboard (no HTTP port opened);
+    a cluster gets the project's code through Ray's runtime environment.
+
+    Ray cannot be held to loopback: it rewrites 127.0.0.1 to the node's address
+    (`ray._private.services.resolve_ip_for_localhost`, Ray 2.60), so its GCS and raylet ports are
+    guarded by Ray's token authentication (on by default for local instances since 2.5x) instead."""
     kwargs: dict[str, Any] = {"log_to_driver": False, "include_dashboard": False}
     if address:
         kwargs["address"] = address
         kwargs["runtime_env"] = {"py_modules": [str(_ROOT / name) for name in PACKAGES]}
     else:
+        # "local": always a fresh instance of our own, never one found running on this machine.
+        kwargs["address"] = "local"
         kwargs["num_cpus"] = workers
-        kwargs["_node_ip_address"] = "127.0.0.1"
     return kwargs
 
 

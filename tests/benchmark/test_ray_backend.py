@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,11 +19,10 @@ from benchmark import runner, store, suite
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_a_local_instance_binds_to_loopback_without_a_dashboard():
+def test_a_local_instance_is_our_own_without_a_dashboard():
     kwargs = runner.ray_init_kwargs(None, workers=2)
-    assert kwargs["_node_ip_address"] == "127.0.0.1"
     assert kwargs["include_dashboard"] is False
-    assert kwargs["num_cpus"] == 2 and "address" not in kwargs
+    assert kwargs["num_cpus"] == 2 and kwargs["address"] == "local"
 
 
 def test_a_cluster_gets_the_projects_code():
@@ -64,35 +64,48 @@ def test_jobs_running_a_model_on_cuda_ask_for_a_gpu():
 
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed")
-def test_a_suite_runs_on_a_loopback_head_node_from_outside_the_checkout(tmp_path):
+def test_a_suite_runs_on_a_head_node_with_code_from_the_runtime_env(tmp_path):
     ray_bin = Path(sys.executable).parent / "ray"
-    port = 6390
-    env = {**os.environ, "RAY_ADDRESS": ""}
-    env.pop("RAY_ADDRESS")
-    subprocess.run(
-        [str(ray_bin), "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}",
-         "--include-dashboard=false", "--num-cpus=1"],
-        check=True, env=env, capture_output=True, timeout=120,
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("RAY_ADDRESS", "PYTHONPATH")}
+    # --block keeps the head in this process group, so the test ends exactly the Ray it started
+    # (`ray stop` would end every Ray instance on the machine).
+    head = subprocess.Popen(
+        [str(ray_bin), "start", "--head", "--block", f"--port={port}",
+         "--include-dashboard=false", "--num-cpus=1", f"--temp-dir={tmp_path / 'ray'}"],
+        env=env, cwd=tmp_path, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        # The driver runs from a copy of the repo; workers start in Ray's own dirs, without
-        # PYTHONPATH, so they import the project only through the runtime environment.
+        address = f"{socket.gethostbyname(socket.gethostname())}:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                runner.check_ray_address(address, timeout_s=1)
+                break
+            except RuntimeError:
+                time.sleep(1)
         script = (
             "from benchmark import runner, suite\n"
             "s = suite.from_dict({'name': 't', 'team_sizes': [1], 'max_steps': 10,"
             " 'maps': {'paper': True}, 'methods': ['random']})\n"
             f"print(runner.run_suite(s, {str(tmp_path / 'out')!r}, backend='ray', progress=False))\n"
         )
+        # Workers start in Ray's own directories without PYTHONPATH: they import the project only
+        # through the runtime environment's py_modules.
         done = subprocess.run(
             [sys.executable, "-c", script],
             cwd=ROOT,
-            env={**env, "RAY_ADDRESS": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT)},
+            env={**env, "RAY_ADDRESS": address, "PYTHONPATH": str(ROOT)},
             capture_output=True,
             text=True,
             timeout=300,
         )
         assert done.returncode == 0, done.stderr[-2000:]
         with store.ResultsStore.read(tmp_path / "out" / store.STORE_FILENAME) as results:
-            assert len(results) == 1
+            assert len(results) == 2
     finally:
-        subprocess.run([str(ray_bin), "stop", "--force"], env=env, capture_output=True)
+        os.killpg(head.pid, signal.SIGTERM)
+        head.wait(timeout=60)
