@@ -9,7 +9,9 @@ the benchmark's episode record as JSON (never overwriting an existing file) and,
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import os
 import sys
 import tempfile
@@ -166,12 +168,28 @@ def main(args: Args) -> int:
 
 def cli() -> int:
     """Parse the command line (a bad value is one line naming it) and play."""
+    args = parse(Args)
+    return args if isinstance(args, int) else main(args)
+
+
+def parse(kind: type[Args]) -> Args | int:
+    """tyro's parse of the command line, its boxed usage errors reduced to one line (exit 2)."""
+    captured = io.StringIO()
     try:
-        args = tyro.cli(Args)
+        with contextlib.redirect_stderr(captured):
+            return tyro.cli(kind)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return main(args)
+    except SystemExit as exit_:
+        if exit_.code in (0, None):
+            sys.stderr.write(captured.getvalue())
+            return 0
+        lines = [ln.strip(" │╭╮╰╯─") for ln in captured.getvalue().splitlines()]
+        lines = [ln for ln in lines if ln and not ln.startswith(("usage", "For full"))]
+        problem = next((ln for ln in lines if "--" in ln or "invalid" in ln.lower()), None)
+        print(f"error: {problem or (lines[0] if lines else 'bad arguments')}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
