@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from envs import mac
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,3 +76,26 @@ def test_html_viewer_from_play(tmp_path, capsys):
     assert "class='player'" in text and "class='counter'" in text
     assert ">player_0</span>" in text and ">player_1</span>" in text
     assert text.count("iVBOR") >= 9  # a PNG per frame: the reset frame and 8 steps
+
+
+def test_a_checkpoint_of_other_rules_is_one_line_before_the_episode(tmp_path, capsys):
+    pytest.importorskip("torch")
+    from baselines import common, ppo
+
+    config = common.RunConfig(
+        algo="ppo",
+        env=common.EnvConfig(n_agents=2, max_cycles=40),
+        total_steps=64,
+        hyper={"n_steps": 64, "batch_size": 64},
+    )
+    ppo.train(config, tmp_path / "ppo", progress_bar=False)
+    args = play.Args(
+        method="ppo",
+        env=mac.EnvConfig(n_agents=2, rules="crafter"),
+        checkpoint=tmp_path / "ppo",
+        json=tmp_path / "ep.json",
+    )
+    assert play.main(args) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "trained with rules='damcs'" in lines[0]
+    assert not (tmp_path / "ep.json").exists()
