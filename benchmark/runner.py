@@ -10,9 +10,10 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
+import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,71 @@ def _local_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]
             raise
 
 
+RAY_CONNECT_TIMEOUT_S = 10.0
+"""How long to wait for a Ray cluster named by RAY_ADDRESS before one clear error."""
+
+PACKAGES = ("agents", "baselines", "benchmark", "envs", "episode")
+"""The project's packages, shipped to Ray workers that have no checkout."""
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def ray_init_kwargs(address: str | None, workers: int) -> dict[str, Any]:
+    """Arguments for `ray.init`: a fresh local instance without a dashboard (no HTTP port opened);
+    a cluster gets the project's code through Ray's runtime environment.
+
+    Ray cannot be held to loopback: it rewrites 127.0.0.1 to the node's address
+    (`ray._private.services.resolve_ip_for_localhost`, Ray 2.60), so its GCS and raylet ports are
+    guarded by Ray's token authentication (on by default for local instances since 2.5x) instead."""
+    kwargs: dict[str, Any] = {"log_to_driver": False, "include_dashboard": False}
+    if address:
+        kwargs["address"] = address
+        kwargs["runtime_env"] = {"py_modules": [str(_ROOT / name) for name in PACKAGES]}
+    else:
+        # "local": always a fresh instance of our own, never one found running on this machine.
+        kwargs["address"] = "local"
+        kwargs["num_cpus"] = workers
+    return kwargs
+
+
+def check_ray_address(address: str, timeout_s: float = RAY_CONNECT_TIMEOUT_S) -> None:
+    """Fail in `timeout_s` with one line when the cluster's head cannot be reached (Ray itself
+    retries for minutes)."""
+    if address in ("auto", "local"):
+        return
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise RuntimeError(f"invalid RAY_ADDRESS={address!r}; allowed: host:port, ray://host:port")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as error:
+        raise RuntimeError(
+            f"cannot reach the Ray cluster at RAY_ADDRESS={address!r} within {timeout_s:.0f} s "
+            f"({error}); start it or unset RAY_ADDRESS to run locally"
+        ) from None
+
+
+def job_gpus(job: suite_lib.Job) -> int:
+    """1 when the job's method runs a model on CUDA (device cuda, or auto with CUDA here), so
+    Ray places it on a GPU node and never packs two models on one GPU by accident."""
+    model = job.method.options.get("model")
+    device = getattr(model, "device", None)
+    if isinstance(model, Mapping):
+        device = model.get("device", "auto")
+    if device is None or not methods.uses_language_model(job.method.name):
+        return 0
+    if str(device).startswith("cuda"):
+        return 1
+    if device == "auto":
+        try:
+            import torch
+        except ImportError:
+            return 0
+        return int(torch.cuda.is_available())
+    return 0
+
+
 def _ray_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]:
     try:
         import ray
@@ -120,9 +186,11 @@ def _ray_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]:
         raise RuntimeError("the ray backend needs ray: bash scripts/setup.sh bench") from None
     if not ray.is_initialized():
         address = os.environ.get("RAY_ADDRESS")
-        ray.init(address=address, num_cpus=None if address else workers, log_to_driver=False)
+        if address:
+            check_ray_address(address)
+        ray.init(**ray_init_kwargs(address, workers))
     remote = ray.remote(num_cpus=1)(run_job)
-    pending = [remote.remote(job) for job in jobs]
+    pending = [remote.options(num_gpus=job_gpus(job)).remote(job) for job in jobs]
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
         yield ray.get(done[0])
@@ -143,12 +211,19 @@ def run_suite(
         raise ValueError(f"invalid backend={backend!r}; allowed: {', '.join(BACKENDS)}")
     if workers < 1:
         raise ValueError(f"invalid workers={workers!r}; allowed: an integer >= 1")
+    missing = suite.missing_files()
+    if missing:
+        raise suite_lib.SuiteError(
+            missing[0] + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = store_lib.ResultsStore.open(
-        out_dir / store_lib.STORE_FILENAME, suite.name, suite.to_dict()
-    )
-    with results:
+    path = out_dir / store_lib.STORE_FILENAME
+    with (
+        store_lib.RunLock(path),
+        store_lib.ResultsStore.open(path, suite.name, suite.to_dict()) as results,
+    ):
+        results.expect(len(suite.jobs()))
         done = results.done_keys()
         jobs = slowest_first([job for job in suite.jobs() if job.key not in done])
         skipped = len(suite.jobs()) - len(jobs)

@@ -36,8 +36,9 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import pydantic
 import yaml
 
 from benchmark import methods as methods_lib
@@ -49,6 +50,10 @@ from envs.mac import world as world_lib
 
 class SuiteError(ValueError):
     """A suite is malformed or names something that does not exist."""
+
+
+PATH_OPTIONS = ("checkpoint",)
+"""Method options that name files: resolved against the suite file, checked before any run."""
 
 
 @dataclass(frozen=True)
@@ -64,11 +69,16 @@ class MethodSpec:
     privileged_map: bool = False  # the env puts the full map in every info for this method
 
     def options_for(self, n_agents: int) -> dict[str, Any]:
-        """Options with "{n_agents}" filled in (e.g. a checkpoint per team size)."""
-        return {
+        """Options with "{n_agents}" filled in (e.g. a checkpoint per team size) and path options
+        resolved beside the suite file or in the repository, never the current directory."""
+        options = {
             k: v.format(n_agents=n_agents) if isinstance(v, str) else v
             for k, v in self.options.items()
         }
+        for name in PATH_OPTIONS:
+            if isinstance(options.get(name), str):
+                options[name] = str(resolve_path(options[name], getattr(self, "_base_dir", None)))
+        return options
 
     def __post_init__(self) -> None:
         try:
@@ -182,40 +192,160 @@ class Suite:
                         )
         return out
 
+    def missing_files(self) -> list[str]:
+        """One line per path option that names no file, for every team size it is used with."""
+        problems = []
+        for index, method in enumerate(self.methods):
+            for n_agents in method.team_sizes or self.team_sizes:
+                if n_agents not in self.team_sizes:
+                    continue
+                for name in PATH_OPTIONS:
+                    path = method.options_for(n_agents).get(name)
+                    if isinstance(path, str) and not Path(path).exists():
+                        problems.append(
+                            f"invalid methods.{index}.options.{name}={path!r} (n_agents "
+                            f"{n_agents}); allowed: an existing file or directory, relative to "
+                            "the suite file or the repository"
+                        )
+        return problems
+
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["world_seeds"] = list(self.world_seeds)
         return data
 
 
-def from_dict(data: Mapping[str, Any]) -> Suite:
-    """A suite from plain data (a parsed YAML file); names the first problem found."""
+MAX_REPEATS = 1000
+"""More repeats than this is a typo (1e8 would run for years), not a plan."""
+
+_Positive = Annotated[pydantic.StrictInt, pydantic.Field(ge=1, le=mac.MAX_AGENTS)]
+
+
+class _MethodSchema(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", strict=True)
+    name: str = pydantic.Field(min_length=1)
+    label: str = ""
+    options: dict[str, Any] = {}
+    team_sizes: list[_Positive] = []
+    max_maps: int = pydantic.Field(0, ge=0)
+    privileged_map: bool = False
+
+    @pydantic.field_validator("team_sizes")
+    @classmethod
+    def _unique(cls, sizes: list[int]) -> list[int]:
+        return _unique_sizes(sizes)
+
+
+class _MapsSchema(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", strict=True)
+    paper: bool = False
+    count: int = pydantic.Field(0, ge=0, le=1000)
+    first_seed: int = pydantic.Field(1, ge=0)
+
+
+class _SuiteSchema(pydantic.BaseModel):
+    """The suite file's types and ranges, checked whole before anything runs."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", strict=True)
+    name: str = pydantic.Field(min_length=1, pattern=r"^[A-Za-z0-9_.+-]+$")
+    methods: list[str | _MethodSchema] = pydantic.Field(min_length=1)
+    rules: str = mac.DEFAULT_RULES
+    goal: str = mac.DEFAULT_GOAL
+    max_steps: int | None = pydantic.Field(None, ge=1)
+    team_sizes: list[_Positive] = pydantic.Field([1, 2, 6], min_length=1)
+    repeats: int = pydantic.Field(1, ge=1, le=MAX_REPEATS)
+    maps: _MapsSchema = _MapsSchema(paper=True)
+
+    @pydantic.field_validator("team_sizes")
+    @classmethod
+    def _unique(cls, sizes: list[int]) -> list[int]:
+        return _unique_sizes(sizes)
+
+
+def _unique_sizes(sizes: list[int]) -> list[int]:
+    if len(set(sizes)) != len(sizes):
+        raise ValueError("team sizes must not repeat")
+    return sizes
+
+
+_ALLOWED = {
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "bool_type": "true or false",
+    "string_type": "a string",
+    "list_type": "a list, e.g. [1, 2, 6]",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "extra_forbidden": "",
+}
+
+
+def _one_line(error: pydantic.ValidationError) -> str:
+    """The first problem of a suite as one line naming the field and the allowed values."""
+    errors = error.errors()
+    # A union (a method given as a name or a mapping) reports both branches; the mapping's is the
+    # useful one when the value is a mapping.
+    if any(isinstance(e["input"], Mapping) and "str" in e["loc"] for e in errors):
+        errors = [e for e in errors if "str" not in e["loc"]] or errors
+    first = errors[0]
+    loc = [str(part) for part in first["loc"] if part not in ("str", "_MethodSchema")]
+    where = ".".join(loc) or "suite"
+    kind = first["type"]
+    value = first.get("input")
+    if kind == "extra_forbidden":
+        return f"unknown suite field {where!r}"
+    allowed = _ALLOWED.get(kind) or first["msg"].lower()
+    if kind in ("greater_than_equal", "less_than_equal", "too_short", "string_pattern_mismatch"):
+        allowed = first["msg"].lower()
+    return f"invalid {where}={value!r}; allowed: {allowed}"
+
+
+def from_dict(data: Mapping[str, Any], base_dir: str | Path | None = None) -> Suite:
+    """A suite from plain data (a parsed YAML file); names the first problem found. Relative
+    checkpoint paths are looked up beside the suite file (`base_dir`), then in the repository."""
     if not isinstance(data, Mapping):
         raise SuiteError("a suite file must hold a mapping with at least name and methods")
-    known = {f.name for f in dataclasses.fields(Suite)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise SuiteError(f"unknown suite fields {unknown}; allowed: {sorted(known)}")
+    try:
+        schema = _SuiteSchema.model_validate(dict(data))
+    except pydantic.ValidationError as error:
+        raise SuiteError(_one_line(error)) from None
     try:
         methods = tuple(
-            MethodSpec(name=m) if isinstance(m, str) else MethodSpec(**m)
-            for m in data.get("methods") or ()
+            MethodSpec(name=m)
+            if isinstance(m, str)
+            else MethodSpec(**{**m.model_dump(), "team_sizes": tuple(m.team_sizes)})
+            for m in schema.methods
         )
-        maps = data.get("maps", {"paper": True})
-        return Suite(
-            name=str(data["name"]),
+        suite = Suite(
+            name=schema.name,
             methods=methods,
-            rules=data.get("rules", mac.DEFAULT_RULES),
-            goal=data.get("goal", mac.DEFAULT_GOAL),
-            max_steps=data.get("max_steps"),
-            team_sizes=tuple(data.get("team_sizes", (1, 2, 6))),
-            repeats=int(data.get("repeats", 1)),
-            maps=MapSpec(**maps),
+            rules=schema.rules,
+            goal=schema.goal,
+            max_steps=schema.max_steps,
+            team_sizes=tuple(schema.team_sizes),
+            repeats=schema.repeats,
+            maps=MapSpec(**schema.maps.model_dump()),
         )
-    except KeyError as error:
-        raise SuiteError(f"suite is missing field {error}") from None
     except TypeError as error:
         raise SuiteError(f"malformed suite: {error}") from None
+    for method in suite.methods:
+        # Not a field: where the file was is not part of the suite's identity (to_dict, store).
+        object.__setattr__(method, "_base_dir", None if base_dir is None else Path(base_dir))
+    return suite
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def resolve_path(text: str, base_dir: Path | None) -> Path:
+    """A path option as written in a suite: absolute as is; relative, beside the suite file if it
+    is there, else under the repository root (never the current directory)."""
+    path = Path(text).expanduser()
+    if path.is_absolute():
+        return path
+    if base_dir is not None and (base_dir / path).exists():
+        return base_dir / path
+    return REPO_ROOT / path
 
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
@@ -239,4 +369,4 @@ def load(name_or_path: str) -> Suite:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
         raise SuiteError(f"{path} is not valid YAML: {error}") from None
-    return from_dict(data)
+    return from_dict(data, base_dir=path.resolve().parent)

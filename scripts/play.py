@@ -9,8 +9,12 @@ the benchmark's episode record as JSON (never overwriting an existing file) and,
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +24,7 @@ from tqdm import tqdm
 
 from agents import llm
 from agents.llm import model_config
-from benchmark import methods
+from benchmark import methods, viewer
 from envs import mac
 from episode import loop
 
@@ -49,6 +53,35 @@ class Args:
     """Write the episode (every player's view) to this GIF."""
     json: Path | None = None
     """Write the episode record to this JSON file (must not exist yet)."""
+    html: Path | None = None
+    """Write a self-contained HTML viewer of the episode (GIF, decisions, knowledge graphs)."""
+
+
+OUTPUT_SUFFIXES = {"json": (".json",), "gif": (".gif", ".mp4"), "html": (".html", ".htm")}
+
+
+def check_outputs(args: Args) -> str | None:
+    """Why the output paths cannot be written (one line), or None; checked before any episode so
+    that a long episode is never lost to a bad path."""
+    seen: dict[Path, str] = {}
+    for flag, suffixes in OUTPUT_SUFFIXES.items():
+        path = getattr(args, flag)
+        if path is None:
+            continue
+        if path.suffix.lower() not in suffixes:
+            return f"invalid --{flag} {path}; allowed: a path ending in {' or '.join(suffixes)}"
+        resolved = path.resolve()
+        if resolved in seen:
+            return f"invalid --{flag} {path}: the same path as --{seen[resolved]}"
+        seen[resolved] = flag
+        if path.exists():
+            return f"{path} exists; refusing to overwrite a result"
+        parent = next((p for p in (resolved, *resolved.parents) if p.exists()), None)
+        if parent is None or not parent.is_dir():
+            return f"invalid --{flag} {path}: {parent} is a file, not a directory"
+        if not os.access(parent, os.W_OK | os.X_OK):
+            return f"invalid --{flag} {path}: directory {parent} is not writable"
+    return None
 
 
 def build_options(args: Args, method: methods.Method) -> dict[str, Any]:
@@ -80,10 +113,12 @@ def build_options(args: Args, method: methods.Method) -> dict[str, Any]:
 
 
 def main(args: Args) -> int:
-    for path in (args.json, args.gif):
-        if path is not None and path.exists():
-            print(f"error: {path} exists; refusing to overwrite a result", file=sys.stderr)
-            return 2
+    problem = check_outputs(args)
+    if problem is None and args.seed < 0:
+        problem = f"invalid --seed {args.seed}; allowed: an integer >= 0"
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         env = args.env.replace(world_seed=mac.PAPER_WORLD_SEED) if args.paper_map else args.env
         method = methods.resolve(args.method)
@@ -100,7 +135,7 @@ def main(args: Args) -> int:
             args.seed,
             method=args.method,
             method_config={"method": args.method, **options, **team.config},
-            record_frames=args.gif is not None,
+            record_frames=args.gif is not None or args.html is not None,
             progress=bar,
         )
     except llm.ModelError as error:
@@ -121,23 +156,47 @@ def main(args: Args) -> int:
     print(
         f"goal {record.goal} {outcome}; episode length {record.length}; {record.wall_time_s:.1f} s"
     )
+    for path in (args.json, args.gif, args.html):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
     if args.json is not None:
         record.write(args.json)
         print(f"record written to {args.json}")
     if args.gif is not None:
         loop.save_frames(result.frames, args.gif)
         print(f"episode written to {args.gif}")
+    if args.html is not None:
+        with tempfile.TemporaryDirectory() as scratch:
+            gif = args.gif or loop.save_frames(result.frames, Path(scratch) / "episode.gif")
+            viewer.write_episode_html(args.html, record, result.trace, gif=gif)
+        print(f"viewer written to {args.html}")
     return 0
 
 
 def cli() -> int:
     """Parse the command line (a bad value is one line naming it) and play."""
+    args = parse(Args)
+    return args if isinstance(args, int) else main(args)
+
+
+def parse(kind: type[Args]) -> Args | int:
+    """tyro's parse of the command line, its boxed usage errors reduced to one line (exit 2)."""
+    captured = io.StringIO()
     try:
-        args = tyro.cli(Args)
+        with contextlib.redirect_stderr(captured):
+            return tyro.cli(kind)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return main(args)
+    except SystemExit as exit_:
+        if exit_.code in (0, None):
+            sys.stderr.write(captured.getvalue())
+            return 0
+        lines = [ln.strip(" │╭╮╰╯─") for ln in captured.getvalue().splitlines()]
+        lines = [ln for ln in lines if ln and not ln.startswith(("usage", "For full"))]
+        problem = next((ln for ln in lines if "--" in ln or "invalid" in ln.lower()), None)
+        print(f"error: {problem or (lines[0] if lines else 'bad arguments')}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -55,6 +55,12 @@ def test_play_writes_a_record_and_a_gif(tmp_path):
         (["--method", "telepathy"], "unknown method 'telepathy'"),
         (["--n-agents", "0"], "n_agents"),
         (["--goal", "collect_unicorn"], "invalid goal"),
+        (["--n-agents", "100"], "invalid n_agents=100; allowed: an integer from 1 to 64"),
+        (["--seed", "-1"], "invalid --seed -1; allowed: an integer >= 0"),
+        (["--max-steps", "0"], "invalid max_steps=0"),
+        (["--max-steps", "-5"], "invalid max_steps=-5"),
+        (["--n-agents", "abc"], "--n-agents"),
+        (["--gif", "out.txt"], "invalid --gif out.txt"),
     ],
 )
 def test_play_bad_input_is_one_clear_line(args, message):
@@ -73,3 +79,23 @@ def test_run_benchmark_bad_suite_is_one_clear_line(tmp_path):
 def test_make_figures_on_a_missing_directory(tmp_path):
     done = run("make_figures.py", str(tmp_path / "missing"))
     assert done.returncode == 2 and "no such results directory" in done.stderr
+
+
+def test_run_benchmark_html_writes_a_viewer_per_episode(tmp_path):
+    suite_file = tmp_path / "s.yaml"
+    suite_file.write_text(
+        "name: s\nteam_sizes: [2]\nmax_steps: 10\nmaps: {paper: true}\nmethods: [scripted]\n"
+    )
+    done = run("run_benchmark.py", "--suite", str(suite_file), "--out", str(tmp_path / "o"),
+               "--html")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    pages = list((tmp_path / "o" / "episodes").glob("*.html"))
+    assert len(pages) == 1 and "player_1" in pages[0].read_text()
+
+
+def test_run_benchmark_bad_suite_field_is_one_line(tmp_path):
+    suite_file = tmp_path / "s.yaml"
+    suite_file.write_text("name: s\nrepeats: five\nmethods: [random]\n")
+    done = run("run_benchmark.py", "--suite", str(suite_file), "--out", str(tmp_path / "o"))
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2 and len(lines) == 1 and "invalid repeats='five'" in lines[0]

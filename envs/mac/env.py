@@ -59,6 +59,15 @@ def _fail(argument: str, value: Any, allowed: str) -> ValueError:
     return ValueError(f"invalid {argument}={value!r}; allowed: {allowed}")
 
 
+def _is_int(value: Any, minimum: int) -> bool:
+    """An integer (Python or numpy, never bool, float or text) of at least `minimum`."""
+    return (
+        isinstance(value, int | np.integer)
+        and not isinstance(value, bool | np.bool_)
+        and value >= minimum
+    )
+
+
 class MultiAgentCrafter(ParallelEnv):
     """N players sharing one Crafter world; see the module docstring for the arguments."""
 
@@ -91,8 +100,10 @@ class MultiAgentCrafter(ParallelEnv):
             raise _fail("render_mode", render_mode, "None, 'rgb_array'")
         self.rules = rules_lib.load(rules)
         self.rules.check_achievement(goal)
-        if max_cycles is not None and (isinstance(max_cycles, bool) or max_cycles < 1):
+        if max_cycles is not None and not _is_int(max_cycles, minimum=1):
             raise _fail("max_cycles", max_cycles, "None or a positive integer")
+        if world_seed is not None and not _is_int(world_seed, minimum=0):
+            raise _fail("world_seed", world_seed, "None or an integer >= 0")
         self.n_agents = int(n_agents)
         self.obs_type = obs_type
         self.goal = goal
@@ -156,7 +167,11 @@ class MultiAgentCrafter(ParallelEnv):
         return list(self._action_names[agent])
 
     def reset(self, seed: int | None = None, options: dict | None = None):
+        # Validate before touching any state, so a refused reset leaves the env as it was.
+        if seed is not None and not _is_int(seed, minimum=0):
+            raise _fail("seed", seed, "None or an integer >= 0")
         if seed is not None:
+            seed = int(seed)
             self._seed, self._episode = int(seed), 1
         elif self._seed is None:
             self._seed, self._episode = int(np.random.randint(0, 2**31 - 1)), 1
@@ -226,6 +241,8 @@ class MultiAgentCrafter(ParallelEnv):
         return np.concatenate([*parts, clock.astype(np.float32)])
 
     def render(self) -> np.ndarray | None:
+        if self._episode_count == 0:
+            raise ValueError("invalid render() before reset(); allowed: call reset() first")
         if self.render_mode is None:
             gymnasium.logger.warn("render() without render_mode='rgb_array' returns None")
             return None

@@ -33,17 +33,46 @@ def test_suite_resolves_maps_that_hold_the_goal():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"methods": []}, "no methods"),
+        ({"methods": []}, "invalid methods=.*at least 1"),
         ({"methods": ["telepathy"]}, "unknown method 'telepathy'"),
         ({"team_sizes": [0]}, "team_sizes"),
         ({"goal": "collect_unicorn"}, "unknown goal"),
-        ({"colour": "blue"}, "unknown suite fields"),
+        ({"colour": "blue"}, "unknown suite field 'colour'"),
         ({"methods": ["random", "random"]}, "labels must be unique"),
+        ({"team_sizes": "abc"}, "invalid team_sizes='abc'; allowed: a list"),
+        ({"team_sizes": 2}, "invalid team_sizes=2; allowed: a list"),
+        ({"team_sizes": [1, 1]}, "invalid team_sizes=.*must not repeat"),
+        ({"team_sizes": [100]}, "invalid team_sizes.0=100; allowed: .*64"),
+        ({"repeats": "five"}, "invalid repeats='five'; allowed: an integer"),
+        ({"repeats": 1.7}, "invalid repeats=1.7; allowed: an integer"),
+        ({"repeats": 1e8}, "invalid repeats=100000000.0; allowed: an integer"),
+        ({"repeats": 100_000_000}, "invalid repeats=100000000; allowed: .*1000"),
+        ({"max_steps": "long"}, "invalid max_steps='long'; allowed: an integer"),
+        ({"maps": {"count": 1, "first_seed": -10}}, "invalid maps.first_seed=-10; allowed: .*0"),
+        ({"methods": [{"name": "random", "team_sizes": "x"}]}, "methods.0.*team_sizes"),
+        ({"methods": [{"name": "random", "max_maps": -1}]}, "methods.0.*max_maps=-1"),
     ],
 )
 def test_bad_suites_are_one_line_errors(change, message):
-    with pytest.raises(suite.SuiteError, match=message):
+    with pytest.raises(suite.SuiteError, match=message) as raised:
         suite.from_dict({**TINY, **change})
+    assert "\n" not in str(raised.value)
+
+
+def test_checkpoints_resolve_beside_the_suite_file_not_the_current_directory(tmp_path, monkeypatch):
+    (tmp_path / "ckpt-n1").mkdir()
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nteam_sizes: [1]\nmethods:\n"
+        "  - {name: ppo, options: {checkpoint: 'ckpt-n{n_agents}'}}\n"
+    )
+    monkeypatch.chdir("/")
+    loaded = suite.load(str(tmp_path / "s.yaml"))
+    assert loaded.methods[0].options == {"checkpoint": "ckpt-n{n_agents}"}  # stored as written
+    assert loaded.methods[0].options_for(1)["checkpoint"] == str(tmp_path / "ckpt-n1")
+    assert loaded.missing_files() == []
+    (tmp_path / "ckpt-n1").rmdir()
+    problems = loaded.missing_files()
+    assert len(problems) == 1 and "methods.0.options.checkpoint" in problems[0]
 
 
 def test_unknown_preset_or_file(tmp_path):

@@ -47,3 +47,56 @@ def test_html_holds_each_agents_decisions(tmp_path):
 def test_html_without_trace(tmp_path):
     text = viewer.render_episode_html(make_record("scripted", 1, 100))
     assert "No decision trace" in text and "scripted, 1 agents" in text
+
+
+def test_team_trace_by_agent_is_accepted(tmp_path):
+    record = make_record("damcs", 2, None)
+    by_agent = {"player_0": [{"step": 1, "decision": "collect_wood"}], "player_1": []}
+    text = viewer.render_episode_html(record, by_agent)
+    assert "player_0: 1 decisions" in text
+    assert "collect_wood" in text
+
+
+def test_knowledge_graph_is_drawn_as_svg_not_json():
+    record = make_record("damcs", 1, None)
+    graph = {
+        "directed": True,
+        "multigraph": False,
+        "graph": {},
+        "nodes": [{"id": "wood"}, {"id": "table"}],
+        "edges": [{"source": "wood", "target": "table", "relation": "requires"}],
+    }
+    text = viewer.render_episode_html(record, [], knowledge_graphs={"player_0": graph})
+    assert "<svg class='kg'" in text
+    assert ">wood</text>" in text and ">table</text>" in text
+    assert "<line " in text
+    assert '"edges"' not in text
+
+
+def test_run_suite_with_html_writes_one_page_per_episode(tmp_path):
+    from benchmark import runner, suite
+
+    tiny = suite.from_dict(
+        {
+            "name": "tinyhtml",
+            "team_sizes": [2],
+            "max_steps": 10,
+            "maps": {"paper": True, "count": 1, "first_seed": 1},
+            "methods": ["scripted"],
+        }
+    )
+    ran, _ = runner.run_suite(tiny, tmp_path, html=True, progress=False)
+    pages = sorted((tmp_path / "episodes").glob("*.html"))
+    assert ran >= 1 and len(pages) == ran
+    assert "player_1" in pages[0].read_text()
+
+
+def test_messages_show_as_sent_and_received():
+    record = make_record("damcs", 2, None)
+    trace = {
+        "player_0": [{"step": 2, "decision": "a", "messages": [{"to": "player_1", "text": "hi"}]}],
+        "player_1": [{"step": 1, "decision": "b"}, {"step": 5, "decision": "c"}],
+    }
+    text = viewer.render_episode_html(record, trace)
+    assert "messages received" in text
+    assert "player_0: {" in text  # the received cell names its sender
