@@ -111,11 +111,17 @@ class Completion(_Record):
 
 @dataclasses.dataclass(frozen=True)
 class ChoiceRequest(_Record):
-    """A prompt and the menu to choose from; `default` is the option a fallback takes."""
+    """A prompt and the menu to choose from; `default` is the option a fallback takes.
+
+    `neutral_prompt` is the same prompt frame with the situation left out; calibrated scoring
+    (`option_score="pmi"`) subtracts each option's log-probability given it, so options the model
+    likes whatever the situation stop winning by default.
+    """
 
     prompt: str
     options: tuple[str, ...]
     default: int = 0
+    neutral_prompt: str | None = None
 
     _tuple_fields: ClassVar[tuple[str, ...]] = ("options",)
 
@@ -129,6 +135,10 @@ class ChoiceRequest(_Record):
         )
         _check(len(set(self.options)) == len(self.options), "ChoiceRequest.options must be unique")
         _check(0 <= self.default < len(self.options), "ChoiceRequest.default out of range")
+        _check(
+            self.neutral_prompt is None or isinstance(self.neutral_prompt, str),
+            "ChoiceRequest.neutral_prompt must be a str or None",
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,6 +157,7 @@ class Choice(_Record):
     valid: bool = True
     cached: bool = False
     raw: str = ""
+    scoring: str = ""  # how `scores` were made ("sum", "mean", "pmi", ...); "" when not scored
 
     _tuple_fields: ClassVar[tuple[str, ...]] = ("scores",)
 
@@ -266,13 +277,15 @@ def one_hot_choice(request: ChoiceRequest, index: int, raw: str = "") -> Choice:
     return Choice(index, request.options[index], scores, valid=True, raw=raw)
 
 
-def best_choice(request: ChoiceRequest, scores: Sequence[float], cached: bool = False) -> Choice:
+def best_choice(
+    request: ChoiceRequest, scores: Sequence[float], cached: bool = False, scoring: str = ""
+) -> Choice:
     """The argmax of option scores (the first option wins ties, so the result is deterministic)."""
     values = tuple(float(s) for s in scores)
     if len(values) != len(request.options):
         raise ValidationError("one score per option expected")
     index = max(range(len(values)), key=lambda i: (values[i], -i))
-    return Choice(index, request.options[index], values, valid=True, cached=cached)
+    return Choice(index, request.options[index], values, valid=True, cached=cached, scoring=scoring)
 
 
 def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:

@@ -16,7 +16,7 @@ import tyro
 
 DEVICES = ("auto", "cpu", "cuda")
 DTYPES = ("auto", "fp32", "bf16")
-OPTION_SCORES = ("mean", "sum")
+OPTION_SCORES = ("mean", "sum", "pmi")
 DEFAULT_SPEC = "qwen2.5-0.5b"
 """The agents' default model: the strongest offline preset that installs on a laptop."""
 DEFAULT_OPTION_SCORE = "mean"
@@ -39,11 +39,14 @@ class ModelConfig:
     device: str = "auto"
     """Where local weights run: auto (CUDA when present, else CPU), cpu or cuda."""
     dtype: str = "auto"
-    """Local weights' number format: auto (bf16 on CUDA, fp32 on CPU), fp32 or bf16."""
+    """Local weights' number format: auto (bf16 on CUDA and on CPUs with native bf16, AMX or
+    AVX512-BF16; fp32 otherwise), fp32 or bf16."""
     threads: int | None = None
     """CPU threads for local weights (None: the process's share of the cores)."""
     option_score: str = DEFAULT_OPTION_SCORE
-    """How a local model scores an option: mean (per-token) or sum of log-probabilities."""
+    """How a local model scores an option: mean (per-token) or sum of log-probabilities, or pmi
+    (summed log-probability given the prompt minus given the prompt frame without the situation;
+    needs the agent to send `ChoiceRequest.neutral_prompt`)."""
     call_cache: bool = True
     """Reuse the persistent cache of model calls (same model, same prompt, same answer)."""
     keep_loaded: bool = True

