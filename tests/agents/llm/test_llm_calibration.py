@@ -122,6 +122,13 @@ def test_over_long_prompt_is_refused_with_the_lengths(tiny_model):
         tiny_model.choose([model.ChoiceRequest(prompt, ("explore",))])
 
 
+def test_instruct_models_are_scored_in_their_chat_template_by_default(tiny_model):
+    assert tiny_model.tokenizer.chat_template and tiny_model.chat_choose
+    text, _ = tiny_model._format("Nearby: tree.", True)
+    prompt_ids, _ = tiny_model._tokenize_request(model.ChoiceRequest("Nearby: tree.", ("explore",)))
+    assert text != "Nearby: tree." and prompt_ids == tiny_model._encode(text, False)
+
+
 def test_chat_template_wraps_the_prompt_in_score_mode(tiny_model_dir):
     lm = hf.HFModel(tiny_model_dir, device="cpu", dtype="fp32", cache=None, chat_choose=True)
     lm.tokenizer.chat_template = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}\n{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}"

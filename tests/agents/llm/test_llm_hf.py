@@ -67,7 +67,10 @@ def test_token_and_latency_accounting(tiny_model):
     expected = 0
     for request in REQUESTS:
         prompt, options = tiny_model._tokenize_request(request)
-        assert prompt == tokenizer(request.prompt)["input_ids"]
+        # Instruct models are scored in their chat template: the prompt is the user turn.
+        assert tiny_model.chat_choose
+        assert prompt == tiny_model._encode(*tiny_model._format(request.prompt, True))
+        assert prompt != tokenizer(request.prompt)["input_ids"]
         expected += len(prompt) + sum(len(o) for o in options)
     assert (spent.calls, spent.batches, spent.valid, spent.fallbacks) == (3, 1, 3, 0)
     assert spent.prompt_tokens == expected
