@@ -13,6 +13,7 @@ reference and for models whose cache can't be re-indexed. Deterministic calls go
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import json
 import os
@@ -29,6 +30,8 @@ from agents.llm import cache as cache_lib
 from agents.llm import model, presets
 
 OPTION_SCORES = ("sum", "mean", "pmi")
+MIN_PREFIX = 16
+"""Shared prefixes shorter than this are not worth a separate cache."""
 REVISION_FILE = ".macbench-revision.json"
 """Beside local weights: their content hash and the (name, size, mtime) listing it was made from."""
 
@@ -160,6 +163,8 @@ class HFModel(model.LanguageModel):
     minus the sum given `ChoiceRequest.neutral_prompt`; the neutral scores are computed once per
     (neutral prompt, options) and kept in memory and in the call cache). `max_rows` bounds the
     option rows scored in one forward pass (each row holds a copy of its prompt's KV cache).
+    `prefix_cache` keeps the KV cache of the token prefix the prompts share (within a batch and
+    with the previous call) and prefills only what follows it; scores equal the uncached ones.
     """
 
     def __init__(
@@ -176,6 +181,7 @@ class HFModel(model.LanguageModel):
         option_score: str = "sum",
         batch_size: int = 16,
         max_rows: int = 64,
+        prefix_cache: bool = True,
         log: Callable[[str], None] = lambda _: None,
     ) -> None:
         super().__init__()
@@ -192,6 +198,9 @@ class HFModel(model.LanguageModel):
         self.option_score = option_score
         self.batch_size = max(1, batch_size)
         self.max_rows = max(1, max_rows)
+        self.prefix_cache = prefix_cache
+        self._prefix: tuple[tuple[int, ...], Any] | None = None
+        self._last_prompt: list[int] | None = None
         self._neutral: dict[tuple[str, tuple[str, ...]], list[float]] = {}
         name = os.fspath(name_or_path)
         self._model_id = name
@@ -566,6 +575,30 @@ class HFModel(model.LanguageModel):
             flush()
         return out
 
+    @torch.inference_mode()
+    def _shared_prefix(self, prompts: list[list[int]]) -> tuple[int, Any | None]:
+        """The token prefix this batch shares (with itself and the last batch), and its KV cache.
+
+        The agents put what every decision shares (rules, recipe table, role) first; its cache is
+        kept from call to call, so it is prefilled once per process, not once per decision.
+        """
+        if not self.prefix_cache:
+            return 0, None
+        seen = [*prompts, *([self._last_prompt] if self._last_prompt is not None else [])]
+        self._last_prompt = prompts[-1]
+        if len(seen) < 2:
+            return 0, None
+        # At least one token of every prompt stays out of the prefix: its logits start the options.
+        shared = min(_common_prefix(seen), min(len(p) for p in prompts) - 1)
+        if shared < MIN_PREFIX:
+            return 0, None
+        key = tuple(prompts[0][:shared])
+        if self._prefix is None or self._prefix[0] != key:
+            ids = torch.tensor([key], dtype=torch.long, device=self.device)
+            out = self._model(input_ids=ids, use_cache=True, logits_to_keep=1)
+            self._prefix = (key, out.cache)
+        return shared, self._prefix[1]
+
     def describe(self) -> dict[str, Any]:
         """What a run records about this model: resolved device, dtype, revision and scoring."""
         return describe(self)
@@ -592,13 +625,41 @@ class HFModel(model.LanguageModel):
 
     def _score_kv(self, tokenized: list[tuple[list[int], list[list[int]]]]) -> list[list[float]]:
         prompts = [prompt for prompt, _ in tokenized]
-        ids, mask = self._pad_left(prompts)
-        positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        out = self._model(
-            input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
-            logits_to_keep=1,
-        )  # fmt: skip
-        first = torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
+        shared, prefix = self._shared_prefix(prompts)
+        if prefix is None:
+            ids, mask = self._pad_left(prompts)
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+            out = self._model(
+                input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
+                logits_to_keep=1,
+            )  # fmt: skip
+            first = torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
+        else:
+            # Only the suffixes after the shared prefix go through the model, right padded on a
+            # copy of the prefix's cache; each row's next-token logits sit at its last suffix token.
+            suffixes = [prompt[shared:] for prompt in prompts]
+            span = max(len(s) for s in suffixes)
+            pad = self.tokenizer.pad_token_id
+            ids = torch.full((len(prompts), span), pad, dtype=torch.long, device=self.device)
+            mask = torch.ones((len(prompts), shared + span), dtype=torch.long, device=self.device)
+            for i, suffix in enumerate(suffixes):
+                ids[i, : len(suffix)] = torch.tensor(suffix, dtype=torch.long)
+                mask[i, shared + len(suffix) :] = 0
+            cache = copy.deepcopy(prefix)
+            cache.reorder_cache(torch.zeros(len(prompts), dtype=torch.long, device=self.device))
+            last = [len(s) - 1 for s in suffixes]
+            keep = sorted(set(last))
+            out = self._model(
+                input_ids=ids,
+                attention_mask=mask,
+                position_ids=shared + torch.arange(span, device=self.device)[None, :],
+                cache=cache,
+                use_cache=True,
+                logits_to_keep=torch.tensor(keep, device=self.device),
+            )
+            rows = torch.tensor([keep.index(k) for k in last], device=self.device)
+            picked = out.logits[torch.arange(len(prompts), device=self.device), rows]
+            first = torch.log_softmax(picked.float(), dim=-1)
         owner = [i for i, (_, options) in enumerate(tokenized) for _ in options]
         options = [option for _, opts in tokenized for option in opts]
         flat = [float(first[owner[r], option[0]]) for r, option in enumerate(options)]
@@ -616,7 +677,7 @@ class HFModel(model.LanguageModel):
             for r, option in enumerate(options):
                 feed[r, : len(option) - 1] = torch.tensor(option[:-1], dtype=torch.long)
                 feed_mask[r, : len(option) - 1] = 1
-            lengths = mask.sum(-1)[index]
+            lengths = mask.sum(-1)[index]  # real tokens so far: the next position of every row
             feed_positions = lengths[:, None] + torch.arange(width, device=self.device)[None, :]
             logits = self._model(
                 input_ids=feed,
@@ -632,6 +693,16 @@ class HFModel(model.LanguageModel):
                     picked = logp[r, : len(option) - 1].gather(-1, targets[:, None])
                     flat[r] += float(picked.sum())
         return _regroup(flat, tokenized)
+
+
+def _common_prefix(rows: Sequence[Sequence[int]]) -> int:
+    """Length of the longest token prefix all `rows` share."""
+    shortest = min(len(r) for r in rows)
+    for k in range(shortest):
+        token = rows[0][k]
+        if any(r[k] != token for r in rows):
+            return k
+    return shortest
 
 
 def _regroup(flat: list[float], tokenized: list[tuple[list[int], list[list[int]]]]):
@@ -657,6 +728,7 @@ def describe(lm: HFModel) -> dict[str, Any]:
         "scoring": lm.scoring,
         "option_score": lm.option_score,
         "max_rows": lm.max_rows,
+        "prefix_cache": lm.prefix_cache,
         "chat_generate": lm.chat_generate,
         "chat_choose": lm.chat_choose,
         "threads": torch.get_num_threads(),
