@@ -21,7 +21,7 @@ import pathlib
 import socket
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -201,6 +201,7 @@ class HFModel(model.LanguageModel):
         self.prefix_cache = prefix_cache
         self._prefix: tuple[tuple[int, ...], Any] | None = None
         self._last_prompt: list[int] | None = None
+        self._enforcer_data: Any = None
         self._neutral: dict[tuple[str, tuple[str, ...]], list[float]] = {}
         name = os.fspath(name_or_path)
         self._model_id = name
@@ -325,11 +326,23 @@ class HFModel(model.LanguageModel):
     # -- generate ---------------------------------------------------------------------------------
 
     def generate(
-        self, prompts: Sequence[str], *, max_new_tokens: int, stop: Sequence[str] = ()
+        self,
+        prompts: Sequence[str],
+        *,
+        max_new_tokens: int,
+        stop: Sequence[str] = (),
+        json_schema: Mapping[str, Any] | None = None,
     ) -> list[model.Completion]:
-        """Greedy continuations; the chat template wraps each prompt when enabled."""
+        """Greedy continuations; the chat template wraps each prompt when enabled.
+
+        With `json_schema`, decoding is constrained token by token (lm-format-enforcer) so the
+        reply is JSON of that schema, unless `max_new_tokens` cuts it (finish_reason "length"): the
+        caller still validates.
+        """
         start = time.perf_counter()
         params = {"max_new_tokens": max_new_tokens, "stop": list(stop), "chat": self.chat_generate}
+        if json_schema is not None:
+            params["json_schema"] = dict(json_schema)
         keys = [self._key("generate", params, p) for p in prompts]
         results: list[model.Completion | None] = [None] * len(prompts)
         if self.cache is not None:
@@ -343,7 +356,7 @@ class HFModel(model.LanguageModel):
             chunk = misses[chunk_start : chunk_start + self.batch_size]
             for i, completion in zip(
                 chunk,
-                self._generate([prompts[i] for i in chunk], max_new_tokens, stop),
+                self._generate([prompts[i] for i in chunk], max_new_tokens, stop, json_schema),
                 strict=True,
             ):
                 results[i] = completion
@@ -365,13 +378,19 @@ class HFModel(model.LanguageModel):
 
     @torch.inference_mode()
     def _generate(
-        self, prompts: Sequence[str], max_new_tokens: int, stop: Sequence[str]
+        self,
+        prompts: Sequence[str],
+        max_new_tokens: int,
+        stop: Sequence[str],
+        json_schema: Mapping[str, Any] | None = None,
     ) -> list[model.Completion]:
         encoded = [self._encode(*self._format(p, self.chat_generate)) for p in prompts]
         ids, mask = self._pad_left(encoded)
         extra: dict[str, Any] = {}
         if stop:
             extra = {"stop_strings": list(stop), "tokenizer": self.tokenizer}
+        if json_schema is not None:
+            extra["prefix_allowed_tokens_fn"] = self._json_constraint(json_schema)
         output = self._model.generate(
             input_ids=ids,
             attention_mask=mask,
@@ -396,6 +415,44 @@ class HFModel(model.LanguageModel):
             reason = "length" if len(new) >= max_new_tokens and not ended else "stop"
             out.append(model.Completion(text, len(prompt_ids), len(new), reason))
         return out
+
+    def _json_constraint(
+        self, schema: Mapping[str, Any]
+    ) -> Callable[[int, torch.Tensor], list[int]]:
+        """A `prefix_allowed_tokens_fn` that lets only tokens continuing valid `schema` JSON."""
+        try:
+            from lmformatenforcer import JsonSchemaParser, TokenEnforcer
+            from lmformatenforcer.tokenenforcer import TokenEnforcerTokenizerData
+        except ImportError:
+            raise model.ModelError(
+                "json_schema needs lm-format-enforcer: pip install 'macbench[llm]'"
+            ) from None
+        if self._enforcer_data is None:
+            # lm-format-enforcer's own transformers helper imports a module transformers 5
+            # removed; this is the same table built from the tokenizer directly.
+            tok = self.tokenizer
+            zero = tok.encode("0", add_special_tokens=False)[-1]
+            special = set(tok.all_special_ids)
+            regular = []
+            for index in range(len(tok)):
+                if index in special:
+                    continue
+                after_zero = tok.decode([zero, index])[1:]
+                alone = tok.decode([index])
+                regular.append((index, after_zero, len(after_zero) > len(alone)))
+            eos = self._model.generation_config.eos_token_id
+            eos_ids = (
+                eos if isinstance(eos, list) else [eos if eos is not None else tok.eos_token_id]
+            )
+            self._enforcer_data = TokenEnforcerTokenizerData(
+                regular,
+                lambda ids: tok.decode(ids).rstrip("\ufffd"),
+                eos_ids if len(eos_ids) > 1 else eos_ids[0],
+                False,
+                len(tok),
+            )
+        enforcer = TokenEnforcer(self._enforcer_data, JsonSchemaParser(dict(schema)))
+        return lambda _batch, sent: enforcer.get_allowed_tokens(sent.tolist()).allowed_tokens
 
     # -- choose -----------------------------------------------------------------------------------
 
