@@ -391,17 +391,10 @@ class HFModel(model.LanguageModel):
             extra = {"stop_strings": list(stop), "tokenizer": self.tokenizer}
         if json_schema is not None:
             extra["prefix_allowed_tokens_fn"] = self._json_constraint(json_schema)
-        output = self._model.generate(
-            input_ids=ids,
-            attention_mask=mask,
-            max_new_tokens=max_new_tokens,
-            do_sample=False,
-            temperature=None,
-            top_p=None,
-            top_k=None,
-            pad_token_id=self.tokenizer.pad_token_id,
-            **extra,
-        )
+        try:
+            output = self._generate_ids(ids, mask, max_new_tokens, extra)
+        except torch.OutOfMemoryError:
+            raise _out_of_memory(self, "generating", [(e, []) for e in encoded]) from None
         eos = self._model.generation_config.eos_token_id
         eos_ids = set(eos if isinstance(eos, list) else [eos]) | {self.tokenizer.eos_token_id}
         out = []
@@ -415,6 +408,21 @@ class HFModel(model.LanguageModel):
             reason = "length" if len(new) >= max_new_tokens and not ended else "stop"
             out.append(model.Completion(text, len(prompt_ids), len(new), reason))
         return out
+
+    def _generate_ids(
+        self, ids: torch.Tensor, mask: torch.Tensor, max_new_tokens: int, extra: dict[str, Any]
+    ) -> torch.Tensor:
+        return self._model.generate(
+            input_ids=ids,
+            attention_mask=mask,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            temperature=None,
+            top_p=None,
+            top_k=None,
+            pad_token_id=self.tokenizer.pad_token_id,
+            **extra,
+        )
 
     def _json_constraint(
         self, schema: Mapping[str, Any]
@@ -556,7 +564,10 @@ class HFModel(model.LanguageModel):
                 )
         tokenized = [self._tokenize_request(r) for r in requests]
         sent = sum(len(p) + sum(len(o) for o in opts) for p, opts in tokenized)
-        sums = self._sums(tokenized)
+        try:
+            sums = self._sums(tokenized)
+        except torch.OutOfMemoryError:
+            raise _out_of_memory(self, "scoring", tokenized) from None
         if self.option_score == "mean":
             sums = [
                 [total / len(ids) for total, ids in zip(row, opts, strict=True)]
@@ -750,6 +761,21 @@ class HFModel(model.LanguageModel):
                     picked = logp[r, : len(option) - 1].gather(-1, targets[:, None])
                     flat[r] += float(picked.sum())
         return _regroup(flat, tokenized)
+
+
+def _out_of_memory(
+    lm: HFModel, doing: str, tokenized: Sequence[tuple[list[int], list[list[int]]]]
+) -> model.ModelUnavailableError:
+    """The one-line error for an out-of-memory model call: what, how big, what to do."""
+    if lm.device.startswith("cuda"):
+        torch.cuda.empty_cache()
+    rows = sum(max(1, len(options)) for _, options in tokenized)
+    longest = max(len(prompt) for prompt, _ in tokenized)
+    return model.ModelUnavailableError(
+        f"out of memory {doing} {rows} rows (prompts up to {longest} tokens) with {lm.model_id} on"
+        f" {lm.device} ({lm.dtype_name}); lower max_rows (now {lm.max_rows}) or the batch size,"
+        " or use a smaller model"
+    )
 
 
 def _common_prefix(rows: Sequence[Sequence[int]]) -> int:

@@ -137,3 +137,15 @@ def test_chat_template_wraps_the_prompt_in_score_mode(tiny_model_dir):
     assert text == "<|user|>Nearby: tree.\n<|assistant|>" and not special
     prompt_ids, _ = lm._tokenize_request(model.ChoiceRequest("Nearby: tree.", ("explore",)))
     assert prompt_ids == lm._encode(text, False)
+
+
+def test_out_of_memory_is_one_clear_line(tiny_model_dir, monkeypatch):
+    lm = hf.HFModel(tiny_model_dir, device="cpu", dtype="fp32", cache=None)
+
+    def exhausted(_tokenized):
+        raise hf.torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 80 GiB")
+
+    monkeypatch.setattr(lm, "_sums", exhausted)
+    with pytest.raises(model.ModelUnavailableError, match="out of memory scoring") as error:
+        lm.choose(REQUESTS)
+    assert "\n" not in str(error.value) and "max_rows" in str(error.value)
