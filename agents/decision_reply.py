@@ -90,8 +90,10 @@ class DecisionReply:
         return out
 
 
-def schema(menu: Sequence[str], with_goals: bool = True) -> dict[str, Any]:
-    """The JSON schema of a reply for `menu` (the operation is one of its options)."""
+def schema(menu: Sequence[str] | None, with_goals: bool = True) -> dict[str, Any]:
+    """The JSON schema of a reply for `menu` (the operation is one of its options); with no menu
+    the operation is any string, so one schema serves a batch of agents with different menus
+    (`parse` then holds it to each agent's menu)."""
     goal = {
         "type": "object",
         "properties": {"goal": {"type": "string"}, "status": {"type": "string", "enum": STATUSES}},
@@ -103,7 +105,10 @@ def schema(menu: Sequence[str], with_goals: bool = True) -> dict[str, Any]:
     properties["reflection"] = {"type": "string"}
     if with_goals:
         properties["summary"] = {"type": "string"}
-    properties["operation"] = {"type": "string", "enum": list(menu)}
+    operation: dict[str, Any] = {"type": "string"}
+    if menu is not None:
+        operation["enum"] = list(menu)
+    properties["operation"] = operation
     return {"type": "object", "properties": properties, "required": list(properties)}
 
 

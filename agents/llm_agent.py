@@ -129,6 +129,7 @@ class Pending:
     step: int
     menu_seed: int
     reply_prompt: str = ""
+    reply_goals: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ class LLMAgent(team_lib.Agent):
         reply_prompt = ""
         if self.mode == "generate":
             reply_prompt = prompting.build_reply_request(context, self.sections, self.reply_goals)
-        return Pending(request, menu, state.step, seed, reply_prompt)
+        return Pending(request, menu, state.step, seed, reply_prompt, self.reply_goals)
 
     def apply(self, pending: Pending, answer: Answer, cost: Mapping[str, int]) -> bool:
         """Take the model's `answer` and start its option; True if it produced an action this step
@@ -417,7 +418,13 @@ def ask(
     before = lm.usage
     if mode == "generate":
         prompts = [p.reply_prompt for p in pending]
-        completions = lm.generate(prompts, max_new_tokens=MAX_REPLY_TOKENS)
+        # One schema for the batch (the agents' menus differ); each reply is held to its menu.
+        goals = any(p.reply_goals for p in pending)
+        schema = decision_reply.schema(None, goals) if len(pending) > 1 else None
+        if schema is None:
+            only = pending[0]
+            schema = decision_reply.schema(only.request.options, only.reply_goals)
+        completions = lm.generate(prompts, max_new_tokens=MAX_REPLY_TOKENS, json_schema=schema)
         answers = [Answer(text=c.text) for c in completions]
         weights = [len(prompt) for prompt in prompts]
     else:

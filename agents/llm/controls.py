@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from agents.llm import model, parsing
 
@@ -104,7 +105,12 @@ class FakeModel(model.LanguageModel):
         return self._reply(request.prompt, request.options)
 
     def generate(
-        self, prompts: Sequence[str], *, max_new_tokens: int, stop: Sequence[str] = ()
+        self,
+        prompts: Sequence[str],
+        *,
+        max_new_tokens: int,
+        stop: Sequence[str] = (),
+        json_schema: Mapping[str, Any] | None = None,
     ) -> list[model.Completion]:
         start = time.perf_counter()
         out = []

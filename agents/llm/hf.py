@@ -12,12 +12,16 @@ reference and for models whose cache can't be re-indexed. Deterministic calls go
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import hashlib
+import json
 import os
 import pathlib
 import socket
 import time
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -25,7 +29,11 @@ import torch
 from agents.llm import cache as cache_lib
 from agents.llm import model, presets
 
-OPTION_SCORES = ("sum", "mean")
+OPTION_SCORES = ("sum", "mean", "pmi")
+MIN_PREFIX = 16
+"""Shared prefixes shorter than this are not worth a separate cache."""
+REVISION_FILE = ".macbench-revision.json"
+"""Beside local weights: their content hash and the (name, size, mtime) listing it was made from."""
 
 _DTYPES = {
     "fp32": torch.float32,
@@ -37,8 +45,21 @@ _DTYPES = {
 }
 
 
+def cpu_has_native_bf16(cpuinfo: str | None = None) -> bool:
+    """Whether this CPU computes bf16 natively (AMX or AVX512-BF16); without either a bf16 matmul
+    is emulated and runs ~40x slower than fp32 (measured on an AVX2-only EPYC)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = pathlib.Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return False
+    flags = set(cpuinfo.split())
+    return bool(flags & {"amx_bf16", "avx512_bf16"})
+
+
 def resolve_device(device: str = "auto", dtype: str = "auto") -> tuple[str, torch.dtype]:
-    """`auto` means CUDA with bf16 when present; on CPU fp32, since bf16 is only fast with AMX."""
+    """`auto`: CUDA when present; dtype `auto`: bf16 on CUDA and on CPUs with native bf16, else
+    fp32."""
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
@@ -46,7 +67,8 @@ def resolve_device(device: str = "auto", dtype: str = "auto") -> tuple[str, torc
             "device='cuda' asked for but torch sees no GPU; use --device cpu or auto"
         )
     if dtype == "auto":
-        return device, torch.bfloat16 if device.startswith("cuda") else torch.float32
+        native = device.startswith("cuda") or cpu_has_native_bf16()
+        return device, torch.bfloat16 if native else torch.float32
     if dtype not in _DTYPES:
         raise model.ModelError(f"unknown dtype {dtype!r}; use one of auto, {', '.join(_DTYPES)}")
     return device, _DTYPES[dtype]
@@ -67,19 +89,67 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
         return False
 
 
-def _fingerprint(path: pathlib.Path) -> str:
-    """A cheap revision for cache keys: config text plus the names and sizes of the weights."""
-    digest = hashlib.sha256()
-    folder = path if path.is_dir() else path.parent
+def content_revision(path: pathlib.Path) -> str:
+    """The sha256 (16 hex) of a weights file or of every file of a model directory.
+
+    Computed once and stored in `REVISION_FILE` beside the weights with the listing it was made
+    from; any change of a file's name, size or modification time recomputes it, so new weights of
+    the same size never replay decisions cached for the old ones.
+    """
+    folder = path.parent if path.is_file() else path
     if path.is_file():
-        digest.update(f"{path.name}:{path.stat().st_size}".encode())
+        files = [path]
+        store = folder / f".{path.name}{REVISION_FILE}"
     else:
-        for name in ("config.json", "tokenizer.json", "tokenizer_config.json"):
-            if (folder / name).is_file():
-                digest.update((folder / name).read_bytes())
-        for weights in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")):
-            digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
-    return digest.hexdigest()[:16]
+        files = sorted(
+            f for f in folder.rglob("*") if f.is_file() and not f.name.startswith(".macbench")
+        )
+        store = folder / REVISION_FILE
+    stats = [f.stat() for f in files]
+    listing = [
+        [str(f.relative_to(folder)), st.st_size, st.st_mtime_ns]
+        for f, st in zip(files, stats, strict=True)
+    ]
+    try:
+        saved = json.loads(store.read_text())
+        if saved.get("listing") == listing:
+            return str(saved["revision"])
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+    digest = hashlib.sha256()
+    for f, entry in zip(files, listing, strict=True):
+        digest.update(entry[0].encode() + b"\0")
+        with f.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    revision = digest.hexdigest()[:16]
+    try:
+        store.write_text(json.dumps({"revision": revision, "listing": listing}))
+    except OSError:  # read-only weights: hash again next time
+        pass
+    return revision
+
+
+@contextlib.contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Silence transformers' per-tensor loading bars and warnings unless MACBENCH_VERBOSE=1."""
+    if os.environ.get("MACBENCH_VERBOSE", "") == "1":
+        yield
+        return
+    from transformers.utils import logging as hf_logging
+
+    level = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 class HFModel(model.LanguageModel):
@@ -87,9 +157,14 @@ class HFModel(model.LanguageModel):
 
     `threads` sets torch's (process-wide) CPU thread count; on a shared 2-core machine 1 thread is
     often faster than 2. `chat_generate` wraps `generate` prompts in the tokenizer's chat template
-    when it has one; `chat_choose` does the same for scoring (off by default: raw continuation
-    scoring is what was measured to work on the small presets). `option_score` is "sum" (total
-    log-prob of an option's tokens) or "mean" (per token, which does not reward short options).
+    when it has one; `chat_choose` does the same for scoring (the prompt is the user turn, the
+    option is scored as the assistant's reply). `option_score` is "sum" (total log-prob of an
+    option's tokens), "mean" (per token, which does not reward short options) or "pmi" (the sum
+    minus the sum given `ChoiceRequest.neutral_prompt`; the neutral scores are computed once per
+    (neutral prompt, options) and kept in memory and in the call cache). `max_rows` bounds the
+    option rows scored in one forward pass (each row holds a copy of its prompt's KV cache).
+    `prefix_cache` keeps the KV cache of the token prefix the prompts share (within a batch and
+    with the previous call) and prefills only what follows it; scores equal the uncached ones.
     """
 
     def __init__(
@@ -101,10 +176,12 @@ class HFModel(model.LanguageModel):
         threads: int | None = None,
         cache: cache_lib.CallCache | str | os.PathLike[str] | None = cache_lib.DEFAULT,
         chat_generate: bool = True,
-        chat_choose: bool = False,
+        chat_choose: bool = True,
         scoring: str = "kv",
         option_score: str = "sum",
         batch_size: int = 16,
+        max_rows: int = 64,
+        prefix_cache: bool = True,
         log: Callable[[str], None] = lambda _: None,
     ) -> None:
         super().__init__()
@@ -120,6 +197,12 @@ class HFModel(model.LanguageModel):
         self.scoring = scoring
         self.option_score = option_score
         self.batch_size = max(1, batch_size)
+        self.max_rows = max(1, max_rows)
+        self.prefix_cache = prefix_cache
+        self._prefix: tuple[tuple[int, ...], Any] | None = None
+        self._last_prompt: list[int] | None = None
+        self._enforcer_data: Any = None
+        self._neutral: dict[tuple[str, tuple[str, ...]], list[float]] = {}
         name = os.fspath(name_or_path)
         self._model_id = name
         self._model, self.tokenizer, self.revision = self._load(name, log)
@@ -135,7 +218,7 @@ class HFModel(model.LanguageModel):
         kwargs: dict[str, Any] = {}
         if name in presets.PRESETS:
             path = presets.resolve(name, log=log)
-            where, revision = str(path), _fingerprint(path)
+            where, revision = str(path), content_revision(path)
         elif pathlib.Path(name).expanduser().exists():
             path = pathlib.Path(name).expanduser().resolve()
             if path.is_file():
@@ -152,7 +235,7 @@ class HFModel(model.LanguageModel):
                         f"{path} has no config.json; pass a HF model directory, a .gguf file or a"
                         f" preset ({', '.join(presets.PRESETS)})"
                     )
-            revision = _fingerprint(path)
+            revision = content_revision(path)
         elif _looks_like_path(name):
             raise model.ModelNotFoundError(
                 f"no model at {name}; pass a preset ({', '.join(presets.PRESETS)}), an existing"
@@ -164,8 +247,9 @@ class HFModel(model.LanguageModel):
             kwargs["local_files_only"] = not _hub_reachable()
         log(f"loading {name} on {self.device} ({self.dtype})")
         try:
-            tokenizer = AutoTokenizer.from_pretrained(where, **kwargs)
-            lm = AutoModelForCausalLM.from_pretrained(where, dtype=self.dtype, **kwargs)
+            with _quiet_loading():
+                tokenizer = AutoTokenizer.from_pretrained(where, **kwargs)
+                lm = AutoModelForCausalLM.from_pretrained(where, dtype=self.dtype, **kwargs)
         except (torch.OutOfMemoryError, MemoryError):
             raise model.ModelUnavailableError(
                 f"out of memory loading {name} on {self.device}; try a smaller preset or"
@@ -242,11 +326,23 @@ class HFModel(model.LanguageModel):
     # -- generate ---------------------------------------------------------------------------------
 
     def generate(
-        self, prompts: Sequence[str], *, max_new_tokens: int, stop: Sequence[str] = ()
+        self,
+        prompts: Sequence[str],
+        *,
+        max_new_tokens: int,
+        stop: Sequence[str] = (),
+        json_schema: Mapping[str, Any] | None = None,
     ) -> list[model.Completion]:
-        """Greedy continuations; the chat template wraps each prompt when enabled."""
+        """Greedy continuations; the chat template wraps each prompt when enabled.
+
+        With `json_schema`, decoding is constrained token by token (lm-format-enforcer) so the
+        reply is JSON of that schema, unless `max_new_tokens` cuts it (finish_reason "length"): the
+        caller still validates.
+        """
         start = time.perf_counter()
         params = {"max_new_tokens": max_new_tokens, "stop": list(stop), "chat": self.chat_generate}
+        if json_schema is not None:
+            params["json_schema"] = dict(json_schema)
         keys = [self._key("generate", params, p) for p in prompts]
         results: list[model.Completion | None] = [None] * len(prompts)
         if self.cache is not None:
@@ -260,7 +356,7 @@ class HFModel(model.LanguageModel):
             chunk = misses[chunk_start : chunk_start + self.batch_size]
             for i, completion in zip(
                 chunk,
-                self._generate([prompts[i] for i in chunk], max_new_tokens, stop),
+                self._generate([prompts[i] for i in chunk], max_new_tokens, stop, json_schema),
                 strict=True,
             ):
                 results[i] = completion
@@ -282,24 +378,23 @@ class HFModel(model.LanguageModel):
 
     @torch.inference_mode()
     def _generate(
-        self, prompts: Sequence[str], max_new_tokens: int, stop: Sequence[str]
+        self,
+        prompts: Sequence[str],
+        max_new_tokens: int,
+        stop: Sequence[str],
+        json_schema: Mapping[str, Any] | None = None,
     ) -> list[model.Completion]:
         encoded = [self._encode(*self._format(p, self.chat_generate)) for p in prompts]
         ids, mask = self._pad_left(encoded)
         extra: dict[str, Any] = {}
         if stop:
             extra = {"stop_strings": list(stop), "tokenizer": self.tokenizer}
-        output = self._model.generate(
-            input_ids=ids,
-            attention_mask=mask,
-            max_new_tokens=max_new_tokens,
-            do_sample=False,
-            temperature=None,
-            top_p=None,
-            top_k=None,
-            pad_token_id=self.tokenizer.pad_token_id,
-            **extra,
-        )
+        if json_schema is not None:
+            extra["prefix_allowed_tokens_fn"] = self._json_constraint(json_schema)
+        try:
+            output = self._generate_ids(ids, mask, max_new_tokens, extra)
+        except torch.OutOfMemoryError:
+            raise _out_of_memory(self, "generating", [(e, []) for e in encoded]) from None
         eos = self._model.generation_config.eos_token_id
         eos_ids = set(eos if isinstance(eos, list) else [eos]) | {self.tokenizer.eos_token_id}
         out = []
@@ -313,6 +408,59 @@ class HFModel(model.LanguageModel):
             reason = "length" if len(new) >= max_new_tokens and not ended else "stop"
             out.append(model.Completion(text, len(prompt_ids), len(new), reason))
         return out
+
+    def _generate_ids(
+        self, ids: torch.Tensor, mask: torch.Tensor, max_new_tokens: int, extra: dict[str, Any]
+    ) -> torch.Tensor:
+        return self._model.generate(
+            input_ids=ids,
+            attention_mask=mask,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            temperature=None,
+            top_p=None,
+            top_k=None,
+            pad_token_id=self.tokenizer.pad_token_id,
+            **extra,
+        )
+
+    def _json_constraint(
+        self, schema: Mapping[str, Any]
+    ) -> Callable[[int, torch.Tensor], list[int]]:
+        """A `prefix_allowed_tokens_fn` that lets only tokens continuing valid `schema` JSON."""
+        try:
+            from lmformatenforcer import JsonSchemaParser, TokenEnforcer
+            from lmformatenforcer.tokenenforcer import TokenEnforcerTokenizerData
+        except ImportError:
+            raise model.ModelError(
+                "json_schema needs lm-format-enforcer: pip install 'macbench[llm]'"
+            ) from None
+        if self._enforcer_data is None:
+            # lm-format-enforcer's own transformers helper imports a module transformers 5
+            # removed; this is the same table built from the tokenizer directly.
+            tok = self.tokenizer
+            zero = tok.encode("0", add_special_tokens=False)[-1]
+            special = set(tok.all_special_ids)
+            regular = []
+            for index in range(len(tok)):
+                if index in special:
+                    continue
+                after_zero = tok.decode([zero, index])[1:]
+                alone = tok.decode([index])
+                regular.append((index, after_zero, len(after_zero) > len(alone)))
+            eos = self._model.generation_config.eos_token_id
+            eos_ids = (
+                eos if isinstance(eos, list) else [eos if eos is not None else tok.eos_token_id]
+            )
+            self._enforcer_data = TokenEnforcerTokenizerData(
+                regular,
+                lambda ids: tok.decode(ids).rstrip("\ufffd"),
+                eos_ids if len(eos_ids) > 1 else eos_ids[0],
+                False,
+                len(tok),
+            )
+        enforcer = TokenEnforcer(self._enforcer_data, JsonSchemaParser(dict(schema)))
+        return lambda _batch, sent: enforcer.get_allowed_tokens(sent.tolist()).allowed_tokens
 
     # -- choose -----------------------------------------------------------------------------------
 
@@ -336,7 +484,8 @@ class HFModel(model.LanguageModel):
                 if self.cache is not None:
                     self.cache.put(keys[i], values)
         choices = [
-            model.best_choice(r, s, cached=h) for r, s, h in zip(requests, scores, hit, strict=True)
+            model.best_choice(r, s, cached=h, scoring=self.option_score)
+            for r, s, h in zip(requests, scores, hit, strict=True)
         ]
         self.meter.add(
             calls=len(requests),
@@ -351,7 +500,9 @@ class HFModel(model.LanguageModel):
 
     def _choice_key(self, request: model.ChoiceRequest) -> str:
         """Cache key of one request's scores; the option score mode is part of it."""
-        params = {"score": f"saycan-{self.option_score}", "chat": self.chat_choose}
+        params: dict[str, Any] = {"score": f"saycan-{self.option_score}", "chat": self.chat_choose}
+        if self.option_score == "pmi":
+            params["neutral"] = request.neutral_prompt
         return self._key("choose", params, request.prompt, request.options)
 
     def _tokenize_request(self, request: model.ChoiceRequest) -> tuple[list[int], list[list[int]]]:
@@ -363,6 +514,16 @@ class HFModel(model.LanguageModel):
         """
         text, special = self._format(request.prompt, self.chat_choose)
         prompt_ids = self._encode(text, special)
+        longest = max(
+            len(self.tokenizer(o, add_special_tokens=False)["input_ids"]) for o in request.options
+        )
+        context = self.context_length
+        if context is not None and len(prompt_ids) + longest + 1 > context:
+            raise model.ModelError(
+                f"prompt of {len(prompt_ids)} tokens plus an option of {longest} exceeds the"
+                f" {context}-token context of {self._model_id}; shorten the prompt or use a model"
+                " with a longer context"
+            )
         # Tokenizers that append an end token would make every option "end the text" first.
         enders = {self.tokenizer.eos_token_id, self.tokenizer.sep_token_id} - {
             None,
@@ -384,18 +545,131 @@ class HFModel(model.LanguageModel):
                 option_ids.append(self._encode(sep + option, False))
         return prompt_ids, option_ids
 
+    @property
+    def context_length(self) -> int | None:
+        """The most tokens the model attends to, from its config (None when it does not say)."""
+        config = self._model.config
+        value = getattr(config, "max_position_embeddings", None)
+        return int(value) if isinstance(value, int) and value > 0 else None
+
     @torch.inference_mode()
     def score(self, requests: Sequence[model.ChoiceRequest]) -> tuple[list[list[float]], int]:
-        """Uncached option scores of `requests` in one batch, and the number of tokens sent."""
+        """Uncached option scores of `requests` (by `option_score`), and the number of tokens sent."""
+        if self.option_score == "pmi":
+            missing = [i for i, r in enumerate(requests) if r.neutral_prompt is None]
+            if missing:
+                raise model.ValidationError(
+                    f"option_score='pmi' needs ChoiceRequest.neutral_prompt (the prompt frame"
+                    f" without the situation); request {missing[0]} has none"
+                )
         tokenized = [self._tokenize_request(r) for r in requests]
         sent = sum(len(p) + sum(len(o) for o in opts) for p, opts in tokenized)
-        sums = self._score_kv(tokenized) if self.scoring == "kv" else self._score_full(tokenized)
+        try:
+            sums = self._sums(tokenized)
+        except torch.OutOfMemoryError:
+            raise _out_of_memory(self, "scoring", tokenized) from None
         if self.option_score == "mean":
             sums = [
                 [total / len(ids) for total, ids in zip(row, opts, strict=True)]
                 for row, (_, opts) in zip(sums, tokenized, strict=True)
             ]
+        elif self.option_score == "pmi":
+            neutral, neutral_sent = self._neutral_sums(requests)
+            sent += neutral_sent
+            sums = [
+                [c - n for c, n in zip(row, base, strict=True)]
+                for row, base in zip(sums, neutral, strict=True)
+            ]
         return sums, sent
+
+    def _neutral_sums(
+        self, requests: Sequence[model.ChoiceRequest]
+    ) -> tuple[list[list[float]], int]:
+        """Summed option log-probs given each request's neutral prompt: memory, then call cache,
+        then the model (they depend only on the neutral prompt and the options, so after the first
+        decisions they cost nothing)."""
+        keys = [(str(r.neutral_prompt), tuple(r.options)) for r in requests]
+        todo: dict[tuple[str, tuple[str, ...]], str] = {}
+        for key in keys:
+            if key in self._neutral or key in todo:
+                continue
+            stored = None
+            disk_key = self._key("neutral", {"chat": self.chat_choose}, key[0], key[1])
+            if self.cache is not None:
+                stored = self.cache.get(disk_key)
+            if stored is not None:
+                self._neutral[key] = list(stored)
+            else:
+                todo[key] = disk_key
+        sent = 0
+        if todo:
+            pending = list(todo)
+            tokenized = [
+                self._tokenize_request(model.ChoiceRequest(prompt, options))
+                for prompt, options in pending
+            ]
+            sent = sum(len(p) + sum(len(o) for o in opts) for p, opts in tokenized)
+            for key, values in zip(pending, self._sums(tokenized), strict=True):
+                self._neutral[key] = values
+                if self.cache is not None:
+                    self.cache.put(todo[key], values)
+        return [self._neutral[key] for key in keys], sent
+
+    def _sums(self, tokenized: list[tuple[list[int], list[list[int]]]]) -> list[list[float]]:
+        """Summed option log-probs, at most `max_rows` option rows per forward pass (a menu longer
+        than that is split across passes)."""
+        units = [
+            (r, prompt, options[k : k + self.max_rows])
+            for r, (prompt, options) in enumerate(tokenized)
+            for k in range(0, len(options), self.max_rows)
+        ]
+        out: list[list[float]] = [[] for _ in tokenized]
+        chunk: list[tuple[int, list[int], list[list[int]]]] = []
+        rows = 0
+
+        def flush() -> None:
+            part = [(prompt, options) for _, prompt, options in chunk]
+            run = self._score_kv if self.scoring == "kv" else self._score_full
+            for (r, _, _), values in zip(chunk, run(part), strict=True):
+                out[r].extend(values)
+
+        for unit in units:
+            if chunk and rows + len(unit[2]) > self.max_rows:
+                flush()
+                chunk, rows = [], 0
+            chunk.append(unit)
+            rows += len(unit[2])
+        if chunk:
+            flush()
+        return out
+
+    @torch.inference_mode()
+    def _shared_prefix(self, prompts: list[list[int]]) -> tuple[int, Any | None]:
+        """The token prefix this batch shares (with itself and the last batch), and its KV cache.
+
+        The agents put what every decision shares (rules, recipe table, role) first; its cache is
+        kept from call to call, so it is prefilled once per process, not once per decision.
+        """
+        if not self.prefix_cache:
+            return 0, None
+        seen = [*prompts, *([self._last_prompt] if self._last_prompt is not None else [])]
+        self._last_prompt = prompts[-1]
+        if len(seen) < 2:
+            return 0, None
+        # At least one token of every prompt stays out of the prefix: its logits start the options.
+        shared = min(_common_prefix(seen), min(len(p) for p in prompts) - 1)
+        if shared < MIN_PREFIX:
+            return 0, None
+        key = tuple(prompts[0][:shared])
+        if self._prefix is None or self._prefix[0] != key:
+            ids = torch.tensor([key], dtype=torch.long, device=self.device)
+            out = self._model(input_ids=ids, use_cache=True, logits_to_keep=1)
+            self._prefix = (key, out.cache)
+        return shared, self._prefix[1]
+
+    def describe(self) -> dict[str, Any]:
+        """What a run records about this model: resolved device, dtype, revision and scoring."""
+        return describe(self)
 
     def _score_full(self, tokenized: list[tuple[list[int], list[list[int]]]]) -> list[list[float]]:
         rows = [prompt + option for prompt, options in tokenized for option in options]
@@ -419,13 +693,41 @@ class HFModel(model.LanguageModel):
 
     def _score_kv(self, tokenized: list[tuple[list[int], list[list[int]]]]) -> list[list[float]]:
         prompts = [prompt for prompt, _ in tokenized]
-        ids, mask = self._pad_left(prompts)
-        positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        out = self._model(
-            input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
-            logits_to_keep=1,
-        )  # fmt: skip
-        first = torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
+        shared, prefix = self._shared_prefix(prompts)
+        if prefix is None:
+            ids, mask = self._pad_left(prompts)
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+            out = self._model(
+                input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
+                logits_to_keep=1,
+            )  # fmt: skip
+            first = torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
+        else:
+            # Only the suffixes after the shared prefix go through the model, right padded on a
+            # copy of the prefix's cache; each row's next-token logits sit at its last suffix token.
+            suffixes = [prompt[shared:] for prompt in prompts]
+            span = max(len(s) for s in suffixes)
+            pad = self.tokenizer.pad_token_id
+            ids = torch.full((len(prompts), span), pad, dtype=torch.long, device=self.device)
+            mask = torch.ones((len(prompts), shared + span), dtype=torch.long, device=self.device)
+            for i, suffix in enumerate(suffixes):
+                ids[i, : len(suffix)] = torch.tensor(suffix, dtype=torch.long)
+                mask[i, shared + len(suffix) :] = 0
+            cache = copy.deepcopy(prefix)
+            cache.reorder_cache(torch.zeros(len(prompts), dtype=torch.long, device=self.device))
+            last = [len(s) - 1 for s in suffixes]
+            keep = sorted(set(last))
+            out = self._model(
+                input_ids=ids,
+                attention_mask=mask,
+                position_ids=shared + torch.arange(span, device=self.device)[None, :],
+                cache=cache,
+                use_cache=True,
+                logits_to_keep=torch.tensor(keep, device=self.device),
+            )
+            rows = torch.tensor([keep.index(k) for k in last], device=self.device)
+            picked = out.logits[torch.arange(len(prompts), device=self.device), rows]
+            first = torch.log_softmax(picked.float(), dim=-1)
         owner = [i for i, (_, options) in enumerate(tokenized) for _ in options]
         options = [option for _, opts in tokenized for option in opts]
         flat = [float(first[owner[r], option[0]]) for r, option in enumerate(options)]
@@ -443,7 +745,7 @@ class HFModel(model.LanguageModel):
             for r, option in enumerate(options):
                 feed[r, : len(option) - 1] = torch.tensor(option[:-1], dtype=torch.long)
                 feed_mask[r, : len(option) - 1] = 1
-            lengths = mask.sum(-1)[index]
+            lengths = mask.sum(-1)[index]  # real tokens so far: the next position of every row
             feed_positions = lengths[:, None] + torch.arange(width, device=self.device)[None, :]
             logits = self._model(
                 input_ids=feed,
@@ -459,6 +761,31 @@ class HFModel(model.LanguageModel):
                     picked = logp[r, : len(option) - 1].gather(-1, targets[:, None])
                     flat[r] += float(picked.sum())
         return _regroup(flat, tokenized)
+
+
+def _out_of_memory(
+    lm: HFModel, doing: str, tokenized: Sequence[tuple[list[int], list[list[int]]]]
+) -> model.ModelUnavailableError:
+    """The one-line error for an out-of-memory model call: what, how big, what to do."""
+    if lm.device.startswith("cuda"):
+        torch.cuda.empty_cache()
+    rows = sum(max(1, len(options)) for _, options in tokenized)
+    longest = max(len(prompt) for prompt, _ in tokenized)
+    return model.ModelUnavailableError(
+        f"out of memory {doing} {rows} rows (prompts up to {longest} tokens) with {lm.model_id} on"
+        f" {lm.device} ({lm.dtype_name}); lower max_rows (now {lm.max_rows}) or the batch size,"
+        " or use a smaller model"
+    )
+
+
+def _common_prefix(rows: Sequence[Sequence[int]]) -> int:
+    """Length of the longest token prefix all `rows` share."""
+    shortest = min(len(r) for r in rows)
+    for k in range(shortest):
+        token = rows[0][k]
+        if any(r[k] != token for r in rows):
+            return k
+    return shortest
 
 
 def _regroup(flat: list[float], tokenized: list[tuple[list[int], list[list[int]]]]):
@@ -483,6 +810,8 @@ def describe(lm: HFModel) -> dict[str, Any]:
         "dtype": lm.dtype_name,
         "scoring": lm.scoring,
         "option_score": lm.option_score,
+        "max_rows": lm.max_rows,
+        "prefix_cache": lm.prefix_cache,
         "chat_generate": lm.chat_generate,
         "chat_choose": lm.chat_choose,
         "threads": torch.get_num_threads(),

@@ -163,6 +163,7 @@ class Choice(_Record):
     valid: bool = True
     cached: bool = False
     raw: str = ""
+    scoring: str = ""  # how `scores` were made ("sum", "mean", "pmi", ...); "" when not scored
 
     _tuple_fields: ClassVar[tuple[str, ...]] = ("scores",)
 
@@ -246,9 +247,16 @@ class LanguageModel(abc.ABC):
 
     @abc.abstractmethod
     def generate(
-        self, prompts: Sequence[str], *, max_new_tokens: int, stop: Sequence[str] = ()
+        self,
+        prompts: Sequence[str],
+        *,
+        max_new_tokens: int,
+        stop: Sequence[str] = (),
+        json_schema: Mapping[str, Any] | None = None,
     ) -> list[Completion]:
-        """Continue every prompt (greedy), cut at the first stop string; one batch per call."""
+        """Continue every prompt (greedy), cut at the first stop string; one batch per call. With
+        `json_schema`, the reply is constrained to it where the backend can (a library for local
+        weights, structured output on a server); callers still validate what comes back."""
 
     @abc.abstractmethod
     def choose(self, requests: Sequence[ChoiceRequest]) -> list[Choice]:
@@ -287,13 +295,15 @@ def one_hot_choice(request: ChoiceRequest, index: int, raw: str = "") -> Choice:
     return Choice(index, request.options[index], scores, valid=True, raw=raw)
 
 
-def best_choice(request: ChoiceRequest, scores: Sequence[float], cached: bool = False) -> Choice:
+def best_choice(
+    request: ChoiceRequest, scores: Sequence[float], cached: bool = False, scoring: str = ""
+) -> Choice:
     """The argmax of option scores (the first option wins ties, so the result is deterministic)."""
     values = tuple(float(s) for s in scores)
     if len(values) != len(request.options):
         raise ValidationError("one score per option expected")
     index = max(range(len(values)), key=lambda i: (values[i], -i))
-    return Choice(index, request.options[index], values, valid=True, cached=cached)
+    return Choice(index, request.options[index], values, valid=True, cached=cached, scoring=scoring)
 
 
 def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:

@@ -40,7 +40,8 @@ class ModelConfig:
     device: str = "auto"
     """Where local weights run: auto (CUDA when present, else CPU), cpu or cuda."""
     dtype: str = "auto"
-    """Local weights' number format: auto (bf16 on CUDA, fp32 on CPU), fp32 or bf16."""
+    """Local weights' number format: auto (bf16 on CUDA and on CPUs with native bf16, AMX or
+    AVX512-BF16; fp32 otherwise), fp32 or bf16."""
     threads: int | None = None
     """CPU threads for local weights (None: the process's share of the cores)."""
     option_score: str = DEFAULT_OPTION_SCORE

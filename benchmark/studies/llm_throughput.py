@@ -1,7 +1,9 @@
-"""LLM decision throughput of a team: one batched model call per step versus one call per agent.
+"""LLM decision throughput of a team: one batched model call per step versus one call per agent,
+with and without the shared-prefix KV cache.
 
-Plays the same short episode of the plain LLM team twice per model, with batching on and off
-(`agents.llm_agent.LLMTeam(batch=...)`), the call cache off so every decision reaches the model, and
+Plays the same short episode of the plain LLM team four times per model, with batching on and off
+(`agents.llm_agent.LLMTeam(batch=...)`) and the transformers backend's prefix cache on and off
+(`HFModel.prefix_cache`), the call cache off so every decision reaches the model, and
 reports decisions per second of model time and of wall time. "tiny" is the random test model built
 in-process (plumbing cost only); presets, directories and hub ids are real models.
 
@@ -40,15 +42,26 @@ class Args:
     device: str = "auto"
     """auto (CUDA when present, else CPU), cpu or cuda"""
     dtype: str = "auto"
-    """auto (bf16 on CUDA, fp32 on CPU), fp32 or bf16"""
+    """auto (bf16 on CUDA and on CPUs with native bf16, else fp32), fp32 or bf16"""
     threads: int | None = None
     """torch CPU threads (None: torch's default)"""
     json: pathlib.Path | None = None
     """also write the rows as JSON here"""
 
 
-def measure(lm: model.LanguageModel, args: Args, batch: bool) -> dict:
+def _set_prefix_cache(lm: model.LanguageModel, on: bool) -> str:
+    """Turn the backend's shared-prefix cache on or off; "-" for backends without one."""
+    if not hasattr(lm, "prefix_cache"):
+        return "-"
+    lm.prefix_cache = on
+    lm._prefix = None  # a fresh start: the first prefill is part of the measurement
+    lm._last_prompt = None
+    return "on" if on else "off"
+
+
+def measure(lm: model.LanguageModel, args: Args, batch: bool, prefix: bool = True) -> dict:
     """One episode of the plain LLM team on `lm`; its decisions, model calls and timings."""
+    prefix_state = _set_prefix_cache(lm, prefix)
     env = mac.EnvConfig(n_agents=args.n_agents, max_steps=args.steps)
     team = plain_llm.build_team(env, model=lm, batch=batch)
     before = lm.usage
@@ -59,6 +72,7 @@ def measure(lm: model.LanguageModel, args: Args, batch: bool) -> dict:
     return {
         "model": lm.model_id,
         "batching": "on" if batch else "off",
+        "prefix_cache": prefix_state,
         "agents": args.n_agents,
         "steps": record.length,
         "decisions": record.decisions,
@@ -73,16 +87,22 @@ def measure(lm: model.LanguageModel, args: Args, batch: bool) -> dict:
 
 def table(rows: Sequence[dict]) -> str:
     lines = [
-        "| model | batching | agents x steps | decisions | model calls | model s | wall s"
-        " | decisions/s (model) | decisions/s (wall) | speed-up |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| model | batching | prefix cache | agents x steps | decisions | model calls | model s"
+        " | wall s | decisions/s (model) | decisions/s (wall) | speed-up |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    off = {r["model"]: r["decisions_per_model_s"] for r in rows if r["batching"] == "off"}
+    # The reference is the plainest setting: no batching, no prefix cache.
+    off = {
+        r["model"]: r["decisions_per_model_s"]
+        for r in rows
+        if r["batching"] == "off" and r.get("prefix_cache") in ("off", "-")
+    }
     for r in rows:
         base = off.get(r["model"])
         gain = f"x{r['decisions_per_model_s'] / base:.2f}" if base else "-"
         lines.append(
-            f"| {r['model']} | {r['batching']} | {r['agents']} x {r['steps']} | {r['decisions']}"
+            f"| {r['model']} | {r['batching']} | {r.get('prefix_cache', '-')}"
+            f" | {r['agents']} x {r['steps']} | {r['decisions']}"
             f" | {r['model_calls']} | {r['model_s']:.1f} | {r['wall_s']:.1f}"
             f" | **{r['decisions_per_model_s']:.2f}** | {r['decisions_per_wall_s']:.2f} | {gain} |"
         )
@@ -114,8 +134,9 @@ def main(args: Args) -> list[dict]:
                 continue
             measure(lm, dataclasses.replace(args, steps=2), batch=True)  # warm-up
             for batch in (True, False):
-                rows.append({**measure(lm, args, batch), "model": spec})
-                print(table(rows[-1:]).splitlines()[-1], flush=True)
+                for prefix in (True, False):
+                    rows.append({**measure(lm, args, batch, prefix), "model": spec})
+                    print(table(rows[-1:]).splitlines()[-1], flush=True)
     print(table(rows))
     config = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
     output.write_json(args.json, config, rows)

@@ -29,4 +29,4 @@ def tiny_model(tiny_model_dir):
     """An uncached `HFModel` on the tiny model; tests that need a cache build their own."""
     from agents.llm import hf
 
-    return hf.HFModel(tiny_model_dir, device="cpu", cache=None)
+    return hf.HFModel(tiny_model_dir, device="cpu", dtype="fp32", cache=None)

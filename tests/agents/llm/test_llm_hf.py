@@ -53,7 +53,7 @@ def test_scores_are_finite_log_probabilities(tiny_model):
 
 
 def test_small_batch_size_gives_the_same_choices(tiny_model_dir, tiny_model):
-    chunked = hf.HFModel(tiny_model_dir, device="cpu", cache=None, batch_size=1)
+    chunked = hf.HFModel(tiny_model_dir, device="cpu", dtype="fp32", cache=None, batch_size=1)
     assert _scores(chunked.choose(REQUESTS)) == pytest.approx(
         _scores(tiny_model.choose(REQUESTS)), abs=1e-4
     )
@@ -67,7 +67,10 @@ def test_token_and_latency_accounting(tiny_model):
     expected = 0
     for request in REQUESTS:
         prompt, options = tiny_model._tokenize_request(request)
-        assert prompt == tokenizer(request.prompt)["input_ids"]
+        # Instruct models are scored in their chat template: the prompt is the user turn.
+        assert tiny_model.chat_choose
+        assert prompt == tiny_model._encode(*tiny_model._format(request.prompt, True))
+        assert prompt != tokenizer(request.prompt)["input_ids"]
         expected += len(prompt) + sum(len(o) for o in options)
     assert (spent.calls, spent.batches, spent.valid, spent.fallbacks) == (3, 1, 3, 0)
     assert spent.prompt_tokens == expected
@@ -99,7 +102,7 @@ def test_generate_uses_the_chat_template_and_honours_stop(tiny_model):
 
 def test_cache_hit_on_a_repeated_call(tiny_model_dir, tmp_path):
     store = cache.CallCache(tmp_path / "calls.sqlite")
-    lm = hf.HFModel(tiny_model_dir, device="cpu", cache=store)
+    lm = hf.HFModel(tiny_model_dir, device="cpu", dtype="fp32", cache=store)
     fresh = lm.choose(REQUESTS)
     again = lm.choose(REQUESTS)
     assert [c.cached for c in fresh] == [False] * 3 and [c.cached for c in again] == [True] * 3
@@ -111,7 +114,9 @@ def test_cache_hit_on_a_repeated_call(tiny_model_dir, tmp_path):
     repeat = lm.generate(["hello"], max_new_tokens=4)[0]
     assert repeat.cached and repeat.text == text.text
     # A new process (here: a new model object on the same file) starts warm.
-    reloaded = hf.HFModel(tiny_model_dir, device="cpu", cache=tmp_path / "calls.sqlite")
+    reloaded = hf.HFModel(
+        tiny_model_dir, device="cpu", dtype="fp32", cache=tmp_path / "calls.sqlite"
+    )
     assert all(c.cached for c in reloaded.choose(REQUESTS))
     assert reloaded.usage.prompt_tokens == 0
 
@@ -147,8 +152,11 @@ def test_unknown_and_uninstalled_presets(monkeypatch):
         hf.HFModel("qwen2.5-0.5b", cache=None)
 
 
-def test_device_resolution():
+def test_device_resolution(monkeypatch):
+    monkeypatch.setattr(hf, "cpu_has_native_bf16", lambda: False)
     assert hf.resolve_device("cpu", "auto") == ("cpu", hf.torch.float32)
+    monkeypatch.setattr(hf, "cpu_has_native_bf16", lambda: True)
+    assert hf.resolve_device("cpu", "auto") == ("cpu", hf.torch.bfloat16)
     assert hf.resolve_device("cpu", "bf16") == ("cpu", hf.torch.bfloat16)
     with pytest.raises(model.ModelError, match="unknown dtype"):
         hf.resolve_device("cpu", "int3")

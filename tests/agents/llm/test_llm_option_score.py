@@ -18,7 +18,7 @@ REQUESTS = [
 
 @pytest.fixture(scope="module")
 def mean_model(tiny_model_dir):
-    return hf.HFModel(tiny_model_dir, device="cpu", cache=None, option_score="mean")
+    return hf.HFModel(tiny_model_dir, device="cpu", dtype="fp32", cache=None, option_score="mean")
 
 
 def test_mean_is_the_sum_divided_by_the_option_token_count(tiny_model, mean_model):
@@ -39,8 +39,10 @@ def test_choice_reports_the_mean_scores_it_picked_by(mean_model):
 
 def test_cache_keys_differ_between_modes(tiny_model_dir, tmp_path):
     store = cache.CallCache(tmp_path / "calls.sqlite")
-    summed = hf.HFModel(tiny_model_dir, device="cpu", cache=store)
-    averaged = hf.HFModel(tiny_model_dir, device="cpu", cache=store, option_score="mean")
+    summed = hf.HFModel(tiny_model_dir, device="cpu", dtype="fp32", cache=store)
+    averaged = hf.HFModel(
+        tiny_model_dir, device="cpu", dtype="fp32", cache=store, option_score="mean"
+    )
     assert summed._choice_key(REQUESTS[0]) != averaged._choice_key(REQUESTS[0])
     first = summed.choose(REQUESTS)
     other = averaged.choose(REQUESTS)
@@ -54,4 +56,4 @@ def test_cache_keys_differ_between_modes(tiny_model_dir, tmp_path):
 
 def test_unknown_option_score_fails_with_one_line(tiny_model_dir):
     with pytest.raises(model.ModelError, match="option_score"):
-        hf.HFModel(tiny_model_dir, device="cpu", cache=None, option_score="median")
+        hf.HFModel(tiny_model_dir, device="cpu", dtype="fp32", cache=None, option_score="median")
