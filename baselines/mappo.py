@@ -33,7 +33,9 @@ import torch
 from torch import nn
 from torch.distributions import Categorical
 
-from baselines import common
+from baselines import monitor as monitor_lib
+from baselines import run_config as run_config_lib
+from baselines import run_dir, train_result, training_env
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -69,7 +71,9 @@ class Args:
 
     def __post_init__(self) -> None:
         if self.n_steps < 1 or self.n_epochs < 1 or self.n_minibatches < 1 or self.hidden < 1:
-            raise common.ConfigError("mappo: n_steps, n_epochs, n_minibatches, hidden must be >= 1")
+            raise run_config_lib.ConfigError(
+                "mappo: n_steps, n_epochs, n_minibatches, hidden must be >= 1"
+            )
 
 
 # --- networks ----------------------------------------------------------------------------------
@@ -174,7 +178,7 @@ class Learner:
     steps: int = 0
 
 
-def build_learner(config: common.RunConfig, env: Any) -> Learner:
+def build_learner(config: run_config_lib.RunConfig, env: Any) -> Learner:
     args = Args(**config.hyper)
     agent = env.possible_agents[0]
     meta = {
@@ -195,7 +199,7 @@ def _learner(meta: dict[str, Any], learning_rate: float) -> Learner:
     return Learner(actor, critic, ValueNorm(), optimizer, meta)
 
 
-def save(learner: Learner, run: common.RunDir, finished: bool, started: float) -> None:
+def save(learner: Learner, run: run_dir.RunDir, finished: bool, started: float) -> None:
     """Write the checkpoint (atomically) and then the progress that points at it."""
     tmp = run.path / "checkpoint.tmp.pt"
     torch.save(
@@ -229,21 +233,24 @@ def load_learner(path: str | Path, learning_rate: float = 3e-4) -> Learner:
 
 
 def train(
-    config: common.RunConfig, out: str | Path, resume: bool = False, progress_bar: bool = True
-) -> common.TrainResult:
+    config: run_config_lib.RunConfig,
+    out: str | Path,
+    resume: bool = False,
+    progress_bar: bool = True,
+) -> train_result.TrainResult:
     """Train (or continue) the run in `out` up to `config.total_steps`; Ctrl-C saves a checkpoint."""
     torch.set_num_threads(1)
-    run = common.RunDir(out, CHECKPOINT)
+    run = run_dir.RunDir(out, CHECKPOINT)
     config, done = run.prepare(config, resume)
     args = Args(**config.hyper)
     # A resumed run starts a fresh stream of maps and samples rather than replaying the first.
     torch.manual_seed(config.seed + done)
     np.random.seed(config.seed + done)
-    env = common.make_env(config.env, config.seed + done)
+    env = training_env.make_env(config.env, config.training, config.seed + done)
     learner = load_learner(run.checkpoint_path, args.learning_rate) if done else None
     learner = learner or build_learner(config, env)
     n = len(env.possible_agents)
-    monitor = common.Monitor(run, config.total_steps, done, f"mappo x{n}", progress_bar)
+    monitor = monitor_lib.Monitor(run, config.total_steps, done, f"mappo x{n}", progress_bar)
     started, finished = time.time(), False
     try:
         _loop(config, args, env, learner, run, monitor, started)
@@ -251,16 +258,18 @@ def train(
     finally:
         save(learner, run, finished=finished, started=started)
         monitor.close()
-    return common.TrainResult(learner.steps, finished, _logits_fn(learner.actor), monitor.rate())
+    return train_result.TrainResult(
+        learner.steps, finished, _logits_fn(learner.actor), monitor.rate()
+    )
 
 
 def _loop(
-    config: common.RunConfig,
+    config: run_config_lib.RunConfig,
     args: Args,
     env: Any,
     learner: Learner,
-    run: common.RunDir,
-    monitor: common.Monitor,
+    run: run_dir.RunDir,
+    monitor: monitor_lib.Monitor,
     started: float,
 ) -> None:
     agents = env.possible_agents
@@ -413,12 +422,12 @@ def _episode_stats(infos: dict[str, dict[str, Any]]) -> dict[str, Any]:
 # --- evaluation --------------------------------------------------------------------------------
 
 
-def load_logits(checkpoint: str | Path) -> common.LogitsFn:
+def load_logits(checkpoint: str | Path) -> train_result.LogitsFn:
     """The saved actor as a function from a batch of policy observations to action logits."""
     return _logits_fn(load_learner(checkpoint).actor)
 
 
-def _logits_fn(actor: Actor) -> common.LogitsFn:
+def _logits_fn(actor: Actor) -> train_result.LogitsFn:
     actor.eval()
 
     def logits(observations: np.ndarray) -> torch.Tensor:

@@ -21,7 +21,9 @@ from typing import Literal
 
 import tyro
 
-from baselines import common, mappo, ppo
+from baselines import mappo, ppo, training_env
+from baselines import run_config as run_config_lib
+from envs import mac
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,12 +44,12 @@ class Args:
     """Seed for maps, network initialisation and action sampling."""
     goal: str = "collect_diamond"
     """Achievement that ends an episode for the whole team."""
-    max_cycles: int | None = None
+    max_steps: int | None = None
     """Episode length in joint steps (default: the rule set's, 350 for damcs)."""
     reward: Literal["individual", "team"] = "individual"
     """individual: crafter's reward per player; team: every player gets the sum."""
     shaped: bool = False
-    """Add the shaped reward (unlock bonus, per-item collect bonus; see baselines/common.py)."""
+    """Add the shaped reward (unlock bonus, per-item collect bonus; see baselines/training_env.py)."""
     goal_bonus: float = 0.0
     """Reward every player this much when the team reaches --goal (aligns reward with success)."""
     agent_id: bool = True
@@ -64,23 +66,26 @@ class Args:
     """MAPPO hyperparameters (used with --algo mappo)."""
 
 
-def run_config(args: Args) -> common.RunConfig:
+def run_config(args: Args) -> run_config_lib.RunConfig:
     """The resolved config of `args` (validated: a bad value raises ConfigError)."""
-    env = common.EnvConfig(
+    env = mac.EnvConfig(
         n_agents=args.n_agents,
         rules=args.rules,
-        obs=args.obs,
+        obs_type=args.obs,
         goal=args.goal,
-        max_cycles=args.max_cycles,
+        max_steps=args.max_steps,
+    )
+    training = training_env.TrainingEnvConfig(
         reward=args.reward,
         shaped=args.shaped,
         goal_bonus=args.goal_bonus,
         agent_id=args.agent_id,
     )
     hyper = dataclasses.asdict(args.ppo if args.algo == "ppo" else args.mappo)
-    return common.RunConfig(
+    return run_config_lib.RunConfig(
         algo=args.algo,
         env=env,
+        training=training,
         total_steps=args.total_steps,
         seed=args.seed,
         checkpoint_every=args.checkpoint_every,
@@ -99,7 +104,7 @@ def main(args: Args) -> int:
     try:
         config = run_config(args)
         result = trainer(config, args.out, resume=args.resume, progress_bar=args.progress)
-    except common.ConfigError as error:
+    except mac.ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -18,7 +18,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-TRAIN = ["scripts/train_marl.py", "--no-progress", "--max-cycles", "40"]
+TRAIN = ["scripts/train_marl.py", "--no-progress", "--max-steps", "40"]
 
 
 @pytest.mark.parametrize(
