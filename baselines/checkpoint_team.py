@@ -96,7 +96,7 @@ def load(
     module = importlib.import_module(f"baselines.{run_config.algo}")
     try:
         return module.load_logits(path), run_config
-    except (OSError, ValueError, KeyError, RuntimeError) as error:
+    except run_dir.CHECKPOINT_ERRORS as error:
         raise run_config_lib.ConfigError(f"cannot load checkpoint {path}: {error}") from error
 
 

@@ -217,6 +217,11 @@ def save(learner: Learner, run: run_dir.RunDir, finished: bool, started: float) 
     run.write_progress(learner.steps, finished, started)
 
 
+def checkpoint_steps(path: str | Path) -> int:
+    """The steps stored in a checkpoint."""
+    return int(torch.load(path, map_location="cpu", weights_only=True)["steps"])
+
+
 def load_learner(path: str | Path, learning_rate: float = 3e-4) -> Learner:
     data = torch.load(path, map_location="cpu", weights_only=True)
     learner = _learner(data["meta"], learning_rate)
@@ -241,7 +246,7 @@ def train(
     """Train (or continue) the run in `out` up to `config.total_steps`; Ctrl-C saves a checkpoint."""
     torch.set_num_threads(1)
     run = run_dir.RunDir(out, CHECKPOINT)
-    config, done = run.prepare(config, resume)
+    config, done = run.prepare(config, resume, checkpoint_steps)
     args = Args(**config.hyper)
     # A resumed run starts a fresh stream of maps and samples rather than replaying the first.
     torch.manual_seed(config.seed + done)

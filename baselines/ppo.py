@@ -26,6 +26,7 @@ import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.logger import Logger
+from stable_baselines3.common.save_util import load_from_zip_file
 from stable_baselines3.common.utils import set_random_seed
 
 from baselines import monitor as monitor_lib
@@ -140,6 +141,12 @@ def _mean_stats(stats: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def checkpoint_steps(path: str | Path) -> int:
+    """The steps stored in a checkpoint (SB3 saves `num_timesteps` in the zip's data)."""
+    data, _, _ = load_from_zip_file(path, device="cpu", load_data=True)
+    return int(data["num_timesteps"])
+
+
 def save(model: PPO, run: run_dir.RunDir, finished: bool, started: float) -> None:
     """Write the checkpoint (atomically) and then the progress that points at it."""
     tmp = run.path / "checkpoint.tmp.zip"
@@ -157,7 +164,7 @@ def train(
     """Train (or continue) the run in `out` up to `config.total_steps`; Ctrl-C saves a checkpoint."""
     torch.set_num_threads(1)
     run = run_dir.RunDir(out, CHECKPOINT)
-    config, done = run.prepare(config, resume)
+    config, done = run.prepare(config, resume, checkpoint_steps)
     # A resumed run starts a fresh stream of maps rather than replaying the first ones.
     venv = make_vec_env(config.env, config.training, config.seed + done)
     if done:

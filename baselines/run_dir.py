@@ -10,8 +10,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pickle
 import platform
 import time
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,17 @@ from baselines import run_config as run_config_lib
 
 CONFIG_FILE = "config.json"
 PROGRESS_FILE = "progress.json"
+CHECKPOINT_ERRORS = (
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    RuntimeError,
+    EOFError,
+    pickle.UnpicklingError,
+    zipfile.BadZipFile,
+)
+"""What reading a damaged checkpoint raises (torch.load, SB3's zip loader)."""
 
 
 class RunDir:
@@ -32,9 +46,29 @@ class RunDir:
         self.tb_path = self.path / "tb"
 
     def progress(self) -> dict[str, Any]:
+        """Steps done and whether the run finished, as last written (a report, not the truth:
+        the checkpoint holds its own step count)."""
         if not self.progress_path.exists():
             return {"steps": 0, "finished": False}
-        return json.loads(self.progress_path.read_text())
+        try:
+            data = json.loads(self.progress_path.read_text())
+            return {"steps": int(data["steps"]), "finished": bool(data["finished"])}
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise run_config_lib.ConfigError(
+                f"{self.progress_path} is unreadable ({_one_line(error)}); delete it: "
+                "--resume reads the step count from the checkpoint"
+            ) from error
+
+    def checkpoint_steps(self, read_steps: Callable[[Path], int]) -> int:
+        """The steps stored inside the checkpoint (0 without one); a corrupt one is a ConfigError."""
+        if not self.checkpoint_path.exists():
+            return 0
+        try:
+            return int(read_steps(self.checkpoint_path))
+        except CHECKPOINT_ERRORS as error:
+            raise run_config_lib.ConfigError(
+                f"cannot read checkpoint {self.checkpoint_path}: {_one_line(error)}"
+            ) from error
 
     def write_progress(self, steps: int, finished: bool, started: float) -> None:
         data = {"steps": int(steps), "finished": finished, "wall_time_s": time.time() - started}
@@ -45,11 +79,15 @@ class RunDir:
         _write_atomic(self.config_path, json.dumps(data, indent=2) + "\n")
 
     def prepare(
-        self, config: run_config_lib.RunConfig, resume: bool
+        self,
+        config: run_config_lib.RunConfig,
+        resume: bool,
+        read_steps: Callable[[Path], int],
     ) -> tuple[run_config_lib.RunConfig, int]:
-        """The config to run and the steps already done; refuses to clobber an existing run."""
+        """The config to run and the steps already done, read from the checkpoint itself by
+        `read_steps`. Refuses to clobber a run or to shrink one: nothing is written on refusal."""
         if not resume:
-            if self.config_path.exists():
+            if self.config_path.exists() or self.checkpoint_path.exists():
                 state = "finished" if self.progress()["finished"] else "unfinished"
                 raise run_config_lib.ConfigError(
                     f"{self.path} holds a {state} run; pass --resume to continue it "
@@ -69,7 +107,12 @@ class RunDir:
                     f"--resume: {name} differs from the saved run's "
                     f"({getattr(saved, name)!r} vs {getattr(config, name)!r})"
                 )
-        steps = self.progress()["steps"] if self.checkpoint_path.exists() else 0
+        steps = self.checkpoint_steps(read_steps)
+        if config.total_steps < steps:
+            raise run_config_lib.ConfigError(
+                f"--resume: total_steps={config.total_steps} is below the {steps} steps in the "
+                "checkpoint; pass a larger --total-steps"
+            )
         merged = dataclasses.replace(saved, total_steps=config.total_steps)
         self.write_config(merged)
         return merged, steps
@@ -87,6 +130,11 @@ def find_run(checkpoint: str | Path) -> tuple[Path, run_config_lib.RunConfig]:
     if not path.is_file():
         raise run_config_lib.ConfigError(f"checkpoint {path} does not exist")
     return path, run_config_lib.load_config(path.parent / CONFIG_FILE)
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"
 
 
 def _write_atomic(path: Path, text: str) -> None:
