@@ -255,7 +255,7 @@ def train(
     learner = load_learner(run.checkpoint_path, args.learning_rate) if done else None
     learner = learner or build_learner(config, env)
     n = len(env.possible_agents)
-    monitor = monitor_lib.Monitor(run, config.total_steps, done, f"mappo x{n}", progress_bar)
+    monitor = monitor_lib.Monitor(run, config, done, f"mappo x{n}", progress_bar)
     started, finished = time.time(), False
     try:
         _loop(config, args, env, learner, run, monitor, started)
@@ -349,10 +349,10 @@ def _loop(
         ]
 
         # --- logging and checkpoint ---
-        monitor.scalars(
-            {f"losses/{k}": float(np.mean([s[k] for s in stats])) for k in stats[0]},
-            learner.steps,
-        )
+        losses = {k: float(np.mean([s[k] for s in stats])) for k in stats[0]}
+        losses["explained_variance"] = _explained_variance(val_buf, returns, alive_buf)
+        monitor.update(losses, args.learning_rate, learner.steps, _logits_fn(learner.actor))
+        learner.actor.train()
         if learner.steps - last_checkpoint >= config.checkpoint_every:
             save(learner, run, finished=False, started=started)
             last_checkpoint = learner.steps
@@ -408,6 +408,13 @@ def _update(
     }
 
 
+def _explained_variance(values: torch.Tensor, returns: torch.Tensor, alive: torch.Tensor) -> float:
+    """1 - Var(returns - values) / Var(returns) over living players' samples (as SB3 logs it)."""
+    y, v = returns[alive > 0], values[alive > 0]
+    var = float(y.var(unbiased=False)) if y.numel() else 0.0
+    return float("nan") if var == 0 else 1.0 - float((y - v).var(unbiased=False)) / var
+
+
 def _alive(infos: dict[str, dict[str, Any]], agents: list[str]) -> torch.Tensor:
     return torch.tensor([float(infos.get(a, {}).get("alive", False)) for a in agents])
 
@@ -415,11 +422,12 @@ def _alive(infos: dict[str, dict[str, Any]], agents: list[str]) -> torch.Tensor:
 def _episode_stats(infos: dict[str, dict[str, Any]]) -> dict[str, Any]:
     ended = [info["episode"] for info in infos.values() if "episode" in info]
     if not ended:  # everyone died before the end: nothing to report but the length
-        return {"r": 0.0, "l": 0, "achievements": 0, "success": False}
+        return {"r": 0.0, "l": 0, "achievements": 0, "unlocked": (), "success": False}
     return {
         "r": float(np.mean([e["r"] for e in ended])),
         "l": ended[0]["l"],
         "achievements": ended[0]["achievements"],
+        "unlocked": ended[0]["unlocked"],
         "success": ended[0]["success"],
     }
 

@@ -122,14 +122,31 @@ class _RunCallback(BaseCallback):
             self.monitor.episode(_mean_stats(ended), steps)
         return True
 
-    def _on_rollout_end(self) -> None:
-        # SB3 records the previous update's losses as train/*; re-key them under losses/.
+    def _on_rollout_start(self) -> None:
+        # SB3 records the last update's statistics as train/* (cleared after each rollout's
+        # dump), so at the start of the next rollout they describe the update just done.
         values = self.model.logger.name_to_value
-        losses = {f"losses/{k.split('/', 1)[1]}": v for k, v in values.items() if "train/" in k}
-        self.monitor.scalars(losses, self.model.num_timesteps)
+        if "train/policy_gradient_loss" not in values:
+            return
+        losses = {new: float(values[f"train/{old}"]) for new, old in _SB3_LOSSES.items()}
+        losses["entropy"] = -float(values["train/entropy_loss"])  # SB3 logs minus the entropy
+        lr = float(values["train/learning_rate"])
+        self.monitor.update(losses, lr, self.model.num_timesteps, _logits_fn(self.model))
+
+    def _on_rollout_end(self) -> None:
         if self.model.num_timesteps - self.last_checkpoint >= self.config.checkpoint_every:
             save(self.model, self.run, finished=False, started=self.started)
             self.last_checkpoint = self.model.num_timesteps
+
+
+_SB3_LOSSES = {
+    "policy_loss": "policy_gradient_loss",
+    "value_loss": "value_loss",
+    "approx_kl": "approx_kl",
+    "clipfrac": "clip_fraction",
+    "explained_variance": "explained_variance",
+}
+"""Our `losses/` names -> SB3's `train/` keys (entropy is SB3's entropy_loss negated)."""
 
 
 def _mean_stats(stats: list[dict[str, Any]]) -> dict[str, Any]:
@@ -137,6 +154,7 @@ def _mean_stats(stats: list[dict[str, Any]]) -> dict[str, Any]:
         "r": float(np.mean([s["r"] for s in stats])),
         "l": stats[0]["l"],
         "achievements": stats[0]["achievements"],
+        "unlocked": stats[0]["unlocked"],
         "success": stats[0]["success"],
     }
 
@@ -173,9 +191,7 @@ def train(
     else:
         model = build_model(config, venv)
     model.set_logger(Logger(folder=None, output_formats=[]))
-    monitor = monitor_lib.Monitor(
-        run, config.total_steps, done, f"ppo x{config.env.n_agents}", progress_bar
-    )
+    monitor = monitor_lib.Monitor(run, config, done, f"ppo x{config.env.n_agents}", progress_bar)
     callback = _RunCallback(run, config, monitor)
     finished = False
     try:

@@ -51,6 +51,10 @@ class RunConfig:
     """The algorithm's own `Args`, as a dict."""
     training: training_env.TrainingEnvConfig = training_env.TrainingEnvConfig()
     """Reward mode, shaping, goal bonus and agent id."""
+    eval_every: int = 50_000
+    """Play evaluation episodes on held-out seeds at least this often (player steps; 0: never)."""
+    eval_episodes: int = 10
+    """Evaluation episodes each time (seeds 10000, 10001, ...: the same maps every time)."""
 
     def __post_init__(self) -> None:
         _check(self.algo in ALGOS, f"invalid algo={self.algo!r}; allowed: {', '.join(ALGOS)}")
@@ -63,6 +67,11 @@ class RunConfig:
         _check(
             self.checkpoint_every >= 1,
             f"invalid checkpoint_every={self.checkpoint_every}; must be >= 1",
+        )
+        _check(
+            self.eval_every >= 0 and self.eval_episodes >= 1,
+            f"invalid eval_every={self.eval_every}, eval_episodes={self.eval_episodes}; "
+            "allowed: eval_every >= 0, eval_episodes >= 1",
         )
         # Store hyperparameters as JSON would return them, so a saved config compares equal.
         object.__setattr__(self, "hyper", json.loads(json.dumps(dict(self.hyper))))

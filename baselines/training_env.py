@@ -159,6 +159,7 @@ class TrainingEnv(BaseParallelWrapper):
                     "r": self._returns[agent],
                     "l": int(info["step"]),
                     "achievements": len(team),
+                    "unlocked": sorted(team),
                     "success": self.env_config.goal in team,
                 }
         return self._observe(observations), rewards, terms, truncs, infos

@@ -4,8 +4,10 @@
     python scripts/train_marl.py --algo mappo --n-agents 2 --total-steps 400000 --out runs/mappo-n2 --resume
 
 Writes to --out: config.json (resolved config), checkpoint.zip|pt (periodically and at the end),
-progress.json and tb/ (TensorBoard: charts/episode_return, charts/achievements_unlocked,
-charts/success, charts/steps_per_second, losses/*). Steps count player decisions (a joint step of N
+progress.json and tb/ (TensorBoard, the same tags for PPO and MAPPO: charts/*, losses/*,
+achievements/<name> and charts/crafter_score from training episodes, eval/* from evaluation episodes
+on held-out seeds, the hyperparameters as text; see baselines/monitor.py). Plot with
+``python scripts/learning_curves.py runs/mappo-n2``. Steps count player decisions (a joint step of N
 players is N steps). Ctrl-C or SIGTERM saves a checkpoint; --resume continues it (a run killed
 harder resumes from its last periodic checkpoint). Evaluate with
 ``python scripts/play.py --method mappo --checkpoint runs/mappo-n2 --n-agents 2``.
@@ -56,6 +58,10 @@ class Args:
     """Append a one-hot player id to every observation."""
     checkpoint_every: int = 50_000
     """Save a checkpoint at least this often (player steps)."""
+    eval_every: int = 50_000
+    """Play evaluation episodes on held-out seeds (10000+) this often (player steps; 0: never)."""
+    eval_episodes: int = 10
+    """Evaluation episodes each time."""
     resume: bool = False
     """Continue the run in --out from its last checkpoint."""
     progress: bool = True
@@ -89,6 +95,8 @@ def run_config(args: Args) -> run_config_lib.RunConfig:
         total_steps=args.total_steps,
         seed=args.seed,
         checkpoint_every=args.checkpoint_every,
+        eval_every=args.eval_every,
+        eval_episodes=args.eval_episodes,
         hyper=hyper,
     )
 

@@ -105,4 +105,4 @@ REFERENCE = Path(__file__).resolve().parents[2] / "results" / "checkpoints"
 def test_committed_reference_checkpoints_play(run):
     (record,) = checkpoint_team.evaluate(REFERENCE / run, episodes=1, max_steps=10)
     assert record.method == run.split("-")[0] and record.length == 10
-    assert record.n_agents == int(run.rsplit("-n", 1)[1])
+    assert record.n_agents == run_config.load_config(REFERENCE / run / "config.json").env.n_agents

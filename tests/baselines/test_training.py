@@ -93,9 +93,9 @@ def test_resume_continues_from_checkpoint(algo, small_config, train, tmp_path, m
     starts = []
     init = monitor.Monitor.__init__
 
-    def record_start(self, run, total, start, desc, bar=True):
+    def record_start(self, run, config, start, desc, bar=True):
         starts.append(start)
-        init(self, run, total, start, desc, bar)
+        init(self, run, config, start, desc, bar)
 
     monkeypatch.setattr(monitor.Monitor, "__init__", record_start)
     result = train(small_config(algo, 2, total_steps=512), out, resume=True)
