@@ -68,12 +68,18 @@ class Args:
     """Width of the two hidden layers of actor and critic."""
     value_norm: bool = True
     """Train the critic on returns standardised by a running mean/std."""
+    minibatch_size: int | None = None
+    """Player samples per minibatch; overrides n_minibatches so that gradient steps per sample do
+    not fall as the team grows (with a fixed n_minibatches, 6 players take a third of the steps
+    per sample that 2 players take; SB3's PPO keeps batch_size fixed). None: n_minibatches."""
 
     def __post_init__(self) -> None:
         if self.n_steps < 1 or self.n_epochs < 1 or self.n_minibatches < 1 or self.hidden < 1:
             raise run_config_lib.ConfigError(
                 "mappo: n_steps, n_epochs, n_minibatches, hidden must be >= 1"
             )
+        if self.minibatch_size is not None and self.minibatch_size < 1:
+            raise run_config_lib.ConfigError("mappo: minibatch_size must be None or >= 1")
 
 
 # --- networks ----------------------------------------------------------------------------------
@@ -345,7 +351,7 @@ def _loop(
         stats = [
             _update(learner, args, batch, *rollout, alive_buf)
             for _ in range(args.n_epochs)
-            for batch in torch.randperm(T).chunk(args.n_minibatches)
+            for batch in torch.randperm(T).chunk(_minibatches(args, n))
         ]
 
         # --- logging and checkpoint ---
@@ -406,6 +412,13 @@ def _update(
         "approx_kl": float(approx_kl),
         "clipfrac": float(clipfrac),
     }
+
+
+def _minibatches(args: Args, n_agents: int) -> int:
+    """Minibatches per pass over a rollout of `args.n_steps` joint steps of `n_agents` players."""
+    if args.minibatch_size is None:
+        return args.n_minibatches
+    return max(1, min(args.n_steps, round(args.n_steps * n_agents / args.minibatch_size)))
 
 
 def _explained_variance(values: torch.Tensor, returns: torch.Tensor, alive: torch.Tensor) -> float:

@@ -78,6 +78,8 @@ def main(args: Args) -> int:
             print(f"error: {run} has no tb/ folder", file=sys.stderr)
             return 2
         source, series = curves(run, args.source)
+        if not series:
+            print(f"note: {run} logged no {source} success curves yet", file=sys.stderr)
         for ax, name in zip(axes.flat, panels, strict=False):
             points = series.get(name, [])
             if points:
@@ -86,7 +88,10 @@ def main(args: Args) -> int:
     for ax, name in zip(axes.flat, panels, strict=False):
         ax.set_title("Crafter score (%)" if name == "score" else f"{name} success (%)", fontsize=9)
         ax.set_xlabel("environment steps (player steps)", fontsize=8)
-        ax.set_ylim(bottom=0)
+        if name == "score":
+            ax.set_ylim(bottom=0)
+        else:
+            ax.set_ylim(-2, 102)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(panels) :]:
         ax.axis("off")

@@ -106,3 +106,11 @@ def test_resume_continues_from_checkpoint(algo, small_config, train, tmp_path, m
         train(small_config(algo, 2, total_steps=512), out)
     with pytest.raises(run_config.ConfigError, match="n_agents|env"):
         train(small_config(algo, 1, total_steps=1024), out, resume=True)
+
+
+def test_mappo_minibatch_size_keeps_steps_per_sample_across_team_sizes():
+    from baselines import mappo
+
+    args = mappo.Args(n_steps=256, minibatch_size=256)
+    assert [mappo._minibatches(args, n) for n in (1, 2, 6)] == [1, 2, 6]
+    assert mappo._minibatches(mappo.Args(n_steps=256), 6) == 2  # the default: fixed count
