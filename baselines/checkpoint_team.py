@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from baselines import common
+from baselines import run_config as run_config_lib
+from baselines import run_dir, train_result, training_env
 from envs import mac
 from episode import loop
 from episode import record as record_lib
@@ -44,8 +45,8 @@ class PolicyTeam(team_lib.Team):
 
     def __init__(
         self,
-        logits: common.LogitsFn,
-        run_config: common.RunConfig,
+        logits: train_result.LogitsFn,
+        run_config: run_config_lib.RunConfig,
         n_agents: int,
         deterministic: bool,
         config: Mapping[str, Any],
@@ -54,6 +55,7 @@ class PolicyTeam(team_lib.Team):
         self.method = run_config.algo
         self._logits = logits
         self._env = run_config.env
+        self._training = run_config.training
         self._deterministic = deterministic
         self._generator = torch.Generator()
 
@@ -79,23 +81,23 @@ class PolicyTeam(team_lib.Team):
         return {aid: int(a) for aid, a in zip(ids, actions.tolist(), strict=True)}
 
     def _observation(self, agent_id: str, observation: np.ndarray) -> np.ndarray:
-        if not self._env.agent_id:
+        if not self._training.agent_id:
             return observation
-        return common.with_agent_id(observation, self._index[agent_id], self._env.n_agents)
+        return training_env.with_agent_id(observation, self._index[agent_id], self._env.n_agents)
 
 
 def load(
     checkpoint: str | Path, algo: str | None = None
-) -> tuple[common.LogitsFn, common.RunConfig]:
+) -> tuple[train_result.LogitsFn, run_config_lib.RunConfig]:
     """The policy's logits function and training config; `algo`, if given, must match the run."""
-    path, run_config = common.find_run(checkpoint)
+    path, run_config = run_dir.find_run(checkpoint)
     if algo is not None and run_config.algo != algo:
-        raise common.ConfigError(f"{path} is a {run_config.algo} checkpoint, not {algo}")
+        raise run_config_lib.ConfigError(f"{path} is a {run_config.algo} checkpoint, not {algo}")
     module = importlib.import_module(f"baselines.{run_config.algo}")
     try:
         return module.load_logits(path), run_config
-    except (OSError, ValueError, KeyError, RuntimeError) as error:
-        raise common.ConfigError(f"cannot load checkpoint {path}: {error}") from error
+    except run_dir.CHECKPOINT_ERRORS as error:
+        raise run_config_lib.ConfigError(f"cannot load checkpoint {path}: {error}") from error
 
 
 def build_team(
@@ -111,11 +113,11 @@ def build_team(
     trained = run_config.env
     for name, asked, had in (("rules", env.rules, trained.rules), ("goal", env.goal, trained.goal)):
         if asked != had:
-            raise common.ConfigError(
+            raise run_config_lib.ConfigError(
                 f"checkpoint {checkpoint} was trained with {name}={had!r}; asked for {asked!r}"
             )
-    if trained.agent_id and trained.n_agents != env.n_agents:
-        raise common.ConfigError(
+    if run_config.training.agent_id and trained.n_agents != env.n_agents:
+        raise run_config_lib.ConfigError(
             f"checkpoint {checkpoint} was trained with {trained.n_agents} agents (agent id "
             f"input); asked for {env.n_agents}"
         )
@@ -125,7 +127,7 @@ def build_team(
         "training": run_config.to_dict(),
     }
     team = PolicyTeam(logits, run_config, env.n_agents, deterministic, config)
-    team.obs_type = trained.obs
+    team.obs_type = trained.obs_type
     return team
 
 
@@ -138,14 +140,14 @@ def evaluate(
 ) -> Iterator[record_lib.EpisodeRecord]:
     """Episode records of the checkpoint on seeds ``first_seed ...``, under its training rules,
     goal and observation type (`max_steps` defaults to the training episode length)."""
-    _, run_config = common.find_run(checkpoint)
+    _, run_config = run_dir.find_run(checkpoint)
     trained = run_config.env
     env = mac.EnvConfig(
         n_agents=trained.n_agents,
         rules=trained.rules,
         goal=trained.goal,
-        obs_type=trained.obs,
-        max_steps=max_steps or trained.max_cycles,
+        obs_type=trained.obs_type,
+        max_steps=max_steps or trained.max_steps,
     )
     team = build_team(env, checkpoint, deterministic=deterministic)
     for seed in range(first_seed, first_seed + episodes):

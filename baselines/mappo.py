@@ -33,7 +33,9 @@ import torch
 from torch import nn
 from torch.distributions import Categorical
 
-from baselines import common
+from baselines import monitor as monitor_lib
+from baselines import run_config as run_config_lib
+from baselines import run_dir, train_result, training_env
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -66,10 +68,18 @@ class Args:
     """Width of the two hidden layers of actor and critic."""
     value_norm: bool = True
     """Train the critic on returns standardised by a running mean/std."""
+    minibatch_size: int | None = None
+    """Player samples per minibatch; overrides n_minibatches so that gradient steps per sample do
+    not fall as the team grows (with a fixed n_minibatches, 6 players take a third of the steps
+    per sample that 2 players take; SB3's PPO keeps batch_size fixed). None: n_minibatches."""
 
     def __post_init__(self) -> None:
         if self.n_steps < 1 or self.n_epochs < 1 or self.n_minibatches < 1 or self.hidden < 1:
-            raise common.ConfigError("mappo: n_steps, n_epochs, n_minibatches, hidden must be >= 1")
+            raise run_config_lib.ConfigError(
+                "mappo: n_steps, n_epochs, n_minibatches, hidden must be >= 1"
+            )
+        if self.minibatch_size is not None and self.minibatch_size < 1:
+            raise run_config_lib.ConfigError("mappo: minibatch_size must be None or >= 1")
 
 
 # --- networks ----------------------------------------------------------------------------------
@@ -174,7 +184,7 @@ class Learner:
     steps: int = 0
 
 
-def build_learner(config: common.RunConfig, env: Any) -> Learner:
+def build_learner(config: run_config_lib.RunConfig, env: Any) -> Learner:
     args = Args(**config.hyper)
     agent = env.possible_agents[0]
     meta = {
@@ -195,7 +205,7 @@ def _learner(meta: dict[str, Any], learning_rate: float) -> Learner:
     return Learner(actor, critic, ValueNorm(), optimizer, meta)
 
 
-def save(learner: Learner, run: common.RunDir, finished: bool, started: float) -> None:
+def save(learner: Learner, run: run_dir.RunDir, finished: bool, started: float) -> None:
     """Write the checkpoint (atomically) and then the progress that points at it."""
     tmp = run.path / "checkpoint.tmp.pt"
     torch.save(
@@ -211,6 +221,11 @@ def save(learner: Learner, run: common.RunDir, finished: bool, started: float) -
     )
     tmp.replace(run.checkpoint_path)
     run.write_progress(learner.steps, finished, started)
+
+
+def checkpoint_steps(path: str | Path) -> int:
+    """The steps stored in a checkpoint."""
+    return int(torch.load(path, map_location="cpu", weights_only=True)["steps"])
 
 
 def load_learner(path: str | Path, learning_rate: float = 3e-4) -> Learner:
@@ -229,21 +244,24 @@ def load_learner(path: str | Path, learning_rate: float = 3e-4) -> Learner:
 
 
 def train(
-    config: common.RunConfig, out: str | Path, resume: bool = False, progress_bar: bool = True
-) -> common.TrainResult:
+    config: run_config_lib.RunConfig,
+    out: str | Path,
+    resume: bool = False,
+    progress_bar: bool = True,
+) -> train_result.TrainResult:
     """Train (or continue) the run in `out` up to `config.total_steps`; Ctrl-C saves a checkpoint."""
     torch.set_num_threads(1)
-    run = common.RunDir(out, CHECKPOINT)
-    config, done = run.prepare(config, resume)
+    run = run_dir.RunDir(out, CHECKPOINT)
+    config, done = run.prepare(config, resume, checkpoint_steps)
     args = Args(**config.hyper)
     # A resumed run starts a fresh stream of maps and samples rather than replaying the first.
     torch.manual_seed(config.seed + done)
     np.random.seed(config.seed + done)
-    env = common.make_env(config.env, config.seed + done)
+    env = training_env.make_env(config.env, config.training, config.seed + done)
     learner = load_learner(run.checkpoint_path, args.learning_rate) if done else None
     learner = learner or build_learner(config, env)
     n = len(env.possible_agents)
-    monitor = common.Monitor(run, config.total_steps, done, f"mappo x{n}", progress_bar)
+    monitor = monitor_lib.Monitor(run, config, done, f"mappo x{n}", progress_bar)
     started, finished = time.time(), False
     try:
         _loop(config, args, env, learner, run, monitor, started)
@@ -251,16 +269,18 @@ def train(
     finally:
         save(learner, run, finished=finished, started=started)
         monitor.close()
-    return common.TrainResult(learner.steps, finished, _logits_fn(learner.actor), monitor.rate())
+    return train_result.TrainResult(
+        learner.steps, finished, _logits_fn(learner.actor), monitor.rate()
+    )
 
 
 def _loop(
-    config: common.RunConfig,
+    config: run_config_lib.RunConfig,
     args: Args,
     env: Any,
     learner: Learner,
-    run: common.RunDir,
-    monitor: common.Monitor,
+    run: run_dir.RunDir,
+    monitor: monitor_lib.Monitor,
     started: float,
 ) -> None:
     agents = env.possible_agents
@@ -331,14 +351,14 @@ def _loop(
         stats = [
             _update(learner, args, batch, *rollout, alive_buf)
             for _ in range(args.n_epochs)
-            for batch in torch.randperm(T).chunk(args.n_minibatches)
+            for batch in torch.randperm(T).chunk(_minibatches(args, n))
         ]
 
         # --- logging and checkpoint ---
-        monitor.scalars(
-            {f"losses/{k}": float(np.mean([s[k] for s in stats])) for k in stats[0]},
-            learner.steps,
-        )
+        losses = {k: float(np.mean([s[k] for s in stats])) for k in stats[0]}
+        losses["explained_variance"] = _explained_variance(val_buf, returns, alive_buf)
+        monitor.update(losses, args.learning_rate, learner.steps, _logits_fn(learner.actor))
+        learner.actor.train()
         if learner.steps - last_checkpoint >= config.checkpoint_every:
             save(learner, run, finished=False, started=started)
             last_checkpoint = learner.steps
@@ -394,6 +414,20 @@ def _update(
     }
 
 
+def _minibatches(args: Args, n_agents: int) -> int:
+    """Minibatches per pass over a rollout of `args.n_steps` joint steps of `n_agents` players."""
+    if args.minibatch_size is None:
+        return args.n_minibatches
+    return max(1, min(args.n_steps, round(args.n_steps * n_agents / args.minibatch_size)))
+
+
+def _explained_variance(values: torch.Tensor, returns: torch.Tensor, alive: torch.Tensor) -> float:
+    """1 - Var(returns - values) / Var(returns) over living players' samples (as SB3 logs it)."""
+    y, v = returns[alive > 0], values[alive > 0]
+    var = float(y.var(unbiased=False)) if y.numel() else 0.0
+    return float("nan") if var == 0 else 1.0 - float((y - v).var(unbiased=False)) / var
+
+
 def _alive(infos: dict[str, dict[str, Any]], agents: list[str]) -> torch.Tensor:
     return torch.tensor([float(infos.get(a, {}).get("alive", False)) for a in agents])
 
@@ -401,11 +435,12 @@ def _alive(infos: dict[str, dict[str, Any]], agents: list[str]) -> torch.Tensor:
 def _episode_stats(infos: dict[str, dict[str, Any]]) -> dict[str, Any]:
     ended = [info["episode"] for info in infos.values() if "episode" in info]
     if not ended:  # everyone died before the end: nothing to report but the length
-        return {"r": 0.0, "l": 0, "achievements": 0, "success": False}
+        return {"r": 0.0, "l": 0, "achievements": 0, "unlocked": (), "success": False}
     return {
         "r": float(np.mean([e["r"] for e in ended])),
         "l": ended[0]["l"],
         "achievements": ended[0]["achievements"],
+        "unlocked": ended[0]["unlocked"],
         "success": ended[0]["success"],
     }
 
@@ -413,12 +448,12 @@ def _episode_stats(infos: dict[str, dict[str, Any]]) -> dict[str, Any]:
 # --- evaluation --------------------------------------------------------------------------------
 
 
-def load_logits(checkpoint: str | Path) -> common.LogitsFn:
+def load_logits(checkpoint: str | Path) -> train_result.LogitsFn:
     """The saved actor as a function from a batch of policy observations to action logits."""
     return _logits_fn(load_learner(checkpoint).actor)
 
 
-def _logits_fn(actor: Actor) -> common.LogitsFn:
+def _logits_fn(actor: Actor) -> train_result.LogitsFn:
     actor.eval()
 
     def logits(observations: np.ndarray) -> torch.Tensor:

@@ -80,11 +80,11 @@ def test_html_viewer_from_play(tmp_path, capsys):
 
 def test_a_checkpoint_of_other_rules_is_one_line_before_the_episode(tmp_path, capsys):
     pytest.importorskip("torch")
-    from baselines import common, ppo
+    from baselines import ppo, run_config
 
-    config = common.RunConfig(
+    config = run_config.RunConfig(
         algo="ppo",
-        env=common.EnvConfig(n_agents=2, max_cycles=40),
+        env=mac.EnvConfig(n_agents=2, max_steps=40),
         total_steps=64,
         hyper={"n_steps": 64, "batch_size": 64},
     )

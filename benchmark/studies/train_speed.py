@@ -19,8 +19,10 @@ import numpy as np
 import torch
 import tyro
 
-from baselines import common, mappo, ppo
+from baselines import mappo, ppo
+from baselines import run_config as run_config_lib
 from benchmark.studies import output
+from envs import mac
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Args:
 
 def random_speed(n_agents: int, rules: str, joint_steps: int) -> float:
     """Player steps/s of uniform random actions on the raw env (episode resets included)."""
-    env = common.EnvConfig(n_agents=n_agents, rules=rules).make_mac()
+    env = mac.EnvConfig(n_agents=n_agents, rules=rules).make_env()
     rng = np.random.default_rng(0)
     env.reset(seed=0)
     started, steps = time.perf_counter(), 0
@@ -53,9 +55,9 @@ def random_speed(n_agents: int, rules: str, joint_steps: int) -> float:
 def train_speed(algo: str, n_agents: int, rules: str, rollouts: int) -> float:
     """Player steps/s of a short training run (env, forward passes and updates)."""
     trainer, args = (ppo.train, ppo.Args()) if algo == "ppo" else (mappo.train, mappo.Args())
-    config = common.RunConfig(
+    config = run_config_lib.RunConfig(
         algo=algo,
-        env=common.EnvConfig(n_agents=n_agents, rules=rules),
+        env=mac.EnvConfig(n_agents=n_agents, rules=rules),
         total_steps=rollouts * args.n_steps * n_agents,
         hyper=dataclasses.asdict(args),
     )
@@ -68,7 +70,9 @@ def main(args: Args) -> None:
     rows = []
     for n in args.agents:
         rand = random_speed(n, args.rules, args.random_steps)
-        speeds = {algo: train_speed(algo, n, args.rules, args.rollouts) for algo in common.ALGOS}
+        speeds = {
+            algo: train_speed(algo, n, args.rules, args.rollouts) for algo in run_config_lib.ALGOS
+        }
         rows.append((n, rand, speeds))
     print(f"training throughput, {args.rules} rules, symbolic obs, player steps/s (1 thread)")
     header = ("agents", "random env", "PPO", "PPO / random", "MAPPO", "MAPPO / random")

@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 import torch
 
-from baselines import common, mappo, ppo
+from baselines import mappo, ppo, run_config, train_result
+from envs import mac
 
 torch.set_num_threads(1)
 
@@ -20,9 +21,9 @@ TRAINERS = {"ppo": ppo.train, "mappo": mappo.train}
 
 def _small_config(
     algo: str, n_agents: int, total_steps: int = 256, seed: int = 0, **env: object
-) -> common.RunConfig:
-    env_config = common.EnvConfig(n_agents=n_agents, max_cycles=40, **env)
-    return common.RunConfig(
+) -> run_config.RunConfig:
+    env_config = mac.EnvConfig(n_agents=n_agents, max_steps=40, **env)
+    return run_config.RunConfig(
         algo=algo,
         env=env_config,
         total_steps=total_steps,
@@ -42,7 +43,7 @@ def small_config():
 def train():
     """Train a small config into a directory, without a progress bar."""
 
-    def run(config: common.RunConfig, out, resume: bool = False) -> common.TrainResult:
+    def run(config: run_config.RunConfig, out, resume: bool = False) -> train_result.TrainResult:
         return TRAINERS[config.algo](config, out, resume=resume, progress_bar=False)
 
     return run

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from baselines import checkpoint_team, common
+from baselines import checkpoint_team, run_config
 from envs import mac
 from episode import loop
 from episode import record as records
@@ -20,9 +20,9 @@ def checkpoints(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("runs")
     for algo, trainer in (("ppo", ppo.train), ("mappo", mappo.train)):
-        config = common.RunConfig(
+        config = run_config.RunConfig(
             algo=algo,
-            env=common.EnvConfig(n_agents=2, max_cycles=40),
+            env=mac.EnvConfig(n_agents=2, max_steps=40),
             total_steps=128,
             hyper={"n_steps": 64, "batch_size": 64}
             if algo == "ppo"
@@ -105,4 +105,4 @@ REFERENCE = Path(__file__).resolve().parents[2] / "results" / "checkpoints"
 def test_committed_reference_checkpoints_play(run):
     (record,) = checkpoint_team.evaluate(REFERENCE / run, episodes=1, max_steps=10)
     assert record.method == run.split("-")[0] and record.length == 10
-    assert record.n_agents == int(run.rsplit("-n", 1)[1])
+    assert record.n_agents == run_config.load_config(REFERENCE / run / "config.json").env.n_agents

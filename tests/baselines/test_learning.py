@@ -14,7 +14,7 @@ import dataclasses
 import pytest
 
 from agents import random_agent
-from baselines import checkpoint_team, common, mappo, ppo
+from baselines import checkpoint_team, mappo, ppo, run_config, training_env
 from envs import mac
 from episode import loop
 
@@ -38,9 +38,10 @@ def success_rate(team_factory, method: str) -> float:
 @pytest.mark.slow
 @pytest.mark.parametrize("algo", ["ppo", "mappo"])
 def test_learner_beats_random_on_collect_wood(algo, tmp_path):
-    config = common.RunConfig(
+    config = run_config.RunConfig(
         algo=algo,
-        env=common.EnvConfig(n_agents=N_AGENTS, goal=GOAL, max_cycles=MAX_STEPS, goal_bonus=10.0),
+        env=ENV,
+        training=training_env.TrainingEnvConfig(goal_bonus=10.0),
         total_steps=STEPS,
         seed=1,
         hyper=HYPER[algo],

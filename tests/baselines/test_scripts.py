@@ -18,7 +18,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-TRAIN = ["scripts/train_marl.py", "--no-progress", "--max-cycles", "40"]
+TRAIN = ["scripts/train_marl.py", "--no-progress", "--max-steps", "40"]
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,22 @@ def test_train_then_play_checkpoint(tmp_path):
     assert missing.returncode == 2 and "needs --checkpoint" in missing.stderr
     unreadable = _run(*play, "--checkpoint", str(tmp_path / "nope"))
     assert unreadable.returncode == 2 and "does not exist" in unreadable.stderr
+
+
+def test_resume_on_a_corrupt_mappo_checkpoint_is_one_line(tmp_path):
+    import dataclasses
+
+    from baselines import mappo, run_config, run_dir
+    from envs import mac
+
+    out = tmp_path / "run"
+    out.mkdir()
+    config = run_config.RunConfig(
+        "mappo", mac.EnvConfig(max_steps=40), 1000, hyper=dataclasses.asdict(mappo.Args())
+    )
+    run_dir.RunDir(out, mappo.CHECKPOINT).write_config(config)
+    (out / mappo.CHECKPOINT).write_bytes(b"not a torch file")
+    proc = _run(*TRAIN, "--algo", "mappo", "--out", str(out), "--resume", "--total-steps", "1000")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("error: cannot read checkpoint")
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import torch
 
-from baselines import checkpoint_team, common, ppo
+from baselines import checkpoint_team, monitor, ppo, run_config, training_env
 from envs import mac
 
 
-def _observations(config: common.RunConfig, steps: int = 30) -> np.ndarray:
+def _observations(config: run_config.RunConfig, steps: int = 30) -> np.ndarray:
     """Policy inputs from a short random walk, each player with its agent id."""
-    env = common.make_env(config.env, seed=3)
+    env = training_env.make_env(config.env, config.training, seed=3)
     obs, _ = env.reset()
     rng = np.random.default_rng(0)
     batch = []
@@ -49,7 +49,7 @@ def test_train_save_reload_same_actions(algo, n_agents, small_config, train, tmp
 
 @pytest.mark.parametrize("algo", ["ppo", "mappo"])
 def test_image_observations_train(algo, small_config, train, tmp_path):
-    config = small_config(algo, 2, total_steps=128, obs="image")
+    config = small_config(algo, 2, total_steps=128, obs_type="image")
     result = train(config, tmp_path / "run")
     obs = _observations(config, steps=3)
     assert obs.shape[1:] == (64, 64, 5)
@@ -58,7 +58,7 @@ def test_image_observations_train(algo, small_config, train, tmp_path):
 
 def _first_update(seed: int, small_config, tmp_path) -> list[torch.Tensor]:
     config = small_config("ppo", 2, seed=seed)
-    model = ppo.build_model(config, ppo.make_vec_env(config.env, config.seed))
+    model = ppo.build_model(config, ppo.make_vec_env(config.env, config.training, config.seed))
     model.learn(1)  # one rollout (64 joint steps x 2 players) and one update
     return [p.detach().clone() for p in model.policy.parameters()]
 
@@ -74,35 +74,43 @@ def test_ppo_same_seed_same_first_update(small_config, tmp_path):
 @pytest.mark.parametrize("algo", ["ppo", "mappo"])
 def test_resume_continues_from_checkpoint(algo, small_config, train, tmp_path, monkeypatch):
     out = tmp_path / "run"
-    advance = common.Monitor.advance
+    advance = monitor.Monitor.advance
 
     def interrupt(self, steps, n):  # a Ctrl-C mid-run, after the first periodic checkpoint
         advance(self, steps, n)
         if steps >= 300:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(common.Monitor, "advance", interrupt)
+    monkeypatch.setattr(monitor.Monitor, "advance", interrupt)
     with pytest.raises(KeyboardInterrupt):
         train(small_config(algo, 2, total_steps=512), out)
     monkeypatch.undo()
     stopped = json.loads((out / "progress.json").read_text())
     assert not stopped["finished"] and 300 <= stopped["steps"] < 512
 
-    with pytest.raises(common.ConfigError, match="--resume"):
+    with pytest.raises(run_config.ConfigError, match="--resume"):
         train(small_config(algo, 2, total_steps=512), out)
     starts = []
-    init = common.Monitor.__init__
+    init = monitor.Monitor.__init__
 
-    def record_start(self, run, total, start, desc, bar=True):
+    def record_start(self, run, config, start, desc, bar=True):
         starts.append(start)
-        init(self, run, total, start, desc, bar)
+        init(self, run, config, start, desc, bar)
 
-    monkeypatch.setattr(common.Monitor, "__init__", record_start)
+    monkeypatch.setattr(monitor.Monitor, "__init__", record_start)
     result = train(small_config(algo, 2, total_steps=512), out, resume=True)
     assert starts == [stopped["steps"]]  # continued from the checkpoint, did not start over
     assert result.finished and 512 <= result.steps < stopped["steps"] + 512
 
-    with pytest.raises(common.ConfigError, match="finished run"):
+    with pytest.raises(run_config.ConfigError, match="finished run"):
         train(small_config(algo, 2, total_steps=512), out)
-    with pytest.raises(common.ConfigError, match="n_agents|env"):
+    with pytest.raises(run_config.ConfigError, match="n_agents|env"):
         train(small_config(algo, 1, total_steps=1024), out, resume=True)
+
+
+def test_mappo_minibatch_size_keeps_steps_per_sample_across_team_sizes():
+    from baselines import mappo
+
+    args = mappo.Args(n_steps=256, minibatch_size=256)
+    assert [mappo._minibatches(args, n) for n in (1, 2, 6)] == [1, 2, 6]
+    assert mappo._minibatches(mappo.Args(n_steps=256), 6) == 2  # the default: fixed count

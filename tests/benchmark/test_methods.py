@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from baselines import common, ppo
+from baselines import ppo, run_config
 from benchmark import methods, runner, suite
 from envs import mac
 
@@ -89,9 +89,9 @@ def test_a_suite_with_a_user_builder_is_checked_when_loaded(user_package, tmp_pa
 def image_checkpoint(tmp_path_factory):
     """A PPO checkpoint trained (briefly) on image observations."""
     out = tmp_path_factory.mktemp("image") / "ppo"
-    config = common.RunConfig(
+    config = run_config.RunConfig(
         algo="ppo",
-        env=common.EnvConfig(n_agents=1, obs="image", max_cycles=20),
+        env=mac.EnvConfig(n_agents=1, obs_type="image", max_steps=20),
         total_steps=64,
         hyper={"n_steps": 32, "batch_size": 32, "n_epochs": 1},
     )

@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from baselines import common, ppo
+from baselines import ppo, training_env
+from envs import mac
 
 
 def test_vec_env_runs_across_episode_ends():
     # supersuit's black_death alone never ends an episode that stops at the step cap.
-    venv = ppo.make_vec_env(common.EnvConfig(n_agents=2, max_cycles=5), seed=0)
+    venv = ppo.make_vec_env(
+        mac.EnvConfig(n_agents=2, max_steps=5), training_env.TrainingEnvConfig(), seed=0
+    )
     venv.reset()
     ends = []
     for t in range(12):
@@ -22,16 +25,17 @@ def test_vec_env_runs_across_episode_ends():
 
 
 def test_first_reset_uses_the_run_seed():
-    config = common.EnvConfig(n_agents=2)
-    first = common.make_env(config, seed=4).reset()[0]
-    again = common.make_env(config, seed=4).reset()[0]
-    other = common.make_env(config, seed=5).reset()[0]
+    config, training = mac.EnvConfig(n_agents=2), training_env.TrainingEnvConfig()
+    first = training_env.make_env(config, training, seed=4).reset()[0]
+    again = training_env.make_env(config, training, seed=4).reset()[0]
+    other = training_env.make_env(config, training, seed=5).reset()[0]
     assert all(np.array_equal(first[a], again[a]) for a in first)
     assert not all(np.array_equal(first[a], other[a]) for a in first)
 
 
 def test_agent_id_is_one_hot():
-    obs, _ = common.make_env(common.EnvConfig(n_agents=3), seed=0).reset()
+    training = training_env.TrainingEnvConfig()
+    obs, _ = training_env.make_env(mac.EnvConfig(n_agents=3), training, seed=0).reset()
     assert [list(obs[a][-3:]) for a in sorted(obs)] == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
 
 
@@ -40,42 +44,29 @@ def _info(achievements):
 
 
 def test_shaping_rewards_collecting_and_first_unlocks_only():
-    env = common.TrainingEnv(common.EnvConfig(shaped=True).make_mac(), common.EnvConfig(), 0)
-    env._collected = {"player_0": dict.fromkeys(common.SHAPING_COLLECT_BONUS, 0)}
+    config, training = mac.EnvConfig(), training_env.TrainingEnvConfig(shaped=True)
+    env = training_env.TrainingEnv(config.make_env(), config, training, 0)
+    env._collected = {"player_0": dict.fromkeys(training_env.SHAPING_COLLECT_BONUS, 0)}
     env._unlocked = {"player_0": set()}
     first = env._shaping("player_0", _info({"collect_wood": 1}))
     assert first == pytest.approx(
-        common.SHAPING_UNLOCK_BONUS + common.SHAPING_COLLECT_BONUS["wood"]
+        training_env.SHAPING_UNLOCK_BONUS + training_env.SHAPING_COLLECT_BONUS["wood"]
     )
     more = env._shaping("player_0", _info({"collect_wood": 3}))
-    assert more == pytest.approx(2 * common.SHAPING_COLLECT_BONUS["wood"])
+    assert more == pytest.approx(2 * training_env.SHAPING_COLLECT_BONUS["wood"])
     # Items received from a teammate raise the inventory, not the collect counts: no bonus.
     assert env._shaping("player_0", _info({"collect_wood": 3})) == 0.0
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"n_agents": 0}, "n_agents"),
-        ({"rules": "chess"}, "rules"),
-        ({"obs": "text"}, "obs"),
-        ({"reward": "selfish"}, "reward"),
-        ({"goal": "collect_unicorns"}, "unicorns"),
-    ],
-)
-def test_env_config_validates(kwargs, message):
-    with pytest.raises(common.ConfigError, match=message):
-        common.EnvConfig(**kwargs)
-
-
-def test_run_config_round_trips():
-    config = common.RunConfig("mappo", common.EnvConfig(n_agents=2), 1000, hyper={"a": (1, 2)})
-    assert common.RunConfig.from_dict(config.to_dict()) == config
+def test_training_config_validates():
+    with pytest.raises(mac.ConfigError, match="reward"):
+        training_env.TrainingEnvConfig(reward="selfish")
 
 
 def test_goal_bonus_pays_every_player_once_at_the_goal():
-    config = common.EnvConfig(n_agents=2, goal="collect_sapling", goal_bonus=5.0)
-    env = common.TrainingEnv(config.make_mac(), config, seed=0)
+    config = mac.EnvConfig(n_agents=2, goal="collect_sapling")
+    training = training_env.TrainingEnvConfig(goal_bonus=5.0)
+    env = training_env.TrainingEnv(config.make_env(), config, training, seed=0)
     env.reset()
     bonuses = []
     rng = np.random.default_rng(0)
