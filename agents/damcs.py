@@ -309,13 +309,12 @@ class DamcsAgent(llm_agent.LLMAgent):
                 self._announce(outcome, state)
 
     def _announce(self, outcome: driver.Outcome, state: library.AgentState) -> None:
-        router = self._require_router()
         option = self.driver.option
         if option is None or option.text != outcome.option:
             return
         aid, step = self.spec.agent_id, state.step
         if option.kind == "share":
-            router.post(
+            self._send(
                 comms.Message(
                     comms.SHARE, aid, step, recipient=option.teammate, gave={option.target: 1}
                 )
@@ -324,7 +323,7 @@ class DamcsAgent(llm_agent.LLMAgent):
             where = self._nearest(state, option.target)
             if where is not None:
                 station = comms.Station(option.target, where)
-                router.post(comms.Message(comms.STATION, aid, step, station=station))
+                self._send(comms.Message(comms.STATION, aid, step, station=station))
 
     @staticmethod
     def _nearest(state: library.AgentState, material: str) -> tuple[int, int] | None:
@@ -349,7 +348,7 @@ class DamcsAgent(llm_agent.LLMAgent):
             for item, n in state.inventory.items()
             if n > 0 and item not in self.rules.vitals
         }
-        router.post(
+        self._send(
             comms.Message(
                 comms.STATUS,
                 self.spec.agent_id,
@@ -362,6 +361,13 @@ class DamcsAgent(llm_agent.LLMAgent):
                 sightings=self._sightings(),
             )
         )
+
+    def _send(self, message: comms.Message) -> None:
+        """Post `message` to the team and, when it reached anyone, log it on the agent's latest
+        decision (the episode viewer shows what each agent sent and received)."""
+        if self._require_router().post(message) and self._trace:
+            entry = {"to": message.recipient or "all", "text": message.text()}
+            self._trace[-1].setdefault("messages", []).append(entry)
 
     def _sightings(self) -> tuple[mapping.Sighting, ...]:
         """The known tiles of each sighted material nearest home (stable, so statuses repeat)."""

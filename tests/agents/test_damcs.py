@@ -267,3 +267,10 @@ def test_focus_drops_detours_from_the_menu_and_each_flag_turns_it_off():
         assert any(detours & set(menu) for menu in full), flag
         # The first decision sees the same state either way: the same menu, less the detours.
         assert set(focused[0]) == {o for o in full[0] if o not in detours} != set(full[0])
+
+
+def test_sent_messages_are_logged_on_the_senders_decisions():
+    _, result = _episode(FakeModel(), 2, 60)
+    sent = [m for trace in result.trace.values() for e in trace for m in e.get("messages", [])]
+    assert sent and all({"to", "text"} <= set(m) for m in sent)
+    assert len(sent) <= result.record.messages_sent
