@@ -47,23 +47,6 @@ def _gpu() -> str:
     return ", ".join(line.strip() for line in out.stdout.splitlines() if line.strip()) or "none"
 
 
-def _code_version() -> str:
-    """`git describe --always --dirty` of this checkout: the code that drew the report."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--tags"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return out.stdout.strip() or "unknown"
-
-
 def provenance(
     records: Iterable[records_lib.EpisodeRecord], argv: Sequence[str] | None = None
 ) -> dict[str, Any]:
@@ -79,7 +62,7 @@ def provenance(
     return {
         "command": " ".join(argv if argv is not None else sys.argv),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "report_code_version": _code_version(),
+        "report_code_version": records_lib.code_version(),
         "episode_code_versions": sorted({r.code_version for r in records}),
         "host_cpu": _cpu(),
         "host_gpu": _gpu(),
