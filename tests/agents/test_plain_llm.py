@@ -73,6 +73,9 @@ def test_an_episode_through_hf_model_on_the_tiny_random_model(tmp_path):
     _check(result, 2, 40)
     assert result.record.llm_fallbacks == 0  # scoring always names a menu option
     assert result.record.method_config["model"]["spec"] == str(directory)
+    resolved = result.record.method_config["model_resolved"]
+    assert resolved["device"] == "cpu" and resolved["dtype"] in ("float32", "bfloat16")
+    assert len(resolved["revision"]) >= 12  # a content hash of the weights
     entries = [e for trace in result.trace.values() for e in trace]
     assert all(len(e["scores"]) == len(e["options"]) for e in entries if not e["fallback"])
 
