@@ -110,3 +110,8 @@ def test_an_episode_on_the_default_real_preset():
     team, result = _episode({"spec": model_config.DEFAULT_SPEC, "call_cache": False}, 1, 30)
     _check(result, 1, 30)
     assert result.record.llm_fallbacks == 0
+
+
+def test_the_prompt_counts_steps_against_the_episodes_real_length():
+    team, _ = _episode(FakeModel(), 1, 30)
+    assert "of 30." in team.lm.prompts[0] and "of 350" not in team.lm.prompts[0]
