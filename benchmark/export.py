@@ -317,6 +317,36 @@ def _ci_frac(est: metrics.Estimate) -> str:
     return _ci(est, 3)
 
 
+def completeness(counts: store_lib.StoreCounts) -> dict[str, Any]:
+    """How complete the store behind a summary is, for summary.json (`partial` true = read with
+    care: episodes are missing or corrupt rows were skipped)."""
+    return {
+        "partial": counts.partial,
+        "expected_episodes": counts.expected,
+        "stored_episodes": counts.stored,
+        "corrupt_rows_skipped": counts.corrupt,
+    }
+
+
+def completeness_markdown(counts: store_lib.StoreCounts) -> list[str]:
+    """The warning at the very top of summary.md when the store is partial or damaged (nothing
+    when it is complete), so a reader never takes a half-run suite for the full one."""
+    if not counts.partial:
+        return []
+    parts = []
+    if counts.expected is not None and counts.stored < counts.expected:
+        parts.append(
+            f"{counts.stored} of the suite's {counts.expected} episodes are stored "
+            "(the run is unfinished or was stopped)"
+        )
+    if counts.corrupt:
+        parts.append(f"{counts.corrupt} corrupt record(s) were skipped")
+    return [
+        f"> **Partial results:** {'; '.join(parts)}. Every number below is over what is stored.",
+        "",
+    ]
+
+
 def provenance_markdown(provenance: Mapping[str, Any]) -> list[str]:
     """The provenance block at the top of summary.md: how and from what these numbers were made."""
     lines = ["## Provenance", ""]
@@ -535,10 +565,13 @@ def summary_markdown(
     paper_method: str = "damcs",
     provenance: Mapping[str, Any] | None = None,
     model_accuracy: Mapping[str, float] | None = None,
+    counts: store_lib.StoreCounts | None = None,
 ) -> str:
     """The report a reader opens first: provenance, goal table, milestones, reductions, the
     ablation ladder, decision quality, achievements, rliable, and the paper beside ours."""
     lines = [f"# Results: rules `{summary.rules}`, goal `{summary.goal}`", ""]
+    if counts is not None:
+        lines += completeness_markdown(counts)
     if provenance:
         lines += provenance_markdown(provenance)
     lines += _steps_section(summary)
@@ -610,6 +643,7 @@ def write_summary(
     method_map: Mapping[str, str] | None = None,
     provenance: Mapping[str, Any] | None = None,
     model_accuracy: Mapping[str, float] | None = None,
+    counts: store_lib.StoreCounts | None = None,
 ) -> dict[str, Path]:
     """Write summary.md and the CSV tables (summary, reductions, paper comparison, ladder,
     achievements) into `out_dir`."""
@@ -617,7 +651,11 @@ def write_summary(
     out.mkdir(parents=True, exist_ok=True)
     md = out / "summary.md"
     text = summary_markdown(
-        summary, method_map=method_map, provenance=provenance, model_accuracy=model_accuracy
+        summary,
+        method_map=method_map,
+        provenance=provenance,
+        model_accuracy=model_accuracy,
+        counts=counts,
     )
     md.write_text(text + "\n")
     written = {

@@ -23,11 +23,13 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from agents.llm import controls
 from benchmark import export, metrics, reference
 from benchmark import ladder as ladder_lib
 
@@ -42,12 +44,18 @@ KNOWN_COLORS = {
     "ppo": "#ff7f0e",
     "mappo": "#9467bd",
     "random": "#7f7f7f",
+    "scripted-noroles": "#bcbd22",
+    "plain-oracle": "#e377c2",
+    "damcs-oracle": "#17becf",
+    "damcs-oracle-nocomm": "#8c564b",
 }
 """Fixed colours of the methods every suite runs, so figures of different result sets agree."""
 _HASHED = (
-    "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
-    "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#fd8d3c", "#6baed6",
+    "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#d6616b", "#e7ba52", "#ce6dbd",
+    "#5254a3", "#b5cf6b", "#ad494a", "#a55194",
 )  # fmt: skip
+"""Colours for other labels, none close to a fixed colour above (no grey, orange, blue or green
+that a reader could take for random, PPO, DAMCS or scripted)."""
 PAPER_STYLE = {"color": "black", "marker": "x", "linestyle": "none", "markersize": 9}
 
 
@@ -97,56 +105,85 @@ def _yerr(est: metrics.Estimate, low: float, high: float) -> list[list[float]] |
 
 
 def milestone_figure(summary: metrics.Summary) -> Figure | None:
-    """Restricted mean steps to each milestone (failures at the cap), 95% bootstrap bands."""
+    """Restricted mean steps to each milestone (failures at the cap), 95% bootstrap bands; one
+    panel per team size, so a panel holds one line per method."""
     if not summary.groups:
         return None
-    fig = Figure(figsize=(11, 5.5), layout="constrained")
-    ax = fig.add_subplot()
-    x = _milestone_axis(ax, summary)
-    for g in summary.groups:
-        line, marker = _style(g.n_agents)
-        cap = g.max_steps
-        ests = [m.steps.clipped(0, cap) for m in g.milestones]
-        mean = np.array([_nan(e.mean) for e in ests])
-        ax.plot(x, mean, linestyle=line, marker=marker, color=color(g.method), label=_label(g))
-        low = np.array([_nan(e.low) for e in ests])
-        high = np.array([_nan(e.high) for e in ests])
-        ax.fill_between(x, low, high, color=color(g.method), alpha=0.12, linewidth=0)
+    sizes = sorted({g.n_agents for g in summary.groups})
     cap = _cap(summary)
-    ax.axhline(cap, color="grey", linewidth=0.8, linestyle=":")
-    ax.set_ylim(0, cap * 1.03)
+    fig = Figure(figsize=(4.6 * len(sizes) + 3.0, 5.5), layout="constrained")
+    axes = fig.subplots(1, len(sizes), squeeze=False, sharey=True)[0]
     paper = [reference.SIX_AGENT_MILESTONES.get(m) for m in summary.milestones]
-    if summary.rules == reference.PAPER_RULES and all(p is not None for p in paper):
-        ax.plot(x, paper, color="black", linestyle="-", marker="x", alpha=0.6,
-                label="paper: DAMCS, 6 agents with S-CS (GPT-4o, 5 runs)")  # fmt: skip
-    ax.set_ylabel(f"joint steps, restricted mean to the cap ({cap}), 95% CI")
-    ax.set_title(f"Steps to each milestone toward {export.short_name(summary.goal)}")
-    _legend_outside(fig, ax)
+    draw_paper = summary.rules == reference.PAPER_RULES and all(p is not None for p in paper)
+    handles: dict[str, Any] = {}
+    for ax, n in zip(axes, sizes, strict=True):
+        x = _milestone_axis(ax, summary)
+        for g in (g for g in summary.groups if g.n_agents == n):
+            line, marker = _style(g.n_agents)
+            ests = [m.steps.clipped(0, g.max_steps) for m in g.milestones]
+            mean = np.array([_nan(e.mean) for e in ests])
+            (h,) = ax.plot(
+                x, mean, linestyle="-", marker=marker, color=color(g.method), label=g.method
+            )
+            handles.setdefault(g.method, h)
+            low = np.array([_nan(e.low) for e in ests])
+            high = np.array([_nan(e.high) for e in ests])
+            ax.fill_between(x, low, high, color=color(g.method), alpha=0.12, linewidth=0)
+        ax.axhline(cap, color="grey", linewidth=0.8, linestyle=":")
+        ax.set_ylim(0, cap * 1.03)
+        if draw_paper and n == 6:
+            (h,) = ax.plot(x, paper, color="black", linestyle="-", marker="x", alpha=0.6)
+            handles["paper: DAMCS, 6 agents with S-CS (GPT-4o, 5 runs)"] = h
+        ax.set_title(f"{n} agent{'s' if n > 1 else ''}", fontsize=10)
+    maps = sorted({g.maps for g in summary.groups})
+    span = f"{maps[0]}" if len(maps) == 1 else f"{maps[0]}-{maps[-1]}"
+    axes[0].set_ylabel(f"joint steps, restricted mean to the cap ({cap}), 95% CI")
+    fig.suptitle(
+        f"Steps to each milestone toward {export.short_name(summary.goal)} "
+        f"(a milestone never reached counts at the cap; n={span} maps per line)"
+    )
+    axes[-1].legend(
+        handles.values(), handles.keys(), fontsize=8, loc="upper left",
+        bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
+    )  # fmt: skip
     return fig
 
 
 def success_figure(summary: metrics.Summary) -> Figure | None:
-    """Share of distinct episodes in which any agent reached each milestone (95% Wilson)."""
+    """Share of distinct episodes in which any agent reached each milestone (95% Wilson); one
+    panel per team size."""
     if not summary.groups:
         return None
-    fig = Figure(figsize=(11, 5), layout="constrained")
-    ax = fig.add_subplot()
-    x = _milestone_axis(ax, summary)
-    offsets = np.linspace(-0.25, 0.25, len(summary.groups)) if len(summary.groups) > 1 else [0.0]
-    for g, dx in zip(summary.groups, offsets, strict=True):
-        line, marker = _style(g.n_agents)
-        rates = np.array([m.success.mean for m in g.milestones])
-        err = np.array([[m.success.mean - m.success.low, m.success.high - m.success.mean]
-                        for m in g.milestones]).T  # fmt: skip
-        label = f"{g.method}, {g.n_agents} agent(s) (n={g.units} distinct episodes)"
-        ax.errorbar(x + dx, rates, yerr=err, linestyle=line, marker=marker, markersize=4,
-                    capsize=0, linewidth=1, elinewidth=0.6, color=color(g.method),
-                    label=label)  # fmt: skip
-    ax.set_ylim(-0.03, 1.03)
-    ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
-    ax.set_ylabel("episodes that reached the milestone (95% Wilson)")
-    ax.set_title("Success rate per milestone")
-    _legend_outside(fig, ax)
+    sizes = sorted({g.n_agents for g in summary.groups})
+    fig = Figure(figsize=(4.6 * len(sizes) + 3.0, 5.0), layout="constrained")
+    axes = fig.subplots(1, len(sizes), squeeze=False, sharey=True)[0]
+    handles: dict[str, Any] = {}
+    for ax, n in zip(axes, sizes, strict=True):
+        x = _milestone_axis(ax, summary)
+        groups = [g for g in summary.groups if g.n_agents == n]
+        offsets = np.linspace(-0.2, 0.2, len(groups)) if len(groups) > 1 else [0.0]
+        for g, dx in zip(groups, offsets, strict=True):
+            _, marker = _style(g.n_agents)
+            rates = np.array([m.success.mean for m in g.milestones])
+            err = np.array([[m.success.mean - m.success.low, m.success.high - m.success.mean]
+                            for m in g.milestones]).T  # fmt: skip
+            h = ax.errorbar(x + dx, rates, yerr=err, linestyle="-", marker=marker, markersize=4,
+                            capsize=0, linewidth=1, elinewidth=0.5, alpha=0.9,
+                            color=color(g.method))  # fmt: skip
+            handles.setdefault(g.method, h)
+        ax.set_ylim(-0.03, 1.03)
+        ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+        units = sorted({g.units for g in groups})
+        span = f"{units[0]}" if len(units) == 1 else f"{units[0]}-{units[-1]}"
+        ax.set_title(
+            f"{n} agent{'s' if n > 1 else ''} (n={span} distinct episodes per line)", fontsize=10
+        )
+    axes[0].set_ylabel("episodes that reached the milestone (95% Wilson)")
+    fig.suptitle("Success rate per milestone")
+    axes[-1].legend(
+        handles.values(), handles.keys(), fontsize=8, loc="upper left",
+        bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
+    )  # fmt: skip
     return fig
 
 
@@ -188,7 +225,7 @@ def reduction_figure(summary: metrics.Summary) -> Figure | None:
                 marked = True
         ax.set_xticks(
             range(len(rows)),
-            [f"{r.method}\n{r.n_agents} agents (n={r.maps})" for r in rows],
+            [f"{r.method}\n{r.n_agents} agents ({r.maps} maps)" for r in rows],
             fontsize=7,
             rotation=30,
             ha="right",
@@ -251,14 +288,15 @@ def ladder_figure(summary: metrics.Summary) -> Figure | None:
             err = _yerr(steps, 0, g.max_steps)
             if err is not None:
                 ax.errorbar(j, steps.mean, yerr=err, color="black", capsize=3)
-            text = f"{g.method}\nsuccess {100 * g.success_rate:.0f}%, n={g.maps}"
+            text = f"{g.method}\nsuccess {100 * g.success_rate:.0f}%, {g.maps} maps"
             if row.vs_baseline and row.vs_baseline.reduction is not None:
                 text += f"\n{100 * row.vs_baseline.reduction:.0f}% vs Baseline"
             ax.text(j, min(steps.high or steps.mean, cap) + cap * 0.02, text, ha="center",
                     va="bottom", fontsize=6.5)  # fmt: skip
         ax.set_xticks(range(len(names)), names, fontsize=8)
         ax.set_ylim(0, cap * 1.35)
-        ax.axhline(cap, color="grey", linewidth=0.8, linestyle=":")
+        ax.axhline(cap, color="grey", linewidth=0.8, linestyle=":",
+                   label=f"episode cap ({cap}): a failure counts here" if ax is axes[0] else None)  # fmt: skip
         ax.set_ylabel("steps to goal\n(restricted mean)")
         ax.set_title(f"Ablation ladder, decision-maker {maker}", fontsize=10)
         ax.grid(axis="y", alpha=0.3)
@@ -329,8 +367,14 @@ def quality_figure(
 
 def cost_figure(summary: metrics.Summary) -> Figure | None:
     """Steps to the goal (95% CI) against LLM tokens spent per successful episode; only cells that
-    used an LLM and succeeded at least once."""
-    groups = [g for g in summary.groups if g.uses_llm and g.llm_tokens_per_success is not None]
+    used a real language model (not a model-free control) and succeeded at least once."""
+    groups = [
+        g
+        for g in summary.groups
+        if g.uses_llm
+        and g.llm_tokens_per_success is not None
+        and not (g.decision_maker and controls.is_control(g.decision_maker))
+    ]  # a control builds prompts no model reads: its "tokens" cost nothing
     if not groups:
         return None
     fig = Figure(figsize=(10, 5), layout="constrained")

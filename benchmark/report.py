@@ -100,6 +100,7 @@ def make_report(
     out = Path(out_dir) if out_dir is not None else source
     with store.ResultsStore.read(path) as results:
         items, corrupt = results.scan()
+        counts = results.counts()
     if corrupt:
         print(
             f"warning: skipped {len(corrupt)} corrupt record(s) in {path} "
@@ -113,9 +114,12 @@ def make_report(
         records, reference_method=reference_method, bootstrap_reps=bootstrap_reps, seed=seed
     )
     origin = provenance(records, argv)
-    written = export.write_summary(out, summary, provenance=origin, model_accuracy=model_accuracy)
+    written = export.write_summary(
+        out, summary, provenance=origin, model_accuracy=model_accuracy, counts=counts
+    )
     summary_json = out / "summary.json"
     document = {
+        "completeness": export.completeness(counts),
         "provenance": origin,
         **summary.to_dict(),
         "ablation_ladder": export.ladder_rows(summary),

@@ -6,6 +6,7 @@ import copy
 import csv
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,22 @@ def test_reference_matches_the_rule_data():
     for n, value in reference.HEADLINE_REDUCTIONS.items():
         paper = reference.result(n, "damcs").steps_to_goal
         assert 1 - paper / reference.BASELINE_STEPS == pytest.approx(value, abs=0.015)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(Path(__file__).resolve().parents[2].joinpath("results").glob("*/marl_eval.json")),
+    ids=lambda p: p.parent.name,
+)
+def test_committed_marl_eval_files_pass_marl_evals_own_check(path):
+    """Each committed result set's marl_eval.json passes marl-eval's own format check (install as
+    in the test above)."""
+    diagnose = pytest.importorskip(
+        "marl_eval.utils.diagnose_data_errors",
+        reason="id-marl-eval not installed (pip install --no-deps id-marl-eval colorama)",
+    )
+    raw = json.loads(path.read_text())
+    checks = diagnose.DiagnoseData(raw).check_data()
+    assert set(checks) == set(raw)
+    for env, result in checks.items():
+        assert all(result.values()), (path.parent.name, env, result)

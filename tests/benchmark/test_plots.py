@@ -83,3 +83,33 @@ def test_quality_figure_with_a_sweep():
     s = metrics.summarize(records, reference_method=None, bootstrap_reps=20)
     fig = plots.quality_figure(s, {"qwen2.5-0.5b": 0.6})
     assert fig is not None and len(fig.axes) == 2  # steps and success, one team size
+
+
+def test_cost_figure_leaves_out_model_free_controls():
+    """A control builds prompts no model reads: its token count is no cost, so it is not drawn."""
+
+    def cell(spec: str) -> list:
+        return [
+            dataclasses.replace(
+                make_record(f"damcs-{spec}", 1, 100, map_seed=m, llm_calls=10, llm_tokens=1000),
+                method_config={"method": "damcs", "model": spec},
+            )
+            for m in (0, 1)
+        ]
+
+    controls_only = metrics.summarize(cell("oracle") + cell("noisy-oracle:0.5"), bootstrap_reps=10)
+    assert plots.cost_figure(controls_only) is None
+    with_model = metrics.summarize(cell("oracle") + cell("qwen2.5-0.5b"), bootstrap_reps=10)
+    fig = plots.cost_figure(with_model)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert len(labels) == 1 and labels[0].startswith("damcs-qwen2.5-0.5b")
+
+
+def test_milestone_panels_one_per_team_size(summary):
+    fig = plots.milestone_figure(summary)
+    sizes = sorted({g.n_agents for g in summary.groups})
+    assert [ax.get_title() for ax in fig.axes] == [
+        f"{n} agent{'s' if n > 1 else ''}" for n in sizes
+    ]
+    fig = plots.success_figure(summary)
+    assert len(fig.axes) == len(sizes)
