@@ -82,16 +82,16 @@ def communicates(record: records_lib.EpisodeRecord) -> bool:
 
 
 def deviations(record: records_lib.EpisodeRecord) -> tuple[str, ...]:
-    """Options that differ from the method's full form (privileged map, memory or focus off), so
-    tables can prefer the full method and name any stand-in."""
+    """Options that differ from the paper's form of the method (privileged map, memory off, the
+    planner's menu filter on), so tables can prefer the faithful method and name any stand-in."""
     config = record.method_config
     out = []
     if config.get("privileged_map"):
         out.append("privileged map")
     if config.get("memory", True) is False:
         out.append("no memory")
-    if config.get("focus", True) is False:
-        out.append("no focus")
+    if config.get("focus", False) is True:
+        out.append("planner-assisted")
     return tuple(out)
 
 

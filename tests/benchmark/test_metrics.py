@@ -151,7 +151,7 @@ def test_ablation_ladder_from_method_config():
     recs = (
         cell("baseline", 1, [300, None], config=_llm("plain-llm", q))
         + cell("full-1", 1, [140, 160], config=_llm("damcs", q))
-        + cell("full-nofocus", 1, [10, 10], config=_llm("damcs", q, focus=False))
+        + cell("assisted", 1, [10, 10], config=_llm("damcs", q, focus=True))
         + cell("nocomm", 2, [150, 150], config=_llm("damcs", q, comm=False))
         + cell("full-6", 6, [85, 85], config=_llm("damcs", q))
         + cell("other-model", 6, [50, 50], config=_llm("damcs", "smollm2-135m"))
@@ -160,7 +160,7 @@ def test_ablation_ladder_from_method_config():
     assert ladder.decision_makers(s) == ("qwen2.5-0.5b", "smollm2-135m")
     rows = ladder.ladder(s, q)
     used = [row.group.method if row.group else None for row in rows]
-    # the full form is preferred over the focus-off stand-in; missing rungs stay None
+    # the paper's form is preferred over the planner-assisted variant; missing rungs stay None
     assert used == ["baseline", "full-1", "nocomm", None, None, "full-6"]
     assert rows[0].vs_baseline is None
     base = (300 + CAP) / 2
