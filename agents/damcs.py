@@ -204,11 +204,16 @@ class DamcsAgent(llm_agent.LLMAgent):
             if router.enabled
             else []
         )
-        return {
-            "teammate_needs": {m.sender: m.needs for m in statuses},
-            "tool_receivers": receivers,
-            "supplier": self.role in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER),
+        # S-CS: the crafter's needs are what its suppliers, helpers and the seeker fetch and hand
+        # over; the crafter hands over only the goal's tool. (Serving every teammate's needs made
+        # two agents pass the same coal back and forth.)
+        feeds = self.role in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER)
+        needs = {
+            m.sender: m.needs
+            for m in statuses
+            if feeds and router.enabled and router.role(m.sender) == roles_lib.CRAFTER
         }
+        return {"teammate_needs": needs, "tool_receivers": receivers, "supplier": feeds}
 
     def menu(self, state: library.AgentState) -> list[options.Option]:
         """The driver's menu, less what neither the goal nor a teammate needs (with focus on)."""

@@ -3,7 +3,8 @@
 `reference_index` says which option of a menu the scripted reference agent would take in the
 agent's state: a low vital first, then a share a teammate asked for (or the goal's tool handed to
 the goal seeker), then the prerequisite planner's next step toward the goal (or, for an S-CS
-supplier that heard a need, toward its teammates' needs), else "explore". The `oracle` and
+supplier that heard a need and does not hold the goal's tool, toward its teammates' needs), else
+"explore". The `oracle` and
 `noisy-oracle:P` controls (`agents.llm.controls`) play by it, and the decision probe labels its
 situations with it, so "accuracy" always means agreement with this one rule.
 """
@@ -57,6 +58,8 @@ def reference_index(
             found = _index(menu, "share", tool, mate)
             if found >= 0:
                 return found
+        # Holding the goal's tool: go for the goal, whatever a teammate still asks for.
+        needs, supplier = {}, False
     for mate, wanted in needs.items():
         for item, count in wanted.items():
             if count > 0 and state.inventory.get(item, 0) > 0:

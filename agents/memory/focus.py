@@ -41,13 +41,15 @@ def relevant(
     """
     needs = teammate_needs or {}
     wanted_counts = _merge(needs.values())
+    tool = prerequisites.goal_tool(rules, goal)
+    if tool and inventory.get(tool, 0) > 0:
+        supplier = False  # holding the goal's tool: plan for the goal itself
     if supplier and wanted_counts:
         steps = prerequisites.plan_items(rules, wanted_counts, inventory, stations_known)
     else:
         steps = prerequisites.plan(rules, goal, inventory, stations_known)
     if not steps:
         return list(menu)
-    tool = prerequisites.goal_tool(rules, goal)
     wanted = set(prerequisites.bill(steps)) | set(wanted_counts) | {goal.partition("_")[2]}
     planned = {(step.kind, step.target) for step in steps}
     kept = []
