@@ -257,22 +257,26 @@ def answer_by_score(lm: model.LanguageModel, items: Sequence[ProbeItem]) -> list
 
 
 def answer_by_reply(lm: model.LanguageModel, items: Sequence[ProbeItem]) -> list[str | None]:
-    """The operation of the structured reply `lm` writes to each item's generate-mode prompt
-    (None when `decision_reply.parse` cannot read it)."""
+    """The operation of the structured reply `lm` writes to each item's generate-mode prompt, in
+    one batch as the agents ask (None when `decision_reply.parse` cannot read it)."""
+    goals = any(i.reply_goals for i in items)
+    if len(items) == 1:
+        schema = decision_reply.schema(items[0].request.options, items[0].reply_goals)
+    else:  # one schema for the batch, as `llm_agent.ask` does; each reply is held to its menu
+        schema = decision_reply.schema(None, goals)
+    completions = lm.generate(
+        [i.reply_prompt for i in items],
+        max_new_tokens=llm_agent.MAX_REPLY_TOKENS,
+        json_schema=schema,
+    )
     out: list[str | None] = []
-    for item in items:
-        schema = decision_reply.schema(item.request.options, item.reply_goals)
-        (completion,) = lm.generate(
-            [item.reply_prompt], max_new_tokens=llm_agent.MAX_REPLY_TOKENS, json_schema=schema
-        )
+    for item, completion in zip(items, completions, strict=True):
         try:
-            out.append(
-                decision_reply.parse(
-                    completion.text, item.request.options, item.reply_goals
-                ).operation
-            )
+            reply = decision_reply.parse(completion.text, item.request.options, item.reply_goals)
         except decision_reply.ReplyError:
             out.append(None)
+        else:
+            out.append(reply.operation)
     return out
 
 
