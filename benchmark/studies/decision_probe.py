@@ -281,7 +281,11 @@ def answer_by_reply(lm: model.LanguageModel, items: Sequence[ProbeItem]) -> list
 
 
 def probe(
-    lm: model.LanguageModel, items: Sequence[ProbeItem], decide: str = "score", batch: int = 6
+    lm: model.LanguageModel,
+    items: Sequence[ProbeItem],
+    decide: str = "score",
+    batch: int = 6,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Agreement of `lm` with the oracle on `items`, with its interval, and the cost per decision."""
     answers: list[str | None] = []
@@ -292,6 +296,10 @@ def probe(
             answers += answer_by_reply(lm, chunk)
         else:
             answers += answer_by_score(lm, chunk)
+        if progress:
+            right = sum(a == i.label for a, i in zip(answers, items, strict=False))
+            took = time.perf_counter() - start
+            print(f"  {lm.model_id}: {right}/{len(answers)} right, {took:.0f} s", flush=True)
     seconds = (time.perf_counter() - start) / max(len(items), 1)
     right = [a == i.label for a, i in zip(answers, items, strict=True)]
     low, high = wilson(sum(right), len(right))
@@ -396,7 +404,7 @@ def main(args: Args, build: Callable[[str, Args], model.LanguageModel] = make) -
             print(f"skipping {spec}: {error}", flush=True)
             continue
         decide = "score" if factory.is_control(spec) else args.decide
-        row = probe(lm, items, decide, args.batch)
+        row = probe(lm, items, decide, args.batch, progress=not factory.is_control(spec))
         row["settings"] = {"option_score": "-" if factory.is_control(spec) else args.score}
         rows.append(row)
         print(table([row]).splitlines()[-1], flush=True)
