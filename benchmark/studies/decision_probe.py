@@ -19,6 +19,10 @@ team size, and seconds per decision. The controls are rows of the same table: `u
     python -m benchmark.studies.decision_probe --models smollm2-135m --score pmi --limit 150
     python -m benchmark.studies.decision_probe --models qwen2.5-0.5b --decide generate --limit 40
     python -m benchmark.studies.decision_probe --collect   # rebuild probe_states.json
+
+Cost: the agents' prompts are long (~3,000 characters for DAMCS) and 6-agent menus hold up to 24
+options (chance 0.11 over the stored states); on a loaded 2-core CPU smollm2-135m took 13 s per
+decision, so CPU runs use `--limit`; the full probe is a GPU job.
 """
 
 from __future__ import annotations
