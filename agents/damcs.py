@@ -213,7 +213,18 @@ class DamcsAgent(llm_agent.LLMAgent):
             for m in statuses
             if feeds and router.enabled and router.role(m.sender) == roles_lib.CRAFTER
         }
-        return {"teammate_needs": needs, "tool_receivers": receivers, "supplier": feeds}
+        feeders = [
+            m
+            for m in self.spec.team
+            if router.enabled and router.role(m) in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER)
+        ]
+        slot = (feeders.index(me), len(feeders)) if me in feeders else (0, 1)
+        return {
+            "teammate_needs": needs,
+            "tool_receivers": receivers,
+            "supplier": feeds,
+            "feeder": slot,
+        }
 
     def menu(self, state: library.AgentState) -> list[options.Option]:
         """The driver's menu, less what neither the goal nor a teammate needs (with focus on)."""
@@ -221,13 +232,16 @@ class DamcsAgent(llm_agent.LLMAgent):
         if not self.focus_on:
             return menu
         known, _ = self._stations(state)
+        team = self.reference_context(state)
         return focus.relevant(
             menu,
             self.rules,
             self.spec.goal,
             state.inventory,
             known,
-            **self.reference_context(state),
+            teammate_needs=team["teammate_needs"],
+            tool_receivers=team["tool_receivers"],
+            supplier=team["supplier"],
         )
 
     def on_decision(

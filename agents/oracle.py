@@ -44,8 +44,11 @@ def reference_index(
     teammate_needs: Mapping[str, Mapping[str, int]] | None = None,
     tool_receivers: Collection[str] = (),
     supplier: bool = False,
+    feeder: tuple[int, int] = (0, 1),
 ) -> int:
-    """The index in `menu` of the option the scripted planner would take now."""
+    """The index in `menu` of the option the scripted planner would take now. `feeder` is this
+    agent's place among the teammates who feed the crafter (index, count): like the scripted
+    suppliers, each fetches its own share of the items the crafter needs."""
     if not menu:
         raise ValueError("the oracle needs a non-empty menu")
     found = _vital(menu, state)
@@ -72,7 +75,11 @@ def reference_index(
         for item, count in wanted.items():
             wanted_counts[item] = max(wanted_counts.get(item, 0), count)
     if supplier and wanted_counts:
-        steps = prerequisites.plan_items(state.rules, wanted_counts, state.inventory, stations)
+        items = sorted(wanted_counts)
+        index, count = feeder
+        mine = items[index % len(items)] if count > 1 else None
+        share = {mine: wanted_counts[mine]} if mine else wanted_counts
+        steps = prerequisites.plan_items(state.rules, share, state.inventory, stations)
     else:
         steps = prerequisites.plan(state.rules, goal, state.inventory, stations)
     if steps:
