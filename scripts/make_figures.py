@@ -35,6 +35,8 @@ def check(args: Args) -> None:
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise ValueError(f"invalid --out {args.out}: it is a file; allowed: a directory")
     path = args.results_dir / store.STORE_FILENAME
+    if not args.results_dir.is_dir():
+        raise ValueError(f"no such results directory: {args.results_dir}")
     if not path.is_file():
         raise ValueError(f"invalid RESULTS_DIR {args.results_dir}: no {store.STORE_FILENAME} in it")
     with store.ResultsStore.read(path) as results:

@@ -53,8 +53,8 @@ def test_controls_read_as_rulers(tmp_path):
     assert set(rows) == {"oracle", "uniform", "fake", "noisy-oracle:0.5"}  # the missing one skipped
     assert rows["oracle"]["accuracy"] == 1.0
     for name in ("uniform", "fake"):
-        low, high = rows[name]["ci95"]
-        assert low <= rows[name]["chance"] <= high
+        # Random picks on 480 fixed states: near chance (3 standard errors is about 0.05).
+        assert abs(rows[name]["accuracy"] - rows[name]["chance"]) < 0.06
     assert rows["uniform"]["accuracy"] < rows["noisy-oracle:0.5"]["accuracy"] < 1.0
     assert set(rows["oracle"]["accuracy_by_team_size"]) == {"1", "2", "6"}
     written = json.loads(out.read_text())["rows"]
