@@ -413,8 +413,7 @@ def main(args: Args, build: Callable[[str, Args], model.LanguageModel] = make) -
         rows.append(row)
         print(table([row]).splitlines()[-1], flush=True)
     print(table(rows))
-    config = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
-    output.write_json(args.json, config, rows)
+    output.write_json(args.json, vars(args), rows)
     return rows
 
 

@@ -138,8 +138,7 @@ def main(args: Args) -> list[dict]:
                     rows.append({**measure(lm, args, batch, prefix), "model": spec})
                     print(table(rows[-1:]).splitlines()[-1], flush=True)
     print(table(rows))
-    config = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
-    output.write_json(args.json, config, rows)
+    output.write_json(args.json, vars(args), rows)
     return rows
 
 

@@ -16,9 +16,11 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def write_json(path: Path | None, config: Mapping[str, Any], rows: Sequence[Any]) -> None:
-    """Write the study's config and rows as JSON to `path` (nothing when None)."""
+    """Write the study's config and rows as JSON to `path` (nothing when None); paths and other
+    values JSON lacks are written as text."""
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"config": dict(config), "rows": list(rows)}, indent=2) + "\n")
+    data = {"config": dict(config), "rows": list(rows)}
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
     print(f"written to {path}")
