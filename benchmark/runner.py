@@ -36,9 +36,10 @@ class Outcome:
     key: store_lib.EpisodeKey
     record_json: str
     trace: dict[str, list[dict[str, Any]]]
+    top_down: Any = None  # the world from above at the end, for the HTML viewer (with html)
 
 
-def run_job(job: suite_lib.Job) -> Outcome:
+def run_job(job: suite_lib.Job, record_map: bool = False) -> Outcome:
     """Play one job's episode (in whichever process runs it)."""
     options = job.method.options_for(job.n_agents)
     team = methods.build(job.method.name, job.env, **options)
@@ -54,10 +55,11 @@ def run_job(job: suite_lib.Job) -> Outcome:
                 **options,
                 **team.config,
             },
+            record_map=record_map,
         )
     finally:
         team.close()
-    return Outcome(job.key, result.record.to_json(), result.trace)
+    return Outcome(job.key, result.record.to_json(), result.trace, result.top_down)
 
 
 def worker_threads(workers: int) -> int:
@@ -91,10 +93,12 @@ def slowest_first(jobs: list[suite_lib.Job]) -> list[suite_lib.Job]:
     )
 
 
-def _local_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]:
+def _local_results(
+    jobs: list[suite_lib.Job], workers: int, record_map: bool = False
+) -> Iterable[Outcome]:
     if workers <= 1:
         for job in jobs:
-            yield run_job(job)
+            yield run_job(job, record_map)
         return
     # Spawned workers start clean (no inherited torch threads or open store handles).
     context = multiprocessing.get_context("spawn")
@@ -104,7 +108,7 @@ def _local_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]
         initializer=_init_worker,
         initargs=(os.getpid(), worker_threads(workers)),
     ) as pool:
-        futures = [pool.submit(run_job, job) for job in jobs]
+        futures = [pool.submit(run_job, job, record_map) for job in jobs]
         try:
             for future in concurrent.futures.as_completed(futures):
                 yield future.result()
@@ -179,7 +183,9 @@ def job_gpus(job: suite_lib.Job) -> int:
     return 0
 
 
-def _ray_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]:
+def _ray_results(
+    jobs: list[suite_lib.Job], workers: int, record_map: bool = False
+) -> Iterable[Outcome]:
     try:
         import ray
     except ImportError:
@@ -190,7 +196,7 @@ def _ray_results(jobs: list[suite_lib.Job], workers: int) -> Iterable[Outcome]:
             check_ray_address(address)
         ray.init(**ray_init_kwargs(address, workers))
     remote = ray.remote(num_cpus=1)(run_job)
-    pending = [remote.options(num_gpus=job_gpus(job)).remote(job) for job in jobs]
+    pending = [remote.options(num_gpus=job_gpus(job)).remote(job, record_map) for job in jobs]
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
         yield ray.get(done[0])
@@ -227,7 +233,7 @@ def run_suite(
         done = results.done_keys()
         jobs = slowest_first([job for job in suite.jobs() if job.key not in done])
         skipped = len(suite.jobs()) - len(jobs)
-        source = (_ray_results if backend == "ray" else _local_results)(jobs, workers)
+        source = (_ray_results if backend == "ray" else _local_results)(jobs, workers, html)
         bar = tqdm(
             total=len(jobs), desc=f"suite {suite.name}", unit="episode", disable=not progress
         )
@@ -237,7 +243,12 @@ def run_suite(
                 results.add(outcome.key, record)
                 if html:
                     name = outcome.key.text.replace("/", "_") + ".html"
-                    viewer.write_episode_html(out_dir / "episodes" / name, record, outcome.trace)
+                    viewer.write_episode_html(
+                        out_dir / "episodes" / name,
+                        record,
+                        outcome.trace,
+                        top_down=outcome.top_down,
+                    )
                 if on_outcome is not None:
                     on_outcome(outcome)
                 bar.set_postfix_str(f"{outcome.key.method} n={outcome.key.n_agents}")

@@ -238,6 +238,16 @@ _PLAYER_JS = """
 """
 
 
+def _image(pixels: Any, alt: str) -> str:
+    """An RGB array as an inline PNG."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"<img class='map' alt='{_esc(alt)}' src='data:image/png;base64,{data}'>"
+
+
 def _player(gif: Path, n_agents: int) -> str:
     """The episode frame by frame with a step counter, each player's view labelled (the frame
     lays views out as the env's FrameRenderer does: up to 3 columns)."""
@@ -304,8 +314,10 @@ def render_episode_html(
     knowledge_graphs: Mapping[str, Any] | None = None,
     gif: str | Path | None = None,
     title: str | None = None,
+    top_down: Any = None,
 ) -> str:
-    """The report as one HTML string (see the module docstring for the trace format)."""
+    """The report as one HTML string (see the module docstring for the trace format); `top_down`
+    is the world from above at the end of the episode (an RGB array)."""
     title = title or f"{record.method}, {record.n_agents} agents, map {record.map_seed}"
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'>",
@@ -317,6 +329,8 @@ def render_episode_html(
     ]
     if gif is not None:
         parts += ["<h2>Episode</h2>", _player(Path(gif), record.n_agents)]
+    if top_down is not None:
+        parts += ["<h2>The map at the end (from above)</h2>", _image(top_down, "top-down map")]
     by_agent: dict[str, list[Mapping[str, Any]]] = {}
     for entry in _flat_trace(trace):
         by_agent.setdefault(str(entry.get("agent", "team")), []).append(entry)
@@ -346,12 +360,13 @@ def write_episode_html(
     knowledge_graphs: Mapping[str, Any] | None = None,
     gif: str | Path | None = None,
     title: str | None = None,
+    top_down: Any = None,
 ) -> Path:
     """Write the report to `path` (parents created) and return it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = render_episode_html(
-        record, trace, knowledge_graphs=knowledge_graphs, gif=gif, title=title
+        record, trace, knowledge_graphs=knowledge_graphs, gif=gif, title=title, top_down=top_down
     )
     path.write_text(text, encoding="utf-8")
     return path

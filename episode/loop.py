@@ -28,6 +28,7 @@ class EpisodeResult:
     record: record_lib.EpisodeRecord
     trace: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     frames: list[Any] = field(default_factory=list)
+    top_down: Any = None  # the world from above at the end (with record_frames or record_map)
 
 
 def map_info(env: mac.MultiAgentCrafter) -> dict[str, Any]:
@@ -48,6 +49,7 @@ def play_episode(
     method: str,
     method_config: Mapping[str, Any] | None = None,
     record_frames: bool = False,
+    record_map: bool = False,
     progress: Any = None,
 ) -> EpisodeResult:
     """Run `team` for one episode of `config` with episode seed `seed`; the record holds the team's
@@ -106,7 +108,8 @@ def play_episode(
         code_version=record_lib.code_version(),
         **counters.to_dict(),
     )
-    return EpisodeResult(record=record, trace=team.trace(), frames=frames)
+    top_down = env.top_down_map() if record_frames or record_map else None
+    return EpisodeResult(record=record, trace=team.trace(), frames=frames, top_down=top_down)
 
 
 def save_frames(frames: list[Any], path: str | Path, fps: int = 10) -> Path:

@@ -168,7 +168,9 @@ def main(args: Args) -> int:
     if args.html is not None:
         with tempfile.TemporaryDirectory() as scratch:
             gif = args.gif or loop.save_frames(result.frames, Path(scratch) / "episode.gif")
-            viewer.write_episode_html(args.html, record, result.trace, gif=gif)
+            viewer.write_episode_html(
+                args.html, record, result.trace, gif=gif, top_down=result.top_down
+            )
         print(f"viewer written to {args.html}")
     return 0
 

@@ -251,6 +251,13 @@ class MultiAgentCrafter(ParallelEnv):
     def close(self) -> None:
         pass
 
+    def top_down_map(self) -> np.ndarray:
+        """The whole world from above as an RGB image (every tile, players and creatures), for the
+        episode viewer; works whatever the render mode."""
+        if self._episode_count == 0:
+            raise ValueError("invalid top_down_map() before reset(); allowed: call reset() first")
+        return views.top_down(self.game)
+
     def current_infos(self) -> dict[str, dict[str, Any]]:
         """Infos of the live agents as the world is now (after editing it by hand, e.g. in tests)."""
         self._layers_step = None

@@ -221,3 +221,23 @@ class FrameRenderer:
                 c * (SIZE[0] + 2) : c * (SIZE[0] + 2) + SIZE[0],
             ] = tile
         return frame
+
+
+TOP_DOWN_UNIT = 4  # pixels per tile of the top-down map
+_TOP_DOWN_TEXTURE = {"player": "player-down", "cow": "cow", "zombie": "zombie",
+                     "skeleton": "skeleton", "arrow": "arrow-right", "plant": "sapling"}  # fmt: skip
+
+
+def top_down(game: world_lib.Game, unit: int = TOP_DOWN_UNIT) -> np.ndarray:
+    """The whole world seen from above, one crafter texture per tile (objects over materials),
+    for people reading an episode: where the team went and what it left."""
+    semantic = game.semantic_map()
+    names = {i: name for name, i in game.world._mat_ids.items()}
+    names |= {i: _TOP_DOWN_TEXTURE[kind] for kind, i in world_lib.SEMANTIC_OBJECT_IDS.items()}
+    width, height = semantic.shape
+    image = np.zeros((height * unit, width * unit, 3), np.uint8)
+    for tile_id in np.unique(semantic):
+        texture = textures().get(names.get(int(tile_id)), (unit, unit))[..., :3]
+        for x, y in zip(*np.nonzero(semantic == tile_id), strict=True):
+            image[y * unit : (y + 1) * unit, x * unit : (x + 1) * unit] = texture
+    return image

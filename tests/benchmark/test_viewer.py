@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from benchmark import viewer
 from tests.benchmark.conftest import make_record
 
@@ -88,7 +90,9 @@ def test_run_suite_with_html_writes_one_page_per_episode(tmp_path):
     ran, _ = runner.run_suite(tiny, tmp_path, html=True, progress=False)
     pages = sorted((tmp_path / "episodes").glob("*.html"))
     assert ran >= 1 and len(pages) == ran
-    assert "player_1" in pages[0].read_text()
+    page = pages[0].read_text()
+    assert "player_1" in page
+    assert "The map at the end (from above)" in page and "data:image/png;base64," in page
 
 
 def test_messages_show_as_sent_and_received():
@@ -100,3 +104,21 @@ def test_messages_show_as_sent_and_received():
     text = viewer.render_episode_html(record, trace)
     assert "messages received" in text
     assert "player_0: {" in text  # the received cell names its sender
+
+
+def test_the_top_down_map_shows_the_whole_world_with_its_players():
+    import numpy as np
+
+    from envs import mac
+
+    env = mac.EnvConfig(n_agents=2).make_env()
+    with pytest.raises(ValueError, match="before reset"):
+        env.top_down_map()
+    env.reset(seed=0)
+    image = env.top_down_map()
+    unit = image.shape[0] // env.game.world.area[1]
+    assert image.shape == (64 * unit, 64 * unit, 3) and image.dtype == np.uint8
+    x, y = env.game.players[0].pos
+    tile = image[y * unit : (y + 1) * unit, x * unit : (x + 1) * unit]
+    grass = image[0:unit, 0:unit]
+    assert not np.array_equal(tile, grass)  # a player is drawn where it stands
