@@ -286,7 +286,7 @@ class DamcsAgent(llm_agent.LLMAgent):
         return library.readable(self.spec.goal)
 
     def _stations(self, state: library.AgentState) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        known = tuple(name for name, where in state.known.stations().items() if where)
+        known = tuple(sorted(state.stations_known))
         return known, tuple(sorted(state.known.stations_nearby(state.position)))
 
     def _feed_memory(

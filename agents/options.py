@@ -156,7 +156,7 @@ def menu(state: library.AgentState) -> list[Option]:
                 continue
             if inventory.get(item, 0) < rules.item_max(item):
                 options.append(Option("collect", item))
-    stations_known = {name for name, where in state.known.stations().items() if where}
+    stations_known = state.stations_known
     for name, rule in rules.place.items():
         if not library.shortfall(rule.uses, inventory):
             options.append(Option("place", name))
@@ -180,6 +180,6 @@ def menu(state: library.AgentState) -> list[Option]:
 
 def best_option(state: library.AgentState, goal: str) -> Option | None:
     """The option the planner recommends toward `goal` (first step of its plan), or None."""
-    stations_known = {name for name, where in state.known.stations().items() if where}
+    stations_known = state.stations_known
     steps = prerequisites.plan(state.rules, goal, state.inventory, stations_known)
     return Option.from_step(steps[0]) if steps else None

@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 from agents import options as options_lib
 from agents import prerequisites, scripted
+from agents.memory import focus
 from agents.skills import library
 
 
@@ -23,17 +24,6 @@ def _index(menu: Sequence[options_lib.Option], kind: str, target: str = "", mate
         if option.kind == kind and (not target or option.target == target):
             if not mate or option.teammate == mate:
                 return i
-    return -1
-
-
-def _vital(menu: Sequence[options_lib.Option], state: library.AgentState) -> int:
-    inventory = state.inventory
-    if inventory.get("drink", 9) <= scripted.VITAL_THRESHOLDS["drink"]:
-        return _index(menu, "drink")
-    if inventory.get("food", 9) <= scripted.VITAL_THRESHOLDS["food"]:
-        return _index(menu, "eat")
-    if inventory.get("energy", 9) <= scripted.VITAL_THRESHOLDS["energy"]:
-        return _index(menu, "sleep")
     return -1
 
 
@@ -51,9 +41,11 @@ def reference_index(
     suppliers, each fetches its own share of the items the crafter needs."""
     if not menu:
         raise ValueError("the oracle needs a non-empty menu")
-    found = _vital(menu, state)
-    if found >= 0:
-        return found
+    vital = scripted.vital_need(state)
+    if vital is not None:
+        found = _index(menu, vital.kind)
+        if found >= 0:
+            return found
     needs = teammate_needs or {}
     tool = prerequisites.goal_tool(state.rules, goal)
     if tool and state.inventory.get(tool, 0) > 0:
@@ -69,11 +61,8 @@ def reference_index(
                 found = _index(menu, "share", item, mate)
                 if found >= 0:
                     return found
-    stations = scripted.stations_known(state)
-    wanted_counts: dict[str, int] = {}
-    for wanted in needs.values():
-        for item, count in wanted.items():
-            wanted_counts[item] = max(wanted_counts.get(item, 0), count)
+    stations = state.stations_known
+    wanted_counts = focus.merge_needs(needs.values())
     if supplier and wanted_counts:
         items = sorted(wanted_counts)
         index, count = feeder

@@ -62,8 +62,18 @@ class Decision:
     reason: str
 
 
-def stations_known(state: library.AgentState) -> set[str]:
-    return {name for name, where in state.known.stations().items() if where}
+def vital_need(state: library.AgentState) -> options.Option | None:
+    """The vital the scripted agent tends first (drink, eat, sleep), or None when all are fine."""
+    inventory = state.inventory
+    if inventory.get("drink", 9) <= VITAL_THRESHOLDS["drink"]:
+        return options.Option("drink")
+    if inventory.get("food", 9) <= VITAL_THRESHOLDS["food"]:
+        edible = options.edible(state.rules)
+        if edible:
+            return options.Option("eat", edible[0])
+    if inventory.get("energy", 9) <= VITAL_THRESHOLDS["energy"]:
+        return options.Option("sleep")
+    return None
 
 
 def choose_step(
@@ -166,7 +176,7 @@ class Roles:
             rules,
             {item: state.inventory.get(item, 0) + status.missing[item]},
             state.inventory,
-            stations_known(state),
+            state.stations_known,
         )
         if not steps:
             return Decision(options.Option("explore"), "supplier: nothing to fetch")
@@ -242,7 +252,7 @@ class ScriptedAgent(team_lib.Agent):
         tool = prerequisites.goal_tool(self.rules, self.spec.goal)
         if self.roles.role(self.spec.index, len(self.spec.team)) == "crafter" and tool:
             steps = prerequisites.plan(
-                self.rules, f"make_{tool}", state.inventory, stations_known(state)
+                self.rules, f"make_{tool}", state.inventory, state.stations_known
             )
             if state.inventory.get(tool, 0) > 0:
                 steps = ()
@@ -259,7 +269,7 @@ class ScriptedAgent(team_lib.Agent):
         option = self.driver.option
         if option is not None and option.kind in ("drink", "eat", "sleep"):
             return False
-        vital = self._vital_need(state)
+        vital = vital_need(state)
         if vital is not None and not self.driver.failed_recently(vital, state.step):
             return True
         if option is None or option.kind not in ("collect", "explore", "navigate", "wait"):
@@ -312,28 +322,16 @@ class ScriptedAgent(team_lib.Agent):
 
     # --- decisions --------------------------------------------------------------------------
 
-    def _vital_need(self, state: library.AgentState) -> options.Option | None:
-        inventory = state.inventory
-        if inventory.get("drink", 9) <= VITAL_THRESHOLDS["drink"]:
-            return options.Option("drink")
-        if inventory.get("food", 9) <= VITAL_THRESHOLDS["food"]:
-            edible = options.edible(self.rules)
-            if edible:
-                return options.Option("eat", edible[0])
-        if inventory.get("energy", 9) <= VITAL_THRESHOLDS["energy"]:
-            return options.Option("sleep")
-        return None
-
     def decide(self, state: library.AgentState) -> Decision:
         """Vitals first, then the role's choice."""
-        vital = self._vital_need(state)
+        vital = vital_need(state)
         if vital is not None and not self.driver.failed_recently(vital, state.step):
             return Decision(vital, f"vitals: {vital.text}")
         return self.roles.decide(self, state)
 
     def toward(self, state: library.AgentState, goal: str, why: str) -> Decision:
         """The planner's best option toward `goal` (an achievement)."""
-        steps = prerequisites.plan(self.rules, goal, state.inventory, stations_known(state))
+        steps = prerequisites.plan(self.rules, goal, state.inventory, state.stations_known)
         if not steps:
             return Decision(options.Option("explore"), f"{why}: nothing to plan")
         step = choose_step(state, steps)

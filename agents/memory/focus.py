@@ -40,7 +40,7 @@ def relevant(
     nothing more), or when nothing would be left, the menu is returned unchanged.
     """
     needs = teammate_needs or {}
-    wanted_counts = _merge(needs.values())
+    wanted_counts = merge_needs(needs.values())
     tool = prerequisites.goal_tool(rules, goal)
     if tool and inventory.get(tool, 0) > 0:
         supplier = False  # holding the goal's tool: plan for the goal itself
@@ -69,7 +69,7 @@ def relevant(
     return kept or list(menu)
 
 
-def _merge(needs: Iterable[Mapping[str, int]]) -> dict[str, int]:
+def merge_needs(needs: Iterable[Mapping[str, int]]) -> dict[str, int]:
     """The largest count of each item any of `needs` asks for (needs overlap: one crafter's bill)."""
     merged: dict[str, int] = {}
     for need in needs:

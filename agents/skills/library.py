@@ -71,6 +71,11 @@ class AgentState:
     def facing_tile(self) -> Position:
         return (self.position[0] + self.facing[0], self.position[1] + self.facing[1])
 
+    @property
+    def stations_known(self) -> frozenset[str]:
+        """The stations (table, furnace, ...) the agent knows a place of: what a plan may use."""
+        return frozenset(name for name, where in self.known.stations().items() if where)
+
 
 def readable(name: str) -> str:
     """An item or material name as words ("wood_pickaxe" -> "wood pickaxe")."""
