@@ -668,8 +668,20 @@ class HFModel(model.LanguageModel):
         return shared, self._prefix[1]
 
     def describe(self) -> dict[str, Any]:
-        """What a run records about this model: resolved device, dtype, revision and scoring."""
-        return describe(self)
+        """What a run records about its model, so results trace back to weights and settings."""
+        return {
+            "model_id": self.model_id,
+            "revision": self.revision,
+            "device": self.device,
+            "dtype": self.dtype_name,
+            "scoring": self.scoring,
+            "option_score": self.option_score,
+            "max_rows": self.max_rows,
+            "prefix_cache": self.prefix_cache,
+            "chat_generate": self.chat_generate,
+            "chat_choose": self.chat_choose,
+            "threads": torch.get_num_threads(),
+        }
 
     def _score_full(self, tokenized: list[tuple[list[int], list[list[int]]]]) -> list[list[float]]:
         rows = [prompt + option for prompt, options in tokenized for option in options]
@@ -799,20 +811,3 @@ def _regroup(flat: list[float], tokenized: list[tuple[list[int], list[list[int]]
 def dataclass_replace_cached(completion: model.Completion) -> model.Completion:
     """A completion read back from the cache, marked as such."""
     return model.Completion(**{**completion.to_dict(), "cached": True})
-
-
-def describe(lm: HFModel) -> dict[str, Any]:
-    """What a run records about its model, so results trace back to weights and settings."""
-    return {
-        "model_id": lm.model_id,
-        "revision": lm.revision,
-        "device": lm.device,
-        "dtype": lm.dtype_name,
-        "scoring": lm.scoring,
-        "option_score": lm.option_score,
-        "max_rows": lm.max_rows,
-        "prefix_cache": lm.prefix_cache,
-        "chat_generate": lm.chat_generate,
-        "chat_choose": lm.chat_choose,
-        "threads": torch.get_num_threads(),
-    }

@@ -76,7 +76,21 @@ class OpenAICompatibleModel(model.LanguageModel):
     (`"default"`: the one model the server serves)."""
 
     def describe(self) -> dict[str, Any]:
-        return describe(self)
+        """What a record says about a server model: never the key, never URL credentials."""
+        served = self.capabilities()
+        return {
+            "backend": "openai",
+            "model_id": self.model_id,
+            "base_url": self.base_url,
+            "served_model": served["id"],
+            "revision": served["root"] or None,
+            "prompt_logprobs": served["logprobs"],
+            "choose": "score" if self.scoring() else "generate",
+            "option_score": self.option_score,
+            "json_schema": self.json_schema,
+            "timeout_s": self.timeout_s,
+            "retries": self.retries,
+        }
 
     def __init__(
         self,
@@ -543,24 +557,6 @@ class OpenAICompatibleModel(model.LanguageModel):
                     raise
                 self.json_schema = False
         return self._chat(prompt, self.max_choice_tokens)
-
-
-def describe(lm: OpenAICompatibleModel) -> dict[str, Any]:
-    """What a record says about a server model: never the key, never URL credentials."""
-    served = lm.capabilities()
-    return {
-        "backend": "openai",
-        "model_id": lm.model_id,
-        "base_url": lm.base_url,
-        "served_model": served["id"],
-        "revision": served["root"] or None,
-        "prompt_logprobs": served["logprobs"],
-        "choose": "score" if lm.scoring() else "generate",
-        "option_score": lm.option_score,
-        "json_schema": lm.json_schema,
-        "timeout_s": lm.timeout_s,
-        "retries": lm.retries,
-    }
 
 
 class BadReplyError(model.ModelError):

@@ -36,7 +36,7 @@ def test_pmi_is_the_conditional_sum_minus_the_neutral_sum(tiny_model, pmi_model)
         assert row == pytest.approx([a - b for a, b in zip(c, n, strict=True)], abs=1e-4)
     choices = pmi_model.choose(REQUESTS)
     assert all(c.scoring == "pmi" for c in choices)
-    assert hf.describe(pmi_model)["option_score"] == "pmi"
+    assert pmi_model.describe()["option_score"] == "pmi"
 
 
 def test_neutral_scores_are_computed_once(tiny_model_dir, tmp_path):

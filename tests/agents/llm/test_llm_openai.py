@@ -100,7 +100,7 @@ def test_server_without_logprobs_is_asked_through_chat_with_a_schema(server):
     schema = server.posted[-1]["response_format"]["json_schema"]["schema"]
     assert schema["properties"]["choice"]["enum"] == list(OPTIONS)
     assert not lm.scoring()
-    assert openai_compat.describe(lm)["choose"] == "generate"
+    assert lm.describe()["choose"] == "generate"
     with pytest.raises(model.ModelUnavailableError, match="does not return prompt log-prob"):
         _model(server, choose_mode="score").choose_one(PROMPT, OPTIONS)
 
@@ -218,7 +218,7 @@ def test_api_key_is_sent_and_never_recorded(server, monkeypatch, tmp_path):
     lm = _model(server, cache=tmp_path / "calls.sqlite")
     lm.choose_one(PROMPT, OPTIONS)
     assert {h.get("Authorization") for h in server.headers} == {"Bearer sk-secret-123"}
-    shown = str(openai_compat.describe(lm)) + lm.model_id + repr(lm)
+    shown = str(lm.describe()) + lm.model_id + repr(lm)
     assert "sk-secret" not in shown
     assert b"sk-secret" not in (tmp_path / "calls.sqlite").read_bytes()
 
@@ -228,7 +228,7 @@ def test_url_credentials_are_stripped_from_everything_recorded(server):
     lm = openai_compat.OpenAICompatibleModel(url + "#stub", cache=None)
     lm = factory.make_model(url + "#stub", cache=None)
     lm.choose_one(PROMPT, OPTIONS)
-    shown = str(openai_compat.describe(lm)) + lm.model_id + repr(lm)
+    shown = str(lm.describe()) + lm.model_id + repr(lm)
     assert "hunter2" not in shown and "alice" not in shown
     assert server.headers[-1]["Authorization"].startswith("Basic ")
     assert factory.public_spec(url + "#stub") == server.url + "#stub"
