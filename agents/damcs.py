@@ -207,7 +207,10 @@ class DamcsAgent(llm_agent.LLMAgent):
         # S-CS: the crafter's needs are what its suppliers, helpers and the seeker fetch and hand
         # over; the crafter hands over only the goal's tool. (Serving every teammate's needs made
         # two agents pass the same coal back and forth.)
-        feeds = self.role in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER)
+        tool = prerequisites.goal_tool(self.rules, self.spec.goal)
+        # Whoever holds the goal's tool goes for the goal, whatever a teammate still asks for.
+        holds_tool = bool(tool) and state.inventory.get(tool, 0) > 0
+        feeds = self.role in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER) and not holds_tool
         needs = {
             m.sender: m.needs
             for m in statuses

@@ -53,8 +53,6 @@ def reference_index(
             found = _index(menu, "share", tool, mate)
             if found >= 0:
                 return found
-        # Holding the goal's tool: go for the goal, whatever a teammate still asks for.
-        needs, supplier = {}, False
     for mate, wanted in needs.items():
         for item, count in wanted.items():
             if count > 0 and state.inventory.get(item, 0) > 0:

@@ -42,8 +42,6 @@ def relevant(
     needs = teammate_needs or {}
     wanted_counts = merge_needs(needs.values())
     tool = prerequisites.goal_tool(rules, goal)
-    if tool and inventory.get(tool, 0) > 0:
-        supplier = False  # holding the goal's tool: plan for the goal itself
     if supplier and wanted_counts:
         steps = prerequisites.plan_items(rules, wanted_counts, inventory, stations_known)
     else:
