@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark import ladder as ladder_lib
-from benchmark import metrics, reference
+from benchmark import metrics, reference, seeds
 from benchmark import store as store_lib
 from episode import record as records_lib
 
@@ -558,6 +558,61 @@ def _achievement_section(summary: metrics.Summary) -> list[str]:
     return lines
 
 
+def seed_rows(summary: metrics.Summary) -> list[dict[str, Any]]:
+    """One row per training recipe and team size evaluated with several seeds (`benchmark.seeds`)."""
+    rows = []
+    for group in seeds.seed_groups(summary):
+        row: dict[str, Any] = {
+            "recipe": group.name,
+            "n_agents": group.n_agents,
+            "seeds": " ".join(map(str, group.seeds)),
+            "methods": " ".join(group.methods),
+        }
+        for name, spread in [("crafter_score", group.crafter_score), *group.milestones.items()]:
+            for part in ("mean", "low", "high"):
+                row[f"{name}_{part}"] = None if spread is None else getattr(spread, part)
+        rows.append(row)
+    return rows
+
+
+def _seeds_section(summary: metrics.Summary) -> list[str]:
+    groups = seeds.seed_groups(summary)
+    if not groups:
+        return []
+    milestones = list(groups[0].milestones)
+    lines = [
+        "## Across training seeds",
+        "",
+        "Cells whose policies share one training recipe (the run's config without its seed) at one "
+        "team size, one cell per training seed: the mean over seeds and, in brackets, the lowest "
+        "and highest seed. Seeds are the units; each seed's value is its rate over all its "
+        "evaluation episodes.",
+        "",
+    ]
+
+    def cell(spread: seeds.Spread | None, percent: bool) -> str:
+        if spread is None:
+            return "—"
+        if percent:
+            return f"{_pct(spread.mean)} [{_pct(spread.low)}, {_pct(spread.high)}]"
+        return f"{spread.mean:.1f} [{spread.low:.1f}, {spread.high:.1f}]"
+
+    lines += _md_table(
+        ["recipe", "agents", "seeds", "Crafter score", *(short_name(m) for m in milestones)],
+        (
+            [
+                g.name,
+                str(g.n_agents),
+                " ".join(map(str, g.seeds)),
+                cell(g.crafter_score, percent=False),
+                *(cell(g.milestones.get(m), percent=True) for m in milestones),
+            ]
+            for g in groups
+        ),
+    )
+    return lines
+
+
 def summary_markdown(
     summary: metrics.Summary,
     *,
@@ -579,6 +634,7 @@ def summary_markdown(
     lines += _ladder_section(summary)
     lines += _quality_section(summary, model_accuracy)
     lines += _achievement_section(summary)
+    lines += _seeds_section(summary)
     lines += [
         "## rliable: IQM of the goal score (stratified bootstrap over team sizes)",
         "",
@@ -669,6 +725,9 @@ def write_summary(
         ),
         "achievements.csv": _write_csv(out / "achievements.csv", achievement_rows(summary)),
     }
+    across_seeds = seed_rows(summary)
+    if across_seeds:
+        written["seeds.csv"] = _write_csv(out / "seeds.csv", across_seeds)
     ladder = ladder_rows(summary)
     if ladder:
         flat = [

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmark import export, ladder, metrics, plots, store
+from benchmark import export, ladder, metrics, plots, seeds, store
 from episode import record as records_lib
 
 VERSIONED_PACKAGES = ("numpy", "scipy", "torch", "transformers", "pettingzoo")
@@ -125,6 +125,7 @@ def make_report(
         "ablation_ladder": export.ladder_rows(summary),
         "decision_quality": [p.to_dict() for p in ladder.decision_quality(summary, model_accuracy)],
         "achievement_rates": export.achievement_rows(summary),
+        "across_seeds": [g.to_dict() for g in seeds.seed_groups(summary)],
     }
     summary_json.write_text(json.dumps(document, indent=2) + "\n")
     written["summary.json"] = summary_json

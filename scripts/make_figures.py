@@ -4,7 +4,7 @@
 
 Reads RESULTS_DIR/store.sqlite (written by scripts/run_benchmark.py) and writes, next to it (or
 into --out): summary.md, summary.csv, summary.json, reductions.csv, paper_comparison.csv,
-ladder.csv, achievements.csv, episodes.csv, marl_eval.json (+ marl_eval_runs.csv), and the figures
+ladder.csv, achievements.csv, seeds.csv (several training seeds), episodes.csv, marl_eval.json (+ marl_eval_runs.csv), and the figures
 (PNG + PDF) in figures/. Corrupt stored records are skipped and counted, never deleted.
 """
 
