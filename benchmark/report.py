@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmark import export, ladder, metrics, plots, seeds, store
+from benchmark import export, ladder, metrics, plots, seeds, store, tables
 from episode import record as records_lib
 
 VERSIONED_PACKAGES = ("numpy", "scipy", "torch", "transformers", "pettingzoo")
@@ -114,17 +114,17 @@ def make_report(
         records, reference_method=reference_method, bootstrap_reps=bootstrap_reps, seed=seed
     )
     origin = provenance(records, argv)
-    written = export.write_summary(
+    written = tables.write_summary(
         out, summary, provenance=origin, model_accuracy=model_accuracy, counts=counts
     )
     summary_json = out / "summary.json"
     document = {
-        "completeness": export.completeness(counts),
+        "completeness": tables.completeness(counts),
         "provenance": origin,
         **summary.to_dict(),
-        "ablation_ladder": export.ladder_rows(summary),
+        "ablation_ladder": tables.ladder_rows(summary),
         "decision_quality": [p.to_dict() for p in ladder.decision_quality(summary, model_accuracy)],
-        "achievement_rates": export.achievement_rows(summary),
+        "achievement_rates": tables.achievement_rows(summary),
         "across_seeds": [g.to_dict() for g in seeds.seed_groups(summary)],
     }
     summary_json.write_text(json.dumps(document, indent=2) + "\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from benchmark import export, metrics, seeds
+from benchmark import metrics, seeds, tables
 from tests.benchmark.conftest import make_record
 
 HYPER = {"learning_rate": 3e-4, "n_minibatches": 2, "minibatch_size": None}
@@ -55,7 +55,7 @@ def test_a_config_written_before_an_option_existed_matches_one_with_it_unset():
 
 def test_summary_markdown_and_csv_show_the_group(tmp_path):
     records = _trained("ppo-s0", 0, 1) + _trained("ppo-s1", 1, 3)
-    paths = export.write_summary(tmp_path, metrics.summarize(records, bootstrap_reps=50))
+    paths = tables.write_summary(tmp_path, metrics.summarize(records, bootstrap_reps=50))
     text = paths["summary.md"].read_text()
     assert "## Across training seeds" in text
     assert "| ppo | 2 | 0 1 | " in text and "50% [25%, 75%]" in text
@@ -64,6 +64,6 @@ def test_summary_markdown_and_csv_show_the_group(tmp_path):
 
 def test_untrained_methods_make_no_seed_section(tmp_path):
     records = [make_record("scripted", 1, 100, map_seed=m) for m in range(3)]
-    paths = export.write_summary(tmp_path, metrics.summarize(records, bootstrap_reps=50))
+    paths = tables.write_summary(tmp_path, metrics.summarize(records, bootstrap_reps=50))
     assert "seeds.csv" not in paths
     assert "Across training seeds" not in paths["summary.md"].read_text()
