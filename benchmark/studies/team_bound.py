@@ -28,11 +28,12 @@ import itertools
 import math
 import pathlib
 import sys
-from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import tyro
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from agents import prerequisites
 from benchmark.studies import output
@@ -100,58 +101,99 @@ def layout_for(
 # --- distances ----------------------------------------------------------------------------------
 
 
-def walk_distances(grid: np.ndarray, start: tuple[int, int], walkable: set[str]) -> np.ndarray:
-    """Steps from `start` to every tile over walkable tiles (-1 where unreachable)."""
-    dist = np.full(grid.shape, -1, np.int32)
-    dist[start] = 0
-    queue = deque([start])
-    w, h = grid.shape
-    while queue:
-        x, y = queue.popleft()
-        for dx, dy in MOVES:
-            nx, ny = x + dx, y + dy
-            if 0 <= nx < w and 0 <= ny < h and dist[nx, ny] < 0 and grid[nx, ny] in walkable:
-                dist[nx, ny] = dist[x, y] + 1
-                queue.append((nx, ny))
-    return dist
+@functools.cache
+def _neighbours(shape: tuple[int, int]) -> tuple[tuple[int, ...], ...]:
+    """Flat indices (x * height + y) of each flat tile's four neighbours."""
+    w, h = shape
+    return tuple(
+        tuple(
+            nx * h + ny
+            for nx, ny in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1))
+            if 0 <= nx < w and 0 <= ny < h
+        )
+        for x in range(w)
+        for y in range(h)
+    )
 
 
-def relaxed_distances(grid: np.ndarray, start: tuple[int, int], walkable: set[str]) -> np.ndarray:
-    """A lower bound on the steps from `start` to every tile: 1 per walkable tile entered, 2 per
-    other tile (at best mined and stepped into)."""
-    dist = np.full(grid.shape, INF)
-    dist[start] = 0
-    heap = [(0, start)]
-    w, h = grid.shape
+def earliest(
+    shape: tuple[int, int], sources: dict[int, float], enter: Callable[[int, float], float]
+) -> np.ndarray:
+    """Earliest times over tiles from `sources` (flat tile: time), where `enter(tile, t)` is the
+    earliest time a walker standing next to `tile` at time `t` can stand on it (INF: never). It
+    must not decrease with `t`, so waiting never helps and Dijkstra is exact."""
+    neighbours = _neighbours(shape)
+    best = np.full(shape[0] * shape[1], INF)
+    heap = []
+    for tile, t in sources.items():
+        if t < best[tile]:
+            best[tile] = t
+            heap.append((t, tile))
+    heapq.heapify(heap)
     while heap:
-        d, (x, y) = heapq.heappop(heap)
-        if d > dist[x, y]:
+        t, tile = heapq.heappop(heap)
+        if t > best[tile]:
             continue
-        for dx, dy in MOVES:
-            nx, ny = x + dx, y + dy
-            if 0 <= nx < w and 0 <= ny < h:
-                nd = d + (1 if grid[nx, ny] in walkable else 2)
-                if nd < dist[nx, ny]:
-                    dist[nx, ny] = nd
-                    heapq.heappush(heap, (nd, (nx, ny)))
-    return dist
+        for nxt in neighbours[tile]:
+            nt = enter(nxt, t)
+            if nt < best[nxt]:
+                best[nxt] = nt
+                heapq.heappush(heap, (nt, nxt))
+    return best.reshape(shape)
 
 
-def approaches(grid: np.ndarray, dist: np.ndarray, material: str) -> list[tuple[float, tuple]]:
-    """(steps to stand next to it, tile) for every tile of `material` reachable in `dist`,
-    nearest first; the stand tile is the neighbour reached soonest."""
-    found = []
-    w, h = grid.shape
-    for x, y in zip(*np.nonzero(grid == material), strict=True):
-        best, stand = INF, None
-        for dx, dy in MOVES:
-            nx, ny = x + dx, y + dy
-            if 0 <= nx < w and 0 <= ny < h and 0 <= dist[nx, ny] < best:
-                best, stand = float(dist[nx, ny]), (nx, ny)
-        if stand is not None:
-            found.append((best, (int(x), int(y)), stand))
-    found.sort()
+@dataclasses.dataclass(frozen=True)
+class Crossing:
+    """How a tile of a material that is not walkable can become walkable: `cost` actions of one
+    player standing next to it, the last one stepping in, once someone holds every item of `gate`."""
+
+    cost: int
+    gate: tuple[str, ...]
+
+
+def crossings(rules: rules_lib.Rules) -> dict[str, Crossing]:
+    """From the rule data: a material whose collecting leaves a walkable tile is crossed by `do`
+    and a step (tree, stone, coal, iron, diamond: 2, gated by the collect's tools); a material a
+    placed tile may cover, when collecting that tile leaves a walkable one, by place, `do` and a
+    step (water and lava, under stone: 3, gated by the stone and the tool that collects it).
+    Nothing else (table, furnace) ever becomes walkable."""
+    walkable = set(rules.walkable)
+    found: dict[str, Crossing] = {}
+    for material, rule in rules.collect.items():
+        if material not in walkable and rule.leaves in walkable:
+            found[material] = Crossing(2, tuple(rule.require))
+    for name, rule in rules.place.items():
+        placed = rules.collect.get(name)
+        if rule.type != "material" or placed is None or placed.leaves not in walkable:
+            continue
+        for material in rule.where:
+            if material not in walkable and material not in found:
+                found[material] = Crossing(3, tuple(dict.fromkeys([*rule.uses, *placed.require])))
     return found
+
+
+def approaches(
+    grid: np.ndarray, dist: np.ndarray, material: str
+) -> list[tuple[float, tuple, tuple]]:
+    """(steps to stand next to it, tile, stand tile) for every tile of `material` reachable in
+    `dist` (INF: unreachable), nearest first; the stand tile is the neighbour reached soonest."""
+    xs, ys = np.nonzero(grid == material)
+    if not xs.size:
+        return []
+    padded = np.full((grid.shape[0] + 2, grid.shape[1] + 2), INF)
+    padded[1:-1, 1:-1] = dist
+    around = np.stack([padded[xs + 1 + dx, ys + 1 + dy] for dx, dy in MOVES])
+    side = around.argmin(axis=0)
+    best = around[side, np.arange(xs.size)]
+    order = [i for i in np.lexsort((ys, xs, best)) if best[i] < INF]
+    return [
+        (
+            float(best[i]),
+            (int(xs[i]), int(ys[i])),
+            (int(xs[i] + MOVES[side[i]][0]), int(ys[i] + MOVES[side[i]][1])),
+        )
+        for i in order
+    ]
 
 
 # --- the lower bound ----------------------------------------------------------------------------
@@ -162,214 +204,580 @@ def _goal_item(goal: str) -> tuple[str, str]:
     return kind, item
 
 
-def lower_bound(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) -> float:
-    """Joint steps no team of `n_agents` can beat in the relaxed game (module docstring)."""
-    walkable = set(rules.walkable)
-    agents = range(n_agents)
-    dist = [relaxed_distances(layout.grid, layout.starts[i], walkable) for i in agents]
+class _Estimate:
+    """Lower bounds on when things can happen, given lower bounds `gates` on when each crossing
+    material can first be crossed (module docstring, arguments 1 to 3)."""
 
-    @functools.cache
-    def reach(i: int, material: str) -> tuple[float, ...]:
-        """Steps for agent i to stand next to its 1st, 2nd, ... nearest tile of `material`."""
-        return tuple(d for d, _, _ in approaches(layout.grid, dist[i], material))
+    def __init__(
+        self,
+        layout: Layout,
+        rules: rules_lib.Rules,
+        n_agents: int,
+        cross: dict[str, Crossing],
+        gates: dict[str, float],
+    ) -> None:
+        self.grid, self.rules, self.agents = layout.grid, rules, range(n_agents)
+        shape = layout.grid.shape
+        flat = layout.grid.ravel()
+        walkable = set(rules.walkable)
+        walk = [m in walkable for m in flat]
+        cost = [cross[m].cost if m in cross else 0 for m in flat]
+        gate = [gates[m] if m in cross else INF for m in flat]
 
-    def tiles(material: str) -> int:
-        return int((layout.grid == material).sum())
+        def team_enter(tile: int, t: float) -> float:
+            if walk[tile]:
+                return t + 1
+            return max(t, gate[tile]) + cost[tile] if cost[tile] else INF
 
-    def unit_times(item: str, k: int, holder: int | None) -> float:
+        starts = [x * shape[1] + y for x, y in layout.starts[:n_agents]]
+        team = earliest(shape, dict.fromkeys(starts, 0.0), team_enter).ravel()
+        # The step after which a crossing tile is walkable: someone stood next to it, held the
+        # gate, and spent all but the stepping-in action.
+        opened = [INF] * len(flat)
+        neighbours = _neighbours(shape)
+        for tile in range(len(flat)):
+            if cost[tile]:
+                stood = min((team[n] for n in neighbours[tile]), default=INF)
+                opened[tile] = max(stood, gate[tile]) + cost[tile] - 1
+
+        def enter(tile: int, t: float) -> float:
+            if walk[tile]:
+                return t + 1
+            return max(t, opened[tile]) + 1
+
+        self.dist = [earliest(shape, {s: 0.0}, enter) for s in starts]
+        self.held = functools.cache(self._held)
+        self.station = functools.cache(self._station)
+        self.reach = functools.cache(self._reach)
+
+    def _reach(self, i: int, material: str) -> tuple[float, ...]:
+        """When agent i can first stand next to its 1st, 2nd, ... nearest tile of `material`."""
+        return tuple(d for d, _, _ in approaches(self.grid, self.dist[i], material))
+
+    def unit_times(self, item: str, k: int, holder: int | None) -> float:
         """When `holder` (None: anyone, no share) can hold k units of a collected item."""
+        rules = self.rules
         material = next(m for m, r in rules.collect.items() if item in r.receive)
         rule = rules.collect[material]
-        per_do = rule.receive[item]
-        dos = math.ceil(k / per_do)
-        if tiles(material) < dos and material not in ("water", "grass"):
-            return INF
-        # Agent i's j-th unit: it has done j dos, holds the tools, and stood next to j distinct
-        # tiles (so at least the j-th nearest; water and grass are not used up).
+        dos = math.ceil(k / rule.receive[item])
+        used_up = rule.leaves != material
+        # Agent i's j-th do: after it holds the tools, and after it stood next to j distinct
+        # tiles; at most r - 1 tiles are reached before the r-th nearest, so of the j tiles at
+        # least j - r + 1 are collected at distinct steps after that (a tile that is not used up
+        # serves every do).
         times = []
-        for i in agents:
-            near = reach(i, material)
+        for i in self.agents:
+            near = self.reach(i, material)
             if not near:
                 continue
-            tool = max([held(t, n, i) for t, n in rule.require.items()] + [0])
+            tool = max([self.held(t, n, i) for t, n in rule.require.items()] + [0])
             extra = 1 if holder is not None and i != holder else 0
             for j in range(1, dos + 1):
-                walk = near[0] if material in ("water", "grass") else near[min(j, len(near)) - 1]
-                times.append(max(tool + j, walk + j) + extra)
+                if used_up and j > len(near):
+                    break
+                firsts = near[:j] if used_up else near[:1]
+                best = max(max(a, tool) + 1 + j - r for r, a in enumerate(firsts, 1))
+                times.append(best + extra)
         if len(times) < dos:
             return INF
         times.sort()
         return times[dos - 1]
 
-    @functools.cache
-    def station(name: str) -> float:
-        rule = rules.place[name]
-        return min(max([held(u, a, p) for u, a in rule.uses.items()] + [0]) + 1 for p in agents)
+    def _station(self, name: str) -> float:
+        rule = self.rules.place[name]
+        return min(
+            max([self.held(u, a, p) for u, a in rule.uses.items()] + [0]) + 1 for p in self.agents
+        )
 
-    @functools.cache
-    def held(item: str, k: int, holder: int | None) -> float:
-        if item in rules.make:
-            recipe = rules.make[item]
+    def _held(self, item: str, k: int, holder: int | None) -> float:
+        if item in self.rules.make:
+            recipe = self.rules.make[item]
             times = math.ceil(k / recipe.gives)
             best = INF
-            for maker in agents:
-                ready = [held(u, a * times, maker) for u, a in recipe.uses.items()]
-                ready += [station(s) for s in recipe.nearby]
+            for maker in self.agents:
+                ready = [self.held(u, a * times, maker) for u, a in recipe.uses.items()]
+                ready += [self.station(s) for s in recipe.nearby]
                 extra = 1 if holder is not None and maker != holder else 0
                 best = min(best, max(ready + [0]) + times + extra)
             return best
-        return unit_times(item, k, holder)
+        return self.unit_times(item, k, holder)
 
+    def anyone(self, items: Sequence[str]) -> float:
+        """When someone can hold one of each of `items`."""
+        return max([self.held(item, 1, None) for item in items] + [0])
+
+    def goal(self, goal: str) -> float:
+        kind, item = _goal_item(goal)
+        if kind == "place":
+            final = self.station(item)
+        else:
+            final = min(self.held(item, 1, c) for c in self.agents)
+        plan = prerequisites.plan(self.rules, goal, {}, set())
+        for raw, total in prerequisites.bill(plan).items():
+            if raw != item:
+                final = max(final, self.held(raw, total, None) + 1)
+        return final
+
+
+def _sources(rules: rules_lib.Rules, item: str) -> set[str]:
+    """Materials whose collecting yields an item that making or placing `item` consumes, through
+    makes and the stations they need (iron_pickaxe: tree, coal, iron and, for the furnace, stone)."""
+    if item in rules.make:
+        recipe = rules.make[item]
+        needs = [*recipe.uses, *(u for s in recipe.nearby for u in rules.place[s].uses)]
+        return set().union(*(_sources(rules, u) for u in needs))
+    return {m for m, r in rules.collect.items() if item in r.receive}
+
+
+def _chains(rules: rules_lib.Rules, material: str) -> list[tuple[str, ...]]:
+    """Orders in which one player must collect materials before `material`: each needs a tool
+    made from the one before (diamond: tree, stone, iron, diamond; tree, coal, diamond; ...)."""
+    before = set().union(*(_sources(rules, t) for t in rules.collect[material].require))
+    if not before:
+        return [(material,)]
+    return [(*c, material) for m in sorted(before) for c in _chains(rules, m)]
+
+
+def _actions(rules: rules_lib.Rules, goal: str) -> int:
+    """Actions other than moves that the goal needs in all (collect, place and make steps of the
+    prerequisite plan, each needed by the rule data; shares come on top for a team)."""
+    count = 0
+    for step in prerequisites.plan(rules, goal, {}, set()):
+        if step.kind == "collect":
+            material = next(m for m, r in rules.collect.items() if step.target in r.receive)
+            count += math.ceil(step.amount / rules.collect[material].receive[step.target])
+        else:
+            count += step.amount
+    return count
+
+
+def _route(layout: Layout, rules: rules_lib.Rules, goal: str, cross: dict[str, Crossing]) -> float:
+    """Moves a lone player needs: it stands next to each material of a chain in order, and enters
+    only tiles that are walkable or can become so (one move each)."""
     kind, item = _goal_item(goal)
-    if kind == "place":
-        final = station(item)
-    else:
-        final = min(held(item, 1, c) for c in agents)
-    plan = prerequisites.plan(rules, goal, {}, set())
-    for raw, total in prerequisites.bill(plan).items():
-        if raw != item:
-            final = max(final, held(raw, total, None) + 1)
-    return final
+    material = next((m for m, r in rules.collect.items() if item in r.receive), None)
+    if kind != "collect" or material is None:
+        return 0.0
+    shape = layout.grid.shape
+    flat = layout.grid.ravel()
+    passable = [m in rules.walkable or m in cross for m in flat]
+
+    def enter(tile: int, t: float) -> float:
+        return t + 1 if passable[tile] else INF
+
+    start = layout.starts[0][0] * shape[1] + layout.starts[0][1]
+    neighbours = _neighbours(shape)
+    longest = 0.0
+    for chain in _chains(rules, material):
+        sources = {start: 0.0}
+        for m in chain:
+            dist = earliest(shape, sources, enter).ravel()
+            sources = {}
+            for tile in np.flatnonzero(layout.grid.ravel() == m):
+                for n in neighbours[tile]:
+                    if dist[n] < sources.get(n, INF):
+                        sources[n] = dist[n]
+        longest = max(longest, min(sources.values(), default=INF))
+    return longest
+
+
+def lower_bound(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) -> float:
+    """Joint steps no team of `n_agents` can beat in the relaxed game (module docstring)."""
+    cross = crossings(rules)
+    gates = dict.fromkeys(cross, 0.0)
+    for _ in range(len(cross) + 1):
+        estimate = _Estimate(layout, rules, n_agents, cross, gates)
+        better = {m: max(gates[m], estimate.anyone(c.gate)) for m, c in cross.items()}
+        if better == gates:
+            break
+        gates = better
+    lower = estimate.goal(goal)
+    if n_agents == 1:
+        lower = max(lower, _actions(rules, goal) + _route(layout, rules, goal, cross))
+    return lower
 
 
 # --- the best plan found ------------------------------------------------------------------------
 
 
+class _Ways:
+    """Shortest walks on the initial map for a player holding some tools: a walkable tile costs a
+    step, a tile the tools can collect into a walkable one costs two (`do`, step in; the goal's
+    material and anything in `avoid` excepted)."""
+
+    def __init__(self, layout: Layout, rules: rules_lib.Rules, goal_material: str | None) -> None:
+        self.grid, self.rules, self.goal_material = layout.grid, rules, goal_material
+        self.shape = layout.grid.shape
+        self._graphs: dict[tuple, sparse.csr_matrix] = {}
+        pairs = [(t, n) for t, around in enumerate(_neighbours(self.shape)) for n in around]
+        self._edges = tuple(np.array(side, np.int64) for side in zip(*pairs, strict=True))
+        self._paths: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+    def costs(self, tools: frozenset[str], avoid: frozenset[int]) -> np.ndarray:
+        """The cost of entering each flat tile (0: never)."""
+        flat = self.grid.ravel()
+        cost = np.zeros(flat.shape, np.float64)
+        cost[np.isin(flat, list(self.rules.walkable))] = 1
+        for material, rule in self.rules.collect.items():
+            if (
+                material not in self.rules.walkable
+                and material != self.goal_material
+                and rule.leaves in self.rules.walkable
+                and all(t in tools for t in rule.require)
+            ):
+                cost[flat == material] = 2
+        if avoid:
+            cost[list(avoid)] = 0
+        return cost
+
+    def graph(self, tools: frozenset[str], avoid: frozenset[int]) -> sparse.csr_matrix:
+        key = (tools, avoid)
+        if key not in self._graphs:
+            cost = self.costs(tools, avoid)
+            rows, cols = self._edges
+            keep = cost[cols] > 0
+            size = cost.size
+            self._graphs[key] = sparse.csr_matrix(
+                (cost[cols[keep]], (rows[keep], cols[keep])), shape=(size, size)
+            )
+        return self._graphs[key]
+
+    def from_tile(
+        self, where: tuple[int, int], tools: frozenset[str], avoid: frozenset[int] = frozenset()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(steps to every flat tile, predecessors) from `where`."""
+        key = (where, tools, avoid)
+        if key not in self._paths:
+            start = where[0] * self.shape[1] + where[1]
+            dist, pred = csgraph.dijkstra(
+                self.graph(tools, avoid), indices=start, return_predecessors=True
+            )
+            self._paths[key] = (dist, pred)
+        return self._paths[key]
+
+    @staticmethod
+    def path(pred: np.ndarray, end: int) -> list[int]:
+        """Flat tiles entered on the way to `end`, `end` included."""
+        tiles = []
+        while end >= 0:
+            tiles.append(int(end))
+            end = pred[end]
+        return tiles[-2::-1]
+
+
+@dataclasses.dataclass
+class _Token:
+    """One made tool: who holds it and from when."""
+
+    tool: str
+    holder: int
+    since: float
+
+
+class _Plan:
+    """One plan of the family `_PlanSearch` searches, built step by step on per-player clocks."""
+
+    def __init__(self, search: _PlanSearch, maker: int, seeker: int, copies: int) -> None:
+        self.s, self.maker, self.seeker, self.copies = search, maker, seeker, copies
+        n = search.n
+        self.clock = [0.0] * n
+        self.where = list(search.layout.starts[:n])
+        self.tokens: list[_Token] = []
+        self.reserved: dict[int, tuple[int, float]] = {}  # tiles whose unit a player counts on:
+        # that player, and when it collects it
+        self.stash: list[dict[str, list[float]]] = [{} for _ in range(n)]  # units to share
+        self.trodden: dict[int, set[int]] = {}  # who walks or tunnels through each tile
+        self.walls: set[int] = set()  # placed stations
+        self.stations: dict[str, int] = {}
+        self.ready: dict[str, list[float]] = {}  # units the maker holds, by when
+
+    def tools(self, i: int) -> frozenset[str]:
+        return frozenset(t.tool for t in self.tokens if t.holder == i)
+
+    def _timed(self, i: int, path: list[int]) -> list[tuple[int, float]]:
+        """(tile, when player i stands next to it, about to enter) along `path` from now."""
+        flat = self.s.layout.grid.ravel()
+        t, out = self.clock[i], []
+        for tile in path:
+            out.append((tile, t))
+            t += 1 if flat[tile] in self.s.walkable else 2
+        return out
+
+    def _clear(self, i: int, path: list[int]) -> bool:
+        """Whether player i may take `path`: it crosses no station, and a tile a teammate counts
+        on collecting is entered only after the teammate collected it."""
+        for tile, before in self._timed(i, path):
+            if tile in self.walls:
+                return False
+            owner, when = self.reserved.get(tile, (i, 0.0))
+            if owner != i and before < when:
+                return False
+        return True
+
+    def walk(self, i: int, tools: frozenset[str], targets: Callable[[np.ndarray], Iterable]):
+        """The best (steps, stand tile, target, path) over `targets(dist)` for player i, on a
+        path `_clear` allows (the nearest target's path, else one avoiding those tiles)."""
+        others = frozenset(t for t, (owner, _) in self.reserved.items() if owner != i)
+        for avoid in (frozenset(), frozenset(self.walls) | others):
+            dist, pred = self.s.ways.from_tile(self.where[i], tools, avoid)
+            for d, target, stand in targets(dist):
+                path = _Ways.path(pred, stand)
+                if self._clear(i, path):
+                    return d, stand, target, path
+                break
+        return None
+
+    def _free(self, material: str, dist: np.ndarray):
+        h = self.s.layout.grid.shape[1]
+        for d, tile, stand in self.s.approaches(material, dist):
+            flat_tile = tile[0] * h + tile[1]
+            if flat_tile in self.reserved:
+                continue
+            yield d, flat_tile, stand[0] * h + stand[1]
+
+    def go(self, i: int, path: list[int], stand: int, arrive: float) -> None:
+        """Player i walks `path` from now and stands on `stand` at `arrive`; a tile it tunnels
+        through first gives it that tile's items."""
+        flat = self.s.layout.grid.ravel()
+        for t, before in self._timed(i, path):
+            self.trodden.setdefault(t, set()).add(i)
+            if flat[t] in self.s.walkable or t in self.reserved:
+                continue
+            self.reserved[t] = (i, before + 1)
+            for item, amount in self.s.rules.collect[flat[t]].receive.items():
+                units = self.ready if i == self.maker else self.stash[i]
+                units.setdefault(item, []).extend([before + 1] * amount)
+        h = self.s.layout.grid.shape[1]
+        self.where[i] = (stand // h, stand % h)
+        self.clock[i] = arrive
+
+    def _token(self, tool: str, to: int) -> tuple[float, _Token | None]:
+        """When `to` can hold a token of `tool`, and the token a teammate would share (None:
+        `to` holds one already)."""
+        mine = [t.since for t in self.tokens if t.tool == tool and t.holder == to]
+        if mine:
+            return min(mine), None
+        others = [t for t in self.tokens if t.tool == tool]
+        if not others:
+            return INF, None
+        token = min(others, key=lambda t: max(self.clock[t.holder], t.since))
+        return max(self.clock[token.holder], token.since) + 1, token
+
+    def handover(self, tool: str, to: int) -> float:
+        """Give `to` a token of `tool` (the holder's share step); when it holds it."""
+        when, token = self._token(tool, to)
+        if token is not None:
+            self.clock[token.holder] = when
+            token.holder, token.since = to, when
+        return when
+
+    def fetch(self, item: str) -> bool:
+        """One unit of `item` for the maker, by whoever delivers it soonest."""
+        rules = self.s.rules
+        material = next(m for m, r in rules.collect.items() if item in r.receive)
+        need = list(rules.collect[material].require)
+        best = None
+        for i in range(self.s.n):
+            if i != self.maker and self.stash[i].get(item):
+                done = max(self.clock[i], min(self.stash[i][item])) + 1
+                if best is None or done < best[0]:
+                    best = (done, i, None, None, None, None, None)
+            have = self.tools(i)
+            lacking = [t for t in need if t not in have]
+            if any(self._token(t, i)[0] == INF for t in lacking):
+                continue
+            # Walk with the tools held now, then wait for the lacking ones at the tile.
+            found = self.walk(i, have, lambda d: self._free(material, d))
+            if found is None:
+                continue
+            d, stand, tile, path = found
+            do = max([self.clock[i] + d, *(self._token(t, i)[0] for t in lacking)]) + 1
+            share = 0 if i == self.maker else 1
+            if best is None or do + share < best[0]:
+                best = (do + share, i, d, stand, tile, path, lacking)
+        if best is None:
+            return False
+        done, i, d, stand, tile, path, lacking = best
+        if path is None:  # a unit it got tunnelling, shared
+            self.stash[i][item].remove(min(self.stash[i][item]))
+            self.clock[i] = done
+            self.ready.setdefault(item, []).append(done)
+            return True
+        arrive = self.clock[i] + d
+        held = [self.handover(t, i) for t in lacking]
+        do = max([arrive, *held]) + 1
+        self.reserved[tile] = (i, do)
+        self.go(i, path, stand, do)
+        if i != self.maker:
+            self.clock[i] += 1
+        self.ready.setdefault(item, []).append(self.clock[i])
+        return True
+
+    def consume(self, uses) -> float:
+        latest = 0.0
+        for u, a in uses.items():
+            units = sorted(self.ready.get(u, []))
+            if len(units) < a:
+                return INF
+            latest = max([latest, *units[:a]])
+            self.ready[u] = units[a:]
+        return latest
+
+    def place(self, name: str) -> bool:
+        """The maker places a station next to the nearest tile it can stand on that has a free
+        neighbour: one the rule allows, that no teammate's path or unit uses."""
+        grid = self.s.layout.grid
+        flat = grid.ravel()
+        w, h = grid.shape
+        allowed = self.s.rules.place[name].where
+        taken = set(self.reserved) | self.walls | self.s.start_tiles
+
+        def free(stand: int) -> list[int]:
+            x, y = divmod(stand, h)
+            return [
+                (x + dx) * h + y + dy
+                for dx, dy in MOVES
+                if 0 <= x + dx < w
+                and 0 <= y + dy < h
+                and flat[(x + dx) * h + y + dy] in allowed
+                and (x + dx) * h + y + dy not in taken
+                and self.trodden.get((x + dx) * h + y + dy, set()) <= {self.maker}
+            ]
+
+        def targets(dist: np.ndarray):
+            for stand in np.argsort(dist, kind="stable"):
+                if dist[stand] == INF:
+                    return
+                for spot in free(int(stand)):
+                    yield float(dist[stand]), spot, int(stand)
+
+        found = self.walk(self.maker, self.tools(self.maker), targets)
+        if found is None:
+            return False
+        d, stand, spot, path = found
+        self.go(self.maker, path, stand, self.clock[self.maker] + d)
+        ready = self.consume(self.s.rules.place[name].uses)
+        self.clock[self.maker] = max(self.clock[self.maker], ready) + 1
+        self.walls.add(spot)
+        self.stations[name] = spot
+        return True
+
+    def make(self, name: str) -> bool:
+        """The maker walks next to the recipe's stations (within one tile, diagonals too) and
+        makes `name` once its inputs are in."""
+        recipe = self.s.rules.make[name]
+        h = self.s.layout.grid.shape[1]
+        if recipe.nearby:
+            w = self.s.layout.grid.shape[0]
+            spots = []
+            for s in recipe.nearby:
+                if s not in self.stations:
+                    return False
+                sx, sy = divmod(self.stations[s], h)
+                spots.append(
+                    {
+                        x * h + y
+                        for x in range(max(sx - 1, 0), min(sx + 2, w))
+                        for y in range(max(sy - 1, 0), min(sy + 2, h))
+                    }
+                )
+            common = set.intersection(*spots) - self.walls
+            found = self.walk(
+                self.maker,
+                self.tools(self.maker),
+                lambda d: [
+                    (float(d[t]), t, t) for t in sorted(common, key=lambda t: d[t]) if d[t] < INF
+                ][:4],
+            )
+            if found is None:
+                return False
+            d, stand, _, path = found
+            self.go(self.maker, path, stand, self.clock[self.maker] + d)
+        ready = self.consume(recipe.uses)
+        self.clock[self.maker] = max(self.clock[self.maker], ready) + 1
+        for _ in range(recipe.gives):
+            if name in self.s.tools:
+                self.tokens.append(_Token(name, self.maker, self.clock[self.maker]))
+            else:
+                self.ready.setdefault(name, []).append(self.clock[self.maker])
+        return True
+
+    def run(self) -> float:
+        s = self.s
+        tool = prerequisites.goal_tool(s.rules, s.goal)
+        kind, item = _goal_item(s.goal)
+        target = f"make_{tool}" if tool else s.goal
+        gathering = {t for r in s.rules.collect.values() for t in r.require}
+        for step in prerequisites.plan(s.rules, target, {}, set()):
+            if step.kind == "collect":
+                if not all(self.fetch(step.target) for _ in range(step.amount)):
+                    return INF
+            elif step.kind == "place":
+                if not self.place(step.target):
+                    return INF
+            else:
+                if not self.make(step.target):
+                    return INF
+                if step.target in gathering and step.target != tool:
+                    for _ in range(self.copies):
+                        recipe = s.rules.make[step.target]
+                        for u, a in recipe.uses.items():
+                            if not all(self.fetch(u) for _ in range(a)):
+                                return INF
+                        if not self.make(step.target):
+                            return INF
+        if kind != "collect" or tool is None:
+            return max(self.clock)
+        material = next(m for m, r in s.rules.collect.items() if item in r.receive)
+        seeker = self.seeker
+        found = self.walk(seeker, self.tools(seeker) - {tool}, lambda d: self._free(material, d))
+        if found is None:
+            return INF
+        d, stand, _, path = found
+        arrive = self.clock[seeker] + d
+        handed = self.handover(tool, seeker)
+        return max(arrive, handed) + 1
+
+
 class _PlanSearch:
     """One plan family, searched over: a maker follows the prerequisite plan toward the goal's
-    tool; every unit it consumes is fetched by whoever delivers it soonest (the maker walking, or
-    a teammate holding the required tools: fetch, then share), from the nearest free tile; a
-    seeker (the maker, or the teammate nearest the goal) waits next to the goal and receives the
-    tool there."""
+    tool, placing each station on a free tile next to it and walking back to the stations to
+    make; every unit it consumes is fetched by whoever delivers it soonest (walking or tunnelling
+    with the tools it holds, then waiting at the tile for a tool a teammate hands over, then
+    sharing the unit), from the nearest tile nobody else uses; the maker may make `copies` more
+    of each gathering tool; a seeker walks to the goal and receives the tool there."""
 
     def __init__(self, layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) -> None:
         self.layout, self.rules, self.goal, self.n = layout, rules, goal, n_agents
         self.walkable = set(rules.walkable)
-        self._dist: dict[tuple[int, int], np.ndarray] = {}
+        kind, item = _goal_item(goal)
+        self.goal_material = (
+            next((m for m, r in rules.collect.items() if item in r.receive), None)
+            if kind == "collect"
+            else None
+        )
+        self.ways = _Ways(layout, rules, self.goal_material)
+        h = layout.grid.shape[1]
+        self.start_tiles = {x * h + y for x, y in layout.starts[:n_agents]}
+        self.tools = {t for r in rules.collect.values() for t in r.require}  # held, never used up
+        self._near: dict[tuple[int, str], list] = {}
 
-    def dist(self, where: tuple[int, int]) -> np.ndarray:
-        if where not in self._dist:
-            self._dist[where] = walk_distances(self.layout.grid, where, self.walkable)
-        return self._dist[where]
-
-    def nearest(self, where, material: str, taken: set) -> tuple[float, tuple, tuple] | None:
-        for d, tile, stand in approaches(self.layout.grid, self.dist(where), material):
-            if tile not in taken or material in ("water", "grass"):
-                return d, tile, stand
-        return None
-
-    def run(self, maker: int, seeker: int, extra_tools: int = 0) -> float:
-        """The plan's joint steps; `extra_tools` helpers also get each gathering tool made."""
-        rules = self.rules
-        gathering_tools = {t for r in rules.collect.values() for t in r.require}
-        kind, item = _goal_item(self.goal)
-        tool = prerequisites.goal_tool(rules, self.goal)
-        target = f"make_{tool}" if tool else self.goal
-        steps = prerequisites.plan(rules, target, {}, set())
-        clock = [0.0] * self.n
-        where = list(self.layout.starts[: self.n])
-        tools: list[set[str]] = [set() for _ in range(self.n)]
-        taken: set = set()
-        stations: dict[str, tuple[int, int]] = {}
-        ready: dict[str, list[float]] = {}  # when each unit the maker holds became available
-        helpers = [i for i in range(self.n) if i not in (maker, seeker)]
-
-        def fetch(item_name: str) -> bool:
-            material = next(m for m, r in rules.collect.items() if item_name in r.receive)
-            need = rules.collect[material].require
-            best = None
-            for i in [maker, *helpers]:
-                if not all(t in tools[i] for t in need):
-                    continue
-                found = self.nearest(where[i], material, taken)
-                if found is None:
-                    continue
-                d, tile, stand = found
-                done = clock[i] + d + 1 + (0 if i == maker else 1)
-                if best is None or done < best[0]:
-                    best = (done, i, tile, stand)
-            if best is None:
-                return False
-            done, i, tile, stand = best
-            taken.add(tile)
-            clock[i], where[i] = done, stand
-            ready.setdefault(item_name, []).append(done)
-            return True
-
-        def consume(uses) -> float:
-            latest = 0.0
-            for u, a in uses.items():
-                units = sorted(ready.get(u, []))
-                if len(units) < a:
-                    return INF
-                latest = max([latest, *units[:a]])
-                ready[u] = units[a:]
-            return latest
-
-        for step in steps:
-            if step.kind == "collect":
-                for _ in range(step.amount):
-                    if not fetch(step.target):
-                        return INF
-            elif step.kind == "place":
-                rule = rules.place[step.target]
-                clock[maker] = max(clock[maker], consume(rule.uses)) + 1
-                stations[step.target] = where[maker]
-            else:
-                recipe = rules.make[step.target]
-                inputs = consume(recipe.uses)
-                for s in recipe.nearby:
-                    back = self.dist(where[maker])[stations[s]] if s in stations else -1
-                    if back < 0:
-                        return INF
-                    clock[maker] += back
-                    where[maker] = stations[s]
-                clock[maker] = max(clock[maker], inputs) + 1
-                tools[maker].add(step.target)
-                ready.setdefault(step.target, []).append(clock[maker])
-                if step.target != tool and step.target in gathering_tools:
-                    # Copies for the helpers nearest their next material: fetch the inputs,
-                    # make (the maker stands at the stations), share.
-                    for helper in helpers[:extra_tools]:
-                        for u, a in recipe.uses.items():
-                            for _ in range(a):
-                                if not fetch(u):
-                                    return INF
-                        clock[maker] = max(clock[maker], consume(recipe.uses)) + 2
-                        clock[helper] = max(clock[helper], clock[maker])
-                        tools[helper].add(step.target)
-        if kind != "collect" or tool is None:
-            return max(clock)
-        material = next(m for m, r in rules.collect.items() if item in r.receive)
-        found = self.nearest(where[seeker], material, taken)
-        if found is None:
-            return INF
-        arrive = clock[seeker] + found[0]
-        handed = clock[maker] + (0 if seeker == maker else 1)
-        return max(arrive, handed) + 1
+    def approaches(self, material: str, dist: np.ndarray) -> list[tuple[float, tuple, tuple]]:
+        """`approaches` over a distance array `_Ways` keeps (so its id names it)."""
+        key = (id(dist), material)
+        if key not in self._near:
+            self._near[key] = approaches(
+                self.layout.grid, dist.reshape(self.layout.grid.shape), material
+            )
+        return self._near[key]
 
     def best(self) -> float:
         best = INF
-        kind, item = _goal_item(self.goal)
         for maker in range(self.n):
-            seekers = {maker}
-            others = [i for i in range(self.n) if i != maker]
-            if others and kind == "collect":
-                material = next(
-                    (m for m, r in self.rules.collect.items() if item in r.receive), None
-                )
-                if material is not None:
-                    seekers.add(
-                        min(
-                            others,
-                            key=lambda i: (
-                                self.nearest(self.layout.starts[i], material, set()) or (INF,)
-                            )[0],
-                        )
-                    )
+            seekers = range(self.n)
             for seeker in seekers:
-                for extra in range(min(2, self.n - 1) + 1):
-                    best = min(best, self.run(maker, seeker, extra))
+                for copies in range(min(2, self.n - 1) + 1):
+                    best = min(best, _Plan(self, maker, seeker, copies).run())
         return best
 
 
