@@ -400,6 +400,88 @@ def lower_bound(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int
 # --- the best plan found ------------------------------------------------------------------------
 
 
+class PlanError(RuntimeError):
+    """A plan books an action the relaxed game does not allow."""
+
+
+def replay(
+    layout: Layout, rules: rules_lib.Rules, goal: str, acts: Sequence[dict[int, tuple]]
+) -> float:
+    """Play per-player actions (by step: ("move", tile), ("do", tile), ("place", name, tile),
+    ("make", name), ("share", item, player); flat tiles; no action: noop) in the relaxed game and
+    return the step the goal is first achieved (INF: never); raise PlanError on an action the
+    game would not carry out as booked."""
+    grid = layout.grid.ravel().copy()
+    w, h = layout.grid.shape
+    where = [x * h + y for x, y in layout.starts[: len(acts)]]
+    held = [{name: rule.initial for name, rule in rules.items.items()} for _ in acts]
+    kind, target = _goal_item(goal)
+
+    def near(a: int, b: int) -> bool:
+        (ax, ay), (bx, by) = divmod(a, h), divmod(b, h)
+        return abs(ax - bx) + abs(ay - by) == 1
+
+    def need(i: int, items) -> None:
+        for item, amount in items.items():
+            if held[i][item] < amount:
+                raise PlanError(f"player {i} lacks {item}")
+
+    for step in range(1, max((max(a, default=0) for a in acts), default=0) + 1):
+        for i, booked in enumerate(acts):
+            action = booked.get(step)
+            if action is None:
+                continue
+            what = action[0]
+            if what == "move":
+                if not near(where[i], action[1]) or grid[action[1]] not in rules.walkable:
+                    raise PlanError(f"player {i} cannot enter {action[1]} at step {step}")
+                where[i] = action[1]
+            elif what == "do":
+                tile = action[1]
+                if not near(where[i], tile):
+                    raise PlanError(f"player {i} is not next to {tile} at step {step}")
+                rule = rules.collect.get(grid[tile])
+                if rule is None:
+                    continue  # already collected by a teammate: a step spent for nothing
+                need(i, rule.require)
+                grid[tile] = rule.leaves
+                for item, amount in rule.receive.items():
+                    held[i][item] += amount
+                    if (kind, target) == ("collect", item):
+                        return float(step)
+            elif what == "place":
+                rule = rules.place[action[1]]
+                if not near(where[i], action[2]) or grid[action[2]] not in rule.where:
+                    raise PlanError(f"player {i} cannot place on {action[2]} at step {step}")
+                need(i, rule.uses)
+                for item, amount in rule.uses.items():
+                    held[i][item] -= amount
+                grid[action[2]] = action[1]
+                if (kind, target) == ("place", action[1]):
+                    return float(step)
+            elif what == "make":
+                recipe = rules.make[action[1]]
+                x, y = divmod(where[i], h)
+                around = {
+                    grid[ax * h + ay]
+                    for ax in range(max(x - 1, 0), min(x + 2, w))
+                    for ay in range(max(y - 1, 0), min(y + 2, h))
+                }
+                if not set(recipe.nearby) <= around:
+                    raise PlanError(f"player {i} is not near {recipe.nearby} at step {step}")
+                need(i, recipe.uses)
+                for item, amount in recipe.uses.items():
+                    held[i][item] -= amount
+                held[i][action[1]] += recipe.gives
+                if (kind, target) == ("make", action[1]):
+                    return float(step)
+            else:
+                need(i, {action[1]: 1})
+                held[i][action[1]] -= 1
+                held[action[2]][action[1]] += 1
+    return INF
+
+
 class _Ways:
     """Shortest walks on the initial map for a player holding some tools: a walkable tile costs a
     step, a tile the tools can collect into a walkable one costs two (`do`, step in; the goal's
@@ -490,6 +572,15 @@ class _Plan:
         self.walls: set[int] = set()  # placed stations
         self.stations: dict[str, int] = {}
         self.ready: dict[str, list[float]] = {}  # units the maker holds, by when
+        self.acts: list[dict[int, tuple]] = [{} for _ in range(n)]  # each player's actions by step
+        self.achieved = INF
+        self.steps = INF
+
+    def act(self, i: int, step: float, *action) -> None:
+        """Log player i's action at `step` (a plan that books one step twice is broken)."""
+        if int(step) in self.acts[i]:
+            raise PlanError(f"player {i} has two actions at step {step}")
+        self.acts[i][int(step)] = action
 
     def tools(self, i: int) -> frozenset[str]:
         return frozenset(t.tool for t in self.tokens if t.holder == i)
@@ -541,7 +632,12 @@ class _Plan:
         flat = self.s.layout.grid.ravel()
         for t, before in self._timed(i, path):
             self.trodden.setdefault(t, set()).add(i)
-            if flat[t] in self.s.walkable or t in self.reserved:
+            if flat[t] in self.s.walkable:
+                self.act(i, before + 1, "move", t)
+                continue
+            self.act(i, before + 1, "do", t)
+            self.act(i, before + 2, "move", t)
+            if t in self.reserved:
                 continue
             self.reserved[t] = (i, before + 1)
             for item, amount in self.s.rules.collect[flat[t]].receive.items():
@@ -567,6 +663,7 @@ class _Plan:
         """Give `to` a token of `tool` (the holder's share step); when it holds it."""
         when, token = self._token(tool, to)
         if token is not None:
+            self.act(token.holder, when, "share", tool, to)
             self.clock[token.holder] = when
             token.holder, token.since = to, when
         return when
@@ -600,6 +697,7 @@ class _Plan:
         done, i, d, stand, tile, path, lacking = best
         if path is None:  # a unit it got tunnelling, shared
             self.stash[i][item].remove(min(self.stash[i][item]))
+            self.act(i, done, "share", item, self.maker)
             self.clock[i] = done
             self.ready.setdefault(item, []).append(done)
             return True
@@ -608,8 +706,12 @@ class _Plan:
         do = max([arrive, *held]) + 1
         self.reserved[tile] = (i, do)
         self.go(i, path, stand, do)
+        self.act(i, do, "do", tile)
+        if _goal_item(self.s.goal) == ("collect", item):
+            self.achieved = min(self.achieved, do)
         if i != self.maker:
             self.clock[i] += 1
+            self.act(i, self.clock[i], "share", item, self.maker)
         self.ready.setdefault(item, []).append(self.clock[i])
         return True
 
@@ -658,6 +760,9 @@ class _Plan:
         self.go(self.maker, path, stand, self.clock[self.maker] + d)
         ready = self.consume(self.s.rules.place[name].uses)
         self.clock[self.maker] = max(self.clock[self.maker], ready) + 1
+        self.act(self.maker, self.clock[self.maker], "place", name, spot)
+        if _goal_item(self.s.goal) == ("place", name):
+            self.achieved = min(self.achieved, self.clock[self.maker])
         self.walls.add(spot)
         self.stations[name] = spot
         return True
@@ -695,6 +800,9 @@ class _Plan:
             self.go(self.maker, path, stand, self.clock[self.maker] + d)
         ready = self.consume(recipe.uses)
         self.clock[self.maker] = max(self.clock[self.maker], ready) + 1
+        self.act(self.maker, self.clock[self.maker], "make", name)
+        if _goal_item(self.s.goal) == ("make", name):
+            self.achieved = min(self.achieved, self.clock[self.maker])
         for _ in range(recipe.gives):
             if name in self.s.tools:
                 self.tokens.append(_Token(name, self.maker, self.clock[self.maker]))
@@ -727,16 +835,19 @@ class _Plan:
                         if not self.make(step.target):
                             return INF
         if kind != "collect" or tool is None:
-            return max(self.clock)
+            return self.achieved
         material = next(m for m, r in s.rules.collect.items() if item in r.receive)
         seeker = self.seeker
         found = self.walk(seeker, self.tools(seeker) - {tool}, lambda d: self._free(material, d))
         if found is None:
             return INF
-        d, stand, _, path = found
+        d, stand, tile, path = found
         arrive = self.clock[seeker] + d
+        self.go(seeker, path, stand, arrive)
         handed = self.handover(tool, seeker)
-        return max(arrive, handed) + 1
+        self.clock[seeker] = max(arrive, handed) + 1
+        self.act(seeker, self.clock[seeker], "do", tile)
+        return self.clock[seeker]
 
 
 class _PlanSearch:
@@ -771,19 +882,37 @@ class _PlanSearch:
             )
         return self._near[key]
 
-    def best(self) -> float:
-        best = INF
+    def plans(self) -> list[_Plan]:
+        """Every plan of the family that reaches the goal."""
+        found = []
         for maker in range(self.n):
-            seekers = range(self.n)
-            for seeker in seekers:
+            for seeker in range(self.n):
                 for copies in range(min(2, self.n - 1) + 1):
-                    best = min(best, _Plan(self, maker, seeker, copies).run())
-        return best
+                    plan = _Plan(self, maker, seeker, copies)
+                    try:
+                        plan.steps = plan.run()
+                    except PlanError:
+                        continue
+                    if plan.steps < INF:
+                        found.append(plan)
+        return found
+
+    def best(self) -> _Plan | None:
+        """The plan with the fewest joint steps that replays as booked (None: none)."""
+        for plan in sorted(self.plans(), key=lambda p: p.steps):
+            try:
+                if replay(self.layout, self.rules, self.goal, plan.acts) == plan.steps:
+                    return plan
+            except PlanError:
+                pass
+        return None
 
 
 def best_plan(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) -> float:
-    """Joint steps of the best plan found in the relaxed game (INF when none was found)."""
-    return _PlanSearch(layout, rules, goal, n_agents).best()
+    """Joint steps of the best plan found in the relaxed game (INF when none was found); the
+    plan is replayed action by action (`replay`) before it counts."""
+    plan = _PlanSearch(layout, rules, goal, n_agents).best()
+    return INF if plan is None else plan.steps
 
 
 def bound(
