@@ -559,8 +559,10 @@ class _Token:
 class _Plan:
     """One plan of the family `_PlanSearch` searches, built step by step on per-player clocks."""
 
-    def __init__(self, search: _PlanSearch, maker: int, seeker: int, copies: int) -> None:
-        self.s, self.maker, self.seeker, self.copies = search, maker, seeker, copies
+    def __init__(
+        self, search: _PlanSearch, maker: int, seeker: int, copies: dict[str, int]
+    ) -> None:
+        self.s, self.maker, self.seeker, self.copies = search, maker, seeker, dict(copies)
         n = search.n
         self.clock = [0.0] * n
         self.where = list(search.layout.starts[:n])
@@ -713,7 +715,20 @@ class _Plan:
             self.clock[i] += 1
             self.act(i, self.clock[i], "share", item, self.maker)
         self.ready.setdefault(item, []).append(self.clock[i])
+        for t in lacking:  # more of a tool once the first is out, for whoever fetches next
+            while self.copies.get(t):
+                self.copies[t] -= 1
+                if not self.copy(t):
+                    return False
         return True
+
+    def copy(self, tool: str) -> bool:
+        """The maker makes one more `tool` (its inputs fetched as any unit)."""
+        recipe = self.s.rules.make[tool]
+        for u, a in recipe.uses.items():
+            if not all(self.fetch(u) for _ in range(a)):
+                return False
+        return self.make(tool)
 
     def consume(self, uses) -> float:
         latest = 0.0
@@ -815,7 +830,6 @@ class _Plan:
         tool = prerequisites.goal_tool(s.rules, s.goal)
         kind, item = _goal_item(s.goal)
         target = f"make_{tool}" if tool else s.goal
-        gathering = {t for r in s.rules.collect.values() for t in r.require}
         for step in prerequisites.plan(s.rules, target, {}, set()):
             if step.kind == "collect":
                 if not all(self.fetch(step.target) for _ in range(step.amount)):
@@ -823,17 +837,8 @@ class _Plan:
             elif step.kind == "place":
                 if not self.place(step.target):
                     return INF
-            else:
-                if not self.make(step.target):
-                    return INF
-                if step.target in gathering and step.target != tool:
-                    for _ in range(self.copies):
-                        recipe = s.rules.make[step.target]
-                        for u, a in recipe.uses.items():
-                            if not all(self.fetch(u) for _ in range(a)):
-                                return INF
-                        if not self.make(step.target):
-                            return INF
+            elif not self.make(step.target):
+                return INF
         if kind != "collect" or tool is None:
             return self.achieved
         material = next(m for m, r in s.rules.collect.items() if item in r.receive)
@@ -883,18 +888,20 @@ class _PlanSearch:
         return self._near[key]
 
     def plans(self) -> list[_Plan]:
-        """Every plan of the family that reaches the goal."""
+        """Every plan of the family that reaches the goal: each maker, seeker, and number of
+        extra copies (0 to 2, at most one per teammate) of each gathering tool but the goal's."""
+        tool = prerequisites.goal_tool(self.rules, self.goal)
+        extra = [t for t in sorted(self.tools) if t != tool and t in self.rules.make]
         found = []
-        for maker in range(self.n):
-            for seeker in range(self.n):
-                for copies in range(min(2, self.n - 1) + 1):
-                    plan = _Plan(self, maker, seeker, copies)
-                    try:
-                        plan.steps = plan.run()
-                    except PlanError:
-                        continue
-                    if plan.steps < INF:
-                        found.append(plan)
+        for maker, seeker in itertools.product(range(self.n), repeat=2):
+            for counts in itertools.product(range(min(2, self.n - 1) + 1), repeat=len(extra)):
+                plan = _Plan(self, maker, seeker, dict(zip(extra, counts, strict=True)))
+                try:
+                    plan.steps = plan.run()
+                except PlanError:
+                    continue
+                if plan.steps < INF:
+                    found.append(plan)
         return found
 
     def best(self) -> _Plan | None:
