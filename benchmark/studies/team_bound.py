@@ -149,6 +149,7 @@ class Crossing:
 
     cost: int
     gate: tuple[str, ...]
+    collected: str  # the material whose collecting opens it (itself, or the tile placed on it)
 
 
 def crossings(rules: rules_lib.Rules) -> dict[str, Crossing]:
@@ -161,14 +162,15 @@ def crossings(rules: rules_lib.Rules) -> dict[str, Crossing]:
     found: dict[str, Crossing] = {}
     for material, rule in rules.collect.items():
         if material not in walkable and rule.leaves in walkable:
-            found[material] = Crossing(2, tuple(rule.require))
+            found[material] = Crossing(2, tuple(rule.require), material)
     for name, rule in rules.place.items():
         placed = rules.collect.get(name)
         if rule.type != "material" or placed is None or placed.leaves not in walkable:
             continue
         for material in rule.where:
             if material not in walkable and material not in found:
-                found[material] = Crossing(3, tuple(dict.fromkeys([*rule.uses, *placed.require])))
+                gate = tuple(dict.fromkeys([*rule.uses, *placed.require]))
+                found[material] = Crossing(3, gate, name)
     return found
 
 
@@ -246,9 +248,32 @@ class _Estimate:
             return max(t, opened[tile]) + 1
 
         self.dist = [earliest(shape, {s: 0.0}, enter) for s in starts]
+        self.starts, self.cross = starts, cross
         self.held = functools.cache(self._held)
         self.station = functools.cache(self._station)
         self.reach = functools.cache(self._reach)
+        self.work = functools.cache(self._work)
+
+    def _work(self, i: int, material: str) -> tuple[float, ...]:
+        """Actions other than collecting `material` that agent i spends before it first stands
+        next to its 1st, 2nd, ... nearest tile of `material`: a move per tile entered, and alone
+        (no teammate opens tiles for it) the other actions of crossing a tile, except the `do`
+        on a tile of `material` itself."""
+        flat = self.grid.ravel()
+        alone = len(self.agents) == 1
+
+        def cost(m: str) -> float:
+            if m in self.rules.walkable:
+                return 1
+            if m not in self.cross:
+                return INF
+            if not alone:
+                return 1
+            return self.cross[m].cost - (1 if self.cross[m].collected == material else 0)
+
+        costs = [cost(m) for m in flat]
+        dist = earliest(self.grid.shape, {self.starts[i]: 0.0}, lambda t, d: d + costs[t])
+        return tuple(d for d, _, _ in approaches(self.grid, dist, material))
 
     def _reach(self, i: int, material: str) -> tuple[float, ...]:
         """When agent i can first stand next to its 1st, 2nd, ... nearest tile of `material`."""
@@ -264,10 +289,12 @@ class _Estimate:
         # Agent i's j-th do: after it holds the tools, and after it stood next to j distinct
         # tiles; at most r - 1 tiles are reached before the r-th nearest, so of the j tiles at
         # least j - r + 1 are collected at distinct steps after that (a tile that is not used up
-        # serves every do).
+        # serves every do). And before its j-th do it did j - 1 other dos of the material and
+        # the work (`_work`) of standing next to j distinct tiles.
         times = []
         for i in self.agents:
             near = self.reach(i, material)
+            effort = self.work(i, material)
             if not near:
                 continue
             tool = max([self.held(t, n, i) for t, n in rule.require.items()] + [0])
@@ -277,6 +304,7 @@ class _Estimate:
                     break
                 firsts = near[:j] if used_up else near[:1]
                 best = max(max(a, tool) + 1 + j - r for r, a in enumerate(firsts, 1))
+                best = max(best, (effort[j - 1] if used_up else effort[0]) + j)
                 times.append(best + extra)
         if len(times) < dos:
             return INF
@@ -352,18 +380,24 @@ def _actions(rules: rules_lib.Rules, goal: str) -> int:
 
 
 def _route(layout: Layout, rules: rules_lib.Rules, goal: str, cross: dict[str, Crossing]) -> float:
-    """Moves a lone player needs: it stands next to each material of a chain in order, and enters
-    only tiles that are walkable or can become so (one move each)."""
+    """Actions on top of `_actions` a lone player needs: it stands next to each material of a
+    chain in order; entering a tile takes a move, and crossing takes its other actions too except
+    a `do` whose items the goal needs anyway (that `do` may be one `_actions` counts)."""
     kind, item = _goal_item(goal)
     material = next((m for m, r in rules.collect.items() if item in r.receive), None)
     if kind != "collect" or material is None:
         return 0.0
     shape = layout.grid.shape
     flat = layout.grid.ravel()
-    passable = [m in rules.walkable or m in cross for m in flat]
+    needed = set(prerequisites.bill(prerequisites.plan(rules, goal, {}, set())))
+    extra = {
+        m: c.cost - (1 if needed & set(rules.collect[c.collected].receive) else 0)
+        for m, c in cross.items()
+    }
+    costs = [1 if m in rules.walkable else extra.get(m, INF) for m in flat]
 
     def enter(tile: int, t: float) -> float:
-        return t + 1 if passable[tile] else INF
+        return t + costs[tile]
 
     start = layout.starts[0][0] * shape[1] + layout.starts[0][1]
     neighbours = _neighbours(shape)
@@ -742,23 +776,32 @@ class _Plan:
 
     def place(self, name: str) -> bool:
         """The maker places a station next to the nearest tile it can stand on that has a free
-        neighbour: one the rule allows, that no teammate's path or unit uses."""
+        neighbour: one the rule allows (as the map is by then: a tile collected before now has
+        become what collecting leaves), that no teammate's path or unit uses."""
         grid = self.s.layout.grid
         flat = grid.ravel()
         w, h = grid.shape
         allowed = self.s.rules.place[name].where
-        taken = set(self.reserved) | self.walls | self.s.start_tiles
+        now = self.clock[self.maker]
+
+        def fits(tile: int) -> bool:
+            if tile in self.walls or tile in self.s.start_tiles:
+                return False
+            if not self.trodden.get(tile, set()) <= {self.maker}:
+                return False
+            material = flat[tile]
+            if tile in self.reserved:
+                if self.reserved[tile][1] > now:
+                    return False
+                material = self.s.rules.collect[material].leaves
+            return material in allowed
 
         def free(stand: int) -> list[int]:
             x, y = divmod(stand, h)
             return [
                 (x + dx) * h + y + dy
                 for dx, dy in MOVES
-                if 0 <= x + dx < w
-                and 0 <= y + dy < h
-                and flat[(x + dx) * h + y + dy] in allowed
-                and (x + dx) * h + y + dy not in taken
-                and self.trodden.get((x + dx) * h + y + dy, set()) <= {self.maker}
+                if 0 <= x + dx < w and 0 <= y + dy < h and fits((x + dx) * h + y + dy)
             ]
 
         def targets(dist: np.ndarray):
@@ -843,7 +886,7 @@ class _Plan:
             return self.achieved
         material = next(m for m, r in s.rules.collect.items() if item in r.receive)
         seeker = self.seeker
-        found = self.walk(seeker, self.tools(seeker) - {tool}, lambda d: self._free(material, d))
+        found = self.walk(seeker, self.tools(seeker), lambda d: self._free(material, d))
         if found is None:
             return INF
         d, stand, tile, path = found
