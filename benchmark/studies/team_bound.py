@@ -6,15 +6,44 @@ For a map (a world seed) and a team size it gives two numbers under the rule dat
 
 - a **lower bound**, proven for the relaxed game below: no team can collect the goal sooner;
 - the **best plan found**: the joint steps of a concrete plan in the same relaxed game, found by
-  search over who makes the tools, who fetches each unit (and from which tile), and who waits at
-  the goal. When the two meet, the optimum is exact (`Bound.exact`).
+  search over who makes the tools, who waits at the goal and how many copies of each gathering
+  tool are made; every unit goes to whoever delivers it soonest. The plan books every player's
+  action at every step and is replayed (`replay`) before it counts. When the two numbers meet,
+  the optimum is exact (`Bound.exact`).
 
-The relaxed game, stated once: players do not block each other, turning to face a tile is free,
-and a share reaches any distance in one step of the giver (the rule data's `share`). For the lower
-bound, walking may also pass any tile that is not walkable at two steps per tile (mine it, step in;
-a relaxation of tunnelling), one agent may fetch several units of a material at consecutive steps
-from where it first reaches that material, and a tool counts as held by a gatherer from the step
-it is first made by anyone who could share it. The plans walk the initial walkable tiles only.
+The relaxed game, stated once: the rule data's game (move, `do` to collect, place, make, share
+one unit to a teammate at any distance as one step of the giver) where players do not block each
+other, creatures are absent, turning to face a tile is free, and vitals never run out. Every play
+of the real game is a play of the relaxed one, so the lower bound holds for the real game too.
+
+The lower bound takes the largest of these arguments (each proven for any team):
+
+1. **Crossing.** A tile that is not walkable becomes so only as the rule data allows
+   (`crossings`): a material whose collecting leaves a walkable tile takes `do` and a step once
+   someone holds the collect's tools (tree: none; stone, coal: wood pickaxe; iron: stone pickaxe);
+   water and lava take placing stone, collecting it and a step (once someone holds a stone);
+   tables and furnaces never. Stepping on lava kills, so nobody walks on it.
+2. **Arrival.** `earliest` gives the team's earliest time on each tile from all starts (a
+   crossing no sooner than its gate, the time someone can first hold its items); a crossing tile
+   opens one action before a walker could step in; each player's own times then take a step per
+   tile and enter a crossing tile only once it opened (by anyone). Gates start at 0 and are
+   recomputed from the times they give until they stop growing: every round is a lower bound.
+3. **Units.** A player's j-th `do` on a material comes after it holds the tools, after it stood
+   next to j distinct tiles (tiles are used up; water is not), at least j - r + 1 of them no
+   sooner than the r-th nearest, and after j - 1 other such `do`s plus the other work of reaching
+   j tiles (`_Estimate._work`: a move per tile; for a lone player also the other actions of
+   crossing). A unit someone else holds takes one more step (the share); k units of the team
+   come no sooner than the k-th earliest of all players' candidates.
+4. **Recipes.** A made item comes a step after its maker holds the inputs and a station is
+   placed; a station a step after its placer holds what it uses; the goal after its tool, and a
+   step after every raw item the prerequisite plan consumes could be held.
+5. **A lone player** does every collect, place and make of the prerequisite plan itself, one
+   action each (`_actions`), and moves: it must stand next to each material of a chain (tree,
+   stone, iron, diamond; tree, coal, diamond; ...) in order, a move per tile entered plus the
+   other actions of crossing, except a `do` whose items the plan needs (`_route`).
+
+Not used, so still loose: which player holds which copy of a tool, and that one player cannot be
+at a station and a distant material at once (both bind for small teams).
 
 `team_bound(world_seed, n_agents)` is what the harness calls for one map and team size.
 """
@@ -156,7 +185,7 @@ def crossings(rules: rules_lib.Rules) -> dict[str, Crossing]:
     """From the rule data: a material whose collecting leaves a walkable tile is crossed by `do`
     and a step (tree, stone, coal, iron, diamond: 2, gated by the collect's tools); a material a
     placed tile may cover, when collecting that tile leaves a walkable one, by place, `do` and a
-    step (water and lava, under stone: 3, gated by the stone and the tool that collects it).
+    step (water and lava, under stone: 3, gated by the stone: the placing comes first).
     Nothing else (table, furnace) ever becomes walkable."""
     walkable = set(rules.walkable)
     found: dict[str, Crossing] = {}
@@ -169,8 +198,7 @@ def crossings(rules: rules_lib.Rules) -> dict[str, Crossing]:
             continue
         for material in rule.where:
             if material not in walkable and material not in found:
-                gate = tuple(dict.fromkeys([*rule.uses, *placed.require]))
-                found[material] = Crossing(3, gate, name)
+                found[material] = Crossing(3, tuple(rule.uses), name)
     return found
 
 
@@ -621,19 +649,20 @@ class _Plan:
     def tools(self, i: int) -> frozenset[str]:
         return frozenset(t.tool for t in self.tokens if t.holder == i)
 
-    def _timed(self, i: int, path: list[int]) -> list[tuple[int, float]]:
-        """(tile, when player i stands next to it, about to enter) along `path` from now."""
+    def _timed(self, i: int, path: list[int], start: float | None) -> list[tuple[int, float]]:
+        """(tile, when player i stands next to it, about to enter) along `path` from `start`
+        (None: now)."""
         flat = self.s.layout.grid.ravel()
-        t, out = self.clock[i], []
+        t, out = self.clock[i] if start is None else start, []
         for tile in path:
             out.append((tile, t))
             t += 1 if flat[tile] in self.s.walkable else 2
         return out
 
-    def _clear(self, i: int, path: list[int]) -> bool:
+    def _clear(self, i: int, path: list[int], start: float | None) -> bool:
         """Whether player i may take `path`: it crosses no station, and a tile a teammate counts
         on collecting is entered only after the teammate collected it."""
-        for tile, before in self._timed(i, path):
+        for tile, before in self._timed(i, path, start):
             if tile in self.walls:
                 return False
             owner, when = self.reserved.get(tile, (i, 0.0))
@@ -641,15 +670,22 @@ class _Plan:
                 return False
         return True
 
-    def walk(self, i: int, tools: frozenset[str], targets: Callable[[np.ndarray], Iterable]):
-        """The best (steps, stand tile, target, path) over `targets(dist)` for player i, on a
-        path `_clear` allows (the nearest target's path, else one avoiding those tiles)."""
+    def walk(
+        self,
+        i: int,
+        tools: frozenset[str],
+        targets: Callable[[np.ndarray], Iterable],
+        start: float | None = None,
+    ):
+        """The best (steps, stand tile, target, path) over `targets(dist)` for player i leaving
+        at `start` (None: now), on a path `_clear` allows (the nearest target's path, else one
+        avoiding those tiles)."""
         others = frozenset(t for t, (owner, _) in self.reserved.items() if owner != i)
         for avoid in (frozenset(), frozenset(self.walls) | others):
             dist, pred = self.s.ways.from_tile(self.where[i], tools, avoid)
             for d, target, stand in targets(dist):
                 path = _Ways.path(pred, stand)
-                if self._clear(i, path):
+                if self._clear(i, path, start):
                     return d, stand, target, path
                 break
         return None
@@ -662,11 +698,13 @@ class _Plan:
                 continue
             yield d, flat_tile, stand[0] * h + stand[1]
 
-    def go(self, i: int, path: list[int], stand: int, arrive: float) -> None:
-        """Player i walks `path` from now and stands on `stand` at `arrive`; a tile it tunnels
-        through first gives it that tile's items."""
+    def go(
+        self, i: int, path: list[int], stand: int, arrive: float, start: float | None = None
+    ) -> None:
+        """Player i walks `path` from `start` (None: now) and stands on `stand` at `arrive`; a
+        tile it tunnels through first gives it that tile's items."""
         flat = self.s.layout.grid.ravel()
-        for t, before in self._timed(i, path):
+        for t, before in self._timed(i, path, start):
             self.trodden.setdefault(t, set()).add(i)
             if flat[t] in self.s.walkable:
                 self.act(i, before + 1, "move", t)
@@ -785,7 +823,7 @@ class _Plan:
         now = self.clock[self.maker]
 
         def fits(tile: int) -> bool:
-            if tile in self.walls or tile in self.s.start_tiles:
+            if tile in self.walls or tile in self.s.start_tiles - {self.s.start_tile(self.maker)}:
                 return False
             if not self.trodden.get(tile, set()) <= {self.maker}:
                 return False
@@ -886,12 +924,28 @@ class _Plan:
             return self.achieved
         material = next(m for m, r in s.rules.collect.items() if item in r.receive)
         seeker = self.seeker
-        found = self.walk(seeker, self.tools(seeker), lambda d: self._free(material, d))
+        made = {k.tool for k in self.tokens}
+        # The seeker sets out now with what it holds, or first takes the other tools (to
+        # tunnel), or those and the goal's tool.
+        options = []
+        for take in (frozenset(), frozenset(made - {tool}), frozenset(made)):
+            start = max([self.clock[seeker], *(self._token(t, seeker)[0] for t in take)])
+            found = self.walk(
+                seeker, self.tools(seeker) | take, lambda d: self._free(material, d), start
+            )
+            if found is not None:
+                finish = max(start + found[0], self._token(tool, seeker)[0])
+                options.append((finish, sorted(take)))
+        if not options:
+            return INF
+        take = min(options)[1]
+        start = max([self.clock[seeker], *(self.handover(t, seeker) for t in take)])
+        found = self.walk(seeker, self.tools(seeker), lambda d: self._free(material, d), start)
         if found is None:
             return INF
         d, stand, tile, path = found
-        arrive = self.clock[seeker] + d
-        self.go(seeker, path, stand, arrive)
+        arrive = start + d
+        self.go(seeker, path, stand, arrive, start)
         handed = self.handover(tool, seeker)
         self.clock[seeker] = max(arrive, handed) + 1
         self.act(seeker, self.clock[seeker], "do", tile)
@@ -920,6 +974,10 @@ class _PlanSearch:
         self.start_tiles = {x * h + y for x, y in layout.starts[:n_agents]}
         self.tools = {t for r in rules.collect.values() for t in r.require}  # held, never used up
         self._near: dict[tuple[int, str], list] = {}
+
+    def start_tile(self, i: int) -> int:
+        x, y = self.layout.starts[i]
+        return x * self.layout.grid.shape[1] + y
 
     def approaches(self, material: str, dist: np.ndarray) -> list[tuple[float, tuple, tuple]]:
         """`approaches` over a distance array `_Ways` keeps (so its id names it)."""
