@@ -171,6 +171,21 @@ def earliest(
     return best.reshape(shape)
 
 
+@functools.cache
+def _edges(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(from, to) flat tile pairs of every move on a grid of `shape`."""
+    pairs = [(t, n) for t, around in enumerate(_neighbours(shape)) for n in around]
+    return tuple(np.array(side, np.int64) for side in zip(*pairs, strict=True))
+
+
+def _graph(shape: tuple[int, int], cost: np.ndarray) -> sparse.csr_matrix:
+    """Moves as a sparse graph weighted by the cost of entering the tile (0 or INF: never)."""
+    rows, cols = _edges(shape)
+    keep = (cost[cols] > 0) & (cost[cols] < INF)
+    size = cost.size
+    return sparse.csr_matrix((cost[cols[keep]], (rows[keep], cols[keep])), shape=(size, size))
+
+
 @dataclasses.dataclass(frozen=True)
 class Crossing:
     """How a tile of a material that is not walkable can become walkable: `cost` actions of one
@@ -203,11 +218,12 @@ def crossings(rules: rules_lib.Rules) -> dict[str, Crossing]:
 
 
 def approaches(
-    grid: np.ndarray, dist: np.ndarray, material: str
+    grid: np.ndarray, dist: np.ndarray, material: str, tiles: tuple | None = None
 ) -> list[tuple[float, tuple, tuple]]:
     """(steps to stand next to it, tile, stand tile) for every tile of `material` reachable in
-    `dist` (INF: unreachable), nearest first; the stand tile is the neighbour reached soonest."""
-    xs, ys = np.nonzero(grid == material)
+    `dist` (INF: unreachable), nearest first; the stand tile is the neighbour reached soonest.
+    `tiles`: the material's tiles as `np.nonzero` gives them, when already known."""
+    xs, ys = np.nonzero(grid == material) if tiles is None else tiles
     if not xs.size:
         return []
     padded = np.full((grid.shape[0] + 2, grid.shape[1] + 2), INF)
@@ -245,6 +261,7 @@ class _Estimate:
         n_agents: int,
         cross: dict[str, Crossing],
         gates: dict[str, float],
+        work: Callable[[int, str], tuple[float, ...]] | None = None,
     ) -> None:
         self.grid, self.rules, self.agents = layout.grid, rules, range(n_agents)
         shape = layout.grid.shape
@@ -280,7 +297,7 @@ class _Estimate:
         self.held = functools.cache(self._held)
         self.station = functools.cache(self._station)
         self.reach = functools.cache(self._reach)
-        self.work = functools.cache(self._work)
+        self.work = work or functools.cache(self._work)  # the same for any gates
 
     def _work(self, i: int, material: str) -> tuple[float, ...]:
         """Actions other than collecting `material` that agent i spends before it first stands
@@ -299,9 +316,11 @@ class _Estimate:
                 return 1
             return self.cross[m].cost - (1 if self.cross[m].collected == material else 0)
 
-        costs = [cost(m) for m in flat]
-        dist = earliest(self.grid.shape, {self.starts[i]: 0.0}, lambda t, d: d + costs[t])
-        return tuple(d for d, _, _ in approaches(self.grid, dist, material))
+        costs = np.array([cost(m) for m in flat], np.float64)
+        dist = csgraph.dijkstra(_graph(self.grid.shape, costs), indices=self.starts[i])
+        return tuple(
+            d for d, _, _ in approaches(self.grid, dist.reshape(self.grid.shape), material)
+        )
 
     def _reach(self, i: int, material: str) -> tuple[float, ...]:
         """When agent i can first stand next to its 1st, 2nd, ... nearest tile of `material`."""
@@ -447,8 +466,10 @@ def lower_bound(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int
     """Joint steps no team of `n_agents` can beat in the relaxed game (module docstring)."""
     cross = crossings(rules)
     gates = dict.fromkeys(cross, 0.0)
+    work = None
     for _ in range(len(cross) + 1):
-        estimate = _Estimate(layout, rules, n_agents, cross, gates)
+        estimate = _Estimate(layout, rules, n_agents, cross, gates, work)
+        work = estimate.work
         better = {m: max(gates[m], estimate.anyone(c.gate)) for m, c in cross.items()}
         if better == gates:
             break
@@ -545,19 +566,19 @@ def replay(
 
 
 class _Ways:
-    """Shortest walks on the initial map for a player holding some tools: a walkable tile costs a
-    step, a tile the tools can collect into a walkable one costs two (`do`, step in; the goal's
-    material and anything in `avoid` excepted)."""
+    """Shortest walks for a player holding some tools: a walkable tile (or one `opened` by
+    collecting it) costs a step, a tile the tools can collect into a walkable one costs two
+    (`do`, step in; the goal's material excepted), a tile in `avoid` cannot be entered."""
 
     def __init__(self, layout: Layout, rules: rules_lib.Rules, goal_material: str | None) -> None:
         self.grid, self.rules, self.goal_material = layout.grid, rules, goal_material
         self.shape = layout.grid.shape
         self._graphs: dict[tuple, sparse.csr_matrix] = {}
-        pairs = [(t, n) for t, around in enumerate(_neighbours(self.shape)) for n in around]
-        self._edges = tuple(np.array(side, np.int64) for side in zip(*pairs, strict=True))
         self._paths: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
-    def costs(self, tools: frozenset[str], avoid: frozenset[int]) -> np.ndarray:
+    def costs(
+        self, tools: frozenset[str], avoid: frozenset[int], opened: frozenset[int]
+    ) -> np.ndarray:
         """The cost of entering each flat tile (0: never)."""
         flat = self.grid.ravel()
         cost = np.zeros(flat.shape, np.float64)
@@ -570,31 +591,34 @@ class _Ways:
                 and all(t in tools for t in rule.require)
             ):
                 cost[flat == material] = 2
+        if opened:
+            cost[list(opened)] = 1
         if avoid:
             cost[list(avoid)] = 0
         return cost
 
-    def graph(self, tools: frozenset[str], avoid: frozenset[int]) -> sparse.csr_matrix:
-        key = (tools, avoid)
+    def graph(
+        self, tools: frozenset[str], avoid: frozenset[int], opened: frozenset[int]
+    ) -> sparse.csr_matrix:
+        key = (tools, avoid, opened)
         if key not in self._graphs:
-            cost = self.costs(tools, avoid)
-            rows, cols = self._edges
-            keep = cost[cols] > 0
-            size = cost.size
-            self._graphs[key] = sparse.csr_matrix(
-                (cost[cols[keep]], (rows[keep], cols[keep])), shape=(size, size)
-            )
+            cost = self.costs(tools, avoid, opened)
+            self._graphs[key] = _graph(self.shape, cost)
         return self._graphs[key]
 
     def from_tile(
-        self, where: tuple[int, int], tools: frozenset[str], avoid: frozenset[int] = frozenset()
+        self,
+        where: tuple[int, int],
+        tools: frozenset[str],
+        avoid: frozenset[int] = frozenset(),
+        opened: frozenset[int] = frozenset(),
     ) -> tuple[np.ndarray, np.ndarray]:
         """(steps to every flat tile, predecessors) from `where`."""
-        key = (where, tools, avoid)
+        key = (where, tools, avoid, opened)
         if key not in self._paths:
             start = where[0] * self.shape[1] + where[1]
             dist, pred = csgraph.dijkstra(
-                self.graph(tools, avoid), indices=start, return_predecessors=True
+                self.graph(tools, avoid, opened), indices=start, return_predecessors=True
             )
             self._paths[key] = (dist, pred)
         return self._paths[key]
@@ -631,6 +655,8 @@ class _Plan:
         self.tokens: list[_Token] = []
         self.reserved: dict[int, tuple[int, float]] = {}  # tiles whose unit a player counts on:
         # that player, and when it collects it
+        self.opened: dict[int, float] = {}  # tiles collected into walkable ones, and when
+        self._keys: dict[tuple, tuple] = {}
         self.stash: list[dict[str, list[float]]] = [{} for _ in range(n)]  # units to share
         self.trodden: dict[int, set[int]] = {}  # who walks or tunnels through each tile
         self.walls: set[int] = set()  # placed stations
@@ -656,7 +682,7 @@ class _Plan:
         t, out = self.clock[i] if start is None else start, []
         for tile in path:
             out.append((tile, t))
-            t += 1 if flat[tile] in self.s.walkable else 2
+            t += 1 if flat[tile] in self.s.walkable or self.opened.get(tile, INF) <= t else 2
         return out
 
     def _clear(self, i: int, path: list[int], start: float | None) -> bool:
@@ -680,9 +706,16 @@ class _Plan:
         """The best (steps, stand tile, target, path) over `targets(dist)` for player i leaving
         at `start` (None: now), on a path `_clear` allows (the nearest target's path, else one
         avoiding those tiles)."""
-        others = frozenset(t for t, (owner, _) in self.reserved.items() if owner != i)
-        for avoid in (frozenset(), frozenset(self.walls) | others):
-            dist, pred = self.s.ways.from_tile(self.where[i], tools, avoid)
+        key = (i, len(self.reserved), len(self.walls))
+        if key not in self._keys:  # the map only changes by collecting and placing
+            others = frozenset(t for t, (owner, _) in self.reserved.items() if owner != i)
+            everyone = frozenset(self.opened)
+            self._keys[key] = (
+                (frozenset(), everyone),
+                (frozenset(self.walls) | others, everyone - others),
+            )
+        for avoid, opened in self._keys[key]:
+            dist, pred = self.s.ways.from_tile(self.where[i], tools, avoid, opened)
             for d, target, stand in targets(dist):
                 path = _Ways.path(pred, stand)
                 if self._clear(i, path, start):
@@ -691,12 +724,11 @@ class _Plan:
         return None
 
     def _free(self, material: str, dist: np.ndarray):
-        h = self.s.layout.grid.shape[1]
-        for d, tile, stand in self.s.approaches(material, dist):
-            flat_tile = tile[0] * h + tile[1]
-            if flat_tile in self.reserved:
-                continue
-            yield d, flat_tile, stand[0] * h + stand[1]
+        """(steps, tile, stand tile) of the tiles of `material` nobody counts on, nearest first."""
+        steps, tiles, stands = self.s.approaches(material, dist)
+        for k in range(steps.size):
+            if int(tiles[k]) not in self.reserved:
+                yield float(steps[k]), int(tiles[k]), int(stands[k])
 
     def go(
         self, i: int, path: list[int], stand: int, arrive: float, start: float | None = None
@@ -706,7 +738,7 @@ class _Plan:
         flat = self.s.layout.grid.ravel()
         for t, before in self._timed(i, path, start):
             self.trodden.setdefault(t, set()).add(i)
-            if flat[t] in self.s.walkable:
+            if flat[t] in self.s.walkable or self.opened.get(t, INF) <= before:
                 self.act(i, before + 1, "move", t)
                 continue
             self.act(i, before + 1, "do", t)
@@ -714,6 +746,7 @@ class _Plan:
             if t in self.reserved:
                 continue
             self.reserved[t] = (i, before + 1)
+            self.opened[t] = before + 1
             for item, amount in self.s.rules.collect[flat[t]].receive.items():
                 units = self.ready if i == self.maker else self.stash[i]
                 units.setdefault(item, []).extend([before + 1] * amount)
@@ -779,6 +812,8 @@ class _Plan:
         held = [self.handover(t, i) for t in lacking]
         do = max([arrive, *held]) + 1
         self.reserved[tile] = (i, do)
+        if rules.collect[material].leaves in self.s.walkable:
+            self.opened[tile] = do
         self.go(i, path, stand, do)
         self.act(i, do, "do", tile)
         if _goal_item(self.s.goal) == ("collect", item):
@@ -906,12 +941,15 @@ class _Plan:
                 self.ready.setdefault(name, []).append(self.clock[self.maker])
         return True
 
-    def run(self) -> float:
+    def run(self, limit: float = INF) -> float:
+        """The plan's joint steps (INF: it fails, or cannot beat `limit`)."""
         s = self.s
         tool = prerequisites.goal_tool(s.rules, s.goal)
         kind, item = _goal_item(s.goal)
         target = f"make_{tool}" if tool else s.goal
         for step in prerequisites.plan(s.rules, target, {}, set()):
+            if self.clock[self.maker] >= limit:  # the goal comes after the maker's last action
+                return INF
             if step.kind == "collect":
                 if not all(self.fetch(step.target) for _ in range(step.amount)):
                     return INF
@@ -974,45 +1012,79 @@ class _PlanSearch:
         self.start_tiles = {x * h + y for x, y in layout.starts[:n_agents]}
         self.tools = {t for r in rules.collect.values() for t in r.require}  # held, never used up
         self._near: dict[tuple[int, str], list] = {}
+        self._tiles: dict[str, tuple] = {}
 
     def start_tile(self, i: int) -> int:
         x, y = self.layout.starts[i]
         return x * self.layout.grid.shape[1] + y
 
-    def approaches(self, material: str, dist: np.ndarray) -> list[tuple[float, tuple, tuple]]:
-        """`approaches` over a distance array `_Ways` keeps (so its id names it)."""
+    def approaches(self, material: str, dist: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(steps, flat tile, flat stand tile) as `approaches` orders them, as arrays, over a
+        distance array `_Ways` keeps (so its id names it)."""
         key = (id(dist), material)
         if key not in self._near:
-            self._near[key] = approaches(
-                self.layout.grid, dist.reshape(self.layout.grid.shape), material
-            )
+            grid = self.layout.grid
+            if material not in self._tiles:
+                self._tiles[material] = np.nonzero(grid == material)
+            xs, ys = self._tiles[material]
+            h = grid.shape[1]
+            padded = np.full((grid.shape[0] + 2, h + 2), INF)
+            padded[1:-1, 1:-1] = dist.reshape(grid.shape)
+            around = np.stack([padded[xs + 1 + dx, ys + 1 + dy] for dx, dy in MOVES])
+            side = around.argmin(axis=0)
+            steps = around[side, np.arange(xs.size)]
+            order = np.lexsort((ys, xs, steps))
+            order = order[steps[order] < INF]
+            offsets = np.array([dx * h + dy for dx, dy in MOVES], np.int64)
+            tiles = xs[order] * h + ys[order]
+            self._near[key] = (steps[order], tiles, tiles + offsets[side[order]])
         return self._near[key]
 
-    def plans(self) -> list[_Plan]:
-        """Every plan of the family that reaches the goal: each maker, seeker, and number of
-        extra copies (0 to 2, at most one per teammate) of each gathering tool but the goal's."""
+    def seekers(self, maker: int) -> list[int]:
+        """Who may wait at the goal: the maker, and the three players nearest the goal's
+        material (walking and tunnelling with every tool)."""
+        if self.goal_material is None:
+            return [maker]
+        tools = frozenset(self.tools)
+
+        def near(i: int) -> float:
+            found = self.approaches(
+                self.goal_material, self.ways.from_tile(self.layout.starts[i], tools)[0]
+            )
+            return float(found[0][0]) if found[0].size else INF
+
+        nearest = sorted(range(self.n), key=near)[:3]
+        return list(dict.fromkeys([maker, *nearest]))
+
+    def plans(self, prune: bool = True) -> list[_Plan]:
+        """The plans of the family that reach the goal: each maker, seeker (`seekers`), and
+        number of extra copies (0 to 2, at most one per teammate) of each gathering tool but the
+        goal's; with `prune`, a plan stops once it cannot beat the best so far."""
         tool = prerequisites.goal_tool(self.rules, self.goal)
         extra = [t for t in sorted(self.tools) if t != tool and t in self.rules.make]
-        found = []
-        for maker, seeker in itertools.product(range(self.n), repeat=2):
-            for counts in itertools.product(range(min(2, self.n - 1) + 1), repeat=len(extra)):
+        copies = list(itertools.product(range(min(2, self.n - 1) + 1), repeat=len(extra)))
+        found, best = [], INF
+        for maker in range(self.n):
+            for seeker, counts in itertools.product(self.seekers(maker), copies):
                 plan = _Plan(self, maker, seeker, dict(zip(extra, counts, strict=True)))
                 try:
-                    plan.steps = plan.run()
+                    plan.steps = plan.run(best if prune else INF)
                 except PlanError:
                     continue
                 if plan.steps < INF:
                     found.append(plan)
+                    best = min(best, plan.steps)
         return found
 
     def best(self) -> _Plan | None:
         """The plan with the fewest joint steps that replays as booked (None: none)."""
-        for plan in sorted(self.plans(), key=lambda p: p.steps):
-            try:
-                if replay(self.layout, self.rules, self.goal, plan.acts) == plan.steps:
-                    return plan
-            except PlanError:
-                pass
+        for prune in (True, False):
+            for plan in sorted(self.plans(prune), key=lambda p: p.steps):
+                try:
+                    if replay(self.layout, self.rules, self.goal, plan.acts) == plan.steps:
+                        return plan
+                except PlanError:
+                    pass
         return None
 
 
