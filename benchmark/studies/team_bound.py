@@ -39,8 +39,9 @@ The lower bound takes the largest of these arguments (each proven for any team):
    step after every raw item the prerequisite plan consumes could be held.
 5. **A lone player** does every collect, place and make of the prerequisite plan itself, one
    action each (`_actions`), and moves: it must stand next to each material of a chain (tree,
-   stone, iron, diamond; tree, coal, diamond; ...) in order, a move per tile entered plus the
-   other actions of crossing, except a `do` whose items the plan needs (`_route`).
+   stone, iron, diamond; tree, coal, diamond; ...) in order, and next to as many distinct tiles
+   of a material as it collects units from it, a move per tile entered plus the other actions of
+   crossing, except a `do` whose items the plan needs (`_route`).
 
 Not used, so still loose: which player holds which copy of a tool, and that one player cannot be
 at a station and a distant material at once (both bind for small teams).
@@ -428,17 +429,15 @@ def _actions(rules: rules_lib.Rules, goal: str) -> int:
 
 def _route(layout: Layout, rules: rules_lib.Rules, goal: str, cross: dict[str, Crossing]) -> float:
     """Actions on top of `_actions` a lone player needs: it stands next to each material of a
-    chain in order; entering a tile takes a move, and crossing takes its other actions too except
+    chain in order, and next to as many distinct tiles of each material as the plan collects
+    units from it; entering a tile takes a move, and crossing takes its other actions too except
     a `do` whose items the goal needs anyway (that `do` may be one `_actions` counts)."""
     kind, item = _goal_item(goal)
-    material = next((m for m, r in rules.collect.items() if item in r.receive), None)
-    if kind != "collect" or material is None:
-        return 0.0
     shape = layout.grid.shape
     flat = layout.grid.ravel()
-    needed = set(prerequisites.bill(prerequisites.plan(rules, goal, {}, set())))
+    bill = prerequisites.bill(prerequisites.plan(rules, goal, {}, set()))
     extra = {
-        m: c.cost - (1 if needed & set(rules.collect[c.collected].receive) else 0)
+        m: c.cost - (1 if set(bill) & set(rules.collect[c.collected].receive) else 0)
         for m, c in cross.items()
     }
     costs = [1 if m in rules.walkable else extra.get(m, INF) for m in flat]
@@ -447,14 +446,25 @@ def _route(layout: Layout, rules: rules_lib.Rules, goal: str, cross: dict[str, C
         return t + costs[tile]
 
     start = layout.starts[0][0] * shape[1] + layout.starts[0][1]
-    neighbours = _neighbours(shape)
+    from_start = earliest(shape, {start: 0.0}, enter)
     longest = 0.0
+    for raw, count in bill.items():
+        material = next(m for m, r in rules.collect.items() if raw in r.receive)
+        rule = rules.collect[material]
+        if rule.leaves != material:  # used up: one tile per `do`
+            near = approaches(layout.grid, from_start, material)
+            dos = math.ceil(count / rule.receive[raw])
+            longest = max(longest, near[dos - 1][0] if len(near) >= dos else INF)
+    material = next((m for m, r in rules.collect.items() if item in r.receive), None)
+    if kind != "collect" or material is None:
+        return longest
+    neighbours = _neighbours(shape)
     for chain in _chains(rules, material):
         sources = {start: 0.0}
         for m in chain:
             dist = earliest(shape, sources, enter).ravel()
             sources = {}
-            for tile in np.flatnonzero(layout.grid.ravel() == m):
+            for tile in np.flatnonzero(flat == m):
                 for n in neighbours[tile]:
                     if dist[n] < sources.get(n, INF):
                         sources[n] = dist[n]
@@ -849,7 +859,7 @@ class _Plan:
 
     def place(self, name: str) -> bool:
         """The maker places a station next to the nearest tile it can stand on that has a free
-        neighbour: one the rule allows (as the map is by then: a tile collected before now has
+        neighbour (the one with fewest open sides, to block few ways): one the rule allows (as the map is by then: a tile collected before now has
         become what collecting leaves), that no teammate's path or unit uses."""
         grid = self.s.layout.grid
         flat = grid.ravel()
@@ -869,13 +879,20 @@ class _Plan:
                 material = self.s.rules.collect[material].leaves
             return material in allowed
 
+        def open_sides(tile: int) -> int:
+            return sum(
+                flat[n] in self.s.walkable or n in self.opened for n in _neighbours((w, h))[tile]
+            )
+
         def free(stand: int) -> list[int]:
+            """Free neighbours of `stand`, those that block fewest ways first."""
             x, y = divmod(stand, h)
-            return [
+            spots = [
                 (x + dx) * h + y + dy
                 for dx, dy in MOVES
                 if 0 <= x + dx < w and 0 <= y + dy < h and fits((x + dx) * h + y + dy)
             ]
+            return sorted(spots, key=open_sides)
 
         def targets(dist: np.ndarray):
             for stand in np.argsort(dist, kind="stable"):
