@@ -253,7 +253,7 @@ def _goal_item(goal: str) -> tuple[str, str]:
 
 class _Estimate:
     """Lower bounds on when things can happen, given lower bounds `gates` on when each crossing
-    material can first be crossed (module docstring, arguments 1 to 3)."""
+    material can first be crossed (module docstring, arguments 1 to 4)."""
 
     def __init__(
         self,
@@ -656,9 +656,15 @@ class _Plan:
     """One plan of the family `_PlanSearch` searches, built step by step on per-player clocks."""
 
     def __init__(
-        self, search: _PlanSearch, maker: int, seeker: int, copies: dict[str, int]
+        self,
+        search: _PlanSearch,
+        maker: int,
+        seeker: int,
+        copies: dict[str, int],
+        tight: bool = True,
     ) -> None:
         self.s, self.maker, self.seeker, self.copies = search, maker, seeker, dict(copies)
+        self.tight = tight  # stations on the free tile with fewest open sides (else the first)
         n = search.n
         self.clock = [0.0] * n
         self.where = list(search.layout.starts[:n])
@@ -859,7 +865,7 @@ class _Plan:
 
     def place(self, name: str) -> bool:
         """The maker places a station next to the nearest tile it can stand on that has a free
-        neighbour (the one with fewest open sides, to block few ways): one the rule allows (as the map is by then: a tile collected before now has
+        neighbour (`tight`: the one with fewest open sides, to block few ways): one the rule allows (as the map is by then: a tile collected before now has
         become what collecting leaves), that no teammate's path or unit uses."""
         grid = self.s.layout.grid
         flat = grid.ravel()
@@ -892,7 +898,7 @@ class _Plan:
                 for dx, dy in MOVES
                 if 0 <= x + dx < w and 0 <= y + dy < h and fits((x + dx) * h + y + dy)
             ]
-            return sorted(spots, key=open_sides)
+            return sorted(spots, key=open_sides) if self.tight else spots
 
         def targets(dist: np.ndarray):
             for stand in np.argsort(dist, kind="stable"):
@@ -1076,14 +1082,16 @@ class _PlanSearch:
     def plans(self, prune: bool = True) -> list[_Plan]:
         """The plans of the family that reach the goal: each maker, seeker (`seekers`), and
         number of extra copies (0 to 2, at most one per teammate) of each gathering tool but the
-        goal's; with `prune`, a plan stops once it cannot beat the best so far."""
+        goal's, and for one or two players both ways of choosing station tiles; with `prune`, a
+        plan stops once it cannot beat the best so far."""
         tool = prerequisites.goal_tool(self.rules, self.goal)
         extra = [t for t in sorted(self.tools) if t != tool and t in self.rules.make]
         copies = list(itertools.product(range(min(2, self.n - 1) + 1), repeat=len(extra)))
+        tights = (True, False) if self.n <= 2 else (True,)  # few plans otherwise: try both
         found, best = [], INF
         for maker in range(self.n):
-            for seeker, counts in itertools.product(self.seekers(maker), copies):
-                plan = _Plan(self, maker, seeker, dict(zip(extra, counts, strict=True)))
+            for seeker, counts, tight in itertools.product(self.seekers(maker), copies, tights):
+                plan = _Plan(self, maker, seeker, dict(zip(extra, counts, strict=True)), tight)
                 try:
                     plan.steps = plan.run(best if prune else INF)
                 except PlanError:
