@@ -662,8 +662,10 @@ class _Plan:
         seeker: int,
         copies: dict[str, int],
         tight: bool = True,
+        arm: bool = False,
     ) -> None:
         self.s, self.maker, self.seeker, self.copies = search, maker, seeker, dict(copies)
+        self.arm = arm  # a fetcher may take every tool made so far before it sets out
         self.tight = tight  # stations on the free tile with fewest open sides (else the first)
         n = search.n
         self.clock = [0.0] * n
@@ -792,45 +794,53 @@ class _Plan:
         return when
 
     def fetch(self, item: str) -> bool:
-        """One unit of `item` for the maker, by whoever delivers it soonest."""
+        """One unit of `item` for the maker, by whoever delivers it soonest: a unit a player got
+        tunnelling, shared; or a player walks with the tools it holds, or (`arm`) first takes
+        every tool made so far (to tunnel), and waits at the tile for a tool it still lacks."""
         rules = self.s.rules
         material = next(m for m, r in rules.collect.items() if item in r.receive)
         need = list(rules.collect[material].require)
+        made = frozenset(k.tool for k in self.tokens)
         best = None
         for i in range(self.s.n):
             if i != self.maker and self.stash[i].get(item):
                 done = max(self.clock[i], min(self.stash[i][item])) + 1
                 if best is None or done < best[0]:
-                    best = (done, i, None, None, None, None, None)
+                    best = (done, i, None, ())
             have = self.tools(i)
-            lacking = [t for t in need if t not in have]
-            if any(self._token(t, i)[0] == INF for t in lacking):
+            if any(self._token(t, i)[0] == INF for t in need if t not in have):
                 continue
-            # Walk with the tools held now, then wait for the lacking ones at the tile.
-            found = self.walk(i, have, lambda d: self._free(material, d))
-            if found is None:
-                continue
-            d, stand, tile, path = found
-            do = max([self.clock[i] + d, *(self._token(t, i)[0] for t in lacking)]) + 1
             share = 0 if i == self.maker else 1
-            if best is None or do + share < best[0]:
-                best = (do + share, i, d, stand, tile, path, lacking)
+            for take in {frozenset(), made - have if self.arm else frozenset()}:
+                start = max([self.clock[i], *(self._token(t, i)[0] for t in take)])
+                found = self.walk(i, have | take, lambda d: self._free(material, d), start)
+                if found is None:
+                    continue
+                waits = [self._token(t, i)[0] for t in need if t not in have | take]
+                do = max([start + found[0], *waits]) + 1
+                if best is None or do + share < best[0]:
+                    best = (do + share, i, found, take)
         if best is None:
             return False
-        done, i, d, stand, tile, path, lacking = best
-        if path is None:  # a unit it got tunnelling, shared
+        done, i, found, take = best
+        if found is None:  # a unit it got tunnelling, shared
             self.stash[i][item].remove(min(self.stash[i][item]))
             self.act(i, done, "share", item, self.maker)
             self.clock[i] = done
             self.ready.setdefault(item, []).append(done)
             return True
-        arrive = self.clock[i] + d
+        start = max([self.clock[i], *(self.handover(t, i) for t in sorted(take))])
+        found = self.walk(i, self.tools(i), lambda d: self._free(material, d), start)
+        if found is None:
+            return False
+        d, stand, tile, path = found
+        lacking = [t for t in need if t not in self.tools(i)]
         held = [self.handover(t, i) for t in lacking]
-        do = max([arrive, *held]) + 1
+        do = max([start + d, *held]) + 1
         self.reserved[tile] = (i, do)
         if rules.collect[material].leaves in self.s.walkable:
             self.opened[tile] = do
-        self.go(i, path, stand, do)
+        self.go(i, path, stand, do, start)
         self.act(i, do, "do", tile)
         if _goal_item(self.s.goal) == ("collect", item):
             self.achieved = min(self.achieved, do)
@@ -838,7 +848,7 @@ class _Plan:
             self.clock[i] += 1
             self.act(i, self.clock[i], "share", item, self.maker)
         self.ready.setdefault(item, []).append(self.clock[i])
-        for t in lacking:  # more of a tool once the first is out, for whoever fetches next
+        for t in [*take, *lacking]:  # more of a tool once the first is out, for whoever is next
             while self.copies.get(t):
                 self.copies[t] -= 1
                 if not self.copy(t):
@@ -1082,16 +1092,19 @@ class _PlanSearch:
     def plans(self, prune: bool = True) -> list[_Plan]:
         """The plans of the family that reach the goal: each maker, seeker (`seekers`), and
         number of extra copies (0 to 2, at most one per teammate) of each gathering tool but the
-        goal's, and for one or two players both ways of choosing station tiles; with `prune`, a
-        plan stops once it cannot beat the best so far."""
+        goal's, with or without fetchers taking the tools to tunnel (`arm`), and for one or two
+        players both ways of choosing station tiles; with `prune`, a plan stops once it cannot
+        beat the best so far."""
         tool = prerequisites.goal_tool(self.rules, self.goal)
         extra = [t for t in sorted(self.tools) if t != tool and t in self.rules.make]
         copies = list(itertools.product(range(min(2, self.n - 1) + 1), repeat=len(extra)))
         tights = (True, False) if self.n <= 2 else (True,)  # few plans otherwise: try both
         found, best = [], INF
         for maker in range(self.n):
-            for seeker, counts, tight in itertools.product(self.seekers(maker), copies, tights):
-                plan = _Plan(self, maker, seeker, dict(zip(extra, counts, strict=True)), tight)
+            for seeker, counts, tight, arm in itertools.product(
+                self.seekers(maker), copies, tights, (False, True)
+            ):
+                plan = _Plan(self, maker, seeker, dict(zip(extra, counts, strict=True)), tight, arm)
                 try:
                     plan.steps = plan.run(best if prune else INF)
                 except PlanError:
