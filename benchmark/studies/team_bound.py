@@ -13,8 +13,13 @@ For a map (a world seed) and a team size it gives two numbers under the rule dat
 
 The relaxed game, stated once: the rule data's game (move, `do` to collect, place, make, share
 one unit to a teammate at any distance as one step of the giver) where players do not block each
-other, creatures are absent, turning to face a tile is free, and vitals never run out. Every play
-of the real game is a play of the relaxed one, so the lower bound holds for the real game too.
+other, creatures are absent, turning to face a tile is free, vitals never run out, and within a
+step every player sees the effects of its teammates' actions of that step (the env lets players
+act one after another in id order, so a later one already does: it may use a unit shared to it,
+enter a tile mined, or make at a station placed, in that same step). Every play of the real game
+is a play of the relaxed one, so the lower bound holds for the real game too. The plans use that
+only as the env allows it (a share to a player with a higher id), so they are real-game plans up
+to blocking, turning, creatures and vitals; `replay` plays them in id order.
 
 The lower bound takes the largest of these arguments (each proven for any team):
 
@@ -23,20 +28,24 @@ The lower bound takes the largest of these arguments (each proven for any team):
    someone holds the collect's tools (tree: none; stone, coal: wood pickaxe; iron: stone pickaxe);
    water and lava take placing stone, collecting it and a step (once someone holds a stone);
    tables and furnaces never. Stepping on lava kills, so nobody walks on it.
-2. **Arrival.** `earliest` gives the team's earliest time on each tile from all starts (a
-   crossing no sooner than its gate, the time someone can first hold its items); a crossing tile
-   opens one action before a walker could step in; each player's own times then take a step per
-   tile and enter a crossing tile only once it opened (by anyone). Gates start at 0 and are
-   recomputed from the times they give until they stop growing: every round is a lower bound.
+2. **Arrival.** `earliest` gives the team's earliest time on each tile from all starts; a
+   crossing comes no sooner than the step after its gate (the time someone can first hold its
+   items) and after someone stood next to it: alone, a player spends all its actions; in a team,
+   they may be several players' actions in one step, so a teammate may step in during the step
+   of the first one. Each player's own times take a step per tile and enter a crossing tile only
+   once it can be open. Gates start at 0 and are recomputed from the times they give until they
+   stop growing: every round is a lower bound.
 3. **Units.** A player's j-th `do` on a material comes after it holds the tools, after it stood
    next to j distinct tiles (tiles are used up; water is not), at least j - r + 1 of them no
    sooner than the r-th nearest, and after j - 1 other such `do`s plus the other work of reaching
    j tiles (`_Estimate._work`: a move per tile; for a lone player also the other actions of
-   crossing). A unit someone else holds takes one more step (the share); k units of the team
-   come no sooner than the k-th earliest of all players' candidates.
-4. **Recipes.** A made item comes a step after its maker holds the inputs and a station is
-   placed; a station a step after its placer holds what it uses; the goal after its tool, and a
-   step after every raw item the prerequisite plan consumes could be held.
+   crossing). A unit someone else holds is shared in the holder's next step and may be used in
+   it, so it costs no time; k units of the team come no sooner than the k-th earliest of all
+   players' candidates.
+4. **Recipes.** A made item comes a step after its maker holds the inputs, and no sooner than
+   the step its station is placed (by a teammate; the step after, alone); a station a step after
+   its placer holds what it uses; the goal after its tool, and a step after every raw item the
+   prerequisite plan consumes could be held.
 5. **A lone player** does every collect, place and make of the prerequisite plan itself, one
    action each (`_actions`), and moves: it must stand next to each material of a chain (tree,
    stone, iron, diamond; tree, coal, diamond; ...) in order, and next to as many distinct tiles
@@ -272,28 +281,35 @@ class _Estimate:
         cost = [cross[m].cost if m in cross else 0 for m in flat]
         gate = [gates[m] if m in cross else INF for m in flat]
 
+        # Alone, a player spends every action of a crossing itself. In a team the actions at one
+        # tile may be several players' in one step (each sees the others' effects), so the
+        # crossing takes one step after someone stood next to it holding the gate.
+        alone = n_agents == 1
+        steps = [c if alone else min(c, 1) for c in cost]
+
         def team_enter(tile: int, t: float) -> float:
             if walk[tile]:
                 return t + 1
-            return max(t, gate[tile]) + cost[tile] if cost[tile] else INF
+            return max(t, gate[tile]) + steps[tile] if steps[tile] else INF
 
         starts = [x * shape[1] + y for x, y in layout.starts[:n_agents]]
-        team = earliest(shape, dict.fromkeys(starts, 0.0), team_enter).ravel()
-        # The step after which a crossing tile is walkable: someone stood next to it, held the
-        # gate, and spent all but the stepping-in action.
+        team = earliest(shape, dict.fromkeys(starts, 0.0), team_enter)
+        # The first step a teammate may stand on a crossing tile: the step its first action
+        # could be taken by anyone.
         opened = [INF] * len(flat)
         neighbours = _neighbours(shape)
         for tile in range(len(flat)):
             if cost[tile]:
-                stood = min((team[n] for n in neighbours[tile]), default=INF)
-                opened[tile] = max(stood, gate[tile]) + cost[tile] - 1
+                stood = min((team.flat[n] for n in neighbours[tile]), default=INF)
+                opened[tile] = max(stood, gate[tile]) + 1
 
         def enter(tile: int, t: float) -> float:
             if walk[tile]:
                 return t + 1
-            return max(t, opened[tile]) + 1
+            return max(t + 1, opened[tile])
 
-        self.dist = [earliest(shape, {s: 0.0}, enter) for s in starts]
+        self.alone = alone
+        self.dist = [team] if alone else [earliest(shape, {s: 0.0}, enter) for s in starts]
         self.starts, self.cross = starts, cross
         self.held = functools.cache(self._held)
         self.station = functools.cache(self._station)
@@ -346,14 +362,13 @@ class _Estimate:
             if not near:
                 continue
             tool = max([self.held(t, n, i) for t, n in rule.require.items()] + [0])
-            extra = 1 if holder is not None and i != holder else 0
             for j in range(1, dos + 1):
                 if used_up and j > len(near):
                     break
                 firsts = near[:j] if used_up else near[:1]
                 best = max(max(a, tool) + 1 + j - r for r, a in enumerate(firsts, 1))
                 best = max(best, (effort[j - 1] if used_up else effort[0]) + j)
-                times.append(best + extra)
+                times.append(best)
         if len(times) < dos:
             return INF
         times.sort()
@@ -370,11 +385,13 @@ class _Estimate:
             recipe = self.rules.make[item]
             times = math.ceil(k / recipe.gives)
             best = INF
+            # The first make: a step after the maker holds the inputs, and once a station stands
+            # (placed in the same step by a teammate, or the step before by the maker alone).
+            later = 1 if self.alone else 0
             for maker in self.agents:
-                ready = [self.held(u, a * times, maker) for u, a in recipe.uses.items()]
-                ready += [self.station(s) for s in recipe.nearby]
-                extra = 1 if holder is not None and maker != holder else 0
-                best = min(best, max(ready + [0]) + times + extra)
+                ready = [self.held(u, a * times, maker) + 1 for u, a in recipe.uses.items()]
+                ready += [self.station(s) + later for s in recipe.nearby]
+                best = min(best, max(ready + [1]) + times - 1)
             return best
         return self.unit_times(item, k, holder)
 
@@ -643,6 +660,12 @@ class _Ways:
         return tiles[-2::-1]
 
 
+def _same_step(giver: int, receiver: int) -> int:
+    """1 when a unit shared in a step can be used by its receiver in that same step: the env
+    lets players act in id order, so a later player sees an earlier one's share."""
+    return 1 if receiver > giver else 0
+
+
 @dataclasses.dataclass
 class _Token:
     """One made tool: who holds it and from when."""
@@ -782,14 +805,16 @@ class _Plan:
         if not others:
             return INF, None
         token = min(others, key=lambda t: max(self.clock[t.holder], t.since))
-        return max(self.clock[token.holder], token.since) + 1, token
+        step = max(self.clock[token.holder], token.since) + 1
+        return step - _same_step(token.holder, to), token
 
     def handover(self, tool: str, to: int) -> float:
         """Give `to` a token of `tool` (the holder's share step); when it holds it."""
         when, token = self._token(tool, to)
         if token is not None:
-            self.act(token.holder, when, "share", tool, to)
-            self.clock[token.holder] = when
+            step = when + _same_step(token.holder, to)
+            self.act(token.holder, step, "share", tool, to)
+            self.clock[token.holder] = step
             token.holder, token.since = to, when
         return when
 
@@ -805,12 +830,12 @@ class _Plan:
         for i in range(self.s.n):
             if i != self.maker and self.stash[i].get(item):
                 done = max(self.clock[i], min(self.stash[i][item])) + 1
-                if best is None or done < best[0]:
-                    best = (done, i, None, ())
+                if best is None or done - _same_step(i, self.maker) < best[0]:
+                    best = (done - _same_step(i, self.maker), i, None, ())
             have = self.tools(i)
             if any(self._token(t, i)[0] == INF for t in need if t not in have):
                 continue
-            share = 0 if i == self.maker else 1
+            share = 0 if i == self.maker else 1 - _same_step(i, self.maker)
             for take in {frozenset(), made - have if self.arm else frozenset()}:
                 start = max([self.clock[i], *(self._token(t, i)[0] for t in take)])
                 found = self.walk(i, have | take, lambda d: self._free(material, d), start)
@@ -824,10 +849,11 @@ class _Plan:
             return False
         done, i, found, take = best
         if found is None:  # a unit it got tunnelling, shared
+            done += _same_step(i, self.maker)
             self.stash[i][item].remove(min(self.stash[i][item]))
             self.act(i, done, "share", item, self.maker)
             self.clock[i] = done
-            self.ready.setdefault(item, []).append(done)
+            self.ready.setdefault(item, []).append(done - _same_step(i, self.maker))
             return True
         start = max([self.clock[i], *(self.handover(t, i) for t in sorted(take))])
         found = self.walk(i, self.tools(i), lambda d: self._free(material, d), start)
@@ -847,7 +873,7 @@ class _Plan:
         if i != self.maker:
             self.clock[i] += 1
             self.act(i, self.clock[i], "share", item, self.maker)
-        self.ready.setdefault(item, []).append(self.clock[i])
+        self.ready.setdefault(item, []).append(self.clock[i] - _same_step(i, self.maker))
         for t in [*take, *lacking]:  # more of a tool once the first is out, for whoever is next
             while self.copies.get(t):
                 self.copies[t] -= 1
@@ -1029,7 +1055,8 @@ class _PlanSearch:
     make; every unit it consumes is fetched by whoever delivers it soonest (walking or tunnelling
     with the tools it holds, then waiting at the tile for a tool a teammate hands over, then
     sharing the unit), from the nearest tile nobody else uses; the maker may make `copies` more
-    of each gathering tool; a seeker walks to the goal and receives the tool there."""
+    of each gathering tool; a seeker walks to the goal and receives the tool there. A share to a
+    player with a higher id is used in its own step, as the env allows."""
 
     def __init__(self, layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) -> None:
         self.layout, self.rules, self.goal, self.n = layout, rules, goal, n_agents

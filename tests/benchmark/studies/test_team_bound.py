@@ -39,9 +39,10 @@ def test_a_teammate_fetches_the_far_wood_and_shares_it():
     # Alone: do (1), walk to x=7 (6), do (8), place (9).
     alone = _bound(rows, 1, "place_table")
     assert (alone.lower, alone.best_plan) == (9, 9)
-    # Two: both do at step 1, the second shares at step 2, the table at step 3.
+    # Two: both do at step 1; at step 2 player 0 shares its wood and player 1, acting after it
+    # in the step, places the table at once.
     pair = _bound(rows, 2, "place_table")
-    assert (pair.lower, pair.best_plan) == (3, 3)
+    assert (pair.lower, pair.best_plan) == (2, 2)
 
 
 def test_tunnelling_is_the_only_way_to_the_coal():
@@ -55,13 +56,14 @@ def test_the_tunnel_opens_only_once_someone_holds_the_pickaxe():
     # Alone: wood pickaxe at 5 as above, walk 6 tiles to x=7 (11), mine, step in, coal at 14.
     alone = _bound(COAL_FAR_AWAY, 1, "collect_coal")
     assert (alone.lower, alone.best_plan) == (14, 14)
-    # Two: player 0 has the pickaxe at 5 and shares it (6); player 1 mines the stone (7), steps
-    # in (8), mines the coal (9). The bound counts a pickaxe held no sooner than step 4, so the
-    # stone opens at 5 at the earliest, player 1 stands next to the coal at 6 and mines it at 7;
-    # without that gate it would stand there at step 2 and the bound would be 4 + 1 = 5.
+    # Two: player 0 has the pickaxe at 5 and shares it at 6, when player 1 (acting after it)
+    # mines the stone; player 1 steps in (7) and mines the coal (8). The bound counts a pickaxe
+    # held no sooner than step 3 (it does not see that one player fells all three trees), so
+    # the stone opens at 4 at the earliest and player 1 mines the coal at 5; without that gate
+    # the stone could open at step 1 and the bound would be the pickaxe's 3 + 1 = 4.
     pair = _bound(COAL_FAR_AWAY, 2, "collect_coal")
-    assert pair.best_plan == 9
-    assert pair.lower == 7
+    assert pair.best_plan == 8
+    assert pair.lower == 5
 
 
 def test_water_is_crossed_only_with_a_stone_in_hand():
@@ -76,7 +78,7 @@ def test_the_best_plan_replays_and_a_broken_one_does_not():
     rules = rules_lib.load("damcs")
     plan = team_bound._PlanSearch(layout, rules, "collect_coal", 2).best()
     assert plan is not None
-    assert team_bound.replay(layout, rules, "collect_coal", plan.acts) == plan.steps == 9
+    assert team_bound.replay(layout, rules, "collect_coal", plan.acts) == plan.steps == 8
     # Without the share of the pickaxe, player 1 cannot mine the stone.
     broken = [dict(acts) for acts in plan.acts]
     share = next(
@@ -85,6 +87,18 @@ def test_the_best_plan_replays_and_a_broken_one_does_not():
     del broken[share[0]][share[1]]
     with pytest.raises(team_bound.PlanError, match="lacks wood_pickaxe"):
         team_bound.replay(layout, rules, "collect_coal", broken)
+
+
+def test_a_share_is_used_in_its_step_only_by_a_later_player():
+    # "TA.....AT" as flat tiles 0..8: trees at 0 and 8, players at 1 and 7; both fell a tree.
+    layout = team_bound.Layout.from_rows(["TA.....AT"])
+    rules = rules_lib.load("damcs")
+    felled = [{1: ("do", 0)}, {1: ("do", 8)}]
+    to_later = [felled[0] | {2: ("share", "wood", 1)}, felled[1] | {2: ("place", "table", 6)}]
+    assert team_bound.replay(layout, rules, "place_table", to_later) == 2
+    to_earlier = [felled[0] | {2: ("place", "table", 2)}, felled[1] | {2: ("share", "wood", 0)}]
+    with pytest.raises(team_bound.PlanError, match="lacks wood"):
+        team_bound.replay(layout, rules, "place_table", to_earlier)
 
 
 def test_the_lower_bound_never_exceeds_the_best_plan_on_real_maps():
