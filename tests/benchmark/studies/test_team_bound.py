@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from benchmark.studies import cooperation, team_bound
+from benchmark.studies import cooperation, team_bound, team_plans, team_replay
 from envs import mac
 from envs.mac import rules as rules_lib
 
@@ -76,17 +76,17 @@ def test_water_is_crossed_only_with_a_stone_in_hand():
 def test_the_best_plan_replays_and_a_broken_one_does_not():
     layout = team_bound.Layout.from_rows(COAL_FAR_AWAY)
     rules = rules_lib.load("damcs")
-    plan = team_bound._PlanSearch(layout, rules, "collect_coal", 2).best()
+    plan = team_plans.PlanSearch(layout, rules, "collect_coal", 2).best()
     assert plan is not None
-    assert team_bound.replay(layout, rules, "collect_coal", plan.acts) == plan.steps == 8
+    assert team_replay.replay(layout, rules, "collect_coal", plan.acts) == plan.steps == 8
     # Without the share of the pickaxe, player 1 cannot mine the stone.
     broken = [dict(acts) for acts in plan.acts]
     share = next(
         (i, step) for i, acts in enumerate(broken) for step, a in acts.items() if a[0] == "share"
     )
     del broken[share[0]][share[1]]
-    with pytest.raises(team_bound.PlanError, match="lacks wood_pickaxe"):
-        team_bound.replay(layout, rules, "collect_coal", broken)
+    with pytest.raises(team_replay.PlanError, match="lacks wood_pickaxe"):
+        team_replay.replay(layout, rules, "collect_coal", broken)
 
 
 def test_a_share_is_used_in_its_step_only_by_a_later_player():
@@ -95,10 +95,10 @@ def test_a_share_is_used_in_its_step_only_by_a_later_player():
     rules = rules_lib.load("damcs")
     felled = [{1: ("do", 0)}, {1: ("do", 8)}]
     to_later = [felled[0] | {2: ("share", "wood", 1)}, felled[1] | {2: ("place", "table", 6)}]
-    assert team_bound.replay(layout, rules, "place_table", to_later) == 2
+    assert team_replay.replay(layout, rules, "place_table", to_later) == 2
     to_earlier = [felled[0] | {2: ("place", "table", 2)}, felled[1] | {2: ("share", "wood", 0)}]
-    with pytest.raises(team_bound.PlanError, match="lacks wood"):
-        team_bound.replay(layout, rules, "place_table", to_earlier)
+    with pytest.raises(team_replay.PlanError, match="lacks wood"):
+        team_replay.replay(layout, rules, "place_table", to_earlier)
 
 
 def test_the_lower_bound_never_exceeds_the_best_plan_on_real_maps():
