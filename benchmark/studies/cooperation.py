@@ -5,8 +5,8 @@
 Plays the scripted team on the paper's map and on the maps of episode seeds 0, 1, ... that hold a
 diamond (the first `maps` of them), with the privileged map and with the agent's own explored map,
 for 1, 2 and 6 agents (one episode each; the planner is deterministic on a map). Beside each it
-puts the optimal-team bound of `benchmark.studies.team_bound` (the lower bound and the best plan
-found) and prints the issue's targets with whether they hold:
+puts the optimal-team bound of `benchmark.studies.team_bound` (the lower bound, the best plan
+found, and on how many maps the two meet) and prints the issue's targets with whether they hold:
 
 - privileged: 6 agents faster than 2, and 2 than 1, on average and on most maps; 6 agents within
   1.5x of the bound on average;
@@ -112,6 +112,7 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
         "mean lower bound",
         "steps / best plan",
         "steps / lower bound",
+        "bound exact",
     )
     table = []
     for label, subset in (("paper", ["paper"]), (f"{maps} others", None)):
@@ -138,6 +139,7 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
                         f"{_mean([r['lower'] for r in chosen]):.1f}",
                         f"{_mean([r[nav] / r['best_plan'] for r in planned]):.2f}",
                         f"{_mean([r[nav] / r['lower'] for r in done]):.2f}",
+                        f"{sum(r['lower'] == r['best_plan'] for r in chosen)}/{len(chosen)}",
                     )
                 )
     lines = [
@@ -181,6 +183,13 @@ def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
         lower = _mean(
             [m[6]["privileged"] / m[6]["lower"] for m in by_map.values() if m[6]["privileged"]]
         )
+        for n in team_sizes:
+            gaps = [m[n]["best_plan"] / m[n]["lower"] for m in by_map.values()]
+            lines.append(
+                f"bound, {n} agents: best plan / lower bound {_mean(_finite(gaps)):.2f} on "
+                f"average; exact on {sum(g == 1 for g in gaps)}/{len(gaps)} maps, within 10% on "
+                f"{sum(g <= 1.1 for g in gaps)}, within 25% on {sum(g <= 1.25 for g in gaps)}"
+            )
         lines.append(
             f"6 agents / best plan found: {ratio:.2f}, / lower bound: {lower:.2f} "
             f"(target <= 1.5 against the optimum: {'holds' if lower <= 1.5 else 'not shown'} "

@@ -1,10 +1,19 @@
-"""The optimal-team bound: exact on hand-built maps whose optimum is known by hand."""
+"""The optimal-team bound: exact on hand-built maps whose optimum is known by hand, and sound
+against real play."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from benchmark.studies import team_bound
+from benchmark.studies import cooperation, team_bound
+from envs import mac
+
+# Reached only by mining the stone above it: three trees next to the player, the coal under it.
+COAL_IN_STONE = ["TTT", "TAT", "SSS", "SCS"]
+# Player 0 among trees, player 1 next to a stone with the coal behind it.
+COAL_FAR_AWAY = ["TAT....ASC", "TT......SS"]  # also in test_team_replay
 
 
 def _bound(rows: list[str], n_agents: int, goal: str) -> team_bound.Bound:
@@ -29,15 +38,54 @@ def test_a_teammate_fetches_the_far_wood_and_shares_it():
     # Alone: do (1), walk to x=7 (6), do (8), place (9).
     alone = _bound(rows, 1, "place_table")
     assert (alone.lower, alone.best_plan) == (9, 9)
-    # Two: both do at step 1, the second shares at step 2, the table at step 3.
+    # Two: both do at step 1; at step 2 player 0 shares its wood and player 1, acting after it
+    # in the step, places the table at once.
     pair = _bound(rows, 2, "place_table")
-    assert (pair.lower, pair.best_plan) == (3, 3)
+    assert (pair.lower, pair.best_plan) == (2, 2)
+
+
+def test_tunnelling_is_the_only_way_to_the_coal():
+    # do, do (2 wood), place the table on a felled tree (3), do (4), make a wood pickaxe (5),
+    # mine the stone below (6), step in (7), mine the coal (8). Every coal neighbour is stone.
+    result = _bound(COAL_IN_STONE, 1, "collect_coal")
+    assert (result.lower, result.best_plan) == (8, 8)
+
+
+def test_the_tunnel_opens_only_once_someone_holds_the_pickaxe():
+    # Alone: wood pickaxe at 5 as above, walk 6 tiles to x=7 (11), mine, step in, coal at 14.
+    alone = _bound(COAL_FAR_AWAY, 1, "collect_coal")
+    assert (alone.lower, alone.best_plan) == (14, 14)
+    # Two: player 0 has the pickaxe at 5 and shares it at 6, when player 1 (acting after it)
+    # mines the stone; player 1 steps in (7) and mines the coal (8). The bound counts a pickaxe
+    # held no sooner than step 3 (it does not see that one player fells all three trees), so
+    # the stone opens at 4 at the earliest and player 1 mines the coal at 5; without that gate
+    # the stone could open at step 1 and the bound would be the pickaxe's 3 + 1 = 4.
+    pair = _bound(COAL_FAR_AWAY, 2, "collect_coal")
+    assert pair.best_plan == 8
+    assert pair.lower == 5
+
+
+def test_water_is_crossed_only_with_a_stone_in_hand():
+    # The only tree lies behind water; a stone needs a pickaxe, which needs wood: impossible.
+    result = _bound(["AWT"], 1, "collect_wood")
+    assert result.lower == math.inf
+    assert result.best_plan == math.inf
 
 
 def test_the_lower_bound_never_exceeds_the_best_plan_on_real_maps():
     for n_agents in (1, 2, 6):
         result = team_bound.team_bound(0, n_agents)
         assert 0 < result.lower <= result.best_plan < float("inf")
+
+
+@pytest.mark.slow
+def test_the_lower_bound_never_exceeds_what_the_scripted_team_achieves():
+    # Real play (privileged map) is a play of the relaxed game, so it can never beat the bound.
+    for where in [cooperation.Map("paper", 0, mac.PAPER_WORLD_SEED), cooperation.Map("s1", 1)]:
+        for n_agents in (1, 2, 6):
+            lower = team_bound.team_bound(where.seed, n_agents, where.world_seed).lower
+            steps = cooperation.play(where, n_agents, privileged=True)
+            assert steps is not None and lower <= steps
 
 
 def test_more_starts_than_agents_are_needed():
