@@ -55,6 +55,7 @@ from episode import team as team_lib
 LABEL = "DAMCS (A-KGMS + S-CS)"
 ASSISTED_LABEL = "DAMCS planner-assisted (relevance filter on the menu; not the paper's agent)"
 SIGHTINGS_PER_MATERIAL = 2  # a status carries the few tiles nearest home, not the whole map
+WAIT_STEPS = 5  # the menu's "wait" (for a teammate's share, which ends it early)
 
 
 def sighted_materials(rules: Any) -> tuple[str, ...]:
@@ -172,6 +173,10 @@ class DamcsAgent(llm_agent.LLMAgent):
         router = self._require_router()
         aid = self.spec.agent_id
         self.state = state = self.driver.observe(info)
+        if state.step == 1:
+            # Teammates spawn side by side and box each other in: what failed on the first step
+            # says nothing about the map, so it does not stay off the menu.
+            self.driver.failed.clear()
         self._merge_sightings(router.inbox(aid))
         self._close_trace()
         if router.should_replan(aid) and self.driver.skill is not None:
@@ -233,8 +238,10 @@ class DamcsAgent(llm_agent.LLMAgent):
         if material is not None and self.spec.goal.startswith("collect_"):
             extra.append(options.Option("navigate", material))
         if len(self.spec.team) > 1:
-            extra.append(options.Option("wait"))
-        menu += [o for o in extra if o not in menu and not self.driver.failed_recently(o, state.step)]
+            extra.append(options.Option("wait", amount=WAIT_STEPS))
+        menu += [
+            o for o in extra if o not in menu and not self.driver.failed_recently(o, state.step)
+        ]
         if not self.focus_on:
             return menu
         known, _ = self._stations(state)

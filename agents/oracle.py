@@ -80,9 +80,7 @@ def heard_board(view: TeamView, state: library.AgentState) -> scripted.TeamBoard
                 for item, count in message.needs.items()
                 if count > claimed.get(item, 0)
             }
-            steps = prerequisites.plan(
-                rules, f"make_{tool}", message.offers, state.stations_known
-            )
+            steps = prerequisites.plan(rules, f"make_{tool}", message.offers, state.stations_known)
             status.remaining = 0 if message.offers.get(tool, 0) else len(steps)
     return board
 

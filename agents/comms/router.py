@@ -1,8 +1,8 @@
 """The router: delivers each message only where the topology says, and counts the traffic.
 
-Topology (from the role policy): a status reaches the teammates that help its sender; a claim
-reaches the teammates that help someone the sender helps (its co-helpers, who split the same bill);
-a station placement reaches everyone; a share reaches its recipient and flags it to re-plan. Inboxes
+Topology (from the role policy): a status reaches the teammates that help its sender and its
+co-helpers (the teammates that help someone the sender helps: they split the same bill and pass on
+what they saw, such as the goal's material to the seeker); a claim reaches the co-helpers; a station placement reaches everyone; a share reaches its recipient and flags it to re-plan. Inboxes
 keep the latest status and claim per sender (templates, not a history), every distinct station, and
 the shares not yet collected, so what an agent reads stays small however long the episode runs. A
 status or claim identical to the sender's previous one (apart from the step) is not sent again, and
@@ -103,11 +103,12 @@ class Router:
             return tuple(others)
         if message.kind == protocol.SHARE:
             return (message.recipient,) if message.recipient in others else ()
+        helped = set(self.helps(message.sender))
+        co_helpers = {a for a in others if helped & set(self.helps(a))}
         if message.kind == protocol.CLAIM:
-            helped = set(self.helps(message.sender))
-            return tuple(a for a in others if helped & set(self.helps(a)))
+            return tuple(a for a in others if a in co_helpers)
         helpers = self.policy.helpers_of(self._index[message.sender], len(self.team))
-        return tuple(a for a in others if self._index[a] in helpers)
+        return tuple(a for a in others if self._index[a] in helpers or a in co_helpers)
 
     def remove(self, agent_id: str) -> None:
         """A dead agent: it receives nothing more and its status leaves the others' inboxes."""
@@ -159,7 +160,7 @@ class Router:
     # --- receiving --------------------------------------------------------------------------
 
     def inbox(self, agent_id: str) -> Inbox:
-        """What `agent_id` has received (statuses ordered as the agents it helps), unchanged."""
+        """What `agent_id` has received (statuses of the agents it helps first), unchanged."""
         statuses = self._statuses[agent_id]
         order = [a for a in self.helps(agent_id) if a in statuses]
         order += [a for a in statuses if a not in order]
