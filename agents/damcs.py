@@ -14,8 +14,13 @@ previous outcome for the summary. Per step, each agent
      running skill is interrupted so it decides again), and feeds its memory;
   2. settles options that ended: the memory resolves and commits the experience; a finished share
      becomes a SHARE message, a placed table or furnace a STATION message;
-  3. posts its STATUS (role, goals, needs, offers, a few sightings) when it changed;
+  3. posts its STATUS (role, goals, needs, offers, a few sightings) and, feeding the crafter, its
+     CLAIM (the units of the crafter's bill it fetches, so co-helpers fetch the rest) when changed;
   4. decides when its option ended; the memory records the decision.
+
+The menu also offers going to the goal's material and waiting (the seeker walks to the diamond and
+waits there for the tool). The `oracle` control decides by the scripted roles fed with the same
+messages (`agents.oracle.TeamView`), so its team play is the S-CS protocol's, not a shared board's.
 
 Ablations: `memory=False` uses the null memory (no memory section in the prompt), `comm=False` the
 null router (no roles, no messages, nothing counted), `privileged_map=True` navigates on the full map.
