@@ -149,31 +149,48 @@ def test_the_crafter_hands_the_tool_to_a_seeker_that_lacks_it():
     )
 
 
-@pytest.mark.slow
-def test_in_an_episode_the_seeker_waits_at_the_diamond_and_claims_never_overlap():
-    env = mac.EnvConfig(n_agents=6, privileged_map=True, world_seed=mac.PAPER_WORLD_SEED)
-    team = damcs.build_team(env, model="oracle")
-    overlaps = []
+def _watch_claims(team: damcs.DamcsTeam) -> tuple[list[str], list[int]]:
+    """After every step, the items the feeders claimed more units of than the crafter needs, and
+    how many feeders held a claim."""
+    overlaps: list[str] = []
+    claiming: list[int] = []
     original = team.act
 
     def act(observations, infos):
         actions = original(observations, infos)
-        router = team.router
-        crafter = [m for m in router.inbox("player_1").statuses if m.sender == "player_0"]
+        heard = [m for m in team.router.inbox("player_1").statuses if m.sender == "player_0"]
         claimed: dict[str, int] = {}
         for agent in team.agents[1:]:
             for item, n in agent.claim.items():
                 claimed[item] = claimed.get(item, 0) + n
-        if crafter:
-            needs = crafter[0].needs
-            overlaps.extend(i for i, n in claimed.items() if n > needs.get(i, 0))
+        if heard:
+            overlaps.extend(i for i, n in claimed.items() if n > heard[0].needs.get(i, 0))
+        claiming.append(sum(bool(agent.claim) for agent in team.agents))
         return actions
 
     team.act = act
+    return overlaps, claiming
+
+
+def test_a_models_own_picks_claim_only_what_nobody_else_claimed():
+    # Uniform picks: every claim comes from the agent's own choice, not the oracle's.
+    env = mac.EnvConfig(n_agents=6, max_steps=80, world_seed=mac.PAPER_WORLD_SEED)
+    team = damcs.build_team(env, model="uniform")
+    overlaps, claiming = _watch_claims(team)
+    loop.play_episode(team, env, 0, method="damcs")
+    assert max(claiming) >= 2  # several feeders fetched parts of the bill at once
+    assert not overlaps
+
+
+@pytest.mark.slow
+def test_in_an_episode_the_seeker_waits_at_the_diamond_and_claims_never_overlap():
+    env = mac.EnvConfig(n_agents=6, privileged_map=True, world_seed=mac.PAPER_WORLD_SEED)
+    team = damcs.build_team(env, model="oracle")
+    overlaps, claiming = _watch_claims(team)
     record = loop.play_episode(team, env, 0, method="damcs").record
     assert record.milestones["collect_diamond"] is not None
     crafter, seeker = team.agents[0], team.agents[-1]
     shared = [o for o in crafter.driver.history if o.option.startswith("share iron pickaxe")]
     waiting = [o for o in seeker.driver.history if o.option == "wait"]
     assert shared and waiting and waiting[0].step < shared[0].step
-    assert not overlaps
+    assert max(claiming) >= 2 and not overlaps
