@@ -63,21 +63,18 @@ SIGHTINGS_PER_MATERIAL = 2  # a status carries the few tiles nearest home, not t
 WAIT_STEPS = 5  # the menu's "wait" (for a teammate's share, which ends it early)
 
 
-VIEW_RADIUS = (4, 3)  # half the 9x7 local view, in tiles (x, y)
-GROUND = frozenset({"grass", "sand", "path"})  # what is everywhere and worth no mention
-
-
 def sighted_materials(rules: Any) -> tuple[str, ...]:
-    """Materials worth telling teammates about, read from the rule data: those that need a tool
-    to collect (stone, coal, iron, diamond), those whose item a recipe uses (trees: wood is
-    scarce where trees are used up), and those that restore a vital (water); never the ground."""
-    used = {item for rule in (*rules.make.values(), *rules.place.values()) for item in rule.uses}
+    """Materials worth telling teammates about: those that need a tool to collect (stone, coal,
+    iron, diamond) and those that restore a vital (water), read from the rule data."""
     return tuple(
         material
         for material, rule in rules.collect.items()
-        if material not in GROUND
-        and (rule.require or any(item in rules.vitals or item in used for item in rule.receive))
+        if rule.require or any(item in rules.vitals for item in rule.receive)
     )
+
+
+VIEW_RADIUS = (4, 3)  # half the 9x7 local view, in tiles (x, y)
+GROUND = frozenset({"grass", "sand", "path"})  # what is everywhere and worth no mention
 
 
 def view_text(state: library.AgentState) -> str:
