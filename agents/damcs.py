@@ -446,8 +446,17 @@ class DamcsAgent(llm_agent.LLMAgent):
             return
         needs = self.crafter_needs()
         if needs is not None:
+            # Co-helpers earlier in the team have the prior claim (their claims of this step are
+            # already posted, so both sides agree): what they claimed is not claimed again.
+            team = self.spec.team
+            prior = [
+                m
+                for m in router.inbox(self.spec.agent_id).claims
+                if team.index(m.sender) < self.spec.index
+            ]
             self.claim = {
-                item: min(n, needs[item]) for item, n in self.claim.items() if needs.get(item, 0)
+                item: min(n, needs.get(item, 0) - sum(m.claims.get(item, 0) for m in prior))
+                for item, n in self.claim.items()
             }
         self.claim = {item: n for item, n in self.claim.items() if n > 0}
         if not self.claim and not self._claimed:

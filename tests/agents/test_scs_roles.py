@@ -150,22 +150,26 @@ def test_the_crafter_hands_the_tool_to_a_seeker_that_lacks_it():
 
 
 def _watch_claims(team: damcs.DamcsTeam) -> tuple[list[str], list[int]]:
-    """After every step, the items the feeders claimed more units of than the crafter needs, and
-    how many feeders held a claim."""
+    """After every step, the items the posted claims ask more units of than the crafter needs,
+    and how many feeders had a claim posted."""
     overlaps: list[str] = []
     claiming: list[int] = []
     original = team.act
 
     def act(observations, infos):
         actions = original(observations, infos)
-        heard = [m for m in team.router.inbox("player_1").statuses if m.sender == "player_0"]
+        router = team.router
+        heard = [m for m in router.inbox("player_1").statuses if m.sender == "player_0"]
+        # The seeker hears every feeder's claim; player_1 hears the seeker's.
+        posted = {m.sender: m.claims for m in router.inbox("player_5").claims}
+        posted |= {m.sender: m.claims for m in router.inbox("player_1").claims}
         claimed: dict[str, int] = {}
-        for agent in team.agents[1:]:
-            for item, n in agent.claim.items():
+        for claims in posted.values():
+            for item, n in claims.items():
                 claimed[item] = claimed.get(item, 0) + n
         if heard:
             overlaps.extend(i for i, n in claimed.items() if n > heard[0].needs.get(i, 0))
-        claiming.append(sum(bool(agent.claim) for agent in team.agents))
+        claiming.append(len(posted))
         return actions
 
     team.act = act
