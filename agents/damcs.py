@@ -14,8 +14,13 @@ previous outcome for the summary. Per step, each agent
      running skill is interrupted so it decides again), and feeds its memory;
   2. settles options that ended: the memory resolves and commits the experience; a finished share
      becomes a SHARE message, a placed table or furnace a STATION message;
-  3. posts its STATUS (role, goals, needs, offers, a few sightings) when it changed;
+  3. posts its STATUS (role, goals, needs, offers, a few sightings) and, feeding the crafter, its
+     CLAIM (the units of the crafter's bill it fetches, so co-helpers fetch the rest) when changed;
   4. decides when its option ended; the memory records the decision.
+
+The menu also offers going to the goal's material and waiting (the seeker walks to the diamond and
+waits there for the tool). The `oracle` control decides by the scripted roles fed with the same
+messages (`agents.oracle.TeamView`), so its team play is the S-CS protocol's, not a shared board's.
 
 Ablations: `memory=False` uses the null memory (no memory section in the prompt), `comm=False` the
 null router (no roles, no messages, nothing counted), `privileged_map=True` navigates on the full map.
@@ -39,6 +44,7 @@ from agents import (
     llm_agent,
     memory,
     options,
+    oracle,
     prerequisites,
     prompting,
 )
@@ -54,6 +60,7 @@ from episode import team as team_lib
 LABEL = "DAMCS (A-KGMS + S-CS)"
 ASSISTED_LABEL = "DAMCS planner-assisted (relevance filter on the menu; not the paper's agent)"
 SIGHTINGS_PER_MATERIAL = 2  # a status carries the few tiles nearest home, not the whole map
+WAIT_STEPS = 5  # the menu's "wait" (for a teammate's share, which ends it early)
 
 
 def sighted_materials(rules: Any) -> tuple[str, ...]:
@@ -152,6 +159,9 @@ class DamcsAgent(llm_agent.LLMAgent):
         self._merged: set[tuple[str, str, int]] = set()  # messages already in the map
         self._settled = 0  # driver outcomes already handled
         self._open: tuple[int, str] | None = None  # the recorded decision awaiting its outcome
+        self.claim: dict[str, int] = {}  # units of the crafter's bill this agent fetches
+        self._claimed = False  # whether the latest claim sent named any units
+        self._reference: oracle.Reference | None = None  # the oracle's pick for this decision
 
     def join(self, router: comms.Router) -> None:
         """Attach the team's router for this episode (after `reset`)."""
@@ -168,6 +178,10 @@ class DamcsAgent(llm_agent.LLMAgent):
         router = self._require_router()
         aid = self.spec.agent_id
         self.state = state = self.driver.observe(info)
+        if state.step == 1:
+            # Teammates spawn side by side and box each other in: what failed on the first step
+            # says nothing about the map, so it does not stay off the menu.
+            self.driver.failed.clear()
         self._merge_sightings(router.inbox(aid))
         self._close_trace()
         if router.should_replan(aid) and self.driver.skill is not None:
@@ -178,6 +192,7 @@ class DamcsAgent(llm_agent.LLMAgent):
         self._settle(state)
         self._feed_memory(info, state, router.inbox(aid))
         self._post_status(state)
+        self._post_claim(state)
         return self.action is None
 
     def context_extra(self, state: library.AgentState) -> Mapping[str, Any]:
@@ -193,58 +208,69 @@ class DamcsAgent(llm_agent.LLMAgent):
             extra["duty"] = router.policy.duty(index, n)
         return extra
 
-    def reference_context(self, state: library.AgentState) -> Mapping[str, Any]:
-        """What the team has said: teammates' needs, who receives the goal's tool, whether this
-        agent's S-CS role feeds others (for the relevance filter and the oracle alike)."""
+    def team_view(self) -> oracle.TeamView | None:
+        """What this agent has heard of its team (None alone or with communication off): the
+        oracle feeds the scripted roles with it."""
         router = self._require_router()
-        statuses = router.inbox(self.spec.agent_id).statuses
-        me = self.spec.agent_id
-        receivers = (
-            [m for m in self.spec.team if m != me and router.role(m) == roles_lib.SEEKER]
-            if router.enabled
-            else []
+        if not router.enabled or len(self.spec.team) < 2:
+            return None
+        inbox = router.inbox(self.spec.agent_id)
+        return oracle.TeamView(
+            self.spec, inbox.statuses, inbox.claims, dict(self.claim), router.policy
         )
-        # S-CS: the crafter's needs are what its suppliers, helpers and the seeker fetch and hand
-        # over; the crafter hands over only the goal's tool. (Serving every teammate's needs made
-        # two agents pass the same coal back and forth.)
-        tool = prerequisites.goal_tool(self.rules, self.spec.goal)
-        # Whoever holds the goal's tool goes for the goal, whatever a teammate still asks for.
-        holds_tool = bool(tool) and state.inventory.get(tool, 0) > 0
-        feeds = self.role in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER) and not holds_tool
-        needs = {
-            m.sender: m.needs
-            for m in statuses
-            if feeds and router.enabled and router.role(m.sender) == roles_lib.CRAFTER
-        }
-        feeders = [
-            m
-            for m in self.spec.team
-            if router.enabled and router.role(m) in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER)
-        ]
-        slot = (feeders.index(me), len(feeders)) if me in feeders else (0, 1)
-        return {
-            "teammate_needs": needs,
-            "tool_receivers": receivers,
-            "supplier": feeds,
-            "feeder": slot,
-        }
+
+    def reference_choice(self, menu: Sequence[options.Option], state: library.AgentState) -> int:
+        self._reference = oracle.reference(menu, state, self.spec.goal, self.team_view())
+        return self._reference.index
+
+    def crafter_needs(self) -> dict[str, int] | None:
+        """The crafter's stated needs when this agent feeds it (None: not a feeder, or unheard)."""
+        router = self._require_router()
+        if not router.enabled or self.role not in (*roles_lib.SUPPORT_ROLES, roles_lib.SEEKER):
+            return None
+        for message in router.inbox(self.spec.agent_id).statuses:
+            if router.role(message.sender) == roles_lib.CRAFTER:
+                return dict(message.needs)
+        return None
 
     def menu(self, state: library.AgentState) -> list[options.Option]:
-        """The driver's menu, less what neither the goal nor a teammate needs (with focus on)."""
+        """The driver's menu plus going to the goal's material (the seeker's walk) and, in a team,
+        waiting (for a teammate's share); less, with focus on, what neither the goal nor a
+        teammate needs."""
         menu = super().menu(state)
+        extra = []
+        material = library.material_yielding(self.rules, self.spec.goal.partition("_")[2])
+        if material is not None and self.spec.goal.startswith("collect_"):
+            extra.append(options.Option("navigate", material))
+        if len(self.spec.team) > 1:
+            extra.append(options.Option("wait", amount=WAIT_STEPS))
+        menu += [
+            o for o in extra if o not in menu and not self.driver.failed_recently(o, state.step)
+        ]
         if not self.focus_on:
             return menu
         known, _ = self._stations(state)
-        team = self.reference_context(state)
+        tool = prerequisites.goal_tool(self.rules, self.spec.goal)
+        router = self._require_router()
+        receivers = [
+            m
+            for m in self.spec.team
+            if router.enabled and m != self.spec.agent_id and router.role(m) == roles_lib.SEEKER
+        ]
+        # Whoever holds the goal's tool goes for the goal, whatever a teammate still asks for.
+        holds_tool = bool(tool) and state.inventory.get(tool, 0) > 0
+        needs = self.crafter_needs()
+        crafter = self.spec.team[0]
+        heard = {crafter: needs} if needs and not holds_tool else {}
         return focus.relevant(
             menu,
             self.rules,
             self.spec.goal,
             state.inventory,
             known,
-            teammate_needs=team["teammate_needs"],
-            tool_receivers=team["tool_receivers"],
-            supplier=team["supplier"],
+            teammate_needs=heard,
+            tool_receivers=receivers,
+            supplier=bool(heard),
         )
 
     def on_decision(
@@ -270,6 +296,7 @@ class DamcsAgent(llm_agent.LLMAgent):
             summary=summary,
         )
         self._open = (decision.step, decision.chosen)
+        self._update_claim(decision)
         if self._trace:
             self._trace[-1]["role"] = self.role
         self._settle(state)  # the option may have ended at once
@@ -336,6 +363,8 @@ class DamcsAgent(llm_agent.LLMAgent):
             return
         aid, step = self.spec.agent_id, state.step
         if option.kind == "share":
+            if option.target in self.claim:  # one unit of the claim delivered
+                self.claim[option.target] -= 1
             self._send(
                 comms.Message(
                     comms.SHARE, aid, step, recipient=option.teammate, gave={option.target: 1}
@@ -365,6 +394,8 @@ class DamcsAgent(llm_agent.LLMAgent):
         wanted = (
             library.readable(f"make_{tool}") if role == roles_lib.CRAFTER and tool else long_term
         )
+        if role == roles_lib.CRAFTER and tool and state.inventory.get(tool, 0) > 0:
+            wanted = ""  # the tool is made: the bill is paid
         held = {
             item: int(n)
             for item, n in state.inventory.items()
@@ -382,6 +413,58 @@ class DamcsAgent(llm_agent.LLMAgent):
                 offers=held,
                 sightings=self._sightings(),
             )
+        )
+
+    def _update_claim(self, decision: llm_agent.Decision) -> None:
+        """The bill units this agent now fetches: the oracle's claim when its pick was taken;
+        for a model's own pick, a collect of an item the crafter needs claims what is still
+        unclaimed of it, going to or waiting releases the claim, anything else keeps it."""
+        reference, self._reference = self._reference, None
+        options_ = decision.options
+        if reference is not None and decision.reference is not None:
+            if decision.chosen == options_[decision.reference]:
+                if reference.claim is not None:
+                    self.claim = dict(reference.claim)
+                return
+        option = self.driver.option
+        needs = self.crafter_needs()
+        if option is None or needs is None:
+            return
+        if option.kind == "collect" and option.target in needs:
+            inbox = self._require_router().inbox(self.spec.agent_id)
+            others = sum(m.claims.get(option.target, 0) for m in inbox.claims)
+            left = needs[option.target] - others
+            self.claim = {option.target: left} if left > 0 else {}
+        elif option.kind in ("navigate", "wait"):
+            self.claim = {}
+
+    def _post_claim(self, state: library.AgentState) -> None:
+        """Tell the co-helpers which units of the crafter's bill this agent fetches (no more than
+        the crafter still needs; an empty claim releases them)."""
+        router = self._require_router()
+        if not router.enabled or len(self.spec.team) < 2:
+            return
+        needs = self.crafter_needs()
+        if needs is not None:
+            # Co-helpers earlier in the team have the prior claim (their claims of this step are
+            # already posted, so both sides agree): what they claimed is not claimed again.
+            team = self.spec.team
+            prior = [
+                m
+                for m in router.inbox(self.spec.agent_id).claims
+                if team.index(m.sender) < self.spec.index
+            ]
+            self.claim = {
+                item: min(n, needs.get(item, 0) - sum(m.claims.get(item, 0) for m in prior))
+                for item, n in self.claim.items()
+            }
+        self.claim = {item: n for item, n in self.claim.items() if n > 0}
+        if not self.claim and not self._claimed:
+            return  # nothing claimed yet: nothing to release
+        self._claimed = bool(self.claim)
+        role = router.role(self.spec.agent_id)
+        self._send(
+            comms.Message(comms.CLAIM, self.spec.agent_id, state.step, role=role, claims=self.claim)
         )
 
     def _send(self, message: comms.Message) -> None:

@@ -144,8 +144,8 @@ class LLMAgent(team_lib.Agent):
     """An agent whose option-level decisions come from a language model.
 
     The prompt is built from `sections` (see `agents.prompting`); `context_extra` is the hook for
-    agent-specific knowledge in the `DecisionContext` (memory, messages), `reference_context` the
-    hook for what the oracle should know of the team, and `on_decision` / `driver.history` the hooks
+    agent-specific knowledge in the `DecisionContext` (memory, messages), `reference_choice` the
+    hook for what the oracle makes of the team, and `on_decision` / `driver.history` the hooks
     for what an agent records.
     """
 
@@ -207,9 +207,7 @@ class LLMAgent(team_lib.Agent):
         default = menu.index(FALLBACK) if FALLBACK in menu else 0
         reference = None
         if getattr(self.lm, "wants_reference", False):
-            reference = oracle.reference_index(
-                menu, state, self.spec.goal, **self.reference_context(state)
-            )
+            reference = self.reference_choice(menu, state)
         request = model.ChoiceRequest(
             prompting.build(context, self.sections),
             texts,
@@ -279,9 +277,10 @@ class LLMAgent(team_lib.Agent):
         """Agent-specific knowledge the prompt sections may read (none for the plain agent)."""
         return {}
 
-    def reference_context(self, state: library.AgentState) -> Mapping[str, Any]:
-        """What the oracle knows of the team (`agents.oracle.reference_index` keywords)."""
-        return {}
+    def reference_choice(self, menu: Sequence[options.Option], state: library.AgentState) -> int:
+        """The index of the option the scripted planner would take (for the oracle controls); the
+        plain agent has no team view, so the planner plays solo."""
+        return oracle.reference_index(menu, state, self.spec.goal)
 
     def menu(self, state: library.AgentState) -> list[options.Option]:
         """The options offered to the model (the driver's full menu for the plain agent)."""

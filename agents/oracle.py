@@ -1,22 +1,88 @@
 """The scripted planner's choice on an LLM agent's menu: the ruler a model's decisions are read by.
 
-`reference_index` says which option of a menu the scripted reference agent would take in the
-agent's state: a low vital first, then a share a teammate asked for (or the goal's tool handed to
-the goal seeker), then the prerequisite planner's next step toward the goal (or, for an S-CS
-supplier that heard a need and does not hold the goal's tool, toward its teammates' needs), else
-"explore". The `oracle` and
-`noisy-oracle:P` controls (`agents.llm.controls`) play by it, and the decision probe labels its
-situations with it, so "accuracy" always means agreement with this one rule.
+`reference` says which option of a menu the scripted reference agent would take in the agent's
+state: a low vital first, then, alone (or with communication off) the prerequisite planner's next
+step toward the goal, and in a team the scripted S-CS roles (`agents.scripted.Roles`, called, not
+copied) fed by what the agent has *heard*: its teammates' statuses (the crafter's needs and
+holdings) and claims (which units of the crafter's bill each co-helper fetches) are written on a
+`scripted.TeamBoard` built from those messages, so the oracle reads the same protocol the LLM
+agents read. A choice the menu lacks (it failed recently) becomes "explore", else "wait", as the
+scripted agent does. The `oracle` and `noisy-oracle:P` controls (`agents.llm.controls`) play by
+it, and the decision probe labels its situations with it, so "accuracy" always means agreement
+with this one rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
+from agents import comms, prerequisites, scripted
 from agents import options as options_lib
-from agents import prerequisites, scripted
-from agents.memory import focus
+from agents.comms import roles as roles_lib
 from agents.skills import library
+from episode import team as team_lib
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """What one S-CS agent has heard of its team: its spec, the latest statuses and co-helpers'
+    claims in its inbox, and its own claim (the bill units it fetches)."""
+
+    spec: team_lib.AgentSpec
+    statuses: tuple[comms.Message, ...] = ()
+    claims: tuple[comms.Message, ...] = ()
+    own_claim: Mapping[str, int] = field(default_factory=dict)
+    policy: comms.RolePolicy = field(default_factory=comms.PaperRoles)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The scripted choice: its index in the menu and, when the choice fetches part of the
+    crafter's bill, the units it claims (item -> count); `claim` None leaves the claim as it was
+    (a vital, a share), an empty claim releases it."""
+
+    index: int
+    claim: Mapping[str, int] | None = None
+
+
+class _HeardAgent:
+    """The part of a `scripted.ScriptedAgent` its roles read (spec, board, own status, `toward`),
+    filled from messages instead of a shared board."""
+
+    toward = scripted.ScriptedAgent.toward
+
+    def __init__(
+        self, spec: team_lib.AgentSpec, board: scripted.TeamBoard, rules, own: scripted.AgentStatus
+    ) -> None:
+        self.spec, self.board, self.rules, self.status = spec, board, rules, own
+
+
+def heard_board(view: TeamView, state: library.AgentState) -> scripted.TeamBoard:
+    """A scripted team board written from messages: each teammate's holdings (its offers), the
+    crafter's missing bill less what co-helpers claimed, and what each co-helper fetches."""
+    rules, team = state.rules, view.spec.team
+    tool = prerequisites.goal_tool(rules, view.spec.goal)
+    board = scripted.TeamBoard()
+    claimed: dict[str, int] = {}
+    for message in view.claims:
+        for item, count in message.claims.items():
+            claimed[item] = claimed.get(item, 0) + count
+        # The scripted supplier marks one item as taken; a claim names the units it fetches.
+        board.status[message.sender] = scripted.AgentStatus(fetching=next(iter(message.claims)))
+    crafter = team[0] if view.policy.role(0, len(team)) == roles_lib.CRAFTER else ""
+    for message in view.statuses:
+        status = board.status.setdefault(message.sender, scripted.AgentStatus())
+        status.inventory = dict(message.offers)
+        if message.sender == crafter and tool:
+            status.missing = {
+                item: count - claimed.get(item, 0)
+                for item, count in message.needs.items()
+                if count > claimed.get(item, 0)
+            }
+            steps = prerequisites.plan(rules, f"make_{tool}", message.offers, state.stations_known)
+            status.remaining = 0 if message.offers.get(tool, 0) else len(steps)
+    return board
 
 
 def _index(menu: Sequence[options_lib.Option], kind: str, target: str = "", mate: str = "") -> int:
@@ -27,52 +93,60 @@ def _index(menu: Sequence[options_lib.Option], kind: str, target: str = "", mate
     return -1
 
 
-def reference_index(
+def _on_menu(menu: Sequence[options_lib.Option], option: options_lib.Option) -> int:
+    """The menu's option doing what `option` does (amounts aside), else explore, else wait."""
+    for kind, target, mate in (
+        (option.kind, option.target, option.teammate),
+        ("explore", "", ""),
+        ("wait", "", ""),
+    ):
+        found = _index(menu, kind, target, mate)
+        if found >= 0:
+            return found
+    return 0
+
+
+def reference(
     menu: Sequence[options_lib.Option],
     state: library.AgentState,
     goal: str,
-    teammate_needs: Mapping[str, Mapping[str, int]] | None = None,
-    tool_receivers: Collection[str] = (),
-    supplier: bool = False,
-    feeder: tuple[int, int] = (0, 1),
-) -> int:
-    """The index in `menu` of the option the scripted planner would take now. `feeder` is this
-    agent's place among the teammates who feed the crafter (index, count): like the scripted
-    suppliers, each fetches its own share of the items the crafter needs."""
+    team: TeamView | None = None,
+) -> Reference:
+    """The option the scripted planner would take now, and the bill item it would fetch. Without a
+    `team` (alone, or communication off) it plays solo: its own plan to the goal."""
     if not menu:
         raise ValueError("the oracle needs a non-empty menu")
     vital = scripted.vital_need(state)
     if vital is not None:
         found = _index(menu, vital.kind)
         if found >= 0:
-            return found
-    needs = teammate_needs or {}
-    tool = prerequisites.goal_tool(state.rules, goal)
-    if tool and state.inventory.get(tool, 0) > 0:
-        for mate in tool_receivers:
-            found = _index(menu, "share", tool, mate)
-            if found >= 0:
-                return found
-    for mate, wanted in needs.items():
-        for item, count in wanted.items():
-            if count > 0 and state.inventory.get(item, 0) > 0:
-                found = _index(menu, "share", item, mate)
-                if found >= 0:
-                    return found
-    stations = state.stations_known
-    wanted_counts = focus.merge_needs(needs.values())
-    if supplier and wanted_counts:
-        items = sorted(wanted_counts)
-        index, count = feeder
-        mine = items[index % len(items)] if count > 1 else None
-        share = {mine: wanted_counts[mine]} if mine else wanted_counts
-        steps = prerequisites.plan_items(state.rules, share, state.inventory, stations)
-    else:
-        steps = prerequisites.plan(state.rules, goal, state.inventory, stations)
-    if steps:
+            return Reference(found)
+    if team is None or len(team.spec.team) < 2:
+        steps = prerequisites.plan(state.rules, goal, state.inventory, state.stations_known)
+        if not steps:
+            return Reference(_on_menu(menu, options_lib.Option("explore")))
         step = scripted.choose_step(state, steps)
-        found = _index(menu, step.kind, step.target)
-        if found >= 0:
-            return found
-    found = _index(menu, "explore")
-    return found if found >= 0 else 0
+        return Reference(_on_menu(menu, options_lib.Option.from_step(step)))
+    own = scripted.AgentStatus(inventory=dict(state.inventory))
+    board = heard_board(team, state)
+    board.status[team.spec.agent_id] = own
+    agent = _HeardAgent(team.spec, board, state.rules, own)
+    decision = scripted.Roles(policy=team.policy).decide(agent, state)
+    index = _on_menu(menu, decision.option)
+    if own.fetching:  # the scripted supplier chose what to fetch: claim the units it plans for
+        crafter = board.status.get(team.spec.team[0], scripted.AgentStatus())
+        count = crafter.missing.get(own.fetching, 0) or team.own_claim.get(own.fetching, 0)
+        return Reference(index, {own.fetching: count} if count > 0 else {})
+    if decision.option.kind == "share":
+        return Reference(index)  # delivering: the claim stands until the bill drops it
+    return Reference(index, {})
+
+
+def reference_index(
+    menu: Sequence[options_lib.Option],
+    state: library.AgentState,
+    goal: str,
+    team: TeamView | None = None,
+) -> int:
+    """The index in `menu` of the option the scripted planner would take now (see `reference`)."""
+    return reference(menu, state, goal, team).index

@@ -1,6 +1,7 @@
 """S-CS: the DAMCS agent's typed messages, role policies and router (and the comm-off null router)."""
 
 from agents.comms.protocol import (
+    CLAIM,
     KINDS,
     SHARE,
     STATION,
@@ -15,6 +16,7 @@ from agents.comms.roles import ROLES, NoRoles, PaperRoles, RolePolicy, policy
 from agents.comms.router import Inbox, NullRouter, Router, Traffic, build
 
 __all__ = [
+    "CLAIM",
     "KINDS",
     "ROLES",
     "SHARE",

@@ -1,8 +1,10 @@
 """The S-CS message protocol: typed, self-validating messages that round-trip through JSON.
 
-Three kinds, each routed differently by the router:
+Four kinds, each routed differently by the router:
 - ``status``: the sender's role, long-term and current goal, what it needs (item -> count) and can
   offer, and resource sightings; it reaches only the teammates that help the sender.
+- ``claim``: the units of a teammate's bill the sender is fetching (item -> count; empty: none),
+  so that the others who help the same teammate fetch the rest; it reaches those co-helpers.
 - ``station``: a table or furnace the sender placed and where; it reaches everyone.
 - ``share``: items the sender just gave one teammate; it reaches that teammate and makes it re-plan.
 
@@ -21,8 +23,9 @@ from typing import Any
 
 from agents.skills import mapping
 
-STATUS, STATION, SHARE = "status", "station", "share"
-KINDS = (STATUS, STATION, SHARE)
+STATUS, CLAIM, STATION, SHARE = "status", "claim", "station", "share"
+KINDS = (STATUS, CLAIM, STATION, SHARE)
+LATEST = (STATUS, CLAIM)  # kinds where only the sender's latest message counts (templates)
 MAX_SIGHTINGS = 32  # keeps a status compact; the sender picks the most useful ones
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELDS = (
@@ -38,6 +41,7 @@ _FIELDS = (
     "sightings",
     "recipient",
     "gave",
+    "claims",
 )
 
 
@@ -103,6 +107,7 @@ class Message:
     sightings: tuple[mapping.Sighting, ...] = ()
     recipient: str = ""
     gave: Mapping[str, int] = field(default_factory=dict)
+    claims: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise fields in place once
@@ -116,7 +121,7 @@ class Message:
         for name in ("long_term_goal", "goal"):
             if not isinstance(getattr(self, name), str):
                 raise MessageError(f"invalid {name} {getattr(self, name)!r}; allowed: a string")
-        for name in ("needs", "offers", "gave"):
+        for name in ("needs", "offers", "gave", "claims"):
             set_(self, name, _counts(getattr(self, name), name))
         if self.station is not None and not isinstance(self.station, Station):
             raise MessageError(f"invalid station {self.station!r}; allowed: a Station")
@@ -136,6 +141,8 @@ class Message:
             raise MessageError("a station message needs the station and its position")
         if self.kind == SHARE and not (self.recipient and self.gave):
             raise MessageError("a share message needs a recipient and the items given")
+        if self.claims and self.kind != CLAIM:
+            raise MessageError(f"a {self.kind} message carries no claims; allowed: a claim message")
         if self.recipient == self.sender:
             raise MessageError("an agent cannot message itself")
 
@@ -155,6 +162,7 @@ class Message:
             "sightings": [s.to_dict() for s in self.sightings],
             "recipient": self.recipient,
             "gave": dict(self.gave),
+            "claims": dict(self.claims),
         }
 
     @classmethod
@@ -213,6 +221,9 @@ class Message:
             return f"{self.sender} placed a {_words(self.station.name)} at {self.station.position}"
         if self.kind == SHARE:
             return f"{self.sender} gave {self.recipient} {_items(self.gave)}"
+        if self.kind == CLAIM:
+            claimed = _items(self.claims) if self.claims else "nothing"
+            return f"{self.sender} ({_words(self.role or 'teammate')}) fetches {claimed}"
         parts = [f"{self.sender} ({_words(self.role)})"]
         if self.long_term_goal:
             parts.append(f"long-term: {self.long_term_goal}")

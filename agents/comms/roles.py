@@ -20,9 +20,10 @@ SUPPORT_ROLES = (SUPPLIER, HELPER)
 _DUTIES = {
     SOLO: "do everything yourself: gather, place stations, make the tools and reach the goal",
     CRAFTER: "make the tools in order; when the goal's tool is ready, give it to the goal seeker",
-    SUPPLIER: "gather what the crafter is missing and share it with the crafter",
-    HELPER: "help the agent before you and the crafter: gather and share what they miss",
-    SEEKER: "help the crafter until its last tool is near, then go to the goal and receive the tool",
+    SUPPLIER: "fetch the part of the crafter's needs no teammate claims, and share it with the crafter",
+    HELPER: "help the agent before you and the crafter: fetch what they miss that nobody claims",
+    SEEKER: "go to the goal and wait there to receive the tool (with no other helper: help the "
+    "crafter until its last tool is near)",
 }
 
 

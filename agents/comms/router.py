@@ -1,10 +1,12 @@
 """The router: delivers each message only where the topology says, and counts the traffic.
 
-Topology (from the role policy): a status reaches the teammates that help its sender; a station
-placement reaches everyone; a share reaches its recipient and flags it to re-plan. Inboxes keep the
-latest status per sender (a template, not a history), every distinct station, and the shares not yet
-collected, so what an agent reads stays small however long the episode runs. A status identical to
-the sender's previous one (apart from the step) is not sent again, and is counted as suppressed.
+Topology (from the role policy): a status reaches the teammates that help its sender and its
+co-helpers (the teammates that help someone the sender helps: they split the same bill and pass on
+what they saw, such as the goal's material to the seeker); a claim reaches the co-helpers; a station placement reaches everyone; a share reaches its recipient and flags it to re-plan. Inboxes
+keep the latest status and claim per sender (templates, not a history), every distinct station, and
+the shares not yet collected, so what an agent reads stays small however long the episode runs. A
+status or claim identical to the sender's previous one (apart from the step) is not sent again, and
+is counted as suppressed.
 
 `NullRouter` is the communication-off ablation: same interface, delivers nothing, counts nothing.
 """
@@ -44,10 +46,11 @@ class Inbox:
     stations: tuple[protocol.Message, ...] = ()
     shares: tuple[protocol.Message, ...] = ()
     replan: bool = False
+    claims: tuple[protocol.Message, ...] = ()  # co-helpers' latest non-empty claims
 
     @property
     def messages(self) -> tuple[protocol.Message, ...]:
-        return (*self.statuses, *self.stations, *self.shares)
+        return (*self.statuses, *self.claims, *self.stations, *self.shares)
 
     @property
     def text(self) -> str:
@@ -76,10 +79,11 @@ class Router:
         self.alive = set(self.team)
         self._index = {aid: i for i, aid in enumerate(self.team)}
         self._statuses: dict[str, dict[str, protocol.Message]] = {a: {} for a in self.team}
+        self._claims: dict[str, dict[str, protocol.Message]] = {a: {} for a in self.team}
         self._stations: dict[str, dict[tuple, protocol.Message]] = {a: {} for a in self.team}
         self._shares: dict[str, list[protocol.Message]] = {a: [] for a in self.team}
         self._replan: set[str] = set()
-        self._last_status: dict[str, protocol.Message] = {}
+        self._last: dict[tuple[str, str], protocol.Message] = {}  # (sender, kind) -> latest
         self._traffic: dict[str, Traffic] = {a: Traffic() for a in self.team}
         self._rejected = 0
 
@@ -99,14 +103,18 @@ class Router:
             return tuple(others)
         if message.kind == protocol.SHARE:
             return (message.recipient,) if message.recipient in others else ()
+        helped = set(self.helps(message.sender))
+        co_helpers = {a for a in others if helped & set(self.helps(a))}
+        if message.kind == protocol.CLAIM:
+            return tuple(a for a in others if a in co_helpers)
         helpers = self.policy.helpers_of(self._index[message.sender], len(self.team))
-        return tuple(a for a in others if self._index[a] in helpers)
+        return tuple(a for a in others if self._index[a] in helpers or a in co_helpers)
 
     def remove(self, agent_id: str) -> None:
         """A dead agent: it receives nothing more and its status leaves the others' inboxes."""
         self.alive.discard(agent_id)
-        for statuses in self._statuses.values():
-            statuses.pop(agent_id, None)
+        for latest in (*self._statuses.values(), *self._claims.values()):
+            latest.pop(agent_id, None)
 
     # --- sending ----------------------------------------------------------------------------
 
@@ -122,11 +130,11 @@ class Router:
             self._rejected += 1
             return 0
         sender = message.sender
-        if message.kind == protocol.STATUS:
-            if self.dedupe and message.same_content(self._last_status.get(sender)):
+        if message.kind in protocol.LATEST:
+            if self.dedupe and message.same_content(self._last.get((sender, message.kind))):
                 self._traffic[sender] = self._traffic[sender].plus(suppressed=1)
                 return 0
-            self._last_status[sender] = message
+            self._last[(sender, message.kind)] = message
         targets = self.recipients(message)
         if not targets:  # nobody to tell (a lone agent, or every teammate dead): nothing is sent
             return 0
@@ -140,6 +148,8 @@ class Router:
     def _deliver(self, target: str, message: protocol.Message) -> None:
         if message.kind == protocol.STATUS:
             self._statuses[target][message.sender] = message
+        elif message.kind == protocol.CLAIM:
+            self._claims[target][message.sender] = message
         elif message.kind == protocol.STATION:
             key = (message.station.name, message.station.position)
             self._stations[target].setdefault(key, message)
@@ -150,7 +160,7 @@ class Router:
     # --- receiving --------------------------------------------------------------------------
 
     def inbox(self, agent_id: str) -> Inbox:
-        """What `agent_id` has received (statuses ordered as the agents it helps), unchanged."""
+        """What `agent_id` has received (statuses of the agents it helps first), unchanged."""
         statuses = self._statuses[agent_id]
         order = [a for a in self.helps(agent_id) if a in statuses]
         order += [a for a in statuses if a not in order]
@@ -159,6 +169,7 @@ class Router:
             stations=tuple(self._stations[agent_id].values()),
             shares=tuple(self._shares[agent_id]),
             replan=agent_id in self._replan,
+            claims=tuple(m for m in self._claims[agent_id].values() if m.claims),
         )
 
     def collect(self, agent_id: str) -> Inbox:

@@ -48,6 +48,10 @@ def achievement_for(rules: rules_lib.Rules, text: str) -> str | None:
     return None
 
 
+# Menu options that need nothing (they name no achievement, and are always possible).
+FREE_GOALS = ("explore", "wait")
+
+
 @functools.cache
 def _recipe_lines(rules_name: str) -> tuple[str, ...]:
     rules = rules_lib.load(rules_name)
@@ -90,6 +94,8 @@ def prerequisite_text(
     """'ready', 'missing 2 wood', 'navigate to a table', 'place a table first' for a goal text."""
     if not goal:
         return "no goal set"
+    if goal.strip().lower() in FREE_GOALS:
+        return "ready"
     achievement = achievement_for(rules, goal)
     if achievement is None:
         return f"unknown goal {goal!r}: name an achievement"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -30,6 +31,8 @@ def _status(sender: str = "player_0", step: int = 3, **fields) -> comms.Message:
 def test_message_round_trips_through_json():
     messages = [
         _status(),
+        comms.Message(comms.CLAIM, "player_2", 7, role="helper", claims={"stone": 5}),
+        comms.Message(comms.CLAIM, "player_2", 8, role="helper"),  # a release
         comms.Message(comms.STATION, "player_1", 9, station=comms.Station("table", (31, 30))),
         comms.Message(comms.SHARE, "player_0", 80, recipient="player_5", gave={"iron_pickaxe": 1}),
     ]
@@ -37,6 +40,8 @@ def test_message_round_trips_through_json():
         assert comms.Message.from_json(message.to_json()) == message
         assert comms.Message.from_dict(json.loads(json.dumps(message.to_dict()))) == message
         assert message.size == len(message.to_json().encode())
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            message.step = 99  # type: ignore[misc]
 
 
 def test_message_text_is_a_compact_template():
@@ -74,6 +79,16 @@ def test_message_text_is_a_compact_template():
         {"kind": "station", "sender": "player_0", "step": 1, "station": {"name": "table"}},
         {"kind": "share", "sender": "player_0", "step": 1, "gave": {"wood": 1}},
         {"kind": "share", "sender": "player_0", "step": 1, "recipient": "player_0", "gave": {}},
+        {"kind": "claim", "sender": "player_1", "step": 1, "claims": {"stone": 0}},
+        {"kind": "claim", "sender": "player_1", "step": 1, "claims": ["stone"]},
+        # Claims belong on a claim message only.
+        {
+            "kind": "status",
+            "sender": "player_1",
+            "step": 1,
+            "role": "helper",
+            "claims": {"wood": 1},
+        },
     ],
 )
 def test_malformed_messages_raise_message_error(data):
@@ -121,14 +136,19 @@ def test_paper_roles_by_id():
         ),
     ],
 )
-def test_topology_each_agent_receives_the_status_of_those_it_helps(n, helps):
+def test_topology_each_agent_receives_the_status_of_those_it_helps_and_its_co_helpers(n, helps):
     router = comms.Router(_team(n))
     assert {a: router.helps(a) for a in router.team} == helps
     for sender in router.team:
         router.post(_status(sender, role=router.role(sender)))
     for agent, helped in helps.items():
         received = tuple(m.sender for m in router.inbox(agent).statuses)
-        assert received == helped
+        # Those it helps come first; then the co-helpers (who help someone it helps too).
+        co_helpers = tuple(
+            a for a in router.team if a != agent and set(helps[a]) & set(helped) and a not in helped
+        )
+        assert received[: len(helped)] == helped
+        assert sorted(received[len(helped) :]) == sorted(co_helpers)
     # Stations reach everyone else, whatever the roles.
     placed = comms.Message(comms.STATION, "player_0", 5, station=comms.Station("table", (1, 2)))
     assert router.post(placed) == n - 1
@@ -209,3 +229,21 @@ def test_null_router_delivers_nothing_and_counts_zero():
     assert not router.should_replan("player_5")
     assert router.traffic() == comms.Traffic()
     assert router.role("player_0") == "crafter"  # roles stay available to the agent
+
+
+def test_a_claim_reaches_the_co_helpers_and_only_the_latest_non_empty_one_counts():
+    router = comms.Router(_team(6))
+    claim = comms.Message(comms.CLAIM, "player_2", 4, role="helper", claims={"stone": 5})
+    # player_2 helps player_1 and the crafter: everyone else who feeds them hears it.
+    assert set(router.recipients(claim)) == {"player_1", "player_3", "player_4", "player_5"}
+    router.post(claim)
+    assert router.inbox("player_3").claims == (claim,)
+    assert router.inbox("player_0").claims == ()  # the crafter needs no claims
+    assert claim.text() == "player_2 (helper) fetches 5 stone"
+    assert (
+        router.post(comms.Message(comms.CLAIM, "player_2", 5, role="helper", claims={"stone": 5}))
+        == 0
+    )
+    router.post(comms.Message(comms.CLAIM, "player_2", 9, role="helper"))  # released
+    assert router.inbox("player_3").claims == ()
+    assert router.traffic("player_2").suppressed == 1

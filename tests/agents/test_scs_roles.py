@@ -1,0 +1,200 @@
+"""S-CS roles read from messages: feeders split the crafter's bill by claims, the seeker waits at
+the goal for the tool; the oracle (the scripted roles fed by what an agent heard) decides."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents import comms, damcs, oracle
+from agents import options as options_lib
+from agents.skills import library, mapping
+from envs import mac
+from envs.mac import rules as rules_lib
+from episode import loop
+from episode import team as team_lib
+
+RULES = rules_lib.load("damcs")
+TEAM = tuple(f"player_{i}" for i in range(6))
+ACTIONS = {a: tuple(mac.EnvConfig(n_agents=6).make_env().action_names(a)) for a in TEAM[:1]}
+BILL = {"wood": 5, "coal": 1, "stone": 5, "iron": 1}  # the crafter's whole bill, nothing held
+
+
+def _known(tiles: dict[tuple[int, int], str], position: tuple[int, int]) -> mapping.KnownMap:
+    ids = {name: i + 1 for i, name in enumerate(RULES.materials)}
+    grid = np.full((64, 64), ids["grass"], np.int64)
+    for tile, material in tiles.items():
+        grid[tile] = ids[material]
+    known = mapping.KnownMap(RULES)
+    known.observe({"semantic": grid, "position": position, "step": 5, "inventory": {}})
+    return known
+
+
+# Every resource of the bill, and a diamond, in reach on an open field.
+TILES = {
+    (10, 14): "tree",
+    (12, 14): "tree",
+    (14, 14): "stone",
+    (16, 14): "stone",
+    (18, 14): "coal",
+    (20, 14): "iron",
+    (30, 30): "diamond",
+    (8, 8): "table",
+}
+
+
+def _state(agent: str, position=(10, 10), facing=(0, 1), inventory=None) -> library.AgentState:
+    return library.AgentState(
+        agent_id=agent,
+        step=5,
+        position=position,
+        facing=facing,
+        inventory=dict(inventory or {}),
+        achievements={},
+        sleeping=False,
+        known=_known(TILES, position),
+        rules=RULES,
+        action_names=_actions(agent),
+        teammates=tuple(a for a in TEAM if a != agent),
+    )
+
+
+def _actions(agent: str) -> tuple[str, ...]:
+    """The env's action names for `agent` (shares are named by teammate)."""
+    if agent not in ACTIONS:
+        ACTIONS[agent] = tuple(mac.EnvConfig(n_agents=6).make_env().action_names(agent))
+    return ACTIONS[agent]
+
+
+def _spec(agent: str) -> team_lib.AgentSpec:
+    return team_lib.AgentSpec(
+        agent_id=agent,
+        team=TEAM,
+        seed=0,
+        action_names=_actions(agent),
+        rules="damcs",
+        goal="collect_diamond",
+    )
+
+
+def _crafter_status(needs=BILL, offers=None) -> comms.Message:
+    return comms.Message(
+        comms.STATUS, "player_0", 5, role="crafter", needs=needs, offers=offers or {}
+    )
+
+
+def _menu(state: library.AgentState) -> list[options_lib.Option]:
+    return [
+        *options_lib.menu(state),
+        options_lib.Option("navigate", "diamond"),
+        options_lib.Option("wait", amount=5),
+    ]
+
+
+def _decide(agent: str, claims=(), needs=BILL, **state) -> oracle.Reference:
+    now = _state(agent, **state)
+    view = oracle.TeamView(_spec(agent), (_crafter_status(needs),), tuple(claims))
+    return oracle.reference(_menu(now), now, "collect_diamond", view)
+
+
+def _claim(agent: str, claim) -> comms.Message:
+    return comms.Message(comms.CLAIM, agent, 5, role="helper", claims=claim)
+
+
+@pytest.mark.parametrize("needs", [BILL, {"stone": 5, "coal": 1}, {"stone": 5}])
+def test_feeders_never_claim_the_same_unit_of_the_bill(needs):
+    claims: list[comms.Message] = []
+    for feeder in TEAM[1:5]:  # supplier and helpers decide one after the other, hearing claims
+        claim = _decide(feeder, claims, needs).claim
+        assert claim is not None
+        if claim:
+            claims.append(_claim(feeder, claim))
+    for item, need in needs.items():
+        assert sum(c.claims.get(item, 0) for c in claims) <= need
+    # With several items on the bill, each of the first feeders fetches a different one.
+    assert len({next(iter(c.claims)) for c in claims}) == min(len(needs), len(claims))
+    assert claims, "someone fetches the bill"
+
+
+def test_a_feeder_that_heard_a_whole_claim_fetches_something_else():
+    alone = _decide("player_1", needs={"stone": 5, "coal": 1})
+    heard = _decide("player_1", [_claim("player_2", alone.claim)], {"stone": 5, "coal": 1})
+    assert heard.claim and set(heard.claim).isdisjoint(alone.claim)
+
+
+def test_the_seeker_goes_to_the_diamond_and_waits_there_while_the_pickaxe_is_made():
+    menu_of = _menu
+    away = _state("player_5")
+    view = oracle.TeamView(_spec("player_5"), (_crafter_status(),))
+    walk = menu_of(away)[oracle.reference_index(menu_of(away), away, "collect_diamond", view)]
+    assert walk.text == "go to diamond"
+    there = _state("player_5", position=(30, 29), facing=(0, 1))
+    wait = menu_of(there)[oracle.reference_index(menu_of(there), there, "collect_diamond", view)]
+    assert wait.kind == "wait"
+    # Once the pickaxe is in hand, it mines.
+    armed = _state("player_5", position=(30, 29), facing=(0, 1), inventory={"iron_pickaxe": 1})
+    menu = menu_of(armed)
+    assert menu[oracle.reference_index(menu, armed, "collect_diamond", view)].text == (
+        "collect diamond"
+    )
+
+
+def test_the_crafter_hands_the_tool_to_a_seeker_that_lacks_it():
+    crafter = _state("player_0", inventory={"iron_pickaxe": 1})
+    seeker = comms.Message(comms.STATUS, "player_5", 5, role="seeker", offers={"wood": 1})
+    view = oracle.TeamView(_spec("player_0"), (seeker,))
+    menu = _menu(crafter)
+    assert menu[oracle.reference_index(menu, crafter, "collect_diamond", view)].text == (
+        "share iron pickaxe with player_5"
+    )
+
+
+def _watch_claims(team: damcs.DamcsTeam) -> tuple[list[str], list[int]]:
+    """After every step, the items the posted claims ask more units of than the crafter needs,
+    and how many feeders had a claim posted."""
+    overlaps: list[str] = []
+    claiming: list[int] = []
+    original = team.act
+
+    def act(observations, infos):
+        actions = original(observations, infos)
+        router = team.router
+        heard = [m for m in router.inbox("player_1").statuses if m.sender == "player_0"]
+        # The seeker hears every feeder's claim; player_1 hears the seeker's.
+        posted = {m.sender: m.claims for m in router.inbox("player_5").claims}
+        posted |= {m.sender: m.claims for m in router.inbox("player_1").claims}
+        claimed: dict[str, int] = {}
+        for claims in posted.values():
+            for item, n in claims.items():
+                claimed[item] = claimed.get(item, 0) + n
+        if heard:
+            overlaps.extend(i for i, n in claimed.items() if n > heard[0].needs.get(i, 0))
+        claiming.append(len(posted))
+        return actions
+
+    team.act = act
+    return overlaps, claiming
+
+
+def test_a_models_own_picks_claim_only_what_nobody_else_claimed():
+    # Uniform picks: every claim comes from the agent's own choice, not the oracle's.
+    env = mac.EnvConfig(n_agents=6, max_steps=80, world_seed=mac.PAPER_WORLD_SEED)
+    team = damcs.build_team(env, model="uniform")
+    overlaps, claiming = _watch_claims(team)
+    loop.play_episode(team, env, 0, method="damcs")
+    assert max(claiming) >= 2  # several feeders fetched parts of the bill at once
+    assert not overlaps
+
+
+@pytest.mark.slow
+def test_in_an_episode_the_seeker_waits_at_the_diamond_and_claims_never_overlap():
+    env = mac.EnvConfig(n_agents=6, privileged_map=True, world_seed=mac.PAPER_WORLD_SEED)
+    team = damcs.build_team(env, model="oracle")
+    overlaps, claiming = _watch_claims(team)
+    record = loop.play_episode(team, env, 0, method="damcs").record
+    assert record.milestones["collect_diamond"] is not None
+    crafter, seeker = team.agents[0], team.agents[-1]
+    shared = [o for o in crafter.driver.history if o.option.startswith("share iron pickaxe")]
+    waiting = [o for o in seeker.driver.history if o.option == "wait"]
+    assert shared and waiting and waiting[0].step < shared[0].step
+    assert max(claiming) >= 2 and not overlaps
