@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from baselines import evaluation, run_dir, train_result
@@ -133,6 +134,28 @@ class Monitor:
     def close(self) -> None:
         self.bar.close()
         self.writer.close()
+
+
+def training_success_rates(tb_dir: str | Path) -> tuple[dict[str, float], int]:
+    """Per-achievement success rate (percent) over every training episode a run logged in a full
+    window, and how many episodes that is: the Crafter paper's protocol, which scores an agent by
+    its success rates over all training episodes within the step budget (each ``achievements/``
+    point is one window of `ACHIEVEMENT_WINDOW` episodes, so the mean of the points is the rate
+    over their episodes)."""
+    from tensorboard.backend.event_processing import event_accumulator
+
+    acc = event_accumulator.EventAccumulator(str(tb_dir), size_guidance={"scalars": 0})
+    acc.Reload()
+    series = {
+        tag.removeprefix("achievements/"): [e.value for e in acc.Scalars(tag)]
+        for tag in acc.Tags()["scalars"]
+        if tag.startswith("achievements/")
+    }
+    windows = {len(points) for points in series.values()}
+    if not series or len(windows) != 1 or not min(windows):
+        raise ValueError(f"{tb_dir}: no complete achievements/* windows logged")
+    rates = {name: sum(points) / len(points) for name, points in series.items()}
+    return rates, windows.pop() * ACHIEVEMENT_WINDOW
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -3,6 +3,10 @@ actions, the control) on held-out map seeds, with a 95% bootstrap interval over 
 
     python scripts/crafter_score.py --checkpoint results/checkpoints/ppo-crafter-1m --episodes 100
     python scripts/crafter_score.py --random --rules crafter --episodes 100
+    python scripts/crafter_score.py --checkpoint runs/ppo-crafter-image-1m --training-log
+
+With --training-log it also scores the run's training episodes from its TensorBoard log: the
+Crafter paper's protocol (success rates over every training episode within the budget).
 
 Episodes run to the rule set's length (10000 joint steps for crafter) or until every player dies;
 seeds start at --first-seed (10000: maps no training run saw, since runs seed from 0 upward).
@@ -20,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import tyro
 
-from baselines import checkpoint_team, run_dir
+from baselines import checkpoint_team, monitor, run_dir
 from benchmark import methods
 from envs import mac
 from episode import achievements, loop
@@ -44,6 +48,8 @@ class Args:
     """Bootstrap resamples for the 95% interval."""
     out: Path | None = None
     """Write the summary JSON here."""
+    training_log: bool = False
+    """Also score the training episodes the run logged (the paper's protocol; needs RUN/tb)."""
 
 
 def summarize(unlocked: list[set[str]], rules: str, resamples: int, seed: int = 0) -> dict:
@@ -70,6 +76,24 @@ def main(args: Args) -> int:
     if (args.checkpoint is None) == (not args.random):
         print("error: pass exactly one of --checkpoint or --random", file=sys.stderr)
         return 2
+    training = None
+    if args.training_log:
+        tb = None if args.checkpoint is None else run_dir.find_run(args.checkpoint)[0].parent / "tb"
+        if tb is None or not tb.is_dir():
+            print(
+                "error: --training-log needs --checkpoint RUN_DIR with a tb/ log", file=sys.stderr
+            )
+            return 2
+        try:
+            rates, n = monitor.training_success_rates(tb)
+        except ValueError as err:
+            print(f"error: --training-log: {err}", file=sys.stderr)
+            return 2
+        training = {
+            "episodes": n,
+            "crafter_score": achievements.crafter_score(rates),
+            "success_rates": rates,
+        }
     started = time.time()
     if args.random:
         env = mac.EnvConfig(n_agents=args.n_agents, rules=args.rules)
@@ -91,6 +115,8 @@ def main(args: Args) -> int:
         "mean_length": float(np.mean([r.length for r in records])),
         "wall_time_s": time.time() - started,
     }
+    if training is not None:
+        summary["training_episodes"] = training
     text = json.dumps(summary, indent=2)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -63,3 +63,39 @@ def test_progress_bar_stops_at_the_total(tmp_path):
     mon.advance(128, 32)
     assert mon.bar.n == 100
     mon.close()
+
+
+def test_training_success_rates_read_back_every_logged_training_episode(tmp_path):
+    """The paper's protocol: rates over all training episodes in full windows, from the log."""
+    from episode import achievements
+    from tests.baselines.conftest import _small_config
+
+    config = _small_config("ppo", 1, total_steps=10_000)
+    run = run_dir.RunDir(tmp_path / "run", "checkpoint.zip")
+    log = monitor.Monitor(run, config, 0, "test", bar=False)
+    window = monitor.ACHIEVEMENT_WINDOW
+    # wood in every episode, a table in the first window only, a pickaxe once; a partial window
+    # at the end is not logged and not counted
+    unlocked = [{"collect_wood"} | ({"place_table"} if i < window else set()) for i in range(75)]
+    unlocked[3].add("make_wood_pickaxe")
+    for i, episode in enumerate(unlocked):
+        stats = {"r": 1.0, "l": 10, "achievements": len(episode), "success": False}
+        log.episode(stats | {"unlocked": episode}, steps=10 * (i + 1))
+    log.close()
+    rates, episodes = monitor.training_success_rates(run.tb_path)
+    full = unlocked[: 3 * window]
+    assert episodes == 3 * window
+    expected = achievements.success_rates(full, "damcs")
+    assert rates.keys() == expected.keys()
+    assert all(rates[k] == pytest.approx(v, abs=1e-4) for k, v in expected.items())
+    assert rates["place_table"] == pytest.approx(100 / 3, abs=1e-4)
+
+
+def test_training_success_rates_need_a_logged_window(tmp_path):
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(tmp_path / "tb"))
+    writer.add_scalar("charts/SPS", 1.0, 1)
+    writer.close()
+    with pytest.raises(ValueError, match="no complete achievements"):
+        monitor.training_success_rates(tmp_path / "tb")
