@@ -38,6 +38,8 @@ HEALTH_PERIOD = 16
 SURVIVAL_MARGIN = 15
 # Water or a cow this close (steps) is worth a stop while the vital is this far below its max.
 ON_THE_WAY = {"distance": 3, "below_max": 3}
+# A known station farther than this (steps) is replaced by a new one when that costs no gathering.
+STATION_REACH = 12
 
 
 @dataclass
@@ -137,6 +139,46 @@ def _vital_on_the_way(state: library.AgentState) -> options.Option | None:
         if reach.any():
             return _vital_option(state, vital)
     return None
+
+
+def stations_within(state: library.AgentState, reach: int) -> frozenset[str]:
+    """The known stations the agent can stand next to within `reach` steps."""
+    known = state.known
+    dist = None
+    near = set()
+    for name in state.stations_known:
+        if dist is None:
+            dist = navigation.distances(known, state.position, optimistic=True)
+        cells = navigation.near_cells(known.mask(name)) & (dist >= 0) & (dist <= reach)
+        if cells.any():
+            near.add(name)
+    return frozenset(near)
+
+
+def plan_steps(
+    state: library.AgentState, goal: str | None = None, wanted: Mapping[str, int] | None = None
+) -> tuple[prerequisites.Step, ...]:
+    """The plan toward `goal` (an achievement) or up to `wanted` item counts. A known station more
+    than `STATION_REACH` steps away is left out (a new one is placed where the agent is) when
+    that needs no more gathering than walking back: with the stone a tunnel yields, a furnace
+    costs nothing but the `place`."""
+    rules, inventory = state.rules, state.inventory
+
+    def plan(stations: frozenset[str]) -> tuple[prerequisites.Step, ...]:
+        if goal is not None:
+            return prerequisites.plan(rules, goal, inventory, stations)
+        return prerequisites.plan_items(rules, wanted or {}, inventory, stations)
+
+    known = state.stations_known
+    steps = plan(known)
+    if not known:
+        return steps
+    near = stations_within(state, STATION_REACH)
+    if near != known:
+        local = plan(near)
+        if prerequisites.bill(local) == prerequisites.bill(steps):
+            return local
+    return steps
 
 
 def choose_step(
@@ -316,9 +358,7 @@ class ScriptedAgent(team_lib.Agent):
         self.status.alive = bool(info.get("alive", True))
         tool = prerequisites.goal_tool(self.rules, self.spec.goal)
         if self.roles.role(self.spec.index, len(self.spec.team)) == "crafter" and tool:
-            steps = prerequisites.plan(
-                self.rules, f"make_{tool}", state.inventory, state.stations_known
-            )
+            steps = plan_steps(state, goal=f"make_{tool}")
             if state.inventory.get(tool, 0) > 0:
                 steps = ()
             self.status.missing = prerequisites.bill(steps)
@@ -396,7 +436,7 @@ class ScriptedAgent(team_lib.Agent):
 
     def toward(self, state: library.AgentState, goal: str, why: str) -> Decision:
         """The planner's best option toward `goal` (an achievement)."""
-        steps = prerequisites.plan(self.rules, goal, state.inventory, state.stations_known)
+        steps = plan_steps(state, goal=goal)
         if not steps:
             return Decision(options.Option("explore"), f"{why}: nothing to plan")
         step = choose_step(state, steps)
