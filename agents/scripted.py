@@ -38,6 +38,8 @@ HEALTH_PERIOD = 16
 SURVIVAL_MARGIN = 15
 # Water or a cow this close (steps) is worth a stop while the vital is this far below its max.
 ON_THE_WAY = {"distance": 3, "below_max": 3}
+# The rock that walls in the goal material (its pickaxe lets an agent dig through).
+ROCK = "stone"
 # A known station farther than this (steps) is replaced by a new one when that costs no gathering.
 STATION_REACH = 12
 
@@ -92,13 +94,15 @@ def projected_death(state: library.AgentState) -> int:
     return empty + inventory.get("health", 9) * HEALTH_PERIOD
 
 
-def vital_need(state: library.AgentState, end: int | None = None) -> options.Option | None:
+def vital_need(
+    state: library.AgentState, end: int | None = None, on_the_way: bool = False
+) -> options.Option | None:
     """The vital the scripted agent tends first (drink, eat, sleep), or None when all are fine.
 
     Without `end`, any vital at its threshold. With `end` (the episode's last step), only one the
     agent would not live to the end without: the first to run out, once at its threshold (so a
-    350-step episode needs one drink and no sleep), or a cheap one on the way (water or a cow a
-    few steps off) when some vital will be needed before the end."""
+    350-step episode needs one drink and no sleep), or, with `on_the_way` (while the agent still
+    searches, so the end is far), a cheap one: water or a cow a few steps off."""
     inventory = state.inventory
     if end is None:
         for vital in ("drink", "food", "energy"):
@@ -113,7 +117,7 @@ def vital_need(state: library.AgentState, end: int | None = None) -> options.Opt
     first = min(present, key=lambda v: (inventory[v] * VITAL_PERIODS[v], v))
     if inventory[first] <= VITAL_THRESHOLDS[first]:
         return _vital_option(state, first)
-    return _vital_on_the_way(state)
+    return _vital_on_the_way(state) if on_the_way else None
 
 
 def _vital_on_the_way(state: library.AgentState) -> options.Option | None:
@@ -179,6 +183,17 @@ def plan_steps(
         if prerequisites.bill(local) == prerequisites.bill(steps):
             return local
     return steps
+
+
+def walled_in(state: library.AgentState, material: str) -> bool:
+    """Whether `material` is known but no walk reaches a tile next to it (unknown ground counts
+    as open): the agent must dig its way there."""
+    known = state.known
+    tiles = known.mask(material)
+    if not tiles.any():
+        return False
+    dist = navigation.distances(known, state.position, optimistic=True)
+    return not (navigation.adjacent_cells(tiles) & (dist >= 0)).any()
 
 
 def choose_step(
@@ -256,6 +271,16 @@ class Roles:
             if target and (state.known.knows(target) or go_early):
                 if state.known.material_at(state.facing_tile) == target:
                     return Decision(options.Option("wait", amount=5), "seeker: wait for the tool")
+                # A goal walled in by rock needs a pickaxe for the rock to be reached.
+                rock_tool = prerequisites.goal_tool(rules, f"collect_{ROCK}")
+                if (
+                    rock_tool
+                    and state.inventory.get(rock_tool, 0) == 0
+                    and walled_in(state, target)
+                ):
+                    return agent.toward(
+                        state, f"make_{rock_tool}", "seeker: a pickaxe to dig to the goal"
+                    )
                 return Decision(options.Option("navigate", target), "seeker: go to the goal")
         return self.supply(agent, state, crafter, crafter_status)
 
@@ -374,7 +399,7 @@ class ScriptedAgent(team_lib.Agent):
         option = self.driver.option
         if option is not None and option.kind in ("drink", "eat", "sleep"):
             return False
-        vital = vital_need(state, self.end)
+        vital = vital_need(state, self.end, self.searching(state))
         if vital is not None and not self.driver.failed_recently(vital, state.step):
             return True
         if option is None or option.kind not in ("collect", "explore", "navigate", "wait"):
@@ -429,10 +454,17 @@ class ScriptedAgent(team_lib.Agent):
 
     def decide(self, state: library.AgentState) -> Decision:
         """Vitals first, then the role's choice."""
-        vital = vital_need(state, self.end)
+        vital = vital_need(state, self.end, self.searching(state))
         if vital is not None and not self.driver.failed_recently(vital, state.step):
             return Decision(vital, f"vitals: {vital.text}")
         return self.roles.decide(self, state)
+
+    def searching(self, state: library.AgentState) -> bool:
+        """Whether the goal's material is still unseen: the episode will run long, and water or
+        a cow passed on the way is worth a stop."""
+        kind, _, item = self.spec.goal.partition("_")
+        material = library.material_yielding(self.rules, item) if kind == "collect" else None
+        return material is not None and not state.known.knows(material)
 
     def toward(self, state: library.AgentState, goal: str, why: str) -> Decision:
         """The planner's best option toward `goal` (an achievement)."""

@@ -212,9 +212,7 @@ class Explorer:
         else:
             goal = np.zeros(known.area, bool)
             goal[cell] = True
-            route = navigation.route_digging(
-                known, state.position, goal, tunnel, optimistic=False
-            )
+            route = navigation.route_digging(known, state.position, goal, tunnel, optimistic=False)
         if route is None or not route.cells:
             return None
         step = route.cells[0]
