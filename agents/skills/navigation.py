@@ -285,10 +285,12 @@ SEARCH_HINTS: dict[str, dict[str, float]] = {
     "tree": {"tree": 3.0, "grass": 0.5},
 }
 PRIOR_RADIUS = 5  # the prior of a tile is read from the 11x11 known tiles around it
-# Worth of an unseen tile: base + weight * prior. Unseen ground inside a mountain is about 3-4
-# times as likely to be rock as ground nobody has seen near: a larger weight kept searches
-# scraping pockets of a mountain already seen instead of reaching unexplored ones.
-PRIOR_BASE, PRIOR_WEIGHT = 0.3, 1.0
+# Worth of an unseen tile: base + weight * prior. Without a pickaxe the way into a mountain is a
+# cave or tunnel mouth on its edge, so the search keeps close to known rock; with one, any rock is
+# a way in, and a lighter weight (unseen ground inside a mountain is about 3-4 times as likely to be
+# rock as unseen ground nowhere near) sends the search on to unexplored mountains instead of
+# scraping pockets of one already seen.
+PRIOR_BASE, PRIOR_WEIGHT, PRIOR_WEIGHT_TUNNELLING = 0.3, 2.0, 1.0
 # Added to a frontier's distance, so that a near frontier does not win on nearness alone.
 STEP_OFFSET = 4.0
 HOME_PULL = 0.1  # extra cost per tile a frontier lies from home
@@ -354,7 +356,8 @@ def choose_frontier(
     for x, y in known.teammate_claims():
         worth[max(x - hx, 0) : x + hx + 1, max(y - hy, 0) : y + hy + 1] *= CLAIMED
     if prefer:
-        worth *= PRIOR_BASE + PRIOR_WEIGHT * search_prior(known, prefer)
+        weight = PRIOR_WEIGHT if dig is None else PRIOR_WEIGHT_TUNNELLING
+        worth *= PRIOR_BASE + weight * search_prior(known, prefer)
     gain = box_sum(worth, mapping.LOCAL_HALF)
     xs, ys = np.nonzero(cells)
     d = dist[xs, ys].astype(float)
