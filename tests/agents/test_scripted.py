@@ -58,16 +58,7 @@ def test_trace_records_decisions_with_reasons_and_shares():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "privileged",
-    [
-        True,
-        pytest.param(
-            False,
-            marks=pytest.mark.xfail(reason="own-map exploration: one agent finds the diamond 2/10"),
-        ),
-    ],
-)
+@pytest.mark.parametrize("privileged", [True, False])
 def test_teams_reach_the_diamond_on_most_seeds_and_faster_than_one(privileged):
     means = {}
     for n_agents in (1, 2, 6):
