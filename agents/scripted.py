@@ -30,6 +30,18 @@ LABEL = "scripted (not an LLM)"
 # Vitals at or below these levels interrupt the plan (max 9; each drops about every 20-30 steps).
 # Sleep waits for energy 0: a sleep takes ~80 of the 350 steps, and health falls only slowly then.
 VITAL_THRESHOLDS = {"drink": 3, "food": 3, "energy": 0}
+# Crafter's life stats (in its code, not in the rule data): a vital drops by one every this many
+# steps while awake, and health drops by one every `HEALTH_PERIOD` steps while any vital is at 0.
+VITAL_PERIODS = {"drink": 21, "food": 26, "energy": 31}
+HEALTH_PERIOD = 16
+# A projected death this many steps or fewer after the episode's end still counts as dying in it.
+SURVIVAL_MARGIN = 15
+# Water or a cow this close (steps) is worth a stop while the vital is this far below its max.
+ON_THE_WAY = {"distance": 3, "below_max": 3}
+# The rock that walls in the goal material (its pickaxe lets an agent dig through).
+ROCK = "stone"
+# A known station farther than this (steps) is replaced by a new one when that costs no gathering.
+STATION_REACH = 12
 
 
 @dataclass
@@ -62,18 +74,126 @@ class Decision:
     reason: str
 
 
-def vital_need(state: library.AgentState) -> options.Option | None:
-    """The vital the scripted agent tends first (drink, eat, sleep), or None when all are fine."""
-    inventory = state.inventory
-    if inventory.get("drink", 9) <= VITAL_THRESHOLDS["drink"]:
+def _vital_option(state: library.AgentState, vital: str) -> options.Option | None:
+    if vital == "drink":
         return options.Option("drink")
-    if inventory.get("food", 9) <= VITAL_THRESHOLDS["food"]:
+    if vital == "food":
         edible = options.edible(state.rules)
-        if edible:
-            return options.Option("eat", edible[0])
-    if inventory.get("energy", 9) <= VITAL_THRESHOLDS["energy"]:
-        return options.Option("sleep")
+        return options.Option("eat", edible[0]) if edible else None
+    return options.Option("sleep")
+
+
+def projected_death(state: library.AgentState) -> int:
+    """The step at which the agent dies if it tends no vital from now on: the first vital to reach
+    0, then one health every `HEALTH_PERIOD` steps (crafter's life stats)."""
+    inventory = state.inventory
+    present = [v for v in VITAL_PERIODS if v in inventory]
+    if not present:
+        return 10**9
+    empty = min(state.step + inventory[v] * VITAL_PERIODS[v] for v in present)
+    return empty + inventory.get("health", 9) * HEALTH_PERIOD
+
+
+def vital_need(
+    state: library.AgentState, end: int | None = None, on_the_way: bool = False
+) -> options.Option | None:
+    """The vital the scripted agent tends first (drink, eat, sleep), or None when all are fine.
+
+    Without `end`, any vital at its threshold. With `end` (the episode's last step), only one the
+    agent would not live to the end without: the first to run out, once at its threshold (so a
+    350-step episode needs one drink and no sleep), or, with `on_the_way` (while the agent still
+    searches, so the end is far), a cheap one: water or a cow a few steps off."""
+    inventory = state.inventory
+    if end is None:
+        for vital in ("drink", "food", "energy"):
+            if inventory.get(vital, 9) <= VITAL_THRESHOLDS[vital]:
+                option = _vital_option(state, vital)
+                if option is not None:
+                    return option
+        return None
+    if projected_death(state) > end + SURVIVAL_MARGIN:
+        return None
+    present = [v for v in VITAL_PERIODS if v in inventory]
+    first = min(present, key=lambda v: (inventory[v] * VITAL_PERIODS[v], v))
+    if inventory[first] <= VITAL_THRESHOLDS[first]:
+        return _vital_option(state, first)
+    return _vital_on_the_way(state) if on_the_way else None
+
+
+def _vital_on_the_way(state: library.AgentState) -> options.Option | None:
+    """Drink or eat when water or a cow is a few steps away and the vital is well below its max."""
+    known = state.known
+    dist = None
+    sources = {"drink": library.material_yielding(state.rules, "drink")}
+    edible = options.edible(state.rules)
+    if edible:
+        sources["food"] = edible[0]
+    for vital, source in sources.items():
+        level = state.inventory.get(vital)
+        if source is None or level is None:
+            continue
+        if level > state.rules.item_max(vital) - ON_THE_WAY["below_max"]:
+            continue
+        near = navigation.adjacent_cells(known.mask(source))
+        if not near.any():
+            continue
+        if dist is None:
+            dist = navigation.distances(known, state.position)
+        reach = near & (dist >= 0) & (dist <= ON_THE_WAY["distance"])
+        if reach.any():
+            return _vital_option(state, vital)
     return None
+
+
+def stations_within(state: library.AgentState, reach: int) -> frozenset[str]:
+    """The known stations the agent can stand next to within `reach` steps."""
+    known = state.known
+    dist = None
+    near = set()
+    for name in state.stations_known:
+        if dist is None:
+            dist = navigation.distances(known, state.position, optimistic=True)
+        cells = navigation.near_cells(known.mask(name)) & (dist >= 0) & (dist <= reach)
+        if cells.any():
+            near.add(name)
+    return frozenset(near)
+
+
+def plan_steps(
+    state: library.AgentState, goal: str | None = None, wanted: Mapping[str, int] | None = None
+) -> tuple[prerequisites.Step, ...]:
+    """The plan toward `goal` (an achievement) or up to `wanted` item counts. A known station more
+    than `STATION_REACH` steps away is left out (a new one is placed where the agent is) when
+    that needs no more gathering than walking back: with the stone a tunnel yields, a furnace
+    costs nothing but the `place`."""
+    rules, inventory = state.rules, state.inventory
+
+    def plan(stations: frozenset[str]) -> tuple[prerequisites.Step, ...]:
+        if goal is not None:
+            return prerequisites.plan(rules, goal, inventory, stations)
+        return prerequisites.plan_items(rules, wanted or {}, inventory, stations)
+
+    known = state.stations_known
+    steps = plan(known)
+    if not known:
+        return steps
+    near = stations_within(state, STATION_REACH)
+    if near != known:
+        local = plan(near)
+        if prerequisites.bill(local) == prerequisites.bill(steps):
+            return local
+    return steps
+
+
+def walled_in(state: library.AgentState, material: str) -> bool:
+    """Whether `material` is known but no walk reaches a tile next to it (unknown ground counts
+    as open): the agent must dig its way there."""
+    known = state.known
+    tiles = known.mask(material)
+    if not tiles.any():
+        return False
+    dist = navigation.distances(known, state.position, optimistic=True)
+    return not (navigation.adjacent_cells(tiles) & (dist >= 0)).any()
 
 
 def choose_step(
@@ -151,6 +271,16 @@ class Roles:
             if target and (state.known.knows(target) or go_early):
                 if state.known.material_at(state.facing_tile) == target:
                     return Decision(options.Option("wait", amount=5), "seeker: wait for the tool")
+                # A goal walled in by rock needs a pickaxe for the rock to be reached.
+                rock_tool = prerequisites.goal_tool(rules, f"collect_{ROCK}")
+                if (
+                    rock_tool
+                    and state.inventory.get(rock_tool, 0) == 0
+                    and walled_in(state, target)
+                ):
+                    return agent.toward(
+                        state, f"make_{rock_tool}", "seeker: a pickaxe to dig to the goal"
+                    )
                 return Decision(options.Option("navigate", target), "seeker: go to the goal")
         return self.supply(agent, state, crafter, crafter_status)
 
@@ -215,6 +345,8 @@ class ScriptedAgent(team_lib.Agent):
         self.board.status[spec.agent_id] = self.status
         self.board.maps[spec.agent_id] = self.driver.known
         self.last_items: dict[str, int] = {}
+        # The episode's last step: vitals are tended only as far as living to it needs.
+        self.end = (spec.max_steps or self.rules.length) - 1
         self._trace: list[dict[str, Any]] = []
 
     @property
@@ -251,9 +383,7 @@ class ScriptedAgent(team_lib.Agent):
         self.status.alive = bool(info.get("alive", True))
         tool = prerequisites.goal_tool(self.rules, self.spec.goal)
         if self.roles.role(self.spec.index, len(self.spec.team)) == "crafter" and tool:
-            steps = prerequisites.plan(
-                self.rules, f"make_{tool}", state.inventory, state.stations_known
-            )
+            steps = plan_steps(state, goal=f"make_{tool}")
             if state.inventory.get(tool, 0) > 0:
                 steps = ()
             self.status.missing = prerequisites.bill(steps)
@@ -269,7 +399,7 @@ class ScriptedAgent(team_lib.Agent):
         option = self.driver.option
         if option is not None and option.kind in ("drink", "eat", "sleep"):
             return False
-        vital = vital_need(state)
+        vital = vital_need(state, self.end, self.searching(state))
         if vital is not None and not self.driver.failed_recently(vital, state.step):
             return True
         if option is None or option.kind not in ("collect", "explore", "navigate", "wait"):
@@ -324,14 +454,21 @@ class ScriptedAgent(team_lib.Agent):
 
     def decide(self, state: library.AgentState) -> Decision:
         """Vitals first, then the role's choice."""
-        vital = vital_need(state)
+        vital = vital_need(state, self.end, self.searching(state))
         if vital is not None and not self.driver.failed_recently(vital, state.step):
             return Decision(vital, f"vitals: {vital.text}")
         return self.roles.decide(self, state)
 
+    def searching(self, state: library.AgentState) -> bool:
+        """Whether the goal's material is still unseen: the episode will run long, and water or
+        a cow passed on the way is worth a stop."""
+        kind, _, item = self.spec.goal.partition("_")
+        material = library.material_yielding(self.rules, item) if kind == "collect" else None
+        return material is not None and not state.known.knows(material)
+
     def toward(self, state: library.AgentState, goal: str, why: str) -> Decision:
         """The planner's best option toward `goal` (an achievement)."""
-        steps = prerequisites.plan(self.rules, goal, state.inventory, state.stations_known)
+        steps = plan_steps(state, goal=goal)
         if not steps:
             return Decision(options.Option("explore"), f"{why}: nothing to plan")
         step = choose_step(state, steps)

@@ -152,8 +152,10 @@ class Explorer:
     """Frontier exploration that keeps its chosen frontier until reached, so it does not dither.
 
     `prefer` names the materials sought: they steer the choice of frontier (see
-    `navigation.choose_frontier`) and, once seen but walled in, are dug toward. The chosen frontier
-    is announced on the known map (`claim`) so that teammates look elsewhere.
+    `navigation.choose_frontier`) and, once seen but walled in, are dug toward. When they lie
+    inside mountains (iron, diamonds) and the agent holds the pickaxe for rock, it also tunnels
+    into unseen rock. The chosen frontier is announced on the known map (`claim`) so that
+    teammates look elsewhere.
     """
 
     def __init__(self, prefer: tuple[str, ...] = ()) -> None:
@@ -169,21 +171,54 @@ class Explorer:
         if dig is not None:
             return dig
         known = state.known
+        tunnel = self.tunnel_mask(state)
         for _ in range(2):
             if self.target is None or self.target == state.position:
                 self.target = navigation.choose_frontier(
-                    known, state.position, state.heading, self.prefer, state.home
+                    known, state.position, state.heading, self.prefer, state.home, tunnel
                 )
             if self.target is None:
                 return None
-            route = None
-            if navigation.frontier(known, state.position)[self.target]:
-                route = navigation.route_to_cell(known, state.position, self.target)
-            if route is not None and route.cells:
+            action = None
+            if navigation.frontier(known, state.position, tunnel)[self.target]:
+                action = self._toward(state, self.target, tunnel)
+            if action is not None:
                 known.claim = (self.target, known.clock)
-                return navigation.move_toward(state.position, route.cells[0])
+                return action
             self.target = None
         return None
+
+    def tunnel_mask(self, state: AgentState) -> np.ndarray | None:
+        """Rock the agent may tunnel through while searching (None when the sought materials do
+        not lie in mountains or it holds no pickaxe for the rock)."""
+        if not navigation.sought_underground(self.prefer):
+            return None
+        known = state.known
+        rock = np.zeros(known.area, bool)
+        for material in navigation.search_hints(self.prefer):
+            rock |= known.mask(material)
+        for material in self.prefer:
+            rock &= ~known.mask(material)
+        dig = navigation.diggable(known, state.inventory) & rock
+        return dig if dig.any() else None
+
+    @staticmethod
+    def _toward(state: AgentState, cell: Position, tunnel: np.ndarray | None) -> str | None:
+        """The next action on the way to a frontier `cell` (mining rock in the way when `tunnel`
+        allows), or None when it cannot be reached."""
+        known = state.known
+        if tunnel is None:
+            route = navigation.route_to_cell(known, state.position, cell)
+        else:
+            goal = np.zeros(known.area, bool)
+            goal[cell] = True
+            route = navigation.route_digging(known, state.position, goal, tunnel, optimistic=False)
+        if route is None or not route.cells:
+            return None
+        step = route.cells[0]
+        if tunnel is not None and tunnel[step] and state.facing_tile == step:
+            return "do"
+        return navigation.move_toward(state.position, step)
 
     def dig_action(self, state: AgentState) -> str | None:
         """The next step of a dig toward a known `prefer` tile (None when none is worth digging)."""

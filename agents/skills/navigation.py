@@ -181,11 +181,16 @@ def diggable(known: mapping.KnownMap, inventory: Mapping[str, int] | None = None
 
 
 def route_digging(
-    known: mapping.KnownMap, start: Position, goal: np.ndarray, dig: np.ndarray
+    known: mapping.KnownMap,
+    start: Position,
+    goal: np.ndarray,
+    dig: np.ndarray,
+    optimistic: bool = True,
 ) -> Route | None:
     """The cheapest walk to a `goal` cell when `dig` tiles may be mined open on the way (a dug
-    tile costs two steps: `do`, then the move); unknown tiles count as open, as in `route_to`."""
-    free = passable(known, start, optimistic=True)
+    tile costs two steps: `do`, then the move); unknown tiles count as open when `optimistic`,
+    as in `route_to`."""
+    free = passable(known, start, optimistic)
     free[start] = True
     width, height = free.shape
     cost = np.where(free, 1, np.where(dig, 2, 0)).ravel().tolist()
@@ -213,9 +218,41 @@ def route_digging(
     return None
 
 
-def frontier(known: mapping.KnownMap, start: Position | None = None) -> np.ndarray:
-    """Known enterable tiles next to unknown ones: where walking reveals new map."""
-    return known.walkable(around=start) & adjacent_cells(known.unknown)
+def frontier(
+    known: mapping.KnownMap, start: Position | None = None, dig: np.ndarray | None = None
+) -> np.ndarray:
+    """Known enterable tiles next to unknown ones: where walking reveals new map; with `dig`, also
+    the tiles the agent may mine open there (rock at the edge of what it has seen)."""
+    open_ground = known.walkable(around=start)
+    if dig is not None:
+        open_ground = open_ground | dig
+    return open_ground & adjacent_cells(known.unknown)
+
+
+def dig_distances(known: mapping.KnownMap, start: Position, dig: np.ndarray) -> np.ndarray:
+    """Steps from `start` to every known cell when `dig` tiles may be mined open on the way (two
+    steps each: `do`, then the move); -1 where unreachable. Unknown tiles are not crossed."""
+    free = known.walkable(around=start)
+    free[start] = True
+    width, height = free.shape
+    cost = np.where(free, 1, np.where(dig, 2, 0)).ravel().tolist()
+    best = [-1] * (width * height)
+    origin = start[0] * height + start[1]
+    best[origin] = 0
+    heap = [(0, origin)]
+    while heap:
+        d, cell = heapq.heappop(heap)
+        if d > best[cell]:
+            continue
+        x, y = divmod(cell, height)
+        for nx, ny in ((x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)):
+            if 0 <= nx < width and 0 <= ny < height:
+                nxt = nx * height + ny
+                step = cost[nxt]
+                if step and (best[nxt] < 0 or d + step < best[nxt]):
+                    best[nxt] = d + step
+                    heapq.heappush(heap, (d + step, nxt))
+    return np.array(best, np.int32).reshape(free.shape)
 
 
 def box_sum(grid: np.ndarray, half: tuple[int, int]) -> np.ndarray:
@@ -233,13 +270,14 @@ def box_sum(grid: np.ndarray, half: tuple[int, int]) -> np.ndarray:
 
 
 # Where a sought material tends to be, judged from what surrounds unseen ground (from crafter's
-# world generation: coal, iron and diamonds lie inside mountains, diamonds and lava deep inside, next
-# to caves; water sits among sand). A target without an entry looks near tiles of its own kind.
+# world generation: coal, iron and diamonds lie inside mountains; iron in patches, so near iron; a
+# diamond is any mountain tile's 0.6% chance, no likelier near lava or caves, which only say "deep
+# in a mountain"; water sits among sand). A target without an entry looks near its own kind.
 SEARCH_HINTS: dict[str, dict[str, float]] = {
     "stone": {"stone": 1.0, "coal": 1.0, "iron": 1.0, "path": 0.5, "lava": 1.0, "diamond": 1.0},
     "coal": {"stone": 1.0, "coal": 2.0, "iron": 1.0, "path": 0.5, "lava": 1.0, "diamond": 1.0},
     "iron": {"stone": 1.0, "coal": 1.0, "iron": 3.0, "path": 1.0, "lava": 1.0, "diamond": 1.0},
-    "diamond": {"stone": 1.0, "coal": 1.0, "iron": 1.0, "path": 1.5, "lava": 3.0, "diamond": 3.0},
+    "diamond": {"stone": 1.0, "coal": 1.0, "iron": 1.0, "path": 1.0, "lava": 1.0, "diamond": 1.0},
     "lava": {"stone": 1.0, "path": 1.0, "lava": 3.0},
     "path": {"stone": 1.0, "path": 2.0, "lava": 1.0},
     "water": {"water": 3.0, "sand": 2.0},
@@ -247,7 +285,12 @@ SEARCH_HINTS: dict[str, dict[str, float]] = {
     "tree": {"tree": 3.0, "grass": 0.5},
 }
 PRIOR_RADIUS = 5  # the prior of a tile is read from the 11x11 known tiles around it
-PRIOR_BASE, PRIOR_WEIGHT = 0.3, 2.0  # worth of an unseen tile: base + weight * prior
+# Worth of an unseen tile: base + weight * prior. Without a pickaxe the way into a mountain is a
+# cave or tunnel mouth on its edge, so the search keeps close to known rock; with one, any rock is
+# a way in, and a lighter weight (unseen ground inside a mountain is about 3-4 times as likely to be
+# rock as unseen ground nowhere near) sends the search on to unexplored mountains instead of
+# scraping pockets of one already seen.
+PRIOR_BASE, PRIOR_WEIGHT, PRIOR_WEIGHT_TUNNELLING = 0.3, 2.0, 1.0
 # Added to a frontier's distance, so that a near frontier does not win on nearness alone.
 STEP_OFFSET = 4.0
 HOME_PULL = 0.1  # extra cost per tile a frontier lies from home
@@ -255,14 +298,26 @@ CLAIMED = 0.2  # worth left of unseen ground a teammate is headed for
 HEADING = 0.2  # how much an agent's own heading tilts the choice between frontiers
 
 
-def search_prior(known: mapping.KnownMap, targets: tuple[str, ...]) -> np.ndarray:
-    """How promising each tile is for finding `targets`: the hint-weighted share of the known
-    tiles around it (0 where nothing around is known), so unseen ground next to mountains scores
-    high when the agent looks for iron and next to lava or caves when it looks for diamonds."""
+def sought_underground(prefer: tuple[str, ...]) -> bool:
+    """Whether a sought material lies inside mountains (its hints count stone): then tunnelling
+    through rock is a way to search for it."""
+    return any(SEARCH_HINTS.get(target, {}).get("stone", 0.0) > 0 for target in prefer)
+
+
+def search_hints(targets: tuple[str, ...]) -> dict[str, float]:
+    """The materials whose nearness hints at `targets`, each with its largest weight."""
     hints: dict[str, float] = {}
     for target in targets:
         for material, weight in SEARCH_HINTS.get(target, {target: 3.0}).items():
             hints[material] = max(hints.get(material, 0.0), weight)
+    return hints
+
+
+def search_prior(known: mapping.KnownMap, targets: tuple[str, ...]) -> np.ndarray:
+    """How promising each tile is for finding `targets`: the hint-weighted share of the known
+    tiles around it (0 where nothing around is known), so unseen ground next to mountains scores
+    high when the agent looks for iron and next to lava or caves when it looks for diamonds."""
+    hints = search_hints(targets)
     weighted = np.zeros(known.area, np.float32)
     for material, weight in hints.items():
         weighted += weight * known.mask(material)
@@ -276,17 +331,24 @@ def choose_frontier(
     heading: tuple[float, float] = (0.0, 0.0),
     prefer: tuple[str, ...] = (),
     home: Position | None = None,
+    dig: np.ndarray | None = None,
 ) -> Position | None:
     """The frontier cell to explore next: the one revealing most promising unseen ground per step.
 
     Each frontier cell is worth the unknown tiles its 9x7 view would uncover, weighted by the
     search prior for `prefer` (the sought materials) and leaving out ground a teammate is already
-    headed for; that worth is divided by the walk to it, so near, rich frontiers win. The heading
+    headed for; that worth is divided by the walk to it, so near, rich frontiers win. With `dig`
+    (rock the agent can mine), rock at the edge of the seen map counts as frontier too, reached
+    by tunnelling at two steps a tile: the way into a mountain without caves. The heading
     (each agent has its own) breaks near-ties so that a team fans out; a light pull toward `home`
     keeps a search from running to the map's edge. Ties break by position: deterministic.
     """
-    dist = distances(known, start)
-    cells = frontier(known, start) & (dist > 0)
+    if dig is not None and dig.any():
+        dist = dig_distances(known, start, dig)
+    else:
+        dig = None
+        dist = distances(known, start)
+    cells = frontier(known, start, dig) & (dist > 0)
     if not cells.any():
         return None
     worth = known.unknown.astype(np.float32)
@@ -294,7 +356,8 @@ def choose_frontier(
     for x, y in known.teammate_claims():
         worth[max(x - hx, 0) : x + hx + 1, max(y - hy, 0) : y + hy + 1] *= CLAIMED
     if prefer:
-        worth *= PRIOR_BASE + PRIOR_WEIGHT * search_prior(known, prefer)
+        weight = PRIOR_WEIGHT if dig is None else PRIOR_WEIGHT_TUNNELLING
+        worth *= PRIOR_BASE + weight * search_prior(known, prefer)
     gain = box_sum(worth, mapping.LOCAL_HALF)
     xs, ys = np.nonzero(cells)
     d = dist[xs, ys].astype(float)

@@ -35,6 +35,13 @@ class Args:
     """Maps besides the paper's: the first `maps` episode seeds whose map holds a diamond."""
     team_sizes: tuple[int, ...] = (1, 2, 6)
     """Team sizes to play."""
+    first: int = 0
+    """Skip the first `first` maps that hold a diamond (held-out maps: e.g. --first 20 --maps 10);
+    the paper's map is played only when 0."""
+    navigation: tuple[str, ...] = ("privileged", "own")
+    """Which navigation settings to play (privileged map, own explored map)."""
+    bound: bool = True
+    """Compute the optimal-team bound (slow); without it its columns are empty."""
     json: str | None = None
     """Also write the rows here."""
     rows: str | None = None
@@ -50,14 +57,18 @@ class Map:
     world_seed: int | None = None
 
 
-def maps_with_diamond(count: int) -> list[Map]:
-    """The paper's map, then the first `count` seeds whose generated map holds a diamond."""
-    found = [Map("paper", 0, mac.PAPER_WORLD_SEED)]
-    seed = 0
-    while len(found) < count + 1:
+def maps_with_diamond(count: int, first: int = 0) -> list[Map]:
+    """The paper's map (when `first` is 0), then `count` seeds whose generated map holds a diamond,
+    after skipping the first `first` of those."""
+    found = [Map("paper", 0, mac.PAPER_WORLD_SEED)] if first == 0 else []
+    seed, skipped = 0, 0
+    while len(found) < count + (first == 0):
         layout = team_bound.layout_for(seed, 1)
         if (layout.grid == "diamond").any():
-            found.append(Map(f"seed {seed}", seed))
+            if skipped < first:
+                skipped += 1
+            else:
+                found.append(Map(f"seed {seed}", seed))
         seed += 1
     return found
 
@@ -84,14 +95,17 @@ def main(args: Args) -> int:
         rows = json.loads(pathlib.Path(args.rows).read_text())["rows"]
         print(summary(rows, args.maps, args.team_sizes))
         return 0
-    maps = maps_with_diamond(args.maps)
+    maps = maps_with_diamond(args.maps, args.first)
     rows = []
     for where in maps:
         for n in args.team_sizes:
-            bound = team_bound.team_bound(where.seed, n, where.world_seed)
-            row = {"map": where.name, "n_agents": n, **bound.to_dict()}
-            for privileged in (True, False):
-                row["privileged" if privileged else "own"] = play(where, n, privileged)
+            if args.bound:
+                row = {"map": where.name, "n_agents": n}
+                row.update(team_bound.team_bound(where.seed, n, where.world_seed).to_dict())
+            else:
+                row = {"map": where.name, "n_agents": n, "lower": None, "best_plan": None}
+            for nav in args.navigation:
+                row[nav] = play(where, n, nav == "privileged")
             rows.append(row)
             print(row, flush=True)
     print(summary(rows, args.maps, args.team_sizes))
@@ -99,9 +113,19 @@ def main(args: Args) -> int:
     return 0
 
 
+def _ratio_mean(rows: list[dict], nav: str, key: str) -> str:
+    """Mean of steps / the bound's `key` over rows where both are known ("-" when none)."""
+    pairs = [
+        r[nav] / r[key]
+        for r in rows
+        if r.get(nav) is not None and r.get(key) not in (None, float("inf"))
+    ]
+    return f"{_mean(pairs):.2f}" if pairs else "-"
+
+
 def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
     """The table (means over maps; the bound's columns over maps where a plan was found) and the
-    targets."""
+    targets. Navigation settings or bounds a run did not play are left out or shown as "-"."""
     header = (
         "maps",
         "navigation",
@@ -114,32 +138,33 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
         "steps / lower bound",
         "bound exact",
     )
+    others = [r for r in rows if r["map"] != "paper"]
+    label = f"{len({r['map'] for r in others})} others"
     table = []
-    for label, subset in (("paper", ["paper"]), (f"{maps} others", None)):
+    for name, subset in (("paper", [r for r in rows if r["map"] == "paper"]), (label, others)):
         for nav in ("privileged", "own"):
             for n in team_sizes:
-                chosen = [
-                    r
-                    for r in rows
-                    if r["n_agents"] == n
-                    and (r["map"] != "paper" if subset is None else True)
-                    and (subset is None or r["map"] in subset)
-                ]
+                chosen = [r for r in subset if r["n_agents"] == n and nav in r]
+                if not chosen:
+                    continue
                 done = [r for r in chosen if r[nav] is not None]
-                planned = [r for r in done if r["best_plan"] != float("inf")]
+                plans = _finite([r.get("best_plan") for r in chosen])
+                lowers = _finite([r.get("lower") for r in chosen])
                 table.append(
                     (
-                        label,
+                        name,
                         nav,
                         n,
                         f"{len(done)}/{len(chosen)}",
                         f"{_mean([r[nav] for r in done]):.1f}",
-                        f"{_mean(_finite([r['best_plan'] for r in chosen])):.1f} "
-                        f"({len(_finite([r['best_plan'] for r in chosen]))} maps)",
-                        f"{_mean([r['lower'] for r in chosen]):.1f}",
-                        f"{_mean([r[nav] / r['best_plan'] for r in planned]):.2f}",
-                        f"{_mean([r[nav] / r['lower'] for r in done]):.2f}",
-                        f"{sum(r['lower'] == r['best_plan'] for r in chosen)}/{len(chosen)}",
+                        f"{_mean(plans):.1f} ({len(plans)} maps)" if plans else "-",
+                        f"{_mean(lowers):.1f}" if lowers else "-",
+                        _ratio_mean(done, nav, "best_plan"),
+                        _ratio_mean(done, nav, "lower"),
+                        f"{sum(r.get('lower') == r.get('best_plan') for r in chosen if 'lower' in r)}"
+                        f"/{len(chosen)}"
+                        if lowers
+                        else "-",
                     )
                 )
     lines = [
@@ -151,12 +176,14 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
 
 
 def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
-    """The issue's targets on all maps (the paper's included), each with whether it holds."""
+    """The issue's targets on all maps (the paper's included), each with whether it holds (those
+    a run has the rows for)."""
     by_map: dict[str, dict[int, dict]] = {}
     for r in rows:
         by_map.setdefault(r["map"], {})[r["n_agents"]] = r
     lines = []
-    if {1, 2, 6} <= set(team_sizes):
+    played = {nav for r in rows for nav in ("privileged", "own") if nav in r}
+    if {1, 2, 6} <= set(team_sizes) and "privileged" in played:
 
         def steps(n: int, nav: str) -> list:
             return [m[n][nav] for m in by_map.values()]
@@ -173,40 +200,39 @@ def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
             f"6 < 2 < 1 on average: {means[6] < means[2] < means[1]}; "
             f"on {ordered}/{len(by_map)} maps (most: {ordered > len(by_map) / 2})"
         )
-        ratio = _mean(
-            [
-                m[6]["privileged"] / m[6]["best_plan"]
-                for m in by_map.values()
-                if m[6]["privileged"] and m[6]["best_plan"] != float("inf")
-            ]
-        )
-        lower = _mean(
-            [m[6]["privileged"] / m[6]["lower"] for m in by_map.values() if m[6]["privileged"]]
-        )
-        for n in team_sizes:
-            gaps = [m[n]["best_plan"] / m[n]["lower"] for m in by_map.values()]
+        sixes = [m[6] for m in by_map.values()]
+        ratio = _ratio_mean(sixes, "privileged", "best_plan")
+        lower = _ratio_mean(sixes, "privileged", "lower")
+        if ratio != "-" and lower != "-":
+            for n in team_sizes:
+                gaps = [m[n]["best_plan"] / m[n]["lower"] for m in by_map.values()]
+                lines.append(
+                    f"bound, {n} agents: best plan / lower bound {_mean(_finite(gaps)):.2f} on "
+                    f"average; exact on {sum(g == 1 for g in gaps)}/{len(gaps)} maps, within 10% "
+                    f"on {sum(g <= 1.1 for g in gaps)}, within 25% on {sum(g <= 1.25 for g in gaps)}"
+                )
             lines.append(
-                f"bound, {n} agents: best plan / lower bound {_mean(_finite(gaps)):.2f} on "
-                f"average; exact on {sum(g == 1 for g in gaps)}/{len(gaps)} maps, within 10% on "
-                f"{sum(g <= 1.1 for g in gaps)}, within 25% on {sum(g <= 1.25 for g in gaps)}"
+                f"6 agents / best plan found: {ratio}, / lower bound: {lower} "
+                f"(target <= 1.5 against the optimum: "
+                f"{'holds' if float(lower) <= 1.5 else 'not shown'} by the lower bound, "
+                f"{'holds' if float(ratio) <= 1.5 else 'fails'} against the best plan)"
             )
-        lines.append(
-            f"6 agents / best plan found: {ratio:.2f}, / lower bound: {lower:.2f} "
-            f"(target <= 1.5 against the optimum: {'holds' if lower <= 1.5 else 'not shown'} "
-            f"by the lower bound, {'holds' if ratio <= 1.5 else 'fails'} against the best plan)"
-        )
+    if "own" not in played:
+        return "\n".join(lines)
     for n in team_sizes:
         own = [m[n]["own"] for m in by_map.values()]
         rate = sum(s is not None for s in own) / len(own)
+        line = f"own map, {n} agents: success {rate:.0%} (target >= 90%: {rate >= 0.9})"
         pairs = [
             m[n]["own"] / m[n]["privileged"]
             for m in by_map.values()
-            if m[n]["own"] is not None and m[n]["privileged"]
+            if m[n]["own"] is not None and m[n].get("privileged")
         ]
-        lines.append(
-            f"own map, {n} agents: success {rate:.0%} (target >= 90%: {rate >= 0.9}); "
-            f"steps / privileged {_mean(pairs):.2f} (target <= 1.5: {_mean(pairs) <= 1.5})"
-        )
+        if pairs:
+            line += (
+                f"; steps / privileged {_mean(pairs):.2f} (target <= 1.5: {_mean(pairs) <= 1.5})"
+            )
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from agents import scripted
+from agents.skills import library, mapping
 from envs import mac
+from envs.mac import rules as rules_lib
 from episode import loop
 
 
@@ -56,16 +58,7 @@ def test_trace_records_decisions_with_reasons_and_shares():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "privileged",
-    [
-        True,
-        pytest.param(
-            False,
-            marks=pytest.mark.xfail(reason="own-map exploration: one agent finds the diamond 2/10"),
-        ),
-    ],
-)
+@pytest.mark.parametrize("privileged", [True, False])
 def test_teams_reach_the_diamond_on_most_seeds_and_faster_than_one(privileged):
     means = {}
     for n_agents in (1, 2, 6):
@@ -74,3 +67,88 @@ def test_teams_reach_the_diamond_on_most_seeds_and_faster_than_one(privileged):
         assert len(reached) >= 5, (n_agents, steps)
         means[n_agents] = sum(reached) / len(reached)
     assert means[6] < means[1]
+
+
+# --- vitals, stations, walled-in goals on hand-built states -----------------------------------
+
+_RULES = rules_lib.load("damcs")
+
+
+def _state(
+    inventory: dict[str, int],
+    step: int = 0,
+    known: mapping.KnownMap | None = None,
+    position: tuple[int, int] = (20, 20),
+) -> library.AgentState:
+    if known is None:
+        known = mapping.KnownMap(_RULES)
+        known.materials[:, :] = _RULES.materials.index("grass")
+    full = {"health": 9, "food": 9, "drink": 9, "energy": 9, **inventory}
+    return library.AgentState(
+        agent_id="player_0",
+        step=step,
+        position=position,
+        facing=(0, 1),
+        inventory=full,
+        achievements={},
+        sleeping=False,
+        known=known,
+        rules=_RULES,
+        action_names=tuple(_RULES.actions),
+    )
+
+
+def test_vitals_are_tended_only_as_far_as_living_to_the_end_needs():
+    end = 349
+    # Drink at its threshold early on: without a drink the agent would die before the end.
+    thirsty = _state({"drink": 3, "food": 8}, step=120)
+    assert scripted.vital_need(thirsty, end).kind == "drink"
+    # The same late in the episode: it lives to the end without one; no detour.
+    assert scripted.vital_need(_state({"drink": 3}, step=300), end) is None
+    # Energy at 0 near the end: sleeping (~100 steps) is never worth it in a 350-step episode.
+    assert scripted.vital_need(_state({"energy": 0, "drink": 6}, step=280), end) is None
+    # Without an end, the thresholds alone decide (the oracle's rule).
+    assert scripted.vital_need(_state({"drink": 3}, step=300)).kind == "drink"
+
+
+def test_water_on_the_way_is_drunk_only_while_searching():
+    known = mapping.KnownMap(_RULES)
+    known.materials[:, :] = _RULES.materials.index("grass")
+    known.materials[22, 20] = _RULES.materials.index("water")
+    state = _state({"drink": 5}, step=90, known=known)
+    assert scripted.vital_need(state, 349, on_the_way=True).kind == "drink"
+    assert scripted.vital_need(state, 349, on_the_way=False) is None
+    far = mapping.KnownMap(_RULES)
+    far.materials[:, :] = _RULES.materials.index("grass")
+    far.materials[40, 20] = _RULES.materials.index("water")
+    assert scripted.vital_need(_state({"drink": 5}, step=90, known=far), 349, True) is None
+
+
+def _with_furnace(at: tuple[int, int]) -> mapping.KnownMap:
+    known = mapping.KnownMap(_RULES)
+    known.materials[:, :] = _RULES.materials.index("grass")
+    known.materials[at] = _RULES.materials.index("furnace")
+    return known
+
+
+def test_a_far_station_is_replaced_when_that_needs_no_gathering():
+    held = {"wood": 1, "coal": 1, "iron": 1, "stone": 6, "wood_pickaxe": 1, "stone_pickaxe": 1}
+    goal = "make_iron_pickaxe"
+    far = _state(held, known=_with_furnace((50, 20)))
+    assert [s.kind for s in scripted.plan_steps(far, goal=goal)] == ["place", "make"]
+    near = _state(held, known=_with_furnace((23, 20)))
+    assert [s.kind for s in scripted.plan_steps(near, goal=goal)] == ["make"]
+    # Without the stone for a new furnace, the walk back beats gathering it.
+    poor = _state({**held, "stone": 0}, known=_with_furnace((50, 20)))
+    assert [s.kind for s in scripted.plan_steps(poor, goal=goal)] == ["make"]
+
+
+def test_a_goal_walled_in_by_rock_is_told_apart_from_one_a_walk_reaches():
+    known = mapping.KnownMap(_RULES)
+    known.materials[:, :] = _RULES.materials.index("grass")
+    known.materials[28:33, 18:23] = _RULES.materials.index("stone")
+    known.materials[30, 20] = _RULES.materials.index("diamond")
+    assert scripted.walled_in(_state({}, known=known), "diamond")
+    known.materials[29, 20] = _RULES.materials.index("path")
+    known.materials[28, 20] = _RULES.materials.index("path")
+    assert not scripted.walled_in(_state({}, known=known), "diamond")
