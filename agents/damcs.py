@@ -220,7 +220,9 @@ class DamcsAgent(llm_agent.LLMAgent):
         )
 
     def reference_choice(self, menu: Sequence[options.Option], state: library.AgentState) -> int:
-        self._reference = oracle.reference(menu, state, self.spec.goal, self.team_view())
+        self._reference = oracle.reference(
+            menu, state, self.spec.goal, self.team_view(), self.last_step
+        )
         return self._reference.index
 
     def crafter_needs(self) -> dict[str, int] | None:

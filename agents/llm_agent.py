@@ -280,7 +280,12 @@ class LLMAgent(team_lib.Agent):
     def reference_choice(self, menu: Sequence[options.Option], state: library.AgentState) -> int:
         """The index of the option the scripted planner would take (for the oracle controls); the
         plain agent has no team view, so the planner plays solo."""
-        return oracle.reference_index(menu, state, self.spec.goal)
+        return oracle.reference_index(menu, state, self.spec.goal, end=self.last_step)
+
+    @property
+    def last_step(self) -> int:
+        """The episode's last step (the oracle tends vitals only as far as reaching it needs)."""
+        return (self.spec.max_steps or self.rules.length) - 1
 
     def menu(self, state: library.AgentState) -> list[options.Option]:
         """The options offered to the model (the driver's full menu for the plain agent)."""

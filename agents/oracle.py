@@ -111,12 +111,15 @@ def reference(
     state: library.AgentState,
     goal: str,
     team: TeamView | None = None,
+    end: int | None = None,
 ) -> Reference:
     """The option the scripted planner would take now, and the bill item it would fetch. Without a
-    `team` (alone, or communication off) it plays solo: its own plan to the goal."""
+    `team` (alone, or communication off) it plays solo: its own plan to the goal. `end` (the
+    episode's last step) lets it tend vitals as the scripted agent does: only what living to the
+    end needs."""
     if not menu:
         raise ValueError("the oracle needs a non-empty menu")
-    vital = scripted.vital_need(state)
+    vital = scripted.vital_need(state, end, end is not None and scripted.goal_unseen(state, goal))
     if vital is not None:
         found = _index(menu, vital.kind)
         if found >= 0:
@@ -147,6 +150,7 @@ def reference_index(
     state: library.AgentState,
     goal: str,
     team: TeamView | None = None,
+    end: int | None = None,
 ) -> int:
     """The index in `menu` of the option the scripted planner would take now (see `reference`)."""
-    return reference(menu, state, goal, team).index
+    return reference(menu, state, goal, team, end).index

@@ -94,6 +94,14 @@ def projected_death(state: library.AgentState) -> int:
     return empty + inventory.get("health", 9) * HEALTH_PERIOD
 
 
+def goal_unseen(state: library.AgentState, goal: str) -> bool:
+    """Whether the goal's material is still unseen: the episode will run long, and water or a cow
+    passed on the way is worth a stop."""
+    kind, _, item = goal.partition("_")
+    material = library.material_yielding(state.rules, item) if kind == "collect" else None
+    return material is not None and not state.known.knows(material)
+
+
 def vital_need(
     state: library.AgentState, end: int | None = None, on_the_way: bool = False
 ) -> options.Option | None:
@@ -460,11 +468,7 @@ class ScriptedAgent(team_lib.Agent):
         return self.roles.decide(self, state)
 
     def searching(self, state: library.AgentState) -> bool:
-        """Whether the goal's material is still unseen: the episode will run long, and water or
-        a cow passed on the way is worth a stop."""
-        kind, _, item = self.spec.goal.partition("_")
-        material = library.material_yielding(self.rules, item) if kind == "collect" else None
-        return material is not None and not state.known.knows(material)
+        return goal_unseen(state, self.spec.goal)
 
     def toward(self, state: library.AgentState, goal: str, why: str) -> Decision:
         """The planner's best option toward `goal` (an achievement)."""

@@ -111,6 +111,18 @@ def test_vitals_are_tended_only_as_far_as_living_to_the_end_needs():
     assert scripted.vital_need(_state({"drink": 3}, step=300)).kind == "drink"
 
 
+def test_the_oracle_tends_vitals_by_the_scripted_agents_rule_when_it_knows_the_end():
+    from agents import oracle
+    from agents.options import Option
+
+    menu = [Option("explore"), Option("drink"), Option("collect", "wood")]
+    late = _state({"drink": 3}, step=300)  # lives to step 349 without a drink
+    assert menu[oracle.reference_index(menu, late, "collect_diamond")].kind == "drink"
+    assert menu[oracle.reference_index(menu, late, "collect_diamond", end=349)].kind != "drink"
+    early = _state({"drink": 3, "food": 8}, step=120)
+    assert menu[oracle.reference_index(menu, early, "collect_diamond", end=349)].kind == "drink"
+
+
 def test_water_on_the_way_is_drunk_only_while_searching():
     known = mapping.KnownMap(_RULES)
     known.materials[:, :] = _RULES.materials.index("grass")
