@@ -92,6 +92,11 @@ class EpisodeRecord(team.Counters):
         object.__setattr__(self, "achievements", dict(self.achievements))
 
     @property
+    def unlocked(self) -> frozenset[str]:
+        """The achievements some player unlocked in the episode."""
+        return frozenset(name for name, step in self.achievements.items() if step is not None)
+
+    @property
     def goal_step(self) -> int | None:
         """Joint steps until the goal, or None if it was never reached (censored)."""
         return self.milestones[self.goal]

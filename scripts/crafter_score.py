@@ -111,7 +111,7 @@ def main(args: Args) -> int:
         "source": source,
         "rules": rules,
         "first_seed": args.first_seed,
-        **summarize([set(r.achievements) for r in records], rules, args.bootstrap),
+        **summarize([r.unlocked for r in records], rules, args.bootstrap),
         "mean_length": float(np.mean([r.length for r in records])),
         "wall_time_s": time.time() - started,
     }

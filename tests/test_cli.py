@@ -99,3 +99,17 @@ def test_run_benchmark_bad_suite_field_is_one_line(tmp_path):
     done = run("run_benchmark.py", "--suite", str(suite_file), "--out", str(tmp_path / "o"))
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 2 and len(lines) == 1 and "invalid repeats='five'" in lines[0]
+
+
+def test_crafter_score_counts_only_unlocked_achievements(tmp_path):
+    """Random play on short crafter episodes: some achievements, never the diamond (a record
+    lists every achievement, unlocked or not; only the unlocked ones count)."""
+    out = tmp_path / "random.json"
+    done = run(
+        "crafter_score.py", "--random", "--episodes", "3", "--bootstrap", "20", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(out.read_text())
+    rates = summary["success_rates"]
+    assert rates["collect_diamond"] == 0.0 and rates["make_iron_pickaxe"] == 0.0
+    assert 0.0 < summary["crafter_score"] < 20.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -44,3 +45,12 @@ def test_an_episode_record_keeps_every_unlocked_achievement():
     assert unlocked and all(0 <= step <= record.length for step in unlocked)
     for name, step in record.milestones.items():
         assert step == record.achievements.get(name)
+
+
+def test_a_record_lists_every_achievement_but_unlocks_only_those_reached():
+    from tests.benchmark.conftest import make_record
+
+    record = dataclasses.replace(
+        make_record("random", 1, None), achievements={"collect_wood": 12, "collect_diamond": None}
+    )
+    assert record.unlocked == {"collect_wood"}
