@@ -26,7 +26,7 @@ SOURCES = {
 
 @dataclasses.dataclass(frozen=True)
 class Args:
-    runs: tuple[Path, ...]
+    runs: tyro.conf.Positional[tuple[Path, ...]]
     """Run directories (each with a tb/ folder)."""
     out: Path = Path("results/figures/learning_curves.png")
     """Figure to write (PNG)."""

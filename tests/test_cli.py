@@ -113,3 +113,11 @@ def test_crafter_score_counts_only_unlocked_achievements(tmp_path):
     rates = summary["success_rates"]
     assert rates["collect_diamond"] == 0.0 and rates["make_iron_pickaxe"] == 0.0
     assert 0.0 < summary["crafter_score"] < 20.0
+
+
+def test_learning_curves_takes_run_directories_as_the_readme_shows(tmp_path):
+    out = tmp_path / "curves.png"
+    run_dir = Path(__file__).resolve().parents[1] / "results/checkpoints/ppo-n2-s1"
+    done = run("learning_curves.py", str(run_dir), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 10_000
