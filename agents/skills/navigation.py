@@ -180,6 +180,38 @@ def diggable(known: mapping.KnownMap, inventory: Mapping[str, int] | None = None
     return out
 
 
+def _dig_search(
+    free: np.ndarray, dig: np.ndarray, start: Position, goal: np.ndarray | None = None
+) -> tuple[list[float], list[int], int | None]:
+    """Dijkstra over `free` tiles (one step) and `dig` tiles (two: `do`, then the move) from
+    `start`: the cost and parent of every cell, and the first `goal` cell settled (None: none, or
+    no goal given, in which case every reachable cell is settled)."""
+    width, height = free.shape
+    cost = np.where(free, 1, np.where(dig, 2, 0)).ravel().tolist()
+    goal_flat = None if goal is None else goal.ravel().tolist()
+    best = [float("inf")] * (width * height)
+    parent = [-1] * (width * height)
+    origin = start[0] * height + start[1]
+    best[origin] = 0
+    heap = [(0, origin)]
+    while heap:
+        d, cell = heapq.heappop(heap)
+        if d > best[cell]:
+            continue
+        if goal_flat is not None and goal_flat[cell]:
+            return best, parent, cell
+        x, y = divmod(cell, height)
+        for nx, ny in ((x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)):
+            if 0 <= nx < width and 0 <= ny < height:
+                nxt = nx * height + ny
+                step = cost[nxt]
+                if step and d + step < best[nxt]:
+                    best[nxt] = d + step
+                    parent[nxt] = cell
+                    heapq.heappush(heap, (d + step, nxt))
+    return best, parent, None
+
+
 def route_digging(
     known: mapping.KnownMap,
     start: Position,
@@ -192,30 +224,8 @@ def route_digging(
     as in `route_to`."""
     free = passable(known, start, optimistic)
     free[start] = True
-    width, height = free.shape
-    cost = np.where(free, 1, np.where(dig, 2, 0)).ravel().tolist()
-    goal_flat = goal.ravel().tolist()
-    best = [float("inf")] * (width * height)
-    parent = [-1] * (width * height)
-    origin = start[0] * height + start[1]
-    best[origin] = 0
-    heap = [(0, origin)]
-    while heap:
-        d, cell = heapq.heappop(heap)
-        if d > best[cell]:
-            continue
-        if goal_flat[cell]:
-            return _unwind(parent, cell, height)
-        x, y = divmod(cell, height)
-        for nx, ny in ((x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)):
-            if 0 <= nx < width and 0 <= ny < height:
-                nxt = nx * height + ny
-                step = cost[nxt]
-                if step and d + step < best[nxt]:
-                    best[nxt] = d + step
-                    parent[nxt] = cell
-                    heapq.heappush(heap, (d + step, nxt))
-    return None
+    _, parent, reached = _dig_search(free, dig, start, goal)
+    return None if reached is None else _unwind(parent, reached, free.shape[1])
 
 
 def frontier(
@@ -234,25 +244,9 @@ def dig_distances(known: mapping.KnownMap, start: Position, dig: np.ndarray) -> 
     steps each: `do`, then the move); -1 where unreachable. Unknown tiles are not crossed."""
     free = known.walkable(around=start)
     free[start] = True
-    width, height = free.shape
-    cost = np.where(free, 1, np.where(dig, 2, 0)).ravel().tolist()
-    best = [-1] * (width * height)
-    origin = start[0] * height + start[1]
-    best[origin] = 0
-    heap = [(0, origin)]
-    while heap:
-        d, cell = heapq.heappop(heap)
-        if d > best[cell]:
-            continue
-        x, y = divmod(cell, height)
-        for nx, ny in ((x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)):
-            if 0 <= nx < width and 0 <= ny < height:
-                nxt = nx * height + ny
-                step = cost[nxt]
-                if step and (best[nxt] < 0 or d + step < best[nxt]):
-                    best[nxt] = d + step
-                    heapq.heappush(heap, (d + step, nxt))
-    return np.array(best, np.int32).reshape(free.shape)
+    best, _, _ = _dig_search(free, dig, start)
+    dist = np.array(best, np.float64).reshape(free.shape)
+    return np.where(np.isfinite(dist), dist, -1).astype(np.int32)
 
 
 def box_sum(grid: np.ndarray, half: tuple[int, int]) -> np.ndarray:
