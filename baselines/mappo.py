@@ -6,7 +6,9 @@ sections (rollout, GAE, update, logging, checkpoint).
 
 - Actor: MLP on the symbolic view (CNN on images) plus a one-hot agent id, shared by all players.
 - Critic: MLP on the global state (every player's symbolic view and the clock) plus the agent id,
-  so it predicts each player's own return (rewards may be individual).
+  so it predicts each player's own return (rewards may be individual). `critic="local"` gives it
+  only the player's own observation instead: independent PPO with a shared critic (IPPO), the
+  control that tells what the centralized state adds.
 - GAE, PPO's clipped objective, entropy bonus, and value normalisation: the critic learns
   standardised returns, de-standardised by a running mean/std of the returns.
 - Dead players (crafter rules) keep a zero observation (`black_death_v3`) and are masked out of the
@@ -26,7 +28,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -38,6 +40,9 @@ from baselines import run_config as run_config_lib
 from baselines import run_dir, train_result, training_env
 
 CHECKPOINT = "checkpoint.pt"
+
+
+CRITICS = ("central", "local")
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,9 @@ class Args:
     """Width of the two hidden layers of actor and critic."""
     value_norm: bool = True
     """Train the critic on returns standardised by a running mean/std."""
+    critic: Literal["central", "local"] = "central"
+    """central: the critic reads the global state (MAPPO); local: only the player's own
+    observation (IPPO), the control for what the centralized state adds. Symbolic only."""
     minibatch_size: int | None = None
     """Player samples per minibatch; overrides n_minibatches so that gradient steps per sample do
     not fall as the team grows (with a fixed n_minibatches, 6 players take a third of the steps
@@ -80,6 +88,10 @@ class Args:
             )
         if self.minibatch_size is not None and self.minibatch_size < 1:
             raise run_config_lib.ConfigError("mappo: minibatch_size must be None or >= 1")
+        if self.critic not in CRITICS:
+            raise run_config_lib.ConfigError(
+                f"mappo: invalid critic {self.critic!r}; allowed: {', '.join(CRITICS)}"
+            )
 
 
 # --- networks ----------------------------------------------------------------------------------
@@ -138,11 +150,13 @@ class Critic(nn.Module):
         )
 
     def forward(self, states: torch.Tensor) -> torch.Tensor:
-        """Values of shape (batch, n_agents) for states of shape (batch, state_dim)."""
+        """Values of shape (batch, n_agents) for states of shape (batch, state_dim), or for each
+        player's own observation, (batch, n_agents, obs_dim), with a local critic."""
         batch = states.shape[0]
         ids = torch.eye(self.n_agents).expand(batch, -1, -1)
-        joint = torch.cat([states.unsqueeze(1).expand(-1, self.n_agents, -1), ids], dim=2)
-        return self.net(joint).squeeze(-1)
+        if states.dim() == 2:
+            states = states.unsqueeze(1).expand(-1, self.n_agents, -1)
+        return self.net(torch.cat([states, ids], dim=2)).squeeze(-1)
 
 
 class ValueNorm(nn.Module):
@@ -187,10 +201,14 @@ class Learner:
 def build_learner(config: run_config_lib.RunConfig, env: Any) -> Learner:
     args = Args(**config.hyper)
     agent = env.possible_agents[0]
+    obs_shape = list(env.observation_space(agent).shape)
+    if args.critic == "local" and len(obs_shape) != 1:
+        raise run_config_lib.ConfigError("mappo: critic='local' needs symbolic observations")
     meta = {
-        "obs_shape": list(env.observation_space(agent).shape),
+        "obs_shape": obs_shape,
         "n_actions": int(env.action_space(agent).n),
         "state_dim": int(env.unwrapped.state_space.shape[0]),
+        "critic": args.critic,
         "n_agents": len(env.possible_agents),
         "hidden": args.hidden,
     }
@@ -199,7 +217,9 @@ def build_learner(config: run_config_lib.RunConfig, env: Any) -> Learner:
 
 def _learner(meta: dict[str, Any], learning_rate: float) -> Learner:
     actor = Actor(tuple(meta["obs_shape"]), meta["n_actions"], meta["hidden"])
-    critic = Critic(meta["state_dim"], meta["n_agents"], meta["hidden"])
+    local = meta.get("critic", "central") == "local"
+    critic_in = meta["obs_shape"][0] if local else meta["state_dim"]
+    critic = Critic(critic_in, meta["n_agents"], meta["hidden"])
     params = [*actor.parameters(), *critic.parameters()]
     optimizer = torch.optim.Adam(params, lr=learning_rate, eps=1e-5)
     return Learner(actor, critic, ValueNorm(), optimizer, meta)
@@ -288,14 +308,16 @@ def _loop(
     meta = learner.meta
     image = len(meta["obs_shape"]) == 3
     obs_buf = torch.zeros((T, n, *meta["obs_shape"]), dtype=torch.uint8 if image else torch.float32)
-    state_buf = torch.zeros((T, meta["state_dim"]))
+    local = meta.get("critic", "central") == "local"
+    # What the critic reads: the global state, or (local) each player's own observation.
+    state_buf = torch.zeros((T, n, meta["obs_shape"][0]) if local else (T, meta["state_dim"]))
     act_buf = torch.zeros((T, n), dtype=torch.long)
     logp_buf, rew_buf, val_buf = torch.zeros((T, n)), torch.zeros((T, n)), torch.zeros((T, n))
     done_buf, alive_buf = torch.zeros((T, n)), torch.zeros((T, n))
 
     obs, infos = env.reset()
     next_obs = torch.as_tensor(np.stack([obs[a] for a in agents]))
-    next_state = torch.as_tensor(env.state())
+    next_state = next_obs if local else torch.as_tensor(env.state())
     next_alive = _alive(infos, agents)
     next_done = torch.zeros(n)
     last_checkpoint = learner.steps
@@ -326,7 +348,7 @@ def _loop(
             else:
                 next_done = torch.zeros(n)
             next_obs = torch.as_tensor(np.stack([obs[a] for a in agents]))
-            next_state = torch.as_tensor(env.state())
+            next_state = next_obs if local else torch.as_tensor(env.state())
             next_alive = _alive(infos, agents)
 
         # --- GAE on de-standardised values ---

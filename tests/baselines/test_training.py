@@ -114,3 +114,25 @@ def test_mappo_minibatch_size_keeps_steps_per_sample_across_team_sizes():
     args = mappo.Args(n_steps=256, minibatch_size=256)
     assert [mappo._minibatches(args, n) for n in (1, 2, 6)] == [1, 2, 6]
     assert mappo._minibatches(mappo.Args(n_steps=256), 6) == 2  # the default: fixed count
+
+
+def test_a_local_critic_reads_each_players_own_view_and_trains(small_config, tmp_path):
+    """critic='local' (IPPO): the critic's input is one player's observation, not the state."""
+    import dataclasses
+
+    from baselines import mappo
+
+    config = small_config("mappo", 2)
+    config = dataclasses.replace(config, hyper={**config.hyper, "critic": "local"})
+    result = mappo.train(config, tmp_path / "run", progress_bar=False)
+    assert result.finished
+    learner = mappo.load_learner(tmp_path / "run" / mappo.CHECKPOINT)
+    obs_dim = learner.meta["obs_shape"][0]
+    assert learner.critic.net[0].in_features == obs_dim + 2  # own view + agent id
+    assert learner.meta["state_dim"] != obs_dim and mappo.Args().critic == "central"
+    with pytest.raises(run_config.ConfigError, match="invalid critic"):
+        mappo.Args(critic="shared")
+    image = small_config("mappo", 2, total_steps=64, obs_type="image")
+    image = dataclasses.replace(image, hyper={**image.hyper, "critic": "local"})
+    with pytest.raises(run_config.ConfigError, match="symbolic"):
+        mappo.train(image, tmp_path / "image", progress_bar=False)
