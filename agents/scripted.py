@@ -407,7 +407,7 @@ class ScriptedAgent(team_lib.Agent):
         option = self.driver.option
         if option is not None and option.kind in ("drink", "eat", "sleep"):
             return False
-        vital = vital_need(state, self.end, self.searching(state))
+        vital = self.vital(state)
         if vital is not None and not self.driver.failed_recently(vital, state.step):
             return True
         if option is None or option.kind not in ("collect", "explore", "navigate", "wait"):
@@ -462,13 +462,14 @@ class ScriptedAgent(team_lib.Agent):
 
     def decide(self, state: library.AgentState) -> Decision:
         """Vitals first, then the role's choice."""
-        vital = vital_need(state, self.end, self.searching(state))
+        vital = self.vital(state)
         if vital is not None and not self.driver.failed_recently(vital, state.step):
             return Decision(vital, f"vitals: {vital.text}")
         return self.roles.decide(self, state)
 
-    def searching(self, state: library.AgentState) -> bool:
-        return goal_unseen(state, self.spec.goal)
+    def vital(self, state: library.AgentState) -> options.Option | None:
+        """The vital to tend now: only what living to the episode's end needs (`vital_need`)."""
+        return vital_need(state, self.end, goal_unseen(state, self.spec.goal))
 
     def toward(self, state: library.AgentState, goal: str, why: str) -> Decision:
         """The planner's best option toward `goal` (an achievement)."""
