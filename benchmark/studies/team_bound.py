@@ -72,6 +72,7 @@ from benchmark.studies import output
 from benchmark.studies.team_lower import lower_bound
 from benchmark.studies.team_map import INF, Layout, layout_for
 from benchmark.studies.team_plans import best_plan
+from benchmark.studies.team_route import lone_plan
 from envs import mac
 from envs.mac import rules as rules_lib
 
@@ -100,7 +101,7 @@ def bound(
         raise ValueError(f"invalid n_agents {n_agents}; the layout has {len(layout.starts)} starts")
     loaded = rules_lib.load(rules)
     lower = lower_bound(layout, loaded, goal, n_agents)
-    plan = best_plan(layout, loaded, goal, n_agents)
+    plan = min(best_plan(layout, loaded, goal, n_agents), lone_plan(layout, loaded, goal, n_agents))
     return Bound(n_agents, float(lower), float(plan))
 
 

@@ -1,0 +1,220 @@
+"""A lone player's plan from its best playable walk (`team_solo.LoneWalk` with `playable`): the walk
+already orders the trees, stones, coal, iron and goal by where they lie, which the greedy plan
+family (`team_plans`) does not. One player plays it while any teammates wait, so it is a plan for
+every team size; it counts once `team_replay` plays it as booked."""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable
+
+from benchmark.studies.team_map import INF, Layout, goal_item, tile_neighbours
+from benchmark.studies.team_replay import PlanError, replay
+from benchmark.studies.team_solo import Event, LoneWalk, material_of
+from envs.mac import rules as rules_lib
+
+
+class _Booking:
+    """Books player `who`'s actions along a walk: `do`s where the walk takes units or tunnels, a
+    tool made when an action needs it (its station placed next to the player if none stands) or
+    as soon as its inputs are in and a station it needs stands within reach."""
+
+    def __init__(self, layout: Layout, rules: rules_lib.Rules, who: int, ahead: set[int]) -> None:
+        self.rules, self.shape = rules, layout.grid.shape
+        self.grid = layout.grid.ravel().copy()
+        x, y = layout.starts[who]
+        self.where = x * self.shape[1] + y
+        self.held = {name: rule.initial for name, rule in rules.items.items()}
+        self.stations: dict[str, int] = {}
+        self.ahead = ahead  # tiles the walk still enters: no station goes there
+        self.acts: dict[int, tuple] = {}
+        self.step = 0
+
+    def book(self, *action) -> None:
+        self.step += 1
+        self.acts[self.step] = action
+
+    def near(self, station: str, tile: int | None = None) -> bool:
+        """Whether `station` stands within reach (diagonals too) of `tile` (None: the player)."""
+        spot = self.stations.get(station)
+        if spot is None:
+            return False
+        h = self.shape[1]
+        (x, y), (sx, sy) = divmod(self.where if tile is None else tile, h), divmod(spot, h)
+        return abs(x - sx) <= 1 and abs(y - sy) <= 1
+
+    def has(self, uses) -> bool:
+        return all(self.held[item] >= amount for item, amount in uses.items())
+
+    def room(self, name: str, tile: int) -> list[int]:
+        """Tiles next to `tile` where station `name` may go (none the walk still enters)."""
+        allowed = self.rules.place[name].where
+        return [
+            n
+            for n in tile_neighbours(self.shape)[tile]
+            if self.grid[n] in allowed and n not in self.ahead
+        ]
+
+    def place(self, name: str) -> None:
+        rule = self.rules.place[name]
+        spots = self.room(name, self.where)
+        if not spots or not self.has(rule.uses):
+            raise PlanError(f"no room or items to place {name}")
+        for item, amount in rule.uses.items():
+            self.held[item] -= amount
+        self.grid[spots[0]] = name
+        self.stations[name] = spots[0]
+        self.book("place", name, spots[0])
+
+    def make(self, tool: str) -> None:
+        """Make `tool` now (lazily: the action needs it), placing its stations if none stands."""
+        recipe = self.rules.make[tool]
+        for station in recipe.nearby:
+            if station not in self.stations and not self.room(station, self.where):
+                self.detour(lambda t, s=station: bool(self.room(s, t)), lambda: self.make(tool))
+                return
+            if station not in self.stations:
+                self.place(station)
+            elif not self.near(station):
+                self.detour(lambda t, s=station: self.near(s, t), lambda: self.make(tool))
+                return
+        if not self.has(recipe.uses):
+            raise PlanError(f"inputs of {tool} are not in")
+        for item, amount in recipe.uses.items():
+            self.held[item] -= amount
+        self.held[tool] += recipe.gives
+        self.book("make", tool)
+
+    def eager(self) -> None:
+        """Make each tool not held whose stations stand within reach and inputs are in."""
+        for tool in sorted(self.rules.make):
+            recipe = self.rules.make[tool]
+            wanted = any(tool in r.require for r in self.rules.collect.values())
+            if (
+                wanted
+                and not self.held[tool]
+                and all(self.near(s) for s in recipe.nearby)
+                and self.has(recipe.uses)
+            ):
+                self.make(tool)
+
+    def collect(self, tile: int) -> None:
+        rule = self.rules.collect[self.grid[tile]]
+        for tool in rule.require:
+            if not self.held[tool]:
+                self.make(tool)
+        self.book("do", tile)
+        self.grid[tile] = rule.leaves
+        for item, amount in rule.receive.items():
+            self.held[item] += amount
+        self.eager()
+
+    def enter(self, tile: int) -> None:
+        if self.grid[tile] not in self.rules.walkable:
+            self.collect(tile)
+        if self.grid[tile] not in self.rules.walkable:
+            raise PlanError(f"cannot enter {tile}")
+        self.book("move", tile)
+        self.where = tile
+
+    def take(self, material: str, units: int) -> None:
+        """`units` `do`s on tiles of `material` next to the player; for a tile the walk counts
+        on that is gone (an earlier stand took it), a detour to the nearest one left."""
+        around = tile_neighbours(self.shape)
+        for _ in range(units):
+            tiles = [n for n in around[self.where] if self.grid[n] == material]
+            if tiles:
+                self.collect(tiles[0])
+                continue
+            self.detour(
+                lambda t: any(self.grid[n] == material for n in around[t]),
+                lambda: self.collect(
+                    next(n for n in around[self.where] if self.grid[n] == material)
+                ),
+            )
+
+    def detour(self, there: Callable[[int], bool], then: Callable[[], None]) -> None:
+        """Walk (walkable tiles only) to the nearest tile where `there` holds, do `then`, and
+        walk back the same way."""
+        around = tile_neighbours(self.shape)
+        came = {self.where: -1}
+        queue = collections.deque([self.where])
+        while queue:
+            tile = queue.popleft()
+            if there(tile):
+                break
+            for n in around[tile]:
+                if n not in came and self.grid[n] in self.rules.walkable:
+                    came[n] = tile
+                    queue.append(n)
+        else:
+            raise PlanError("no detour")
+        path = []
+        while tile != self.where:
+            path.append(tile)
+            tile = came[tile]
+        back = [*path[1:], self.where]
+        for tile in reversed(path):
+            self.enter(tile)
+        then()
+        for tile in back:
+            self.enter(tile)
+
+
+def route_plan(
+    layout: Layout,
+    rules: rules_lib.Rules,
+    goal: str,
+    n_agents: int,
+    who: int = 0,
+    one_table: bool = True,
+) -> tuple[float, list[dict[int, tuple]]]:
+    """Joint steps of player `who` playing its best playable lone walk while the other players of
+    the team wait, and the booked actions (INF, []: no walk, or it does not replay as booked)."""
+    kind, item = goal_item(goal)
+    if kind != "collect":
+        return INF, []
+    alone = Layout(layout.grid, (layout.starts[who],))
+    moves, events = LoneWalk(alone, rules, goal, playable=True, one_table=one_table).search()
+    if moves == INF:
+        return INF, []
+    booking = _Booking(layout, rules, who, {e[1] for e in events if e[0] == "move"})
+    try:
+        _play(booking, events)
+        goal_tile = next(
+            n
+            for n in tile_neighbours(booking.shape)[booking.where]
+            if booking.grid[n] == material_of(rules, item)
+        )
+        booking.collect(goal_tile)
+    except (PlanError, StopIteration):
+        return INF, []
+    acts: list[dict[int, tuple]] = [{} for _ in range(n_agents)]
+    acts[who] = booking.acts
+    try:
+        steps = replay(layout, rules, goal, acts)
+    except PlanError:
+        return INF, []
+    return (steps, acts) if steps == booking.step else (INF, [])
+
+
+def _play(booking: _Booking, events: list[Event]) -> None:
+    for index, event in enumerate(events):
+        if event[0] == "move":
+            booking.ahead = {e[1] for e in events[index + 1 :] if e[0] == "move"}
+            booking.enter(event[1])
+        else:
+            booking.take(event[1], event[2])
+
+
+def lone_plan(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) -> float:
+    """The fewest joint steps of a lone route (`route_plan`, either way of placing the table)
+    played by any one player of the team (INF: none replays)."""
+    return min(
+        (
+            route_plan(layout, rules, goal, n_agents, who, one_table)[0]
+            for who in range(n_agents)
+            for one_table in (True, False)
+        ),
+        default=INF,
+    )
