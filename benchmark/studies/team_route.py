@@ -6,9 +6,11 @@ every team size; it counts once `team_replay` plays it as booked."""
 from __future__ import annotations
 
 import collections
+import itertools
 from collections.abc import Callable
 
-from benchmark.studies.team_map import INF, Layout, goal_item, tile_neighbours
+from agents import prerequisites
+from benchmark.studies.team_map import INF, Layout, Ways, approaches, goal_item, tile_neighbours
 from benchmark.studies.team_replay import PlanError, replay
 from benchmark.studies.team_solo import Event, LoneWalk, material_of
 from envs.mac import rules as rules_lib
@@ -168,34 +170,56 @@ def route_plan(
     n_agents: int,
     who: int = 0,
     one_table: bool = True,
+    seeker: int | None = None,
+    walked: tuple[float, list[Event]] | None = None,
 ) -> tuple[float, list[dict[int, tuple]]]:
     """Joint steps of player `who` playing its best playable lone walk while the other players of
-    the team wait, and the booked actions (INF, []: no walk, or it does not replay as booked)."""
+    the team wait, and the booked actions (INF, []: no walk, or it does not replay as booked).
+    With a `seeker`, `who` walks only until it can make the goal's tool and shares it to the
+    seeker, who walks to the goal's nearest tile meanwhile (tunnelling trees) and collects it.
+    `walked`: the walk's `LoneWalk.search()`, when already found."""
     kind, item = goal_item(goal)
-    if kind != "collect":
+    tool = prerequisites.goal_tool(rules, goal)
+    if kind != "collect" or (seeker is not None and (seeker == who or tool is None)):
         return INF, []
-    alone = Layout(layout.grid, (layout.starts[who],))
-    moves, events = LoneWalk(alone, rules, goal, playable=True, one_table=one_table).search()
+    material = material_of(rules, item)
+    moves, events = walked or _walk(layout, rules, goal, who, one_table, seeker is not None)
     if moves == INF:
         return INF, []
-    booking = _Booking(layout, rules, who, {e[1] for e in events if e[0] == "move"})
+    acts: list[dict[int, tuple]] = [{} for _ in range(n_agents)]
+    ahead = {e[1] for e in events if e[0] == "move"}
+    if seeker is not None:
+        ways = Ways(layout, rules, material)
+        dist, pred = ways.from_tile(layout.starts[seeker], frozenset())
+        near = approaches(layout.grid, dist.reshape(layout.grid.shape), material)
+        if not near:
+            return INF, []
+        _, (gx, gy), (sx, sy) = near[0]
+        h = layout.grid.shape[1]
+        seeking = _Booking(layout, rules, seeker, set())
+        path = Ways.path(pred, sx * h + sy)
+        ahead |= set(path)
+    booking = _Booking(layout, rules, who, ahead)
     try:
         _play(booking, events)
-        goal_tile = next(
-            n
-            for n in tile_neighbours(booking.shape)[booking.where]
-            if booking.grid[n] == material_of(rules, item)
-        )
-        booking.collect(goal_tile)
+        if seeker is None:
+            around = tile_neighbours(booking.shape)[booking.where]
+            booking.collect(next(n for n in around if booking.grid[n] == material))
+            steps = float(booking.step)
+        else:
+            booking.make(tool)
+            booking.book("share", tool, seeker)
+            for tile in path:
+                seeking.enter(tile)
+            steps = float(max(seeking.step + 1, booking.step + (0 if seeker > who else 1)))
+            acts[seeker] = seeking.acts | {int(steps): ("do", gx * h + gy)}
     except (PlanError, StopIteration):
         return INF, []
-    acts: list[dict[int, tuple]] = [{} for _ in range(n_agents)]
     acts[who] = booking.acts
     try:
-        steps = replay(layout, rules, goal, acts)
+        return (steps, acts) if replay(layout, rules, goal, acts) == steps else (INF, [])
     except PlanError:
         return INF, []
-    return (steps, acts) if steps == booking.step else (INF, [])
 
 
 def _play(booking: _Booking, events: list[Event]) -> None:
@@ -207,14 +231,40 @@ def _play(booking: _Booking, events: list[Event]) -> None:
             booking.take(event[1], event[2])
 
 
+def _walk(
+    layout: Layout, rules: rules_lib.Rules, goal: str, who: int, one_table: bool, tool_only: bool
+) -> tuple[float, list[Event]]:
+    alone = Layout(layout.grid, (layout.starts[who],))
+    return LoneWalk(alone, rules, goal, True, one_table, tool_only).search()
+
+
 def lone_plan(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) -> float:
     """The fewest joint steps of a lone route (`route_plan`, either way of placing the table)
-    played by any one player of the team (INF: none replays)."""
-    return min(
-        (
-            route_plan(layout, rules, goal, n_agents, who, one_table)[0]
-            for who in range(n_agents)
-            for one_table in (True, False)
-        ),
-        default=INF,
-    )
+    played by any one player of a team of one or two, alone or with the teammate as the seeker
+    (INF: none replays). Larger teams are skipped: the greedy family, which splits the gathering,
+    beat it on all 20 maps measured with six players, and it costs a second a map there."""
+    if n_agents > 2:
+        return INF
+    kind, item = goal_item(goal)
+    if kind != "collect":
+        return INF
+    material = material_of(rules, item)
+    ways = Ways(layout, rules, material)
+
+    def near(i: int) -> float:
+        dist = ways.from_tile(layout.starts[i], frozenset())[0]
+        found = approaches(layout.grid, dist.reshape(layout.grid.shape), material)
+        return found[0][0] if found else INF
+
+    best = INF
+    for who, one_table in itertools.product(range(n_agents), (True, False)):
+        alone = _walk(layout, rules, goal, who, one_table, False)
+        best = min(best, route_plan(layout, rules, goal, n_agents, who, one_table, None, alone)[0])
+        others = [s for s in range(n_agents) if s != who and near(s) < INF]
+        if not others:
+            continue
+        to_tool = _walk(layout, rules, goal, who, one_table, True)
+        for seeker in others:
+            steps = route_plan(layout, rules, goal, n_agents, who, one_table, seeker, to_tool)[0]
+            best = min(best, steps)
+    return best

@@ -79,7 +79,8 @@ class LoneWalk:
     `playable`, costs a play meets: tunnelling takes its `do` (2 per tile), water is not crossed,
     and no tool comes before every material that needs none is in; with `one_table` too, the
     tools come where the first unit that needs one is taken, and that unit lets the player make
-    every tool of those stations there (so one table, placed there, serves them all)."""
+    every tool of those stations there (so one table, placed there, serves them all). With
+    `tool_only`, the walk ends where the player may first hold the goal's tool."""
 
     def __init__(
         self,
@@ -88,12 +89,14 @@ class LoneWalk:
         goal: str,
         playable: bool = False,
         one_table: bool = True,
+        tool_only: bool = False,
     ) -> None:
         kind, item = goal_item(goal)
         if kind != "collect":
             raise ValueError(f"a lone walk needs a collect goal, not {goal!r}")
         self.layout, self.rules, self.goal, self.playable = layout, rules, goal, playable
         self.one_table = playable and one_table
+        self.tool_only = tool_only  # the walk ends where it may hold the goal's tool
         self.goal_material = material_of(rules, item)
         bill = prerequisites.bill(prerequisites.plan(rules, goal, {}, set()))
         self.caps = _dos(rules, {k: v for k, v in bill.items() if k != item})
@@ -190,7 +193,7 @@ class LoneWalk:
             self._costs[key] = cost
         return self._costs[key]
 
-    def search(self) -> tuple[float, list[Event]]:
+    def search(self, trace: bool = True) -> tuple[float, list[Event]]:
         """The fewest moves (tunnelling `do`s too, when `playable`) to stand next to the goal's
         material holding its tool, and the walk's events in order (INF, []: none)."""
         shape = self.layout.grid.shape
@@ -235,7 +238,11 @@ class LoneWalk:
             found[counts] = (dist, pred, moved)
             hold = self.held(counts)
             if all(t in hold for t in self.rules.collect[self.goal_material].require):
-                stand = np.where(self.adjacent[self.goal_material] > 0, dist, INF)
+                stand = (
+                    dist
+                    if self.tool_only
+                    else np.where(self.adjacent[self.goal_material] > 0, dist, INF)
+                )
                 tile = int(stand.argmin())
                 if stand[tile] < best:
                     best, end = float(stand[tile]), (counts, tile)
@@ -257,7 +264,7 @@ class LoneWalk:
                     slot[1][better] = k
         if end is None:
             return INF, []
-        return best, self._trace(end, seeds, found)
+        return best, self._trace(end, seeds, found) if trace else []
 
     def _trace(self, end: tuple[Counts, int], seeds: dict, found: dict) -> list[Event]:
         """The walk ending on `end` (layer, tile), traced back through the layers."""
@@ -296,5 +303,5 @@ def walk_bound(layout: Layout, rules: rules_lib.Rules, goal: str) -> float:
     a goal that collects nothing (it adds nothing to the other arguments)."""
     if goal_item(goal)[0] != "collect":
         return 0.0
-    moves, _ = LoneWalk(layout, rules, goal).search()
+    moves, _ = LoneWalk(layout, rules, goal).search(trace=False)
     return moves + plan_actions(rules, goal) if moves < INF else INF
