@@ -101,7 +101,9 @@ class _Booking:
                 self.make(tool)
 
     def collect(self, tile: int) -> None:
-        rule = self.rules.collect[self.grid[tile]]
+        rule = self.rules.collect.get(self.grid[tile])
+        if rule is None:
+            raise PlanError(f"cannot collect {self.grid[tile]}")
         for tool in rule.require:
             if not self.held[tool]:
                 self.make(tool)
@@ -156,6 +158,7 @@ class _Booking:
             path.append(tile)
             tile = came[tile]
         back = [*path[1:], self.where]
+        self.ahead |= set(back)  # no station on the way back
         for tile in reversed(path):
             self.enter(tile)
         then()
