@@ -210,7 +210,8 @@ def route_plan(
             booking.collect(next(n for n in around if booking.grid[n] == material))
             steps = float(booking.step)
         else:
-            booking.make(tool)
+            if not booking.held[tool]:  # the walk may end where it was made already
+                booking.make(tool)
             booking.book("share", tool, seeker)
             for tile in path:
                 seeking.enter(tile)
