@@ -82,9 +82,9 @@ class PlanSearch(PlanContext):
         number of extra copies (0 to 2, at most one per teammate) of each gathering tool but the
         goal's, with or without fetchers taking the tools to tunnel (`arm`), and for one or two
         players both ways of choosing station tiles, in the prerequisite plan's order; then the
-        choices of the `LOCAL` best of those in each other order (`orders`: trying every choice
-        in every order triples the time). With `prune`, a plan stops once it cannot beat the
-        best so far."""
+        choices of those that reach the goal in each other order (`orders`), for more than two
+        players only of the `LOCAL` best (every choice in every order triples the time there).
+        With `prune`, a plan stops once it cannot beat the best so far."""
         tool = prerequisites.goal_tool(self.rules, self.goal)
         extra = [t for t in sorted(self.tools) if t != tool and t in self.rules.make]
         copies = list(itertools.product(range(min(2, self.n - 1) + 1), repeat=len(extra)))
@@ -106,7 +106,7 @@ class PlanSearch(PlanContext):
                 self.seekers(maker), copies, tights, (False, True)
             ):
                 run(Plan(self, maker, seeker, dict(zip(extra, counts, strict=True)), tight, arm))
-        chosen = sorted(found, key=lambda p: p.steps)[:LOCAL]
+        chosen = sorted(found, key=lambda p: p.steps)[: LOCAL if self.n > 2 else None]
         for order, p in itertools.product(others, chosen):
             counts = {t: p.copies_asked[t] for t in extra}
             run(Plan(self, p.maker, p.seeker, counts, p.tight, p.arm, order))
