@@ -10,8 +10,9 @@ For a map (a world seed) and a team size it gives two numbers under the rule dat
   the tools, who waits at the goal, how many copies of each gathering tool are made and in which
   order the maker's steps come; every unit goes to whoever delivers it soonest. `team_route` (teams of one or two): one player follows the best
   walk of the layered graph of argument 6 with costs a play meets (so the trees, stones, coal,
-  iron and goal are visited in an order set by where they all lie), alone or while the teammate
-  waits at the goal for the tool. A plan books every player's action at every step and is
+  iron and goal are visited in an order set by where they all lie), alone, or while the teammate
+  waits at the goal for the tool, or while the teammate first fells the trees and hands the wood
+  over, then waits at the goal. A plan books every player's action at every step and is
   replayed (`team_replay`) before it counts. When the two numbers meet, the optimum is exact
   (`Bound.exact`).
 

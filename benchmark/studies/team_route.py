@@ -22,12 +22,13 @@ class _Booking:
     as soon as its inputs are in and a station it needs stands within reach."""
 
     def __init__(self, layout: Layout, rules: rules_lib.Rules, who: int, ahead: set[int]) -> None:
-        self.rules, self.shape = rules, layout.grid.shape
+        self.rules, self.shape, self.who = rules, layout.grid.shape, who
         self.grid = layout.grid.ravel().copy()
         x, y = layout.starts[who]
         self.where = x * self.shape[1] + y
         self.held = {name: rule.initial for name, rule in rules.items.items()}
         self.stations: dict[str, int] = {}
+        self.given: dict[str, int] = {}  # units a teammate hands over at a ("wait", step)
         self.ahead = ahead  # tiles the walk still enters: no station goes there
         self.acts: dict[int, tuple] = {}
         self.step = 0
@@ -100,6 +101,13 @@ class _Booking:
             ):
                 self.make(tool)
 
+    def grab(self, material: str) -> None:
+        """Collect a tile of `material` next to the player."""
+        tiles = [n for n in tile_neighbours(self.shape)[self.where] if self.grid[n] == material]
+        if not tiles:
+            raise PlanError(f"no {material} next to player {self.who}")
+        self.collect(tiles[0])
+
     def collect(self, tile: int) -> None:
         rule = self.rules.collect.get(self.grid[tile])
         if rule is None:
@@ -137,9 +145,9 @@ class _Booking:
                 ),
             )
 
-    def detour(self, there: Callable[[int], bool], then: Callable[[], None]) -> None:
-        """Walk (walkable tiles only) to the nearest tile where `there` holds, do `then`, and
-        walk back the same way."""
+    def path_to(self, there: Callable[[int], bool]) -> list[int]:
+        """Tiles entered on the shortest walk (walkable tiles only) to the nearest tile where
+        `there` holds."""
         around = tile_neighbours(self.shape)
         came = {self.where: -1}
         queue = collections.deque([self.where])
@@ -152,18 +160,38 @@ class _Booking:
                     came[n] = tile
                     queue.append(n)
         else:
-            raise PlanError("no detour")
+            raise PlanError("no way there")
         path = []
         while tile != self.where:
             path.append(tile)
             tile = came[tile]
-        back = [*path[1:], self.where]
+        return path[::-1]
+
+    def detour(self, there: Callable[[int], bool], then: Callable[[], None]) -> None:
+        """Walk to the nearest tile where `there` holds, do `then`, and walk back the same way."""
+        path = self.path_to(there)
+        back = [*path[-2::-1], self.where]
         self.ahead |= set(back)  # no station on the way back
-        for tile in reversed(path):
+        for tile in path:
             self.enter(tile)
         then()
         for tile in back:
             self.enter(tile)
+
+    def fell(self, material: str, units: int, to: int) -> float:
+        """Collect `units` tiles of `material` (a tool-free one), each the nearest left, then
+        share them all to player `to`; the step after which `to` holds them."""
+        around = tile_neighbours(self.shape)
+        for _ in range(units):
+            for tile in self.path_to(lambda t: any(self.grid[n] == material for n in around[t])):
+                self.enter(tile)
+            self.grab(material)
+        items = {i: a for i, a in self.rules.collect[material].receive.items() if a}
+        for item in items:
+            while self.held[item]:
+                self.held[item] -= 1
+                self.book("share", item, to)
+        return float(self.step - (1 if to > self.who else 0))
 
 
 def route_plan(
@@ -175,17 +203,37 @@ def route_plan(
     one_table: bool = True,
     seeker: int | None = None,
     walked: tuple[float, list[Event]] | None = None,
+    supplied: bool = False,
 ) -> tuple[float, list[dict[int, tuple]]]:
     """Joint steps of player `who` playing its best playable lone walk while the other players of
     the team wait, and the booked actions (INF, []: no walk, or it does not replay as booked).
     With a `seeker`, `who` walks only until it can make the goal's tool and shares it to the
     seeker, who walks to the goal's nearest tile meanwhile (tunnelling trees) and collects it.
-    `walked`: the walk's `LoneWalk.search()`, when already found."""
+    `walked`: the walk's `LoneWalk.search()`, when already found. `supplied`: the seeker first
+    gathers every material that needs no tool (the trees) and hands the units over, while `who`
+    walks on toward what needs the tools (`LoneWalk`'s `supply`)."""
     kind, item = goal_item(goal)
     tool = prerequisites.goal_tool(rules, goal)
     if kind != "collect" or (seeker is not None and (seeker == who or tool is None)):
         return INF, []
     material = material_of(rules, item)
+    given: dict[str, int] = {}
+    if supplied and seeker is not None:
+        alone = Layout(layout.grid, (layout.starts[who],))
+        walk = LoneWalk(alone, rules, goal, True, one_table, True)
+        seeking = _Booking(layout, rules, seeker, set())
+        try:
+            for i in walk.free:
+                units = walk.caps[walk.materials[i]]
+                when = seeking.fell(walk.materials[i], units, who)
+                for unit, amount in rules.collect[walk.materials[i]].receive.items():
+                    given[unit] = given.get(unit, 0) + amount * units
+        except PlanError:
+            return INF, []
+        walk.supply = ({walk.materials[i]: walk.caps[walk.materials[i]] for i in walk.free}, when)
+        walked = walk.search()
+    else:
+        seeking = None if seeker is None else _Booking(layout, rules, seeker, set())
     moves, events = walked or _walk(layout, rules, goal, who, one_table, seeker is not None)
     if moves == INF:
         return INF, []
@@ -193,16 +241,16 @@ def route_plan(
     ahead = {e[1] for e in events if e[0] == "move"}
     if seeker is not None:
         ways = Ways(layout, rules, material)
-        dist, pred = ways.from_tile(layout.starts[seeker], frozenset())
+        h = layout.grid.shape[1]
+        dist, pred = ways.from_tile(divmod(seeking.where, h), frozenset())
         near = approaches(layout.grid, dist.reshape(layout.grid.shape), material)
         if not near:
             return INF, []
         _, (gx, gy), (sx, sy) = near[0]
-        h = layout.grid.shape[1]
-        seeking = _Booking(layout, rules, seeker, set())
         path = Ways.path(pred, sx * h + sy)
         ahead |= set(path)
     booking = _Booking(layout, rules, who, ahead)
+    booking.given = given
     try:
         _play(booking, events)
         if seeker is None:
@@ -231,6 +279,10 @@ def _play(booking: _Booking, events: list[Event]) -> None:
         if event[0] == "move":
             booking.ahead = {e[1] for e in events[index + 1 :] if e[0] == "move"}
             booking.enter(event[1])
+        elif event[0] == "wait":
+            booking.step = max(booking.step, int(event[1]))
+            for item, amount in booking.given.items():
+                booking.held[item] += amount
         else:
             booking.take(event[1], event[2])
 
@@ -245,7 +297,7 @@ def _walk(
 def lone_plan(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) -> float:
     """The fewest joint steps of a lone route (`route_plan`, either way of placing the table)
     played by any one player of a team of one or two, alone or with the teammate as the seeker
-    (INF: none replays). Larger teams are skipped: the greedy family, which splits the gathering,
+    (who may first gather the trees for it) (INF: none replays). Larger teams are skipped: the greedy family, which splits the gathering,
     beat it on all 20 maps measured with six players, and it costs a second a map there."""
     if n_agents > 2:
         return INF
@@ -270,5 +322,6 @@ def lone_plan(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) 
         to_tool = _walk(layout, rules, goal, who, one_table, True)
         for seeker in others:
             steps = route_plan(layout, rules, goal, n_agents, who, one_table, seeker, to_tool)[0]
-            best = min(best, steps)
+            helped = route_plan(layout, rules, goal, n_agents, who, one_table, seeker, None, True)
+            best = min(best, steps, helped[0])
     return best

@@ -71,7 +71,8 @@ def _dos(rules: rules_lib.Rules, bill: dict[str, int]) -> dict[str, int]:
     return dos
 
 
-Event = tuple  # ("move", flat tile entered) or ("take", material, units) on the tile it stands on
+Event = tuple  # ("move", flat tile entered), ("take", material, units) on the tile it stands on,
+# or ("wait", step): until the supply (`LoneWalk`) is handed over
 
 
 class LoneWalk:
@@ -80,7 +81,9 @@ class LoneWalk:
     and no tool comes before every material that needs none is in; with `one_table` too, the
     tools come where the first unit that needs one is taken, and that unit lets the player make
     every tool of those stations there (so one table, placed there, serves them all). With
-    `tool_only`, the walk ends where the player may first hold the goal's tool."""
+    `tool_only`, the walk ends where the player may first hold the goal's tool. With `supply`
+    (units by material, a step), a teammate hands the units over by that step, wherever the
+    player is then."""
 
     def __init__(
         self,
@@ -90,6 +93,7 @@ class LoneWalk:
         playable: bool = False,
         one_table: bool = True,
         tool_only: bool = False,
+        supply: tuple[dict[str, int], float] | None = None,
     ) -> None:
         kind, item = goal_item(goal)
         if kind != "collect":
@@ -97,6 +101,7 @@ class LoneWalk:
         self.layout, self.rules, self.goal, self.playable = layout, rules, goal, playable
         self.one_table = playable and one_table
         self.tool_only = tool_only  # the walk ends where it may hold the goal's tool
+        self.supply = supply  # units by material a teammate hands over, and the step it has
         self.goal_material = material_of(rules, item)
         bill = prerequisites.bill(prerequisites.plan(rules, goal, {}, set()))
         self.caps = _dos(rules, {k: v for k, v in bill.items() if k != item})
@@ -236,6 +241,10 @@ class LoneWalk:
             if counts == first:
                 moved[start] = 0.0
             found[counts] = (dist, pred, moved)
+            if counts == first and self.supply is not None:
+                given, when = self.supply
+                got = tuple(min(self.caps[m], given.get(m, 0)) for m in self.materials)
+                seeds.setdefault(got, {})["+"] = (np.maximum(dist, when), np.zeros(size, int))
             hold = self.held(counts)
             if all(t in hold for t in self.rules.collect[self.goal_material].require):
                 stand = (
@@ -282,6 +291,10 @@ class LoneWalk:
             via = min(layer, key=lambda m: layer[m])
             if via == "":
                 break
+            if via == "+":  # handed the supply here: waited for it in the first layer
+                events.append(("wait", self.supply[1]))
+                counts, walked, exclude = (0,) * len(self.materials), True, None
+                continue
             k = int(seeds[counts][via][1][tile])
             events.append(("take", via, k))
             index = self.materials.index(via)

@@ -39,3 +39,18 @@ def test_no_seeker_for_a_goal_without_a_tool():
         "inf"
     )
     assert team_route.route_plan(layout, rules, "collect_wood", 2, who=0)[0] < float("inf")
+
+
+def test_a_seeker_that_fells_the_trees_first_saves_more():
+    # Player 0 far from the trees, next to the stone and iron; player 1 among the trees.
+    layout = team_map.Layout.from_rows(["T......A.....S.I", "TA..............", "TT.............."])
+    rules = rules_lib.load("damcs")
+    seeking, _ = team_route.route_plan(layout, rules, "collect_iron", 2, who=0, seeker=1)
+    steps, acts = team_route.route_plan(
+        layout, rules, "collect_iron", 2, who=0, seeker=1, supplied=True
+    )
+    assert steps < seeking
+    assert team_replay.replay(layout, rules, "collect_iron", acts) == steps
+    # Player 1 hands over the four wood the pickaxes and table need; player 0 fells no tree.
+    assert sum(a == ("share", "wood", 0) for a in acts[1].values()) == 4
+    assert all(a[0] != "do" or layout.grid.ravel()[a[1]] != "tree" for a in acts[0].values())
