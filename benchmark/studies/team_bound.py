@@ -64,10 +64,15 @@ The lower bound (`team_lower`) takes the largest of these arguments (each proven
    `plan_actions` (proof in `team_solo`). Unlike 5, it sees that the lone player visits the trees,
    the stone, the coal and the iron one after another (not one chain at a time).
 
+7. **Two players' split** (`team_split`, two players): the units are collected by one or the
+   other, each walking to its own share (any order, every tool held), and each player's moves,
+   `do`s and share of the places and makes fit in T steps.
+
 Not used, so still loose: which player holds which copy of a tool; for teams, that one player
-cannot be at a station and a distant material at once (6 is for one player only); for one player,
-the extra `do` of tunnelling, walking back to a station, and a stand counted again for tiles it
-took before (all left out of 6 to keep it sound).
+cannot be at a station and a distant material at once (6 is for one player; 7 drops the order,
+the tools and the shares); for one player, the extra `do` of tunnelling, walking back to a
+station, and a stand counted again for tiles it took before (all left out of 6 to keep it
+sound).
 
 `team_bound(world_seed, n_agents)` is what the harness calls for one map and team size.
 """

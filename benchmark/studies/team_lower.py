@@ -23,6 +23,7 @@ from benchmark.studies.team_map import (
     tile_neighbours,
 )
 from benchmark.studies.team_solo import plan_actions, walk_bound
+from benchmark.studies.team_split import split_bound
 from envs.mac import rules as rules_lib
 
 
@@ -262,4 +263,6 @@ def lower_bound(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int
             plan_actions(rules, goal) + _route(layout, rules, goal, cross),
             walk_bound(layout, rules, goal),
         )
+    if n_agents == 2:
+        lower = max(lower, split_bound(Layout(layout.grid, layout.starts[:2]), rules, goal))
     return lower
