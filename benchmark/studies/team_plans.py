@@ -48,10 +48,12 @@ class Plan:
         tight: bool = True,
         arm: bool = False,
         order: tuple[prerequisites.Step, ...] = (),
+        spare: bool = False,
     ) -> None:
         self.s, self.maker, self.seeker, self.copies = search, maker, seeker, dict(copies)
         self.order = order  # the maker's steps (empty: the prerequisite plan's)
         self.copies_asked = dict(copies)  # `copies` counts down as they are made
+        self.spare = spare and seeker != maker  # the seeker fetches nothing: it heads for the goal
         self.arm = arm  # a fetcher may take every tool made so far before it sets out
         self.tight = tight  # stations on the free tile with fewest open sides (else the first)
         n = search.n
@@ -192,6 +194,8 @@ class Plan:
         made = frozenset(k.tool for k in self.tokens)
         best = None
         for i in range(self.s.n):
+            if self.spare and i == self.seeker:
+                continue
             if i != self.maker and self.stash[i].get(item):
                 done = max(self.clock[i], min(self.stash[i][item])) + 1
                 if best is None or done - _same_step(i, self.maker) < best[0]:

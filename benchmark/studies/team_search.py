@@ -83,7 +83,9 @@ class PlanSearch(PlanContext):
         goal's, with or without fetchers taking the tools to tunnel (`arm`), and for one or two
         players both ways of choosing station tiles, in the prerequisite plan's order; then the
         choices of those that reach the goal in each other order (`orders`), for more than two
-        players only of the `LOCAL` best (every choice in every order triples the time there).
+        players only of the `LOCAL` best (every choice in every order triples the time there),
+        and the choices of the `LOCAL` best in every order with a seeker that fetches nothing
+        (`spare`).
         With `prune`, a plan stops once it cannot beat the best so far."""
         tool = prerequisites.goal_tool(self.rules, self.goal)
         extra = [t for t in sorted(self.tools) if t != tool and t in self.rules.make]
@@ -106,10 +108,13 @@ class PlanSearch(PlanContext):
                 self.seekers(maker), copies, tights, (False, True)
             ):
                 run(Plan(self, maker, seeker, dict(zip(extra, counts, strict=True)), tight, arm))
-        chosen = sorted(found, key=lambda p: p.steps)[: LOCAL if self.n > 2 else None]
-        for order, p in itertools.product(others, chosen):
-            counts = {t: p.copies_asked[t] for t in extra}
-            run(Plan(self, p.maker, p.seeker, counts, p.tight, p.arm, order))
+        ranked = sorted(found, key=lambda p: p.steps)
+        for order, spare in itertools.product([first, *others], (False, True)):
+            if (order, spare) == (first, False):
+                continue
+            for p in ranked[: LOCAL if self.n > 2 or spare else None]:
+                counts = {t: p.copies_asked[t] for t in extra}
+                run(Plan(self, p.maker, p.seeker, counts, p.tight, p.arm, order, spare))
         return found
 
     def best(self) -> Plan | None:

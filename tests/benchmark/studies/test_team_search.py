@@ -4,7 +4,7 @@ in the order each variant promises; the best plan replays as booked."""
 from __future__ import annotations
 
 from agents import prerequisites
-from benchmark.studies import team_map, team_replay, team_search
+from benchmark.studies import team_map, team_plans, team_replay, team_search
 from envs.mac import rules as rules_lib
 
 
@@ -39,3 +39,17 @@ def test_the_best_plan_replays_on_a_real_map():
     plan = team_search.PlanSearch(layout, rules, "collect_diamond", 2).best()
     assert plan is not None
     assert team_replay.replay(layout, rules, "collect_diamond", plan.acts) == plan.steps
+
+
+def test_a_spare_seeker_fetches_nothing():
+    # Player 1 stands by the stone in front of the coal; spared, it only waits for the pickaxe
+    # and mines its way to the coal, while player 0 fells every tree.
+    layout = team_map.Layout.from_rows(["TAT....ASC", "TT......SS"])
+    rules = rules_lib.load("damcs")
+    search = team_search.PlanSearch(layout, rules, "collect_coal", 2)
+    plan = team_plans.Plan(search, maker=0, seeker=1, copies={}, spare=True)
+    plan.steps = plan.run()
+    assert team_replay.replay(layout, rules, "collect_coal", plan.acts) == plan.steps
+    felled = [a for a in plan.acts[1].values() if a[0] == "do"]
+    assert all(layout.grid.ravel()[a[1]] != "tree" for a in felled)
+    assert not any(a[0] == "share" for a in plan.acts[1].values())
