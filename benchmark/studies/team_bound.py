@@ -5,11 +5,17 @@
 For a map (a world seed) and a team size it gives two numbers under the rule data:
 
 - a **lower bound**, proven for the relaxed game below: no team can collect the goal sooner;
-- the **best plan found** (`team_plans`): the joint steps of a concrete plan in the same relaxed
-  game, found by search over who makes the tools, who waits at the goal and how many copies of
-  each gathering tool are made; every unit goes to whoever delivers it soonest. The plan books
-  every player's action at every step and is replayed (`team_replay`) before it counts. When the
-  two numbers meet, the optimum is exact (`Bound.exact`).
+- the **best plan found**: the joint steps of a concrete plan in the same relaxed game, the
+  fewest of two searches. `team_search`: a greedy family (`team_plans`), searched over who makes
+  the tools, who waits at the goal (and whether it fetches too), how many copies of each
+  gathering tool are made and in which order the maker's steps come; every unit goes to whoever
+  delivers it soonest. `team_route` (teams of one or two): one player follows the best
+  walk of the layered graph of argument 6 with costs a play meets (so the trees, stones, coal,
+  iron and goal are visited in an order set by where they all lie), alone, or while the teammate
+  waits at the goal for the tool, or while the teammate first fells the trees and hands the wood
+  over, then waits at the goal. A plan books every player's action at every step and is
+  replayed (`team_replay`) before it counts. When the two numbers meet, the optimum is exact
+  (`Bound.exact`).
 
 The relaxed game, stated once: the rule data's game (move, `do` to collect, place, make, share
 one unit to a teammate at any distance as one step of the giver) where players do not block each
@@ -48,13 +54,26 @@ The lower bound (`team_lower`) takes the largest of these arguments (each proven
    its placer holds what it uses; the goal after its tool, and a step after every raw item the
    prerequisite plan consumes could be held.
 5. **A lone player** does every collect, place and make of the prerequisite plan itself, one
-   action each (`_actions`), and moves: it must stand next to each material of a chain (tree,
-   stone, iron, diamond; tree, coal, diamond; ...) in order, and next to as many distinct tiles
-   of a material as it collects units from it, a move per tile entered plus the other actions of
-   crossing, except a `do` whose items the plan needs (`_route`, both in `team_lower`).
+   action each (`team_solo.plan_actions`), and moves: it must stand next to each material of a
+   chain (tree, stone, iron, diamond; tree, coal, diamond; ...) in order, and next to as many
+   distinct tiles of a material as it collects units from it, a move per tile entered plus the
+   other actions of crossing, except a `do` whose items the plan needs (`team_lower._route`).
+6. **A lone player's ordered walk** (`team_solo`): it walks a layered graph whose layers are how
+   many units of each raw item it has collected, each layer letting it hold the tools those
+   counts pay for and cross what they open; it must stand next to the units' tiles, in an order
+   the crafting chain allows, and end next to the goal holding its tool. Its fewest moves plus
+   `plan_actions` (proof in `team_solo`). Unlike 5, it sees that the lone player visits the trees,
+   the stone, the coal and the iron one after another (not one chain at a time).
 
-Not used, so still loose: which player holds which copy of a tool, and that one player cannot be
-at a station and a distant material at once (both bind for small teams).
+7. **Two players' split** (`team_split`, two players): the units are collected by one or the
+   other, each walking to its own share (any order, every tool held), and each player's moves,
+   `do`s and share of the places and makes fit in T steps.
+
+Not used, so still loose: which player holds which copy of a tool; for teams, that one player
+cannot be at a station and a distant material at once (6 is for one player; 7 drops the order,
+the tools and the shares); for one player, the extra `do` of tunnelling, walking back to a
+station, and a stand counted again for tiles it took before (all left out of 6 to keep it
+sound).
 
 `team_bound(world_seed, n_agents)` is what the harness calls for one map and team size.
 """
@@ -71,7 +90,8 @@ import tyro
 from benchmark.studies import output
 from benchmark.studies.team_lower import lower_bound
 from benchmark.studies.team_map import INF, Layout, layout_for
-from benchmark.studies.team_plans import best_plan
+from benchmark.studies.team_route import lone_plan
+from benchmark.studies.team_search import best_plan
 from envs import mac
 from envs.mac import rules as rules_lib
 
@@ -100,7 +120,7 @@ def bound(
         raise ValueError(f"invalid n_agents {n_agents}; the layout has {len(layout.starts)} starts")
     loaded = rules_lib.load(rules)
     lower = lower_bound(layout, loaded, goal, n_agents)
-    plan = best_plan(layout, loaded, goal, n_agents)
+    plan = min(best_plan(layout, loaded, goal, n_agents), lone_plan(layout, loaded, goal, n_agents))
     return Bound(n_agents, float(lower), float(plan))
 
 

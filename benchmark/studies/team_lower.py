@@ -22,6 +22,8 @@ from benchmark.studies.team_map import (
     graph,
     tile_neighbours,
 )
+from benchmark.studies.team_solo import plan_actions, walk_bound
+from benchmark.studies.team_split import split_bound
 from envs.mac import rules as rules_lib
 
 
@@ -197,24 +199,11 @@ def _chains(rules: rules_lib.Rules, material: str) -> list[tuple[str, ...]]:
     return [(*c, material) for m in sorted(before) for c in _chains(rules, m)]
 
 
-def _actions(rules: rules_lib.Rules, goal: str) -> int:
-    """Actions other than moves that the goal needs in all (collect, place and make steps of the
-    prerequisite plan, each needed by the rule data; shares come on top for a team)."""
-    count = 0
-    for step in prerequisites.plan(rules, goal, {}, set()):
-        if step.kind == "collect":
-            material = next(m for m, r in rules.collect.items() if step.target in r.receive)
-            count += math.ceil(step.amount / rules.collect[material].receive[step.target])
-        else:
-            count += step.amount
-    return count
-
-
 def _route(layout: Layout, rules: rules_lib.Rules, goal: str, cross: dict[str, Crossing]) -> float:
-    """Actions on top of `_actions` a lone player needs: it stands next to each material of a
+    """Actions on top of `plan_actions` a lone player needs: it stands next to each material of a
     chain in order, and next to as many distinct tiles of each material as the plan collects
     units from it; entering a tile takes a move, and crossing takes its other actions too except
-    a `do` whose items the goal needs anyway (that `do` may be one `_actions` counts)."""
+    a `do` whose items the goal needs anyway (that `do` may be one `plan_actions` counts)."""
     kind, item = goal_item(goal)
     shape = layout.grid.shape
     flat = layout.grid.ravel()
@@ -269,5 +258,11 @@ def lower_bound(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int
         gates = better
     lower = estimate.goal(goal)
     if n_agents == 1:
-        lower = max(lower, _actions(rules, goal) + _route(layout, rules, goal, cross))
+        lower = max(
+            lower,
+            plan_actions(rules, goal) + _route(layout, rules, goal, cross),
+            walk_bound(layout, rules, goal),
+        )
+    if n_agents == 2:
+        lower = max(lower, split_bound(Layout(layout.grid, layout.starts[:2]), rules, goal))
     return lower

@@ -1,17 +1,16 @@
-"""The best plan found for the optimal-team bound: a family of concrete plans in the relaxed game
-(stated in `benchmark.studies.team_bound`), searched over, each replayed before it counts."""
+"""The greedy plan family of the optimal-team bound: concrete plans in the relaxed game (stated in
+`benchmark.studies.team_bound`), built step by step; `team_search` searches over them."""
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from agents import prerequisites
 from benchmark.studies.team_map import INF, MOVES, Layout, Ways, goal_item, tile_neighbours
-from benchmark.studies.team_replay import PlanError, replay
+from benchmark.studies.team_replay import PlanError
 from envs.mac import rules as rules_lib
 
 
@@ -30,19 +29,31 @@ class _Token:
     since: float
 
 
-class _Plan:
-    """One plan of the family `PlanSearch` searches, built step by step on per-player clocks."""
+class Plan:
+    """One plan of the family `team_search.PlanSearch` searches, built step by step on
+    per-player clocks: a maker follows the prerequisite plan's steps (or `order`) toward the
+    goal's tool, placing each station on a free tile next to it and walking back to the stations
+    to make; every unit it consumes is fetched by whoever delivers it soonest (walking or
+    tunnelling with the tools it holds, then waiting at the tile for a tool a teammate hands
+    over, then sharing the unit), from the nearest tile nobody else uses; the maker may make
+    `copies` more of each gathering tool; a seeker walks to the goal and receives the tool there.
+    A share to a player with a higher id is used in its own step, as the env allows."""
 
     def __init__(
         self,
-        search: PlanSearch,
+        search: PlanContext,
         maker: int,
         seeker: int,
         copies: dict[str, int],
         tight: bool = True,
         arm: bool = False,
+        order: tuple[prerequisites.Step, ...] = (),
+        spare: bool = False,
     ) -> None:
         self.s, self.maker, self.seeker, self.copies = search, maker, seeker, dict(copies)
+        self.order = order  # the maker's steps (empty: the prerequisite plan's)
+        self.copies_asked = dict(copies)  # `copies` counts down as they are made
+        self.spare = spare and seeker != maker  # the seeker fetches nothing: it heads for the goal
         self.arm = arm  # a fetcher may take every tool made so far before it sets out
         self.tight = tight  # stations on the free tile with fewest open sides (else the first)
         n = search.n
@@ -183,6 +194,8 @@ class _Plan:
         made = frozenset(k.tool for k in self.tokens)
         best = None
         for i in range(self.s.n):
+            if self.spare and i == self.seeker:
+                continue
             if i != self.maker and self.stash[i].get(item):
                 done = max(self.clock[i], min(self.stash[i][item])) + 1
                 if best is None or done - _same_step(i, self.maker) < best[0]:
@@ -363,7 +376,7 @@ class _Plan:
         tool = prerequisites.goal_tool(s.rules, s.goal)
         kind, item = goal_item(s.goal)
         target = f"make_{tool}" if tool else s.goal
-        for step in prerequisites.plan(s.rules, target, {}, set()):
+        for step in self.order or prerequisites.plan(s.rules, target, {}, set()):
             if self.clock[self.maker] >= limit:  # the goal comes after the maker's last action
                 return INF
             if step.kind == "collect":
@@ -406,14 +419,8 @@ class _Plan:
         return self.clock[seeker]
 
 
-class PlanSearch:
-    """One plan family, searched over: a maker follows the prerequisite plan toward the goal's
-    tool, placing each station on a free tile next to it and walking back to the stations to
-    make; every unit it consumes is fetched by whoever delivers it soonest (walking or tunnelling
-    with the tools it holds, then waiting at the tile for a tool a teammate hands over, then
-    sharing the unit), from the nearest tile nobody else uses; the maker may make `copies` more
-    of each gathering tool; a seeker walks to the goal and receives the tool there. A share to a
-    player with a higher id is used in its own step, as the env allows."""
+class PlanContext:
+    """What every plan of a family shares: the map, rules, goal and team, and cached walks."""
 
     def __init__(self, layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) -> None:
         self.layout, self.rules, self.goal, self.n = layout, rules, goal, n_agents
@@ -456,62 +463,3 @@ class PlanSearch:
             tiles = xs[order] * h + ys[order]
             self._near[key] = (steps[order], tiles, tiles + offsets[side[order]])
         return self._near[key]
-
-    def seekers(self, maker: int) -> list[int]:
-        """Who may wait at the goal: the maker, and the three players nearest the goal's
-        material (walking and tunnelling with every tool)."""
-        if self.goal_material is None:
-            return [maker]
-        tools = frozenset(self.tools)
-
-        def near(i: int) -> float:
-            found = self.approaches(
-                self.goal_material, self.ways.from_tile(self.layout.starts[i], tools)[0]
-            )
-            return float(found[0][0]) if found[0].size else INF
-
-        nearest = sorted(range(self.n), key=near)[:3]
-        return list(dict.fromkeys([maker, *nearest]))
-
-    def plans(self, prune: bool = True) -> list[_Plan]:
-        """The plans of the family that reach the goal: each maker, seeker (`seekers`), and
-        number of extra copies (0 to 2, at most one per teammate) of each gathering tool but the
-        goal's, with or without fetchers taking the tools to tunnel (`arm`), and for one or two
-        players both ways of choosing station tiles; with `prune`, a plan stops once it cannot
-        beat the best so far."""
-        tool = prerequisites.goal_tool(self.rules, self.goal)
-        extra = [t for t in sorted(self.tools) if t != tool and t in self.rules.make]
-        copies = list(itertools.product(range(min(2, self.n - 1) + 1), repeat=len(extra)))
-        tights = (True, False) if self.n <= 2 else (True,)  # few plans otherwise: try both
-        found, best = [], INF
-        for maker in range(self.n):
-            for seeker, counts, tight, arm in itertools.product(
-                self.seekers(maker), copies, tights, (False, True)
-            ):
-                plan = _Plan(self, maker, seeker, dict(zip(extra, counts, strict=True)), tight, arm)
-                try:
-                    plan.steps = plan.run(best if prune else INF)
-                except PlanError:
-                    continue
-                if plan.steps < INF:
-                    found.append(plan)
-                    best = min(best, plan.steps)
-        return found
-
-    def best(self) -> _Plan | None:
-        """The plan with the fewest joint steps that replays as booked (None: none)."""
-        for prune in (True, False):
-            for plan in sorted(self.plans(prune), key=lambda p: p.steps):
-                try:
-                    if replay(self.layout, self.rules, self.goal, plan.acts) == plan.steps:
-                        return plan
-                except PlanError:
-                    pass
-        return None
-
-
-def best_plan(layout: Layout, rules: rules_lib.Rules, goal: str, n_agents: int) -> float:
-    """Joint steps of the best plan found in the relaxed game (INF when none was found); the
-    plan is replayed action by action (`replay`) before it counts."""
-    plan = PlanSearch(layout, rules, goal, n_agents).best()
-    return INF if plan is None else plan.steps

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmark.studies import team_map, team_plans, team_replay
+from benchmark.studies import team_map, team_replay, team_search
 from envs.mac import rules as rules_lib
 
 # Player 0 among trees, player 1 next to a stone with the coal behind it.
@@ -15,7 +15,7 @@ COAL_FAR_AWAY = ["TAT....ASC", "TT......SS"]
 def test_the_best_plan_replays_and_a_broken_one_does_not():
     layout = team_map.Layout.from_rows(COAL_FAR_AWAY)
     rules = rules_lib.load("damcs")
-    plan = team_plans.PlanSearch(layout, rules, "collect_coal", 2).best()
+    plan = team_search.PlanSearch(layout, rules, "collect_coal", 2).best()
     assert plan is not None
     assert team_replay.replay(layout, rules, "collect_coal", plan.acts) == plan.steps == 8
     # Without the share of the pickaxe, player 1 cannot mine the stone.
