@@ -13,12 +13,13 @@ lives in `Roles` alone so that a message-based version can replace the board.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents import comms, options, prerequisites
+from agents import comms, options, prerequisites, teamwork
 from agents import driver as driver_lib
 from agents.comms import roles as comms_roles
 from agents.skills import library, mapping, navigation
@@ -42,6 +43,10 @@ ON_THE_WAY = {"distance": 3, "below_max": 3}
 ROCK = "stone"
 # A known station farther than this (steps) is replaced by a new one when that costs no gathering.
 STATION_REACH = 12
+# The crafter copies a gathering tool for a teammate when the stations are this close (steps).
+COPY_REACH = 3
+# Gathering tools the crafter keeps one of when teammates ask (it mines stone and coal itself).
+_KEEP = {"wood_pickaxe": 1}
 
 
 @dataclass
@@ -54,6 +59,9 @@ class AgentStatus:
     remaining: int = 0
     fetching: str = ""
     alive: bool = True
+    wants: str = ""  # a gathering tool this agent asks the crafter for (team dispatch)
+    # Tools the crafter handed out, by (tool, teammate): the step, until the teammate shows it.
+    handed: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 class TeamBoard:
@@ -62,6 +70,9 @@ class TeamBoard:
     def __init__(self) -> None:
         self.status: dict[str, AgentStatus] = {}
         self.maps: dict[str, mapping.KnownMap] = {}
+        # Whether statuses carry positions and holdings, so that roles may split the bill by
+        # unit and hand tools out (`agents.teamwork`); a board heard from messages does not.
+        self.dispatch = False
 
     def reset(self) -> None:
         self.status.clear()
@@ -264,6 +275,8 @@ class Roles:
                     )
             return agent.toward(state, goal, f"holding the {library.readable(tool)}")
         if role == "crafter":
+            if board.dispatch:
+                return self.dispatch_crafter(agent, state, tool)
             return agent.toward(state, f"make_{tool}", "crafter: make the tools")
         crafter_status = board.status.get(crafter)
         if crafter_status is None or not crafter_status.alive:
@@ -286,10 +299,14 @@ class Roles:
                     and state.inventory.get(rock_tool, 0) == 0
                     and walled_in(state, target)
                 ):
+                    if board.dispatch:
+                        return self.dig_tool(agent, state, rock_tool, crafter)
                     return agent.toward(
                         state, f"make_{rock_tool}", "seeker: a pickaxe to dig to the goal"
                     )
                 return Decision(options.Option("navigate", target), "seeker: go to the goal")
+        if board.dispatch:
+            return self.dispatch_feeder(agent, state, crafter, crafter_status)
         return self.supply(agent, state, crafter, crafter_status)
 
     def supply(
@@ -321,6 +338,183 @@ class Roles:
         return Decision(
             options.Option.from_step(choose_step(state, steps)), f"supplier: fetch {item}"
         )
+
+
+    # --- team dispatch (a board with positions and holdings: `agents.teamwork`) ----------------
+
+    def crafter_steps(
+        self, agent: ScriptedAgent, state: library.AgentState, tool: str
+    ) -> tuple[prerequisites.Step, ...]:
+        """The crafter's plan to the goal's tool, counting a gathering tool a teammate holds as
+        its own (a stone pickaxe handed to the iron fetcher is not made again), plus the
+        ingredients of the tool copies teammates ask for."""
+        rules, me = state.rules, agent.spec.agent_id
+        if any(s.inventory.get(tool, 0) for a, s in agent.board.status.items() if a != me):
+            return ()  # the tool is made and handed over
+        inventory = dict(state.inventory)
+        for aid, status in agent.board.status.items():
+            if aid == me or not status.alive:
+                continue
+            for held in teamwork.gathering_tools(rules) - {tool}:
+                if status.inventory.get(held, 0) > 0 or (held, aid) in agent.status.handed:
+                    inventory[held] = max(inventory.get(held, 0), 1)
+        steps = plan_steps(dataclasses.replace(state, inventory=inventory), goal=f"make_{tool}")
+        copies: dict[str, int] = {}
+        for aid, status in agent.board.status.items():
+            wanted = status.wants
+            if aid == me or not status.alive or not wanted or status.inventory.get(wanted, 0):
+                continue
+            if (wanted, aid) in agent.status.handed:
+                continue
+            if state.inventory.get(wanted, 0) > copies.get(wanted, 0) + _KEEP.get(wanted, 0):
+                copies[wanted] = copies.get(wanted, 0) + 1  # one it holds goes out as it is
+                continue
+            copies[wanted] = copies.get(wanted, 0) + 1
+            for use, amount in rules.make[wanted].uses.items():
+                steps += (prerequisites.Step("collect", use, amount),)
+        return steps
+
+    def members(
+        self, agent: ScriptedAgent, crafter: str, crafter_status: AgentStatus
+    ) -> list[teamwork.Member]:
+        """The team's gatherers: the crafter and the feeders (with the seeker while it supplies)."""
+        team, board = agent.spec.team, agent.board
+        found = []
+        for index, aid in enumerate(team):
+            status = board.status.get(aid)
+            if status is None or not status.alive:
+                continue
+            role = self.role(index, len(team))
+            if role == "seeker" and not _seeker_supplies(team, crafter_status):
+                continue
+            found.append(
+                teamwork.Member(aid, status.position, status.inventory, status.fetching, aid == crafter)
+            )
+        return found
+
+    def jobs(
+        self,
+        agent: ScriptedAgent,
+        state: library.AgentState,
+        crafter: str,
+        crafter_status: AgentStatus,
+    ) -> dict[str, teamwork.Job]:
+        """Who fetches which unit of the crafter's bill (everyone computes the same split)."""
+        members = self.members(agent, crafter, crafter_status)
+        held = [m.inventory for m in members if not m.crafter]
+        bill = teamwork.units(crafter_status.missing, held)
+        return teamwork.assign(state.rules, teamwork.Reach(state.known), members, bill)
+
+    def dispatch_crafter(
+        self, agent: ScriptedAgent, state: library.AgentState, tool: str
+    ) -> Decision:
+        """Make what can be made now (in the plan's order), then copies of the gathering tools
+        teammates ask for, then fetch its own unit of the bill; else wait for deliveries."""
+        rules, status = state.rules, agent.status
+        steps = self.crafter_steps(agent, state, tool)
+        known = state.stations_known
+        for step in steps:
+            if step.kind == "collect" or not prerequisites.executable(rules, step, state.inventory):
+                continue
+            if step.kind == "make" and not set(rules.make[step.target].nearby) <= known:
+                continue
+            status.fetching = ""
+            return Decision(options.Option.from_step(step), "crafter: make what it can now")
+        handed = self.hand_out(agent, state, tool)
+        if handed is not None:
+            status.fetching = ""
+            return handed
+        job = self.jobs(agent, state, agent.spec.agent_id, status).get(agent.spec.agent_id)
+        if job is not None and not teamwork.lacking(rules, job.item, state.inventory):
+            status.fetching = job.item
+            return Decision(options.Option("collect", job.item), f"crafter: fetch {job.item}")
+        status.fetching = ""
+        if not steps:
+            return agent.toward(state, f"make_{tool}", "crafter: make the tools")
+        return Decision(options.Option("wait"), "crafter: waiting for deliveries")
+
+    def hand_out(
+        self, agent: ScriptedAgent, state: library.AgentState, tool: str
+    ) -> Decision | None:
+        """Share a gathering tool a teammate asks for (one it holds beyond what it keeps), or
+        make a copy when it can now."""
+        rules, board = state.rules, agent.board
+        for aid in agent.spec.team:
+            status = board.status.get(aid)
+            if aid == agent.spec.agent_id or status is None or not status.alive:
+                continue
+            wanted = status.wants
+            if not wanted or wanted == tool or status.inventory.get(wanted, 0) > 0:
+                agent.status.handed.pop((wanted, aid), None)
+                continue
+            if (wanted, aid) in agent.status.handed:
+                continue
+            if state.inventory.get(wanted, 0) > _KEEP.get(wanted, 0):
+                agent.status.handed[(wanted, aid)] = state.step
+                return Decision(
+                    options.Option("share", wanted, aid), f"crafter: {aid} asks for {wanted}"
+                )
+            copy = prerequisites.Step("make", wanted)
+            if prerequisites.executable(rules, copy, state.inventory) and set(
+                rules.make[wanted].nearby
+            ) <= stations_within(state, COPY_REACH):
+                return Decision(options.Option("make", wanted), f"crafter: a copy for {aid}")
+        return None
+
+    def dispatch_feeder(
+        self,
+        agent: ScriptedAgent,
+        state: library.AgentState,
+        crafter: str,
+        crafter_status: AgentStatus,
+    ) -> Decision:
+        """Hand the crafter what it misses; fetch this agent's unit of the bill, walking to the
+        material to wait there for a tool the crafter hands over."""
+        rules, status = state.rules, agent.status
+        for item, amount in crafter_status.missing.items():
+            if amount > 0 and state.inventory.get(item, 0) > 0:
+                return Decision(
+                    options.Option("share", item, crafter), f"supplier: crafter misses {item}"
+                )
+        job = self.jobs(agent, state, crafter, crafter_status).get(agent.spec.agent_id)
+        if job is None:
+            status.fetching, status.wants = "", ""
+            if not any(n > 0 for n in crafter_status.missing.values()):
+                return agent.toward(state, agent.spec.goal, "supplier: crafter needs nothing")
+            if navigation.frontier(state.known, state.position).any():
+                return Decision(options.Option("explore"), "supplier: no unit left; exploring")
+            return Decision(options.Option("wait"), "supplier: no unit left")
+        status.fetching = job.item
+        missing = teamwork.lacking(rules, job.item, state.inventory)
+        status.wants = missing[0] if missing else ""
+        if not missing:
+            return Decision(options.Option("collect", job.item), f"supplier: fetch {job.item}")
+        material = library.material_yielding(rules, job.item) or ""
+        if state.known.material_at(state.facing_tile) == material:
+            return Decision(options.Option("wait"), f"supplier: at {material}, waiting for a tool")
+        return Decision(
+            options.Option("navigate", material), f"supplier: to {material}, a tool is coming"
+        )
+
+    def dig_tool(
+        self, agent: ScriptedAgent, state: library.AgentState, rock_tool: str, crafter: str
+    ) -> Decision:
+        """The seeker asks the crafter for the pickaxe that digs to the goal, and hands in what
+        it holds that the crafter misses; it waits where it is until the pickaxe comes."""
+        agent.status.wants = rock_tool
+        crafter_status = agent.board.status.get(crafter)
+        if crafter_status is not None:
+            for item, amount in crafter_status.missing.items():
+                if amount > 0 and state.inventory.get(item, 0) > 0:
+                    return Decision(
+                        options.Option("share", item, crafter), f"seeker: crafter misses {item}"
+                    )
+        return Decision(options.Option("wait"), f"seeker: waiting for a {rock_tool} to dig")
+
+
+def _seeker_supplies(team: tuple[str, ...], crafter_status: AgentStatus) -> bool:
+    """Whether the seeker feeds the crafter now: alone with it, until the last few steps."""
+    return len(team) <= 2 and crafter_status.remaining > 3
 
 
 def readable_role(role: str) -> str:
@@ -391,7 +585,10 @@ class ScriptedAgent(team_lib.Agent):
         self.status.alive = bool(info.get("alive", True))
         tool = prerequisites.goal_tool(self.rules, self.spec.goal)
         if self.roles.role(self.spec.index, len(self.spec.team)) == "crafter" and tool:
-            steps = plan_steps(state, goal=f"make_{tool}")
+            if self.board.dispatch:
+                steps = self.roles.crafter_steps(self, state, tool)
+            else:
+                steps = plan_steps(state, goal=f"make_{tool}")
             if state.inventory.get(tool, 0) > 0:
                 steps = ()
             self.status.missing = prerequisites.bill(steps)
@@ -502,6 +699,7 @@ def build_team(env: mac.EnvConfig, roles: bool = True) -> team_lib.Team:
     agents = [
         ScriptedAgent(board, policy, privileged_map=env.privileged_map) for _ in range(env.n_agents)
     ]
+    board.dispatch = roles
     team = ScriptedTeam(agents, board, {"roles": roles, "label": LABEL})
     team.method = "scripted"
     return team
