@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmark import metrics
+from benchmark import record_views
 from benchmark import store as store_lib
 from episode import record as records_lib
 
@@ -71,7 +71,7 @@ def episode_rows(items: Iterable[Item]) -> list[dict[str, Any]]:
             "length": r.length,
             "success": int(r.success),
             "steps_to_goal": r.goal_step,
-            "goal_score": metrics.goal_score(r),
+            "goal_score": record_views.goal_score(r),
             "wall_time_s": r.wall_time_s,
             "llm_calls": r.llm_calls,
             "llm_prompt_tokens": r.llm_prompt_tokens,
@@ -102,7 +102,7 @@ def _marl_eval_cells(
         env = f"mac_{r.rules}_{r.n_agents}_agents"
         grouped.setdefault((env, r.goal), {}).setdefault(r.method, []).append(r)
     return {
-        cell: {method: metrics.distinct_by_map(rs) for method, rs in methods.items()}
+        cell: {method: record_views.distinct_by_map(rs) for method, rs in methods.items()}
         for cell, methods in sorted(grouped.items())
     }
 
@@ -122,7 +122,7 @@ def _training(r: records_lib.EpisodeRecord) -> tuple[int, int | None]:
 def _unit_metrics(units: Sequence[records_lib.EpisodeRecord]) -> dict[str, list[float]]:
     return {
         "success": [float(u.success) for u in units],
-        "goal_score": [metrics.goal_score(u) for u in units],
+        "goal_score": [record_views.goal_score(u) for u in units],
         "milestone_fraction": [
             sum(s is not None for s in u.milestones.values()) / len(u.milestones) for u in units
         ],

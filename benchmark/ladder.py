@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from benchmark import metrics, reference
+from benchmark import metrics, record_views, reference
 
 LADDER_FAMILIES = {"plain-llm": ("plain-llm",), "damcs": ("damcs", "scripted")}
 """Our families that can play a paper rung: the scripted team has DAMCS's structure (roles,
@@ -196,7 +196,7 @@ def decision_quality(
         chosen.setdefault((g.family, g.n_agents, g.decision_maker), []).append(g)
     points = []
     for (family, n, maker), groups in sorted(chosen.items()):
-        synthetic = metrics.decision_accuracy(maker)
+        synthetic = record_views.decision_accuracy(maker)
         accuracy = synthetic if synthetic is not None else model_accuracy.get(maker)
         g = _pick(groups)
         if accuracy is None or g is None:

@@ -1,7 +1,8 @@
 """Aggregate episode records into the benchmark's tables: one `GroupSummary` per method label and
 team size (a *cell*), reductions between cells, and the rliable statistics.
 
-The kernels live in `benchmark.statistics`; this module decides what counts as a unit:
+The kernels live in `benchmark.statistics` and one record's facts in `benchmark.record_views`; this
+module decides what counts as a unit:
 
 - **Steps to a milestone are a time to event**, failures censored at the episode cap. The headline
   number is the *restricted mean* (area under the Kaplan-Meier curve up to the cap), which every
@@ -11,7 +12,7 @@ The kernels live in `benchmark.statistics`; this module decides what counts as a
   episodes within a map), and `n` in every interval is a count of maps.
 - **Deterministic repeats count once.** When all episodes of one cell on one map are identical in
   milestones and length they are one unit: repeating a deterministic planner five times is one
-  observation (see `distinct_by_map`).
+  observation (see `record_views.distinct_by_map`).
 - **Reductions are paired**: team vs single are compared on the maps both cells ran, only.
 - **rliable**: IQM of `goal_score` over units, stratified by team size, and the probability of
   improvement (ties count half). `goal_score` is ``(cap + 1 - step) / (cap + 1)`` on success and 0 on
@@ -20,13 +21,13 @@ The kernels live in `benchmark.statistics`; this module decides what counts as a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from benchmark import record_views as views
 from benchmark import statistics as stats
 from envs.mac import rules as rules_lib
 from episode import achievements as achievements_lib
@@ -46,148 +47,7 @@ probability_of_improvement_ci = stats.probability_of_improvement_ci
 reduction = stats.reduction
 
 
-class MetricsError(ValueError):
-    """Records cannot be aggregated together (mixed rules or goals, a milestone absent)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# What a record says about its method (read defensively from method_config)
-# ---------------------------------------------------------------------------------------------
-
-
-def method_family(record: records_lib.EpisodeRecord) -> str:
-    """The method family (`plain-llm`, `damcs`, `scripted`, `ppo`, ...), else the label."""
-    family = record.method_config.get("method")
-    return family if isinstance(family, str) and family else record.method
-
-
-def decision_maker(record: records_lib.EpisodeRecord) -> str | None:
-    """Who makes the decisions: the model spec (`qwen2.5-0.5b`, `uniform`, `noisy-oracle:0.5`),
-    `scripted` for the scripted method, None for trained policies and random play."""
-    family = method_family(record)
-    if family == "scripted":
-        return "scripted"
-    model = record.method_config.get("model")
-    if isinstance(model, Mapping):
-        model = model.get("spec")
-    return model if isinstance(model, str) and model else None
-
-
-def communicates(record: records_lib.EpisodeRecord) -> bool:
-    """S-CS on or off: `comm` for LLM teams, `roles` for the scripted team (default on)."""
-    config = record.method_config
-    if method_family(record) == "scripted":
-        return bool(config.get("roles", True))
-    return bool(config.get("comm", True))
-
-
-def deviations(record: records_lib.EpisodeRecord) -> tuple[str, ...]:
-    """Options that differ from the paper's form of the method (privileged map, memory off, the
-    planner's menu filter on), so tables can prefer the faithful method and name any stand-in."""
-    config = record.method_config
-    out = []
-    if config.get("privileged_map"):
-        out.append("privileged map")
-    if config.get("memory", True) is False:
-        out.append("no memory")
-    if config.get("focus", False) is True:
-        out.append("planner-assisted")
-    return tuple(out)
-
-
-def uses_llm(record: records_lib.EpisodeRecord) -> bool:
-    return record.llm_calls > 0 or record.llm_prompt_tokens + record.llm_completion_tokens > 0
-
-
-_ORACLE = re.compile(r"^noisy-oracle:([0-9]*\.?[0-9]+)$")
-
-
-def decision_accuracy(spec: str | None) -> float | None:
-    """Accuracy P of a synthetic decision-maker: `noisy-oracle:P`, `oracle` = 1, `uniform` = 0 (the
-    lowest point: a uniform pick is an oracle that is never consulted); None for real models."""
-    if spec == "oracle":
-        return 1.0
-    if spec == "uniform":
-        return 0.0
-    match = _ORACLE.match(spec or "")
-    if match:
-        value = float(match.group(1))
-        return value if 0.0 <= value <= 1.0 else None
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Per-episode views of records
-# ---------------------------------------------------------------------------------------------
-
-
-def milestone_step(record: records_lib.EpisodeRecord, milestone: str) -> int | None:
-    """Earliest joint step of `milestone` in `record`, None if never reached."""
-    if milestone not in record.milestones:
-        raise MetricsError(
-            f"record of {record.method} (map {record.map_seed}) has no milestone {milestone!r}"
-        )
-    return record.milestones[milestone]
-
-
-def reached_steps(records: Iterable[records_lib.EpisodeRecord], milestone: str) -> np.ndarray:
-    """Steps of the episodes that reached `milestone`; failures are left out, never 0 or the cap."""
-    steps = [milestone_step(r, milestone) for r in records]
-    return np.array([s for s in steps if s is not None], dtype=float)
-
-
-def success_rate(records: Sequence[records_lib.EpisodeRecord], milestone: str) -> float:
-    """Share of episodes in which any agent reached `milestone`."""
-    if not records:
-        raise MetricsError("success rate of no episodes")
-    return sum(milestone_step(r, milestone) is not None for r in records) / len(records)
-
-
-def reached_by(
-    records: Sequence[records_lib.EpisodeRecord], milestone: str, horizon: int
-) -> np.ndarray:
-    """Entry t is the share of episodes that reached `milestone` by step t, for t = 0..horizon."""
-    if not records:
-        raise MetricsError("reach curve of no episodes")
-    steps = reached_steps(records, milestone)
-    t = np.arange(horizon + 1)
-    return (steps[None, :] <= t[:, None]).sum(axis=1) / len(records)
-
-
-def goal_score(record: records_lib.EpisodeRecord) -> float:
-    """One number per episode for rliable statistics: faster success is higher, failure is 0."""
-    step = record.goal_step
-    if step is None:
-        return 0.0
-    return (record.max_steps + 1 - step) / (record.max_steps + 1)
-
-
-def achievement_steps(record: records_lib.EpisodeRecord) -> Mapping[str, int | None]:
-    """Unlock step per achievement, as far as the record tells.
-
-    A record's `achievements` maps every achievement of its rule set to its first step or None;
-    records made before it was kept hold only the goal chain in `milestones`, so the others are
-    unknown there, not failed."""
-    return {**record.milestones, **record.achievements}
-
-
-def distinct_by_map(
-    records: Iterable[records_lib.EpisodeRecord],
-) -> dict[int, list[records_lib.EpisodeRecord]]:
-    """Independent units per map: a map's episodes that are all identical in milestones and length
-    are one unit (a deterministic method repeated is one observation, not five).
-
-    Only a *whole* map collapses: when the episodes of a map differ at all the method is random
-    there, and two of its episodes that happen to agree (two random failures, say) are two draws;
-    merging them would under-weight the method's most common outcome."""
-    by_map: dict[int, list[records_lib.EpisodeRecord]] = {}
-    for r in records:
-        by_map.setdefault(r.map_seed, []).append(r)
-    out = {}
-    for map_seed, rs in sorted(by_map.items()):
-        signatures = {(r.length, tuple(sorted(r.milestones.items()))) for r in rs}
-        out[map_seed] = rs[:1] if len(signatures) == 1 else rs
-    return out
+MetricsError = views.MetricsError
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,12 +321,12 @@ def summarize_group(
     if not records:
         raise MetricsError("cannot summarize an empty group")
     first = records[0]
-    by_map = distinct_by_map(records)
+    by_map = views.distinct_by_map(records)
     units = [r for rs in by_map.values() for r in rs]
     sizes = [len(rs) for rs in by_map.values()]
     # Restricted means need one horizon; with mixed caps the shortest is where all are observed.
     tau = min(r.max_steps for r in units)
-    steps = [[milestone_step(r, m) for m in milestones] for r in units]
+    steps = [[views.milestone_step(r, m) for m in milestones] for r in units]
     events = np.array([[s is not None for s in row] for row in steps], dtype=bool)
     caps = np.array([r.max_steps for r in units], dtype=float)[:, None]
     times = np.where(events, np.array([[s or 0 for s in row] for row in steps], float), caps)
@@ -503,7 +363,7 @@ def summarize_group(
 
     unlocked: dict[str, list[bool]] = {}
     for r in units:
-        for name, step in achievement_steps(r).items():
+        for name, step in views.achievement_steps(r).items():
             unlocked.setdefault(name, []).append(step is not None)
     achievement_rates = {
         a: stats.wilson_interval(sum(unlocked[a]), len(unlocked[a]), confidence)
@@ -535,10 +395,10 @@ def summarize_group(
         mean_wall_time_s=float(np.mean([r.wall_time_s for r in records])),
         units=len(units),
         maps=len(by_map),
-        family=method_family(first),
-        decision_maker=decision_maker(first),
-        communicates=communicates(first),
-        deviations=deviations(first),
+        family=views.method_family(first),
+        decision_maker=views.decision_maker(first),
+        communicates=views.communicates(first),
+        deviations=views.deviations(first),
         achievements=achievement_rates,
         model_revisions=model_revisions(records),
         goal_units=goal_units,
@@ -671,8 +531,8 @@ def summarize(
 
     scores: dict[str, dict[int, list[float]]] = {}
     for (method, n), rs in sorted(by_group.items()):
-        units = [u for us in distinct_by_map(rs).values() for u in us]
-        scores.setdefault(method, {})[n] = [goal_score(u) for u in units]
+        units = [u for us in views.distinct_by_map(rs).values() for u in us]
+        scores.setdefault(method, {})[n] = [views.goal_score(u) for u in units]
     iqm_by_method = {
         m: stats.stratified_bootstrap_ci(s, reps=bootstrap_reps, seed=seed)
         for m, s in scores.items()

@@ -49,10 +49,10 @@ def public_spec(spec: str) -> str:
     """`spec` as it may be recorded or printed: a server URL loses any `user:password@`."""
     if not spec.startswith(("http://", "https://")):
         return spec
-    from agents.llm import openai_compat
+    from agents.llm import http_client
 
     url, hash_, name = spec.partition("#")
-    return openai_compat.redact_url(url) + hash_ + name
+    return http_client.redact_url(url) + hash_ + name
 
 
 def make_model(spec: str, **kwargs: Any) -> model.LanguageModel:

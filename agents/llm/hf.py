@@ -7,149 +7,26 @@ menus by position alone, but rank option texts sensibly (see /work/shared/offlin
 requests of one `choose` call are scored together: the prompts go through the model once (left
 padded) and every option continues from its prompt's KV cache (`scoring="kv"`); `scoring="full"`
 instead runs one padded forward over all prompt+option sequences, same result, kept as the
-reference and for models whose cache can't be re-indexed. Deterministic calls go through the persistent `CallCache`.
+reference and for models whose cache can't be re-indexed (the kernels: `agents.llm.option_scoring`).
+Deterministic calls go through the persistent `CallCache`; where the weights come from and the
+device they run on: `agents.llm.weights`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import hashlib
-import json
 import os
-import pathlib
-import socket
 import time
-import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
 
 from agents.llm import cache as cache_lib
-from agents.llm import model, presets
+from agents.llm import model, option_scoring, weights
 
 OPTION_SCORES = ("sum", "mean", "pmi")
 MIN_PREFIX = 16
 """Shared prefixes shorter than this are not worth a separate cache."""
-REVISION_FILE = ".macbench-revision.json"
-"""Beside local weights: their content hash and the (name, size, mtime) listing it was made from."""
-
-_DTYPES = {
-    "fp32": torch.float32,
-    "float32": torch.float32,
-    "bf16": torch.bfloat16,
-    "bfloat16": torch.bfloat16,
-    "fp16": torch.float16,
-    "float16": torch.float16,
-}
-
-
-def cpu_has_native_bf16(cpuinfo: str | None = None) -> bool:
-    """Whether this CPU computes bf16 natively (AMX or AVX512-BF16); without either a bf16 matmul
-    is emulated and runs ~40x slower than fp32 (measured on an AVX2-only EPYC)."""
-    if cpuinfo is None:
-        try:
-            cpuinfo = pathlib.Path("/proc/cpuinfo").read_text()
-        except OSError:
-            return False
-    flags = set(cpuinfo.split())
-    return bool(flags & {"amx_bf16", "avx512_bf16"})
-
-
-def resolve_device(device: str = "auto", dtype: str = "auto") -> tuple[str, torch.dtype]:
-    """`auto`: CUDA when present; dtype `auto`: bf16 on CUDA and on CPUs with native bf16, else
-    fp32."""
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise model.ModelUnavailableError(
-            "device='cuda' asked for but torch sees no GPU; use --device cpu or auto"
-        )
-    if dtype == "auto":
-        native = device.startswith("cuda") or cpu_has_native_bf16()
-        return device, torch.bfloat16 if native else torch.float32
-    if dtype not in _DTYPES:
-        raise model.ModelError(f"unknown dtype {dtype!r}; use one of auto, {', '.join(_DTYPES)}")
-    return device, _DTYPES[dtype]
-
-
-def _looks_like_path(name: str) -> bool:
-    return name.startswith(("/", ".", "~")) or name.endswith(".gguf") or name.count("/") > 1
-
-
-def _hub_reachable(timeout: float = 3.0) -> bool:
-    """A fast check before transformers' own retries, which take ~30 s to fail offline."""
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
-        return False
-    try:
-        with socket.create_connection(("huggingface.co", 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-def content_revision(path: pathlib.Path) -> str:
-    """The sha256 (16 hex) of a weights file or of every file of a model directory.
-
-    Computed once and stored in `REVISION_FILE` beside the weights with the listing it was made
-    from; any change of a file's name, size or modification time recomputes it, so new weights of
-    the same size never replay decisions cached for the old ones.
-    """
-    folder = path.parent if path.is_file() else path
-    if path.is_file():
-        files = [path]
-        store = folder / f".{path.name}{REVISION_FILE}"
-    else:
-        files = sorted(
-            f for f in folder.rglob("*") if f.is_file() and not f.name.startswith(".macbench")
-        )
-        store = folder / REVISION_FILE
-    stats = [f.stat() for f in files]
-    listing = [
-        [str(f.relative_to(folder)), st.st_size, st.st_mtime_ns]
-        for f, st in zip(files, stats, strict=True)
-    ]
-    try:
-        saved = json.loads(store.read_text())
-        if saved.get("listing") == listing:
-            return str(saved["revision"])
-    except (OSError, ValueError, KeyError, AttributeError):
-        pass
-    digest = hashlib.sha256()
-    for f, entry in zip(files, listing, strict=True):
-        digest.update(entry[0].encode() + b"\0")
-        with f.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    revision = digest.hexdigest()[:16]
-    try:
-        store.write_text(json.dumps({"revision": revision, "listing": listing}))
-    except OSError:  # read-only weights: hash again next time
-        pass
-    return revision
-
-
-@contextlib.contextmanager
-def _quiet_loading() -> Iterator[None]:
-    """Silence transformers' per-tensor loading bars and warnings unless MACBENCH_VERBOSE=1."""
-    if os.environ.get("MACBENCH_VERBOSE", "") == "1":
-        yield
-        return
-    from transformers.utils import logging as hf_logging
-
-    level = hf_logging.get_verbosity()
-    bars = hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        hf_logging.set_verbosity(level)
-        if bars:
-            hf_logging.enable_progress_bar()
 
 
 class HFModel(model.LanguageModel):
@@ -193,7 +70,7 @@ class HFModel(model.LanguageModel):
             )
         if threads is not None:
             torch.set_num_threads(threads)
-        self.device, self.dtype = resolve_device(device, dtype)
+        self.device, self.dtype = weights.resolve_device(device, dtype)
         self.scoring = scoring
         self.option_score = option_score
         self.batch_size = max(1, batch_size)
@@ -205,74 +82,14 @@ class HFModel(model.LanguageModel):
         self._neutral: dict[tuple[str, tuple[str, ...]], list[float]] = {}
         name = os.fspath(name_or_path)
         self._model_id = name
-        self._model, self.tokenizer, self.revision = self._load(name, log)
+        self._model, self.tokenizer, self.revision = weights.load(
+            name, self.device, self.dtype, log
+        )
         self.chat_generate = chat_generate and bool(self.tokenizer.chat_template)
         self.chat_choose = chat_choose and bool(self.tokenizer.chat_template)
         self.cache = cache_lib.open_cache(cache)
 
     # -- loading ----------------------------------------------------------------------------------
-
-    def _load(self, name: str, log: Callable[[str], None]) -> tuple[Any, Any, str]:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        kwargs: dict[str, Any] = {}
-        if name in presets.PRESETS:
-            path = presets.resolve(name, log=log)
-            where, revision = str(path), content_revision(path)
-        elif pathlib.Path(name).expanduser().exists():
-            path = pathlib.Path(name).expanduser().resolve()
-            if path.is_file():
-                if path.suffix != ".gguf":
-                    raise model.ModelNotFoundError(
-                        f"{path} is a file but not a .gguf; pass a model directory or a .gguf file"
-                    )
-                kwargs["gguf_file"] = path.name
-                where = str(path.parent)
-            else:
-                where = str(path)
-                if not (path / "config.json").is_file():
-                    raise model.ModelNotFoundError(
-                        f"{path} has no config.json; pass a HF model directory, a .gguf file or a"
-                        f" preset ({', '.join(presets.PRESETS)})"
-                    )
-            revision = content_revision(path)
-        elif _looks_like_path(name):
-            raise model.ModelNotFoundError(
-                f"no model at {name}; pass a preset ({', '.join(presets.PRESETS)}), an existing"
-                " HF model directory or a .gguf file"
-            )
-        else:
-            where, revision = name, "hub"
-            # Hub ids: the local HF cache first; a download only when the Hub is reachable.
-            kwargs["local_files_only"] = not _hub_reachable()
-        log(f"loading {name} on {self.device} ({self.dtype})")
-        try:
-            with _quiet_loading():
-                tokenizer = AutoTokenizer.from_pretrained(where, **kwargs)
-                lm = AutoModelForCausalLM.from_pretrained(where, dtype=self.dtype, **kwargs)
-        except (torch.OutOfMemoryError, MemoryError):
-            raise model.ModelUnavailableError(
-                f"out of memory loading {name} on {self.device}; try a smaller preset or"
-                " dtype='bf16'"
-            ) from None
-        except (OSError, ValueError) as error:
-            if revision != "hub":
-                raise model.ModelNotFoundError(
-                    f"could not load {name}: {str(error).splitlines()[0]}"
-                ) from None
-            raise model.ModelNotFoundError(
-                f"{name!r} is not a preset ({', '.join(presets.PRESETS)}), not a local path, and"
-                " not in the local Hugging Face cache (the Hub is unreachable); pass a preset or a"
-                " local model directory"
-            ) from None
-        if revision == "hub":
-            revision = getattr(lm.config, "_commit_hash", None) or "hub"
-        lm.to(self.device).eval()
-        # Left padding: the last position of every row is then the next-token position.
-        tokenizer.padding_side = "left"
-        if tokenizer.pad_token_id is None:
-            tokenizer.pad_token = tokenizer.eos_token
-        return lm, tokenizer, revision
 
     @property
     def model_id(self) -> str:
@@ -314,14 +131,7 @@ class HFModel(model.LanguageModel):
         return list(self.tokenizer(text, add_special_tokens=special)["input_ids"])
 
     def _pad_left(self, rows: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-        width = max(len(r) for r in rows)
-        pad = self.tokenizer.pad_token_id
-        ids = torch.full((len(rows), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for i, row in enumerate(rows):
-            ids[i, width - len(row) :] = torch.tensor(row, dtype=torch.long)
-            mask[i, width - len(row) :] = 1
-        return ids.to(self.device), mask.to(self.device)
+        return option_scoring.pad_left(rows, self.tokenizer.pad_token_id, self.device)
 
     # -- generate ---------------------------------------------------------------------------------
 
@@ -657,7 +467,7 @@ class HFModel(model.LanguageModel):
         if len(seen) < 2:
             return 0, None
         # At least one token of every prompt stays out of the prefix: its logits start the options.
-        shared = min(_common_prefix(seen), min(len(p) for p in prompts) - 1)
+        shared = min(option_scoring.common_prefix(seen), min(len(p) for p in prompts) - 1)
         if shared < MIN_PREFIX:
             return 0, None
         key = tuple(prompts[0][:shared])
@@ -683,96 +493,16 @@ class HFModel(model.LanguageModel):
             "threads": torch.get_num_threads(),
         }
 
-    def _score_full(self, tokenized: list[tuple[list[int], list[list[int]]]]) -> list[list[float]]:
-        rows = [prompt + option for prompt, options in tokenized for option in options]
-        lengths = [len(option) for _, options in tokenized for option in options]
-        ids, mask = self._pad_left(rows)
-        positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        keep = max(lengths) + 1
-        # Only the last positions' logits are needed: with a large vocabulary the full logits of
-        # every row would dominate memory.
-        logits = self._model(
-            input_ids=ids, attention_mask=mask, position_ids=positions, logits_to_keep=keep
-        ).logits
-        logp = torch.log_softmax(logits.float(), dim=-1)
-        flat = []
-        for r, n in enumerate(lengths):
-            targets = ids[r, -n:]
-            # Position keep-1-n .. keep-2 of the kept logits predict the n option tokens.
-            picked = logp[r, keep - 1 - n : keep - 1].gather(-1, targets[:, None])
-            flat.append(float(picked.sum()))
-        return _regroup(flat, tokenized)
+    def _score_full(self, tokenized: option_scoring.Tokenized) -> list[list[float]]:
+        return option_scoring.score_full(
+            self._model, self.tokenizer.pad_token_id, self.device, tokenized
+        )
 
-    def _score_kv(self, tokenized: list[tuple[list[int], list[list[int]]]]) -> list[list[float]]:
-        prompts = [prompt for prompt, _ in tokenized]
-        shared, prefix = self._shared_prefix(prompts)
-        if prefix is None:
-            ids, mask = self._pad_left(prompts)
-            positions = (mask.cumsum(-1) - 1).clamp(min=0)
-            out = self._model(
-                input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
-                logits_to_keep=1,
-            )  # fmt: skip
-            first = torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
-        else:
-            # Only the suffixes after the shared prefix go through the model, right padded on a
-            # copy of the prefix's cache; each row's next-token logits sit at its last suffix token.
-            suffixes = [prompt[shared:] for prompt in prompts]
-            span = max(len(s) for s in suffixes)
-            pad = self.tokenizer.pad_token_id
-            ids = torch.full((len(prompts), span), pad, dtype=torch.long, device=self.device)
-            mask = torch.ones((len(prompts), shared + span), dtype=torch.long, device=self.device)
-            for i, suffix in enumerate(suffixes):
-                ids[i, : len(suffix)] = torch.tensor(suffix, dtype=torch.long)
-                mask[i, shared + len(suffix) :] = 0
-            cache = copy.deepcopy(prefix)
-            cache.reorder_cache(torch.zeros(len(prompts), dtype=torch.long, device=self.device))
-            last = [len(s) - 1 for s in suffixes]
-            keep = sorted(set(last))
-            out = self._model(
-                input_ids=ids,
-                attention_mask=mask,
-                position_ids=shared + torch.arange(span, device=self.device)[None, :],
-                cache=cache,
-                use_cache=True,
-                logits_to_keep=torch.tensor(keep, device=self.device),
-            )
-            rows = torch.tensor([keep.index(k) for k in last], device=self.device)
-            picked = out.logits[torch.arange(len(prompts), device=self.device), rows]
-            first = torch.log_softmax(picked.float(), dim=-1)
-        owner = [i for i, (_, options) in enumerate(tokenized) for _ in options]
-        options = [option for _, opts in tokenized for option in opts]
-        flat = [float(first[owner[r], option[0]]) for r, option in enumerate(options)]
-        width = max(len(option) for option in options) - 1
-        if width > 0:
-            # Every option row continues from its own prompt's cache: re-index the cache per row,
-            # then feed each option's tokens but the last (right padded: causal attention means
-            # padding after a token never affects it).
-            cache = out.cache
-            index = torch.tensor(owner, device=self.device)
-            cache.reorder_cache(index)
-            pad = self.tokenizer.pad_token_id
-            feed = torch.full((len(options), width), pad, dtype=torch.long, device=self.device)
-            feed_mask = torch.zeros_like(feed)
-            for r, option in enumerate(options):
-                feed[r, : len(option) - 1] = torch.tensor(option[:-1], dtype=torch.long)
-                feed_mask[r, : len(option) - 1] = 1
-            lengths = mask.sum(-1)[index]  # real tokens so far: the next position of every row
-            feed_positions = lengths[:, None] + torch.arange(width, device=self.device)[None, :]
-            logits = self._model(
-                input_ids=feed,
-                attention_mask=torch.cat([mask[index], feed_mask], dim=1),
-                position_ids=feed_positions,
-                cache=cache,
-                use_cache=True,
-            ).logits
-            logp = torch.log_softmax(logits.float(), dim=-1)
-            for r, option in enumerate(options):
-                if len(option) > 1:
-                    targets = torch.tensor(option[1:], device=self.device)
-                    picked = logp[r, : len(option) - 1].gather(-1, targets[:, None])
-                    flat[r] += float(picked.sum())
-        return _regroup(flat, tokenized)
+    def _score_kv(self, tokenized: option_scoring.Tokenized) -> list[list[float]]:
+        shared, prefix = self._shared_prefix([prompt for prompt, _ in tokenized])
+        return option_scoring.score_kv(
+            self._model, self.tokenizer.pad_token_id, self.device, tokenized, shared, prefix
+        )
 
 
 def _out_of_memory(
@@ -788,24 +518,6 @@ def _out_of_memory(
         f" {lm.device} ({lm.dtype_name}); lower max_rows (now {lm.max_rows}) or the batch size,"
         " or use a smaller model"
     )
-
-
-def _common_prefix(rows: Sequence[Sequence[int]]) -> int:
-    """Length of the longest token prefix all `rows` share."""
-    shortest = min(len(r) for r in rows)
-    for k in range(shortest):
-        token = rows[0][k]
-        if any(r[k] != token for r in rows):
-            return k
-    return shortest
-
-
-def _regroup(flat: list[float], tokenized: list[tuple[list[int], list[list[int]]]]):
-    grouped, k = [], 0
-    for _, options in tokenized:
-        grouped.append(flat[k : k + len(options)])
-        k += len(options)
-    return grouped
 
 
 def dataclass_replace_cached(completion: model.Completion) -> model.Completion:

@@ -18,57 +18,29 @@ each request has a total deadline (`timeout_s`), not a per-read one; HTTP 404 is
 `ModelNotFoundError` listing the served models. A reply that names no menu option stays a counted
 fallback. The API key comes from `OPENAI_API_KEY` (sent as `Authorization: Bearer`) and, like
 credentials written into the URL, never reaches a record, a cache key, a log or an error message.
+The HTTP exchange and its retry and deadline rules are `agents.llm.http_client`.
 """
 
 from __future__ import annotations
 
-import base64
 import concurrent.futures
-import http.client
-import json
 import os
-import socket
 import threading
 import time
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agents.llm import cache as cache_lib
-from agents.llm import model, parsing
+from agents.llm import http_client, model, parsing
 
 API_KEY_ENV = "OPENAI_API_KEY"
 """The environment variable the API key is read from (the name OpenAI's own clients use)."""
 CHOOSE_MODES = ("auto", "score", "generate")
 OPTION_SCORES = ("sum", "mean", "pmi")
-TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 CHOICE_INSTRUCTION = (
     '\n\nAnswer with a JSON object {{"choice": "<option>"}} where <option> is exactly one of:\n'
     "{menu}"
 )
-
-
-def split_url(url: str) -> tuple[str, tuple[str, str] | None]:
-    """`url` without credentials (ending in `/v1`) and the `(user, password)` it carried, if any."""
-    parts = urllib.parse.urlsplit(url.strip())
-    credentials = None
-    if parts.username is not None or parts.password is not None:
-        credentials = (
-            urllib.parse.unquote(parts.username or ""),
-            urllib.parse.unquote(parts.password or ""),
-        )
-    host = parts.hostname or ""
-    if ":" in host:  # an IPv6 literal keeps its brackets
-        host = f"[{host}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    path = parts.path.rstrip("/")
-    path = path if path.endswith("/v1") else path + "/v1"
-    return urllib.parse.urlunsplit((parts.scheme, netloc, path, "", "")), credentials
-
-
-def redact_url(url: str) -> str:
-    """`url` with any `user:password@` removed: the form that may be recorded or printed."""
-    return split_url(url)[0]
 
 
 class OpenAICompatibleModel(model.LanguageModel):
@@ -118,7 +90,7 @@ class OpenAICompatibleModel(model.LanguageModel):
             raise model.ModelUnavailableError(
                 f"unknown option_score {option_score!r}; use one of {', '.join(OPTION_SCORES)}"
             )
-        self.base_url, credentials = split_url(base_url)
+        self.base_url, credentials = http_client.split_url(base_url)
         self.model_name = model_name
         self.timeout_s = float(timeout if timeout is not None else timeout_s)
         if not self.timeout_s > 0:
@@ -130,7 +102,10 @@ class OpenAICompatibleModel(model.LanguageModel):
         self.json_schema = json_schema  # switched off for good when the server rejects it
         self.max_workers = max(1, max_workers)
         self.max_choice_tokens = max_choice_tokens
-        self._auth = _auth_header(api_key or os.environ.get(API_KEY_ENV) or None, credentials)
+        auth = http_client.auth_header(api_key or os.environ.get(API_KEY_ENV) or None, credentials)
+        self._http = http_client.JsonClient(
+            self.base_url, model_name, auth, self.timeout_s, self.retries, self.backoff_s
+        )
         self.cache = cache_lib.open_cache(cache)
         self._served: dict[str, Any] | None = None  # filled once by `capabilities()`
         self._probe_lock = threading.Lock()
@@ -148,119 +123,6 @@ class OpenAICompatibleModel(model.LanguageModel):
         if self.cache is not None:
             self.cache.close()
             self.cache = None
-
-    # -- HTTP -------------------------------------------------------------------------------------
-
-    def _request(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
-        """One JSON request with retries of transient failures; raises a one-line `ModelError`."""
-        url = f"{self.base_url}{path}"
-        attempts = self.retries + 1
-        last = ""
-        for attempt in range(attempts):
-            if attempt:
-                time.sleep(self.backoff_s * 2 ** (attempt - 1))
-            try:
-                status, body = self._send(method, path, payload)
-            except ConnectionRefusedError:
-                last = "connection refused"
-                continue
-            except ConnectionResetError:  # a server restarting or dropping overload
-                last = "connection reset"
-                continue
-            except TimeoutError:
-                raise model.ModelTimeoutError(
-                    f"model {self.model_name!r}: {url} did not finish answering within "
-                    f"{self.timeout_s:g} s; raise timeout_s or check the server's load"
-                ) from None
-            except OSError as error:
-                raise model.ModelUnavailableError(
-                    f"model {self.model_name!r}: cannot reach {url} ({error.__class__.__name__}: "
-                    f"{error}); start the server or fix the model URL"
-                ) from None
-            if status in TRANSIENT_STATUS:
-                last = f"HTTP {status}: {_first_line(body)}"
-                continue
-            if status == 404:
-                raise model.ModelNotFoundError(
-                    f"model {self.model_name!r} is not served at {self.base_url} ({path} answered "
-                    f"HTTP 404); served models: {self._served_list()}; use {self.base_url}#<one "
-                    "of them>"
-                )
-            if status >= 400:
-                raise _HTTPStatusError(
-                    status,
-                    f"model {self.model_name!r}: {url} answered HTTP {status}: {_first_line(body)}",
-                )
-            try:
-                return json.loads(body)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                raise BadReplyError(
-                    f"model {self.model_name!r}: {url} returned a body that is not JSON: "
-                    f"{body[:80]!r}"
-                ) from None
-        what = "start the server" if last.startswith("connection") else "check the server's log"
-        raise model.ModelUnavailableError(
-            f"model {self.model_name!r} at {self.base_url}: {method} {path} failed {attempts} "
-            f"times ({last}); {what} or fix the model URL, then rerun"
-        )
-
-    def _send(self, method: str, path: str, payload: dict[str, Any] | None) -> tuple[int, bytes]:
-        """Status and body of one exchange, all of it within `timeout_s` (a watchdog closes the
-        socket at the deadline, so a server that trickles bytes cannot hold a request open)."""
-        parts = urllib.parse.urlsplit(self.base_url)
-        connection_class = (
-            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        )
-        connection = connection_class(parts.hostname, parts.port, timeout=self.timeout_s)
-        expired = threading.Event()
-        held: list[socket.socket] = []  # http.client forgets its socket once a reply is read
-
-        def expire() -> None:
-            expired.set()
-            for sock in held:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-        watchdog = threading.Timer(self.timeout_s, expire)
-        watchdog.daemon = True
-        watchdog.start()
-        headers = {"Accept": "application/json"}
-        if self._auth:
-            headers["Authorization"] = self._auth
-        data = None
-        if payload is not None:
-            data = json.dumps(payload).encode()
-            headers["Content-Type"] = "application/json"
-        try:
-            connection.connect()
-            held.append(connection.sock)
-            if expired.is_set():
-                raise TimeoutError
-            connection.request(method, parts.path + path, body=data, headers=headers)
-            response = connection.getresponse()
-            body = response.read()
-            if expired.is_set():
-                raise TimeoutError
-            return response.status, body
-        except (OSError, http.client.HTTPException) as error:
-            if expired.is_set() or isinstance(error, TimeoutError | socket.timeout):
-                raise TimeoutError from None
-            if isinstance(error, OSError):
-                raise
-            raise OSError(str(error) or error.__class__.__name__) from None
-        finally:
-            watchdog.cancel()
-            connection.close()
-
-    def _served_list(self) -> str:
-        try:
-            status, body = self._send("GET", "/models", None)
-            ids = [entry["id"] for entry in json.loads(body)["data"]] if status == 200 else []
-        except (OSError, ValueError, KeyError, TypeError):
-            ids = []
-        return ", ".join(ids) or "(the server did not list them)"
 
     def _map(self, function, items: Sequence[Any]) -> list[Any]:
         """`function` over `items` concurrently, so the server sees the whole batch at once."""
@@ -281,11 +143,11 @@ class OpenAICompatibleModel(model.LanguageModel):
             return dict(self._served)
 
     def _probe(self) -> dict[str, Any]:
-        listing = self._request("GET", "/models")
+        listing = self._http.request("GET", "/models")
         try:
             entries = {entry["id"]: entry for entry in listing["data"]}
         except (KeyError, TypeError):
-            raise BadReplyError(
+            raise http_client.BadReplyError(
                 f"model {self.model_name!r}: {self.base_url}/models is not an OpenAI model list"
             ) from None
         name = self.model_name
@@ -301,11 +163,13 @@ class OpenAICompatibleModel(model.LanguageModel):
         logprobs = False
         if self.choose_mode != "generate":
             try:
-                reply = self._request("POST", "/completions", _score_payload(name, ["Hello world"]))
+                reply = self._http.request(
+                    "POST", "/completions", _score_payload(name, ["Hello world"])
+                )
                 logprobs = _prompt_logprobs(reply["choices"][0]) is not None
             except (
-                _HTTPStatusError,
-                BadReplyError,
+                http_client.HTTPStatusError,
+                http_client.BadReplyError,
                 model.ModelNotFoundError,  # a server without /v1/completions
                 KeyError,
                 IndexError,
@@ -340,11 +204,11 @@ class OpenAICompatibleModel(model.LanguageModel):
             "temperature": 0.0,
             **extra,
         }
-        data = self._request("POST", "/chat/completions", payload)
+        data = self._http.request("POST", "/chat/completions", payload)
         try:
             _ = data["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError):
-            raise BadReplyError(
+            raise http_client.BadReplyError(
                 f"model {self.model_name!r}: {self.base_url}/chat/completions returned a reply "
                 f"that is not an OpenAI chat completion: {str(data)[:80]!r}"
             ) from None
@@ -378,7 +242,7 @@ class OpenAICompatibleModel(model.LanguageModel):
                     data = self._chat(
                         prompt, max_new_tokens, response_format=response_format, **extra
                     )
-                except _HTTPStatusError as error:
+                except http_client.HTTPStatusError as error:
                     # Servers without structured output reject the field with a 400/422.
                     if error.status not in (400, 422):
                         raise
@@ -479,7 +343,7 @@ class OpenAICompatibleModel(model.LanguageModel):
         """
         sep = "" if not prompt or prompt[-1].isspace() else " "
         texts = [prompt, *(prompt + sep + option for option in options)]
-        reply = self._request(
+        reply = self._http.request(
             "POST", "/completions", _score_payload(self.capabilities()["id"], texts)
         )
         try:
@@ -507,7 +371,7 @@ class OpenAICompatibleModel(model.LanguageModel):
                     raise ValueError
                 out.append((float(sum(values)), len(values)))
         except (KeyError, TypeError, ValueError):
-            raise BadReplyError(
+            raise http_client.BadReplyError(
                 f"model {self.model_name!r}: {self.base_url}/completions returned no prompt "
                 "log-probabilities for the option tokens; serve the model with vLLM or use "
                 "choose_mode='generate'"
@@ -520,7 +384,7 @@ class OpenAICompatibleModel(model.LanguageModel):
             return model.Choice.from_dict({**hit, "cached": True}), 0, 0, True
         try:
             data = self._ask_choice(request)
-        except BadReplyError as error:  # malformed output stays a counted fallback
+        except http_client.BadReplyError as error:  # malformed output stays a counted fallback
             return model.fallback_choice(request, raw=str(error)), 0, 0, False
         raw = data["choices"][0]["message"]["content"] or ""
         usage = data.get("usage") or {}
@@ -551,35 +415,12 @@ class OpenAICompatibleModel(model.LanguageModel):
             }
             try:
                 return self._chat(prompt, self.max_choice_tokens, response_format=response_format)
-            except _HTTPStatusError as error:
+            except http_client.HTTPStatusError as error:
                 # Servers without structured output reject the field with a 400/422: ask plainly.
                 if error.status not in (400, 422):
                     raise
                 self.json_schema = False
         return self._chat(prompt, self.max_choice_tokens)
-
-
-class BadReplyError(model.ModelError):
-    """The server answered, but not with what the OpenAI API promises (e.g. a proxy's page)."""
-
-
-class _HTTPStatusError(model.ModelError):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def _auth_header(api_key: str | None, credentials: tuple[str, str] | None) -> str | None:
-    if api_key:
-        return f"Bearer {api_key}"
-    if credentials:
-        return "Basic " + base64.b64encode(":".join(credentials).encode()).decode()
-    return None
-
-
-def _first_line(body: bytes) -> str:
-    lines = body.decode(errors="replace").strip().splitlines()
-    return (lines or [""])[0][:200]
 
 
 def _score_payload(name: str, prompts: list[str]) -> dict[str, Any]:

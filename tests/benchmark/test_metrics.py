@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from benchmark import ladder, metrics
+from benchmark import ladder, metrics, record_views
 from tests.benchmark.conftest import MILESTONES, make_record
 
 CAP = 350
@@ -73,9 +73,9 @@ def test_iqm_and_poi_by_hand():
 
 
 def test_goal_score_orders_failure_below_any_success(record_factory):
-    at_cap = metrics.goal_score(record_factory("x", 1, 350))
-    failed = metrics.goal_score(record_factory("x", 1, None))
-    fast = metrics.goal_score(record_factory("x", 1, 100))
+    at_cap = record_views.goal_score(record_factory("x", 1, 350))
+    failed = record_views.goal_score(record_factory("x", 1, None))
+    fast = record_views.goal_score(record_factory("x", 1, 100))
     assert failed == 0.0 < at_cap < fast
     assert fast == pytest.approx(251 / 351)
 
@@ -130,16 +130,21 @@ def test_summarize_rejects_mixed_goals(record_factory):
 
 def test_method_config_is_read_defensively():
     r = make_record("x", 2, 100)
-    assert metrics.method_family(r) == "x" and metrics.decision_maker(r) is None
-    assert metrics.communicates(r)
+    assert record_views.method_family(r) == "x" and record_views.decision_maker(r) is None
+    assert record_views.communicates(r)
     r = dataclasses.replace(r, method_config={"method": "damcs", "model": {"spec": "oracle"}})
-    assert metrics.decision_maker(r) == "oracle"
+    assert record_views.decision_maker(r) == "oracle"
     scripted = dataclasses.replace(r, method_config={"method": "scripted", "roles": False})
-    assert metrics.decision_maker(scripted) == "scripted" and not metrics.communicates(scripted)
-    assert metrics.decision_accuracy("noisy-oracle:0.25") == 0.25
-    assert metrics.decision_accuracy("uniform") == 0.0 and metrics.decision_accuracy("oracle") == 1
-    assert metrics.decision_accuracy("qwen2.5-0.5b") is None
-    assert metrics.decision_accuracy("noisy-oracle:1.5") is None
+    assert record_views.decision_maker(scripted) == "scripted" and not record_views.communicates(
+        scripted
+    )
+    assert record_views.decision_accuracy("noisy-oracle:0.25") == 0.25
+    assert (
+        record_views.decision_accuracy("uniform") == 0.0
+        and record_views.decision_accuracy("oracle") == 1
+    )
+    assert record_views.decision_accuracy("qwen2.5-0.5b") is None
+    assert record_views.decision_accuracy("noisy-oracle:1.5") is None
 
 
 def _llm(method, model, comm=True, **extra):

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from agents.llm import cache, hf, model
+from agents.llm import cache, hf, model, weights
 
 FRAME = "You play Crafter. {situation}Which subgoal next?"
 SITUATIONS = ("Inventory: wood 3. Nearby: table. ", "Nearby: tree, water. ", "Nearby: stone. ")
@@ -76,9 +76,9 @@ def test_pmi_cache_key_holds_the_neutral_prompt(pmi_model):
 
 
 def test_native_bf16_is_read_from_the_cpu_flags():
-    assert hf.cpu_has_native_bf16("flags : fpu avx2 amx_bf16 amx_tile")
-    assert hf.cpu_has_native_bf16("flags : fpu avx512f avx512_bf16")
-    assert not hf.cpu_has_native_bf16("flags : fpu sse avx2 fma")
+    assert weights.cpu_has_native_bf16("flags : fpu avx2 amx_bf16 amx_tile")
+    assert weights.cpu_has_native_bf16("flags : fpu avx512f avx512_bf16")
+    assert not weights.cpu_has_native_bf16("flags : fpu sse avx2 fma")
 
 
 def test_describe_names_the_resolved_device_dtype_and_revision(tiny_model):
@@ -90,16 +90,16 @@ def test_describe_names_the_resolved_device_dtype_and_revision(tiny_model):
 
 def test_revision_is_a_content_hash(tiny_model_dir, tmp_path):
     copy = shutil.copytree(tiny_model_dir, tmp_path / "copy")
-    first = hf.content_revision(copy)
-    assert hf.content_revision(copy) == first  # stored beside the weights, read back
-    weights = next(copy.glob("*.safetensors"))
-    data = bytearray(weights.read_bytes())
+    first = weights.content_revision(copy)
+    assert weights.content_revision(copy) == first  # stored beside the weights, read back
+    tensors = next(copy.glob("*.safetensors"))
+    data = bytearray(tensors.read_bytes())
     data[-1] ^= 0xFF  # same size, other weights
-    stat = weights.stat()
-    weights.write_bytes(bytes(data))
-    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    assert weights.stat().st_size == stat.st_size
-    assert hf.content_revision(copy) != first
+    stat = tensors.stat()
+    tensors.write_bytes(bytes(data))
+    os.utime(tensors, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert tensors.stat().st_size == stat.st_size
+    assert weights.content_revision(copy) != first
 
 
 def test_option_rows_are_chunked_with_equal_scores(tiny_model_dir, tiny_model):

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from agents.llm import cache, hf, model, presets
+from agents.llm import cache, hf, model, presets, weights
 
 PROMPT = "You are in Crafter. Inventory: wood 0. Nearby: tree. Which subgoal next?"
 REQUESTS = [
@@ -153,10 +153,10 @@ def test_unknown_and_uninstalled_presets(monkeypatch):
 
 
 def test_device_resolution(monkeypatch):
-    monkeypatch.setattr(hf, "cpu_has_native_bf16", lambda: False)
-    assert hf.resolve_device("cpu", "auto") == ("cpu", hf.torch.float32)
-    monkeypatch.setattr(hf, "cpu_has_native_bf16", lambda: True)
-    assert hf.resolve_device("cpu", "auto") == ("cpu", hf.torch.bfloat16)
-    assert hf.resolve_device("cpu", "bf16") == ("cpu", hf.torch.bfloat16)
+    monkeypatch.setattr(weights, "cpu_has_native_bf16", lambda: False)
+    assert weights.resolve_device("cpu", "auto") == ("cpu", hf.torch.float32)
+    monkeypatch.setattr(weights, "cpu_has_native_bf16", lambda: True)
+    assert weights.resolve_device("cpu", "auto") == ("cpu", hf.torch.bfloat16)
+    assert weights.resolve_device("cpu", "bf16") == ("cpu", hf.torch.bfloat16)
     with pytest.raises(model.ModelError, match="unknown dtype"):
-        hf.resolve_device("cpu", "int3")
+        weights.resolve_device("cpu", "int3")

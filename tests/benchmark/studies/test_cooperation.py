@@ -1,0 +1,23 @@
+"""The cooperation study's table: a failure counts at the cap, never dropped from a mean."""
+
+from __future__ import annotations
+
+from benchmark.studies import cooperation
+
+
+def _row(name: str, n: int, privileged: int | None, own: int | None) -> dict:
+    return {"map": name, "n_agents": n, "lower": None, "best_plan": None, "privileged": privileged,
+            "own": own}  # fmt: skip
+
+
+def test_a_failure_counts_at_the_cap_in_means_and_ratios():
+    rows = [_row("seed 0", 1, 100, None), _row("seed 1", 1, 100, 150)]
+    text = cooperation.summary(rows, 2, (1,))
+    cap = cooperation.CAP
+    own_line = next(line for line in text.splitlines() if "| own | 1 |" in line)
+    assert "| 1/2 |" in own_line
+    # (cap + 150) / 2, not 150 (the mean over the one success).
+    assert f"| {(cap + 150) / 2:.1f} [" in own_line
+    ratio = (cap / 100 + 150 / 100) / 2
+    assert f"steps / privileged {ratio:.2f} [" in text
+    assert "success 50% (target >= 90%: False)" in text
