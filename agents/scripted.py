@@ -304,6 +304,10 @@ class Roles:
                     return agent.toward(
                         state, f"make_{rock_tool}", "seeker: a pickaxe to dig to the goal"
                     )
+                if board.dispatch and rock_tool:
+                    agent.status.wants = (
+                        rock_tool if digging_pays(state, target, rock_tool) else ""
+                    )
                 return Decision(options.Option("navigate", target), "seeker: go to the goal")
         if board.dispatch:
             return self.dispatch_feeder(agent, state, crafter, crafter_status)
@@ -510,6 +514,23 @@ class Roles:
                         options.Option("share", item, crafter), f"seeker: crafter misses {item}"
                     )
         return Decision(options.Option("wait"), f"seeker: waiting for a {rock_tool} to dig")
+
+
+def digging_pays(state: library.AgentState, material: str, tool: str) -> bool:
+    """Whether holding `tool` (which mines rock) would shorten the way to `material` by at least
+    `library.DIG_SAVING` steps: the crafter's copy of it is then worth asking for."""
+    if state.inventory.get(tool, 0) > 0:
+        return False
+    known = state.known
+    goal = navigation.adjacent_cells(known.mask(material))
+    walk = navigation.distances(known, state.position)
+    dig = navigation.diggable(known, {**state.inventory, tool: 1}) & ~known.mask(material)
+    dug = navigation.dig_distances(known, state.position, dig)
+    by_dig = dug[goal & (dug >= 0)]
+    if not by_dig.size:
+        return False
+    by_walk = walk[goal & (walk >= 0)]
+    return not by_walk.size or int(by_dig.min()) + library.DIG_SAVING <= int(by_walk.min())
 
 
 def _seeker_supplies(team: tuple[str, ...], crafter_status: AgentStatus) -> bool:
