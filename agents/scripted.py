@@ -285,7 +285,7 @@ class Roles:
         # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
         # for the tool (a share reaches any distance); alone with the crafter it supplies first.
         go_early = len(team) > 2
-        if role == "seeker" and (go_early or crafter_status.remaining <= 3):
+        if role == "seeker" and (go_early or _seeker_goes(board, team, crafter_status)):
             target = library.material_yielding(rules, material)
             # With helpers, the seeker also searches for an unseen goal (navigation explores
             # toward where the generator puts it) while the others craft.
@@ -533,9 +533,17 @@ def digging_pays(state: library.AgentState, material: str, tool: str) -> bool:
     return not by_walk.size or int(by_dig.min()) + library.DIG_SAVING <= int(by_walk.min())
 
 
+def _seeker_goes(board: TeamBoard, team: tuple[str, ...], crafter_status: AgentStatus) -> bool:
+    """Whether a seeker alone with the crafter stops feeding it and goes to the goal."""
+    if board.dispatch:
+        return not _seeker_supplies(team, crafter_status)
+    return crafter_status.remaining <= 3
+
+
 def _seeker_supplies(team: tuple[str, ...], crafter_status: AgentStatus) -> bool:
-    """Whether the seeker feeds the crafter now: alone with it, until the last few steps."""
-    return len(team) <= 2 and crafter_status.remaining > 3
+    """Whether the seeker feeds the crafter now: alone with it, until the bill is gathered (a
+    unit it fetches with a tool the crafter handed it is left to nobody else)."""
+    return len(team) <= 2 and any(n > 0 for n in crafter_status.missing.values())
 
 
 def readable_role(role: str) -> str:
