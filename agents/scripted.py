@@ -47,6 +47,8 @@ STATION_REACH = 12
 COPY_REACH = 3
 # Gathering tools the crafter keeps one of when teammates ask (it mines stone and coal itself).
 _KEEP = {"wood_pickaxe": 1}
+# A seeker alone with the crafter goes to the goal once this few units of the bill are left.
+SEEKER_LEAVES = 2
 
 
 @dataclass
@@ -285,7 +287,7 @@ class Roles:
         # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
         # for the tool (a share reaches any distance); alone with the crafter it supplies first.
         go_early = len(team) > 2
-        if role == "seeker" and (go_early or _seeker_goes(board, team, crafter_status)):
+        if role == "seeker" and (go_early or _seeker_goes(board, team, crafter_status, rules)):
             target = library.material_yielding(rules, material)
             # With helpers, the seeker also searches for an unseen goal (navigation explores
             # toward where the generator puts it) while the others craft.
@@ -389,7 +391,7 @@ class Roles:
             if status is None or not status.alive:
                 continue
             role = self.role(index, len(team))
-            if role == "seeker" and not _seeker_supplies(team, crafter_status):
+            if role == "seeker" and not _seeker_supplies(board, team, crafter_status, agent.rules):
                 continue
             found.append(
                 teamwork.Member(aid, status.position, status.inventory, status.fetching, aid == crafter)
@@ -533,17 +535,34 @@ def digging_pays(state: library.AgentState, material: str, tool: str) -> bool:
     return not by_walk.size or int(by_dig.min()) + library.DIG_SAVING <= int(by_walk.min())
 
 
-def _seeker_goes(board: TeamBoard, team: tuple[str, ...], crafter_status: AgentStatus) -> bool:
+def _seeker_goes(
+    board: TeamBoard, team: tuple[str, ...], crafter_status: AgentStatus, rules: rules_lib.Rules
+) -> bool:
     """Whether a seeker alone with the crafter stops feeding it and goes to the goal."""
     if board.dispatch:
-        return not _seeker_supplies(team, crafter_status)
+        return not _seeker_supplies(board, team, crafter_status, rules)
     return crafter_status.remaining <= 3
 
 
-def _seeker_supplies(team: tuple[str, ...], crafter_status: AgentStatus) -> bool:
-    """Whether the seeker feeds the crafter now: alone with it, until the bill is gathered (a
-    unit it fetches with a tool the crafter handed it is left to nobody else)."""
-    return len(team) <= 2 and any(n > 0 for n in crafter_status.missing.values())
+def _seeker_supplies(
+    board: TeamBoard, team: tuple[str, ...], crafter_status: AgentStatus, rules: rules_lib.Rules
+) -> bool:
+    """Whether the seeker feeds the crafter now: alone with it, while more than
+    `SEEKER_LEAVES` units of the bill are left, or a unit needs a tool the seeker holds and the
+    crafter lacks (the crafter's plan counts on the seeker then)."""
+    if len(team) > 2:
+        return False
+    left = sum(max(n, 0) for n in crafter_status.missing.values())
+    if left > SEEKER_LEAVES:
+        return True
+    seeker = board.status.get(team[-1])
+    if seeker is None or left == 0:
+        return False
+    for item, n in crafter_status.missing.items():
+        for tool in teamwork.lacking(rules, item, {}) if n > 0 else ():
+            if seeker.inventory.get(tool, 0) and not crafter_status.inventory.get(tool, 0):
+                return True
+    return False
 
 
 def readable_role(role: str) -> str:
