@@ -307,9 +307,7 @@ class Roles:
                         state, f"make_{rock_tool}", "seeker: a pickaxe to dig to the goal"
                     )
                 if board.dispatch and rock_tool:
-                    agent.status.wants = (
-                        rock_tool if digging_pays(state, target, rock_tool) else ""
-                    )
+                    agent.status.wants = rock_tool if digging_pays(state, target, rock_tool) else ""
                 return Decision(options.Option("navigate", target), "seeker: go to the goal")
         if board.dispatch:
             return self.dispatch_feeder(agent, state, crafter, crafter_status)
@@ -344,7 +342,6 @@ class Roles:
         return Decision(
             options.Option.from_step(choose_step(state, steps)), f"supplier: fetch {item}"
         )
-
 
     # --- team dispatch (a board with positions and holdings: `agents.teamwork`) ----------------
 
@@ -394,7 +391,9 @@ class Roles:
             if role == "seeker" and not _seeker_supplies(board, team, crafter_status, agent.rules):
                 continue
             found.append(
-                teamwork.Member(aid, status.position, status.inventory, status.fetching, aid == crafter)
+                teamwork.Member(
+                    aid, status.position, status.inventory, status.fetching, aid == crafter
+                )
             )
         return found
 
