@@ -6,7 +6,8 @@ it soonest, tool copies passed to the fetchers).
 Every agent computes the same assignment from what the team posts (positions, holdings, what each
 fetches), so no agent needs to hear another's choice: one unit of the bill per gatherer, in the
 bill's order (what the crafter needs first is fetched first), each by the gatherer that reaches the
-material soonest, counting the wait for a tool it has yet to receive.
+material soonest, counting the wait for a tool it has yet to receive; a unit that needs a tool
+stays with the gatherer that fetches it (the tool is on its way there).
 """
 
 from __future__ import annotations
@@ -72,6 +73,12 @@ def units(missing: Mapping[str, int], held: Iterable[Mapping[str, int]]) -> list
         count -= sum(inventory.get(item, 0) for inventory in held)
         out += [item] * max(count, 0)
     return out
+
+
+def needs_tool(rules: rules_lib.Rules, item: str) -> bool:
+    """Whether collecting `item` requires a tool."""
+    material = library.material_yielding(rules, item)
+    return material is not None and bool(rules.collect[material].require)
 
 
 def lacking(rules: rules_lib.Rules, item: str, inventory: Mapping[str, int]) -> list[str]:
@@ -151,8 +158,10 @@ def assign(
         )
         best = scored[0]
         keeper = next((s for s in scored if s[4].fetching == item), None)
-        if keeper is not None and keeper[0] <= best[0] + KEEP_MARGIN:
-            best = keeper
+        if keeper is not None and keeper[0] < float("inf"):
+            # A unit that needs a tool stays with its fetcher: the tool is on its way to it.
+            if keeper[0] <= best[0] + KEEP_MARGIN or needs_tool(rules, item):
+                best = keeper
         steps, tool, member = best[0], best[1], best[4]
         if steps == float("inf"):
             continue
