@@ -442,9 +442,10 @@ class Roles:
         self, agent: ScriptedAgent, state: library.AgentState, tool: str
     ) -> Decision | None:
         """Share a gathering tool a teammate asks for (one it holds beyond what it keeps), or
-        make a copy when it can now."""
+        make a copy when it can now; the seeker's request first."""
         rules, board = state.rules, agent.board
-        for aid in agent.spec.team:
+        # The seeker first: its dig to the goal is the longest way in the team.
+        for aid in (agent.spec.team[-1], *agent.spec.team[:-1]):
             status = board.status.get(aid)
             if aid == agent.spec.agent_id or status is None or not status.alive:
                 continue
