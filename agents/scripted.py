@@ -434,7 +434,12 @@ class Roles:
             status.fetching = job.item
             return Decision(options.Option("collect", job.item), f"crafter: fetch {job.item}")
         status.fetching = ""
-        if not steps:
+        unseen = [
+            item
+            for item, n in status.missing.items()
+            if n > 0 and not state.known.knows(library.material_yielding(rules, item) or item)
+        ]
+        if not steps or unseen:  # its own plan searches for what nobody has seen
             return agent.toward(state, f"make_{tool}", "crafter: make the tools")
         return Decision(options.Option("wait"), "crafter: waiting for deliveries")
 
@@ -487,6 +492,14 @@ class Roles:
             status.fetching, status.wants = "", ""
             if not any(n > 0 for n in crafter_status.missing.values()):
                 return agent.toward(state, agent.spec.goal, "supplier: crafter needs nothing")
+            goal_material = library.material_yielding(rules, agent.spec.goal.partition("_")[2])
+            sought = [library.material_yielding(rules, i) for i in crafter_status.missing]
+            for material in (*sought, goal_material):
+                if material and not state.known.knows(material):
+                    # Search where the generator puts it (navigation explores toward it).
+                    return Decision(
+                        options.Option("navigate", material), f"supplier: search for {material}"
+                    )
             if navigation.frontier(state.known, state.position).any():
                 return Decision(options.Option("explore"), "supplier: no unit left; exploring")
             return Decision(options.Option("wait"), "supplier: no unit left")

@@ -125,12 +125,14 @@ def assign(
     """One unit of the bill per member (agent id -> job), in the bill's order, each to the member
     that can collect it soonest: walking steps to the material, or the wait for a tool to reach
     it (the crafter makes its tools itself; a feeder receives one of at most `TOOL_COPIES` per
-    tool). A member keeps the item it fetches unless another member is `KEEP_MARGIN` sooner."""
+    tool). A member keeps the item it fetches unless another member is `KEEP_MARGIN` sooner.
+    A unit of a material no one has seen goes to a free feeder (its collect searches)."""
     crafter = next((m for m in members if m.crafter), None)
     tools = gathering_tools(rules)
     handed = {t: sum(m.inventory.get(t, 0) > 0 for m in members if not m.crafter) for t in tools}
     budget = {t: copies(rules, t) - handed[t] for t in tools}
     jobs: dict[str, Job] = {}
+    unseen: list[str] = []
 
     def cost(member: Member, item: str) -> tuple[float, str]:
         material = library.material_yielding(rules, item)
@@ -164,8 +166,18 @@ def assign(
                 best = keeper
         steps, tool, member = best[0], best[1], best[4]
         if steps == float("inf"):
+            unseen.append(item)
             continue
         if tool:
             budget[tool] -= 1
         jobs[member.agent_id] = Job(item, tool, steps)
+    # A unit of a material nobody has seen goes to a free feeder, whose collect searches for it.
+    for item in unseen:
+        material = library.material_yielding(rules, item)
+        if material is None or reach.known.knows(material):
+            continue
+        free = [m for m in members if m.agent_id not in jobs and not m.crafter]
+        if free:
+            missing = lacking(rules, item, free[0].inventory)
+            jobs[free[0].agent_id] = Job(item, missing[0] if missing else "", float("inf"))
     return jobs
