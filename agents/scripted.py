@@ -47,8 +47,9 @@ STATION_REACH = 12
 COPY_REACH = 3
 # Gathering tools the crafter keeps one of when teammates ask (it mines stone and coal itself).
 _KEEP = {"wood_pickaxe": 1}
-# A seeker alone with the crafter goes to the goal once this few units of the bill are left.
-SEEKER_LEAVES = 2
+# A seeker alone with the crafter goes to the goal once this few units of the bill are left
+# (sooner while the goal is unseen: the search takes long).
+SEEKER_LEAVES = {"seen": 2, "unseen": 6}
 
 
 @dataclass
@@ -287,7 +288,9 @@ class Roles:
         # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
         # for the tool (a share reaches any distance); alone with the crafter it supplies first.
         go_early = len(team) > 2
-        if role == "seeker" and (go_early or _seeker_goes(board, team, crafter_status, rules)):
+        if role == "seeker" and (
+            go_early or _seeker_goes(board, team, crafter_status, rules, goal)
+        ):
             target = library.material_yielding(rules, material)
             # With helpers, the seeker also searches for an unseen goal (navigation explores
             # toward where the generator puts it) while the others craft.
@@ -388,7 +391,9 @@ class Roles:
             if status is None or not status.alive:
                 continue
             role = self.role(index, len(team))
-            if role == "seeker" and not _seeker_supplies(board, team, crafter_status, agent.rules):
+            if role == "seeker" and not _seeker_supplies(
+                board, team, crafter_status, agent.rules, agent.spec.goal
+            ):
                 continue
             found.append(
                 teamwork.Member(
@@ -549,24 +554,35 @@ def digging_pays(state: library.AgentState, material: str, tool: str) -> bool:
 
 
 def _seeker_goes(
-    board: TeamBoard, team: tuple[str, ...], crafter_status: AgentStatus, rules: rules_lib.Rules
+    board: TeamBoard,
+    team: tuple[str, ...],
+    crafter_status: AgentStatus,
+    rules: rules_lib.Rules,
+    goal: str,
 ) -> bool:
     """Whether a seeker alone with the crafter stops feeding it and goes to the goal."""
     if board.dispatch:
-        return not _seeker_supplies(board, team, crafter_status, rules)
+        return not _seeker_supplies(board, team, crafter_status, rules, goal)
     return crafter_status.remaining <= 3
 
 
 def _seeker_supplies(
-    board: TeamBoard, team: tuple[str, ...], crafter_status: AgentStatus, rules: rules_lib.Rules
+    board: TeamBoard,
+    team: tuple[str, ...],
+    crafter_status: AgentStatus,
+    rules: rules_lib.Rules,
+    goal: str,
 ) -> bool:
     """Whether the seeker feeds the crafter now: alone with it, while more than
-    `SEEKER_LEAVES` units of the bill are left, or a unit needs a tool the seeker holds and the
+    `SEEKER_LEAVES` units of the bill are left (fewer when the goal is unseen), or a unit needs a tool the seeker holds and the
     crafter lacks (the crafter's plan counts on the seeker then)."""
     if len(team) > 2:
         return False
     left = sum(max(n, 0) for n in crafter_status.missing.values())
-    if left > SEEKER_LEAVES:
+    seen = board.maps.get(team[-1])
+    material = library.material_yielding(rules, goal.partition("_")[2])
+    unseen = seen is not None and material is not None and not seen.knows(material)
+    if left > SEEKER_LEAVES["unseen" if unseen else "seen"]:
         return True
     seeker = board.status.get(team[-1])
     if seeker is None or left == 0:

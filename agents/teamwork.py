@@ -91,18 +91,32 @@ def lacking(rules: rules_lib.Rules, item: str, inventory: Mapping[str, int]) -> 
 
 
 class Reach:
-    """Walking steps from members to the nearest tile of each material, on one known map."""
+    """Walking steps from members to the nearest tile of each material, on one known map; a
+    material walled in by rock counts the steps of digging to it (the collect skill digs there,
+    with the pickaxes the team makes on its way to it)."""
 
     def __init__(self, known) -> None:
         self.known = known
         self._dist: dict[Position, np.ndarray] = {}
+        self._dug: dict[tuple[Position, str], float] = {}
 
     def steps(self, position: Position, material: str) -> float:
         if position not in self._dist:
             self._dist[position] = navigation.distances(self.known, position, optimistic=True)
         dist = self._dist[position]
-        near = navigation.adjacent_cells(self.known.mask(material)) & (dist >= 0)
-        return float(dist[near].min()) if near.any() else float("inf")
+        tiles = self.known.mask(material)
+        near = navigation.adjacent_cells(tiles) & (dist >= 0)
+        if near.any():
+            return float(dist[near].min())
+        if not tiles.any():
+            return float("inf")
+        if (position, material) not in self._dug:
+            tools = dict.fromkeys(gathering_tools(self.known.rules), 1)
+            dig = navigation.diggable(self.known, tools) & ~tiles
+            dug = navigation.dig_distances(self.known, position, dig)
+            goal = navigation.adjacent_cells(tiles) & (dug >= 0)
+            self._dug[(position, material)] = float(dug[goal].min()) if goal.any() else float("inf")
+        return self._dug[(position, material)]
 
 
 def tool_eta(tool: str, crafter: Member | None, rules: rules_lib.Rules) -> float:
