@@ -6,6 +6,11 @@ the goal material and receives the finished tool by `share`, everyone between su
 what it still misses. It is the reference for what the architecture achieves with a perfect
 decision-maker, and a fast method for the benchmark on a machine without a GPU.
 
+On the scripted team's own board (positions and holdings posted each step) the roles use the
+team as the optimal-team plans do (`agents.teamwork`): the crafter's bill is split one unit per
+gatherer by who reaches it soonest, the crafter makes what it can at once and hands out copies of
+the pickaxes so feeders mine in parallel, and the seeker asks for a pickaxe to dig to the goal.
+
 Team knowledge (maps, what agent 0 still needs, placed stations) passes through a `TeamBoard` here;
 who plays which role comes from the S-CS role policy (`agents.comms.roles`), and what each role does
 lives in `Roles` alone so that a message-based version can replace the board.
@@ -47,6 +52,8 @@ STATION_REACH = 12
 COPY_REACH = 3
 # Gathering tools the crafter keeps one of when teammates ask (it mines stone and coal itself).
 _KEEP = {"wood_pickaxe": 1}
+# A tool the crafter shared counts as the mate's for this many steps, until its status shows it.
+HANDED_FOR = 5
 # A seeker alone with the crafter goes to the goal once this few units of the bill are left
 # (sooner while the goal is unseen: the search takes long).
 SEEKER_LEAVES = {"seen": 2, "unseen": 6}
@@ -63,7 +70,7 @@ class AgentStatus:
     fetching: str = ""
     alive: bool = True
     wants: str = ""  # a gathering tool this agent asks the crafter for (team dispatch)
-    # Tools the crafter handed out, by (tool, teammate): the step, until the teammate shows it.
+    # Tools the crafter handed out, by (tool, teammate): the step it shared it.
     handed: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
@@ -362,7 +369,7 @@ class Roles:
             if aid == me or not status.alive:
                 continue
             for held in teamwork.gathering_tools(rules) - {tool}:
-                if status.inventory.get(held, 0) > 0 or (held, aid) in agent.status.handed:
+                if status.inventory.get(held, 0) > 0 or _handed(agent.status, held, aid, state):
                     inventory[held] = max(inventory.get(held, 0), 1)
         steps = plan_steps(dataclasses.replace(state, inventory=inventory), goal=f"make_{tool}")
         copies: dict[str, int] = {}
@@ -370,7 +377,7 @@ class Roles:
             wanted = status.wants
             if aid == me or not status.alive or not wanted or status.inventory.get(wanted, 0):
                 continue
-            if (wanted, aid) in agent.status.handed:
+            if _handed(agent.status, wanted, aid, state):
                 continue
             if state.inventory.get(wanted, 0) > copies.get(wanted, 0) + _KEEP.get(wanted, 0):
                 copies[wanted] = copies.get(wanted, 0) + 1  # one it holds goes out as it is
@@ -463,7 +470,7 @@ class Roles:
             if not wanted or wanted == tool or status.inventory.get(wanted, 0) > 0:
                 agent.status.handed.pop((wanted, aid), None)
                 continue
-            if (wanted, aid) in agent.status.handed:
+            if _handed(agent.status, wanted, aid, state):
                 continue
             if state.inventory.get(wanted, 0) > _KEEP.get(wanted, 0):
                 agent.status.handed[(wanted, aid)] = state.step
@@ -536,6 +543,13 @@ class Roles:
         return Decision(options.Option("wait"), f"seeker: waiting for a {rock_tool} to dig")
 
 
+def _handed(status: AgentStatus, tool: str, mate: str, state: library.AgentState) -> bool:
+    """Whether the crafter shared `tool` with `mate` in the last `HANDED_FOR` steps (the mate's
+    posted status may not show it yet)."""
+    when = status.handed.get((tool, mate))
+    return when is not None and state.step - when < HANDED_FOR
+
+
 def digging_pays(state: library.AgentState, material: str, tool: str) -> bool:
     """Whether holding `tool` (which mines rock) would shorten the way to `material` by at least
     `library.DIG_SAVING` steps: the crafter's copy of it is then worth asking for."""
@@ -573,9 +587,9 @@ def _seeker_supplies(
     rules: rules_lib.Rules,
     goal: str,
 ) -> bool:
-    """Whether the seeker feeds the crafter now: alone with it, while more than
-    `SEEKER_LEAVES` units of the bill are left (fewer when the goal is unseen), or a unit needs a tool the seeker holds and the
-    crafter lacks (the crafter's plan counts on the seeker then)."""
+    """Whether the seeker feeds the crafter now: alone with it, while more than `SEEKER_LEAVES`
+    units of the bill are left (fewer when the goal is unseen), or a unit needs a tool the
+    seeker holds and the crafter lacks (the crafter's plan counts on the seeker then)."""
     if len(team) > 2:
         return False
     left = sum(max(n, 0) for n in crafter_status.missing.values())

@@ -92,15 +92,17 @@ def lacking(rules: rules_lib.Rules, item: str, inventory: Mapping[str, int]) -> 
 
 class Reach:
     """Walking steps from members to the nearest tile of each material, on one known map; a
-    material walled in by rock counts the steps of digging to it (the collect skill digs there,
-    with the pickaxes the team makes on its way to it)."""
+    material walled in by rock counts the steps of digging to it with the given tools (the
+    collect skill digs there)."""
 
     def __init__(self, known) -> None:
         self.known = known
         self._dist: dict[Position, np.ndarray] = {}
-        self._dug: dict[tuple[Position, str], float] = {}
+        self._dug: dict[tuple[Position, str, frozenset[str]], float] = {}
 
-    def steps(self, position: Position, material: str) -> float:
+    def steps(
+        self, position: Position, material: str, tools: frozenset[str] = frozenset()
+    ) -> float:
         if position not in self._dist:
             self._dist[position] = navigation.distances(self.known, position, optimistic=True)
         dist = self._dist[position]
@@ -108,15 +110,15 @@ class Reach:
         near = navigation.adjacent_cells(tiles) & (dist >= 0)
         if near.any():
             return float(dist[near].min())
-        if not tiles.any():
+        key = (position, material, tools)
+        if not tiles.any() or not tools:
             return float("inf")
-        if (position, material) not in self._dug:
-            tools = dict.fromkeys(gathering_tools(self.known.rules), 1)
-            dig = navigation.diggable(self.known, tools) & ~tiles
+        if key not in self._dug:
+            dig = navigation.diggable(self.known, dict.fromkeys(tools, 1)) & ~tiles
             dug = navigation.dig_distances(self.known, position, dig)
             goal = navigation.adjacent_cells(tiles) & (dug >= 0)
-            self._dug[(position, material)] = float(dug[goal].min()) if goal.any() else float("inf")
-        return self._dug[(position, material)]
+            self._dug[key] = float(dug[goal].min()) if goal.any() else float("inf")
+        return self._dug[key]
 
 
 def tool_eta(tool: str, crafter: Member | None, rules: rules_lib.Rules) -> float:
@@ -152,8 +154,9 @@ def assign(
         material = library.material_yielding(rules, item)
         if material is None:
             return float("inf"), ""
-        walk = reach.steps(member.position, material)
         missing = lacking(rules, item, member.inventory)
+        held = frozenset(t for t in tools if member.inventory.get(t, 0) > 0)
+        walk = reach.steps(member.position, material, held | set(missing))
         if not missing:
             return walk, ""
         tool = missing[0]

@@ -102,6 +102,20 @@ def test_at_most_two_feeders_wait_for_copies_of_a_tool_and_units_held_are_not_fe
     assert teamwork.assign(RULES, teamwork.Reach(known), feeders, bill) == {}
 
 
+def test_walled_in_iron_goes_to_a_gatherer_that_can_dig_to_it():
+    # Iron inside a ring of stone: a stone pickaxe alone cannot open the stone around it.
+    ring = {(x, y): "stone" for x in range(18, 23) for y in range(18, 23)}
+    known = _known({**ring, (20, 20): "iron"})
+    crafter = teamwork.Member("player_0", (30, 30), {"wood_pickaxe": 1}, crafter=True)
+    armed = teamwork.Member("player_2", (20, 16), {"stone_pickaxe": 1}, fetching="iron")
+    jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, armed], ["iron"])
+    assert "player_2" not in jobs
+    assert jobs["player_0"].item == "iron"  # it digs with its wood pickaxe, makes the stone one
+    both = teamwork.Member("player_2", (20, 16), {"stone_pickaxe": 1, "wood_pickaxe": 1})
+    jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, both], ["iron"])
+    assert jobs["player_2"].item == "iron" and jobs["player_2"].steps < 10
+
+
 def test_a_feeder_walks_to_its_stone_and_the_crafter_copies_the_pickaxe_for_it():
     known = _known(FIELD)
     positions = {"player_0": (12, 21), "player_1": (10, 28), "player_5": (40, 48)}
