@@ -48,10 +48,6 @@ ON_THE_WAY = {"distance": 3, "below_max": 3}
 ROCK = "stone"
 # A known station farther than this (steps) is replaced by a new one when that costs no gathering.
 STATION_REACH = 12
-# The crafter copies a gathering tool for a teammate when the stations are this close (steps).
-COPY_REACH = 3
-# Gathering tools the crafter keeps one of when teammates ask (it mines stone and coal itself).
-_KEEP = {"wood_pickaxe": 1}
 # A tool the crafter shared counts as the mate's for this many steps, until its status shows it.
 HANDED_FOR = 5
 # A seeker alone with the crafter goes to the goal once this few units of the bill are left
@@ -379,7 +375,9 @@ class Roles:
                 continue
             if _handed(agent.status, wanted, aid, state):
                 continue
-            if state.inventory.get(wanted, 0) > copies.get(wanted, 0) + _KEEP.get(wanted, 0):
+            if state.inventory.get(wanted, 0) > copies.get(wanted, 0) + teamwork.KEEP.get(
+                wanted, 0
+            ):
                 copies[wanted] = copies.get(wanted, 0) + 1  # one it holds goes out as it is
                 continue
             copies[wanted] = copies.get(wanted, 0) + 1
@@ -459,7 +457,8 @@ class Roles:
         self, agent: ScriptedAgent, state: library.AgentState, tool: str
     ) -> Decision | None:
         """Share a gathering tool a teammate asks for (one it holds beyond what it keeps), or
-        make a copy when it can now; the seeker's request first."""
+        make a copy when it holds the ingredients (walking back to the stations: a feeder
+        waits at its material meanwhile); the seeker's request first."""
         rules, board = state.rules, agent.board
         # The seeker first: its dig to the goal is the longest way in the team.
         for aid in (agent.spec.team[-1], *agent.spec.team[:-1]):
@@ -472,7 +471,7 @@ class Roles:
                 continue
             if _handed(agent.status, wanted, aid, state):
                 continue
-            if state.inventory.get(wanted, 0) > _KEEP.get(wanted, 0):
+            if state.inventory.get(wanted, 0) > teamwork.KEEP.get(wanted, 0):
                 agent.status.handed[(wanted, aid)] = state.step
                 return Decision(
                     options.Option("share", wanted, aid), f"crafter: {aid} asks for {wanted}"
@@ -480,7 +479,7 @@ class Roles:
             copy = prerequisites.Step("make", wanted)
             if prerequisites.executable(rules, copy, state.inventory) and set(
                 rules.make[wanted].nearby
-            ) <= stations_within(state, COPY_REACH):
+            ) <= set(state.stations_known):
                 return Decision(options.Option("make", wanted), f"crafter: a copy for {aid}")
         return None
 

@@ -26,6 +26,11 @@ Position = tuple[int, int]
 TOOL_COPIES = {"cheap": 2, "dear": 1}
 # Steps until a feeder holds a tool the crafter holds (share), or can copy at once (make, share).
 HANDOVER = {"held": 1, "copy": 2}
+# A copy is made at the stations: a crafter farther from them than this (steps) adds its walk
+# there to the wait of the feeder the copy is for.
+COPY_REACH = 3
+# Gathering tools the crafter keeps one of when teammates ask (it mines stone and coal itself).
+KEEP = {"wood_pickaxe": 1}
 # A guess of the steps until a tool nobody holds yet reaches a feeder.
 UNMADE = 12
 # A gatherer's current unit is kept unless another is this many steps sooner (no dithering).
@@ -121,14 +126,16 @@ class Reach:
         return self._dug[key]
 
 
-def tool_eta(tool: str, crafter: Member | None, rules: rules_lib.Rules) -> float:
-    """Steps until the crafter can hand `tool` over: it holds one, can make one now, or not yet."""
+def tool_eta(tool: str, crafter: Member | None, rules: rules_lib.Rules, reach: Reach) -> float:
+    """Steps until the crafter can hand `tool` over: it holds a spare one, can make one now (plus
+    its walk back to the stations when they are farther than `COPY_REACH`), or not yet."""
     if crafter is None:
         return float("inf")
-    if crafter.inventory.get(tool, 0) > 0:
+    if crafter.inventory.get(tool, 0) > KEEP.get(tool, 0):
         return HANDOVER["held"]
     if not library.shortfall(rules.make[tool].uses, crafter.inventory):
-        return HANDOVER["copy"]
+        walk = max((reach.steps(crafter.position, s) for s in rules.make[tool].nearby), default=0)
+        return HANDOVER["copy"] + (walk if walk > COPY_REACH else 0)
     return UNMADE
 
 
@@ -165,7 +172,7 @@ def assign(
             return (max(walk, UNMADE) if member.crafter and len(missing) == 1 else float("inf")), (
                 tool if not member.crafter else ""
             )
-        return max(walk, tool_eta(tool, crafter, rules)), tool
+        return max(walk, tool_eta(tool, crafter, rules, reach)), tool
 
     for item in bill:
         free = [m for m in members if m.agent_id not in jobs]
