@@ -384,10 +384,11 @@ class Navigate(Skill):
         self, state: AgentState, goal: np.ndarray, walk: navigation.Route | None
     ) -> navigation.Route | None:
         """A route that mines through known rock or trees (with the tools held) when it saves
-        at least `DIG_SAVING` steps over the walk `walk` (None: no walk): the way the team plans
-        reach iron and diamonds inside mountains."""
+        at least `DIG_SAVING` steps over the walk `walk`: the way the team plans
+        reach iron and diamonds inside mountains. Without a walk, exploration digs its own way
+        (`Explorer.dig_action`)."""
         self._dig = None
-        if walk is not None and len(walk.cells) <= DIG_SAVING:
+        if walk is None or len(walk.cells) <= DIG_SAVING:
             return walk
         known = state.known
         dig = navigation.diggable(known, state.inventory)
