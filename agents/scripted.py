@@ -50,9 +50,8 @@ ROCK = "stone"
 STATION_REACH = 12
 # A tool the crafter shared counts as the mate's for this many steps, until its status shows it.
 HANDED_FOR = 5
-# A seeker alone with the crafter goes to the goal once this few units of the bill are left
-# (sooner while the goal is unseen: the search takes long).
-SEEKER_LEAVES = {"seen": 2, "unseen": 6}
+# A seeker alone with the crafter goes to the goal once this few units of the bill are left.
+SEEKER_LEAVES = 2
 
 
 @dataclass
@@ -291,9 +290,7 @@ class Roles:
         # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
         # for the tool (a share reaches any distance); alone with the crafter it supplies first.
         go_early = len(team) > 2
-        if role == "seeker" and (
-            go_early or _seeker_goes(board, team, crafter_status, rules, goal)
-        ):
+        if role == "seeker" and (go_early or _seeker_goes(board, team, crafter_status, rules)):
             target = library.material_yielding(rules, material)
             # With helpers, the seeker also searches for an unseen goal (navigation explores
             # toward where the generator puts it) while the others craft.
@@ -396,9 +393,7 @@ class Roles:
             if status is None or not status.alive:
                 continue
             role = self.role(index, len(team))
-            if role == "seeker" and not _seeker_supplies(
-                board, team, crafter_status, agent.rules, agent.spec.goal
-            ):
+            if role == "seeker" and not _seeker_supplies(board, team, crafter_status, agent.rules):
                 continue
             found.append(
                 teamwork.Member(
@@ -571,11 +566,10 @@ def _seeker_goes(
     team: tuple[str, ...],
     crafter_status: AgentStatus,
     rules: rules_lib.Rules,
-    goal: str,
 ) -> bool:
     """Whether a seeker alone with the crafter stops feeding it and goes to the goal."""
     if board.dispatch:
-        return not _seeker_supplies(board, team, crafter_status, rules, goal)
+        return not _seeker_supplies(board, team, crafter_status, rules)
     return crafter_status.remaining <= 3
 
 
@@ -584,18 +578,14 @@ def _seeker_supplies(
     team: tuple[str, ...],
     crafter_status: AgentStatus,
     rules: rules_lib.Rules,
-    goal: str,
 ) -> bool:
     """Whether the seeker feeds the crafter now: alone with it, while more than `SEEKER_LEAVES`
-    units of the bill are left (fewer when the goal is unseen), or a unit needs a tool the
-    seeker holds and the crafter lacks (the crafter's plan counts on the seeker then)."""
+    units of the bill are left, or a unit needs a tool the seeker holds and the crafter lacks
+    (the crafter's plan counts on the seeker then)."""
     if len(team) > 2:
         return False
     left = sum(max(n, 0) for n in crafter_status.missing.values())
-    seen = board.maps.get(team[-1])
-    material = library.material_yielding(rules, goal.partition("_")[2])
-    unseen = seen is not None and material is not None and not seen.knows(material)
-    if left > SEEKER_LEAVES["unseen" if unseen else "seen"]:
+    if left > SEEKER_LEAVES:
         return True
     seeker = board.status.get(team[-1])
     if seeker is None or left == 0:
