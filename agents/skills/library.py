@@ -19,6 +19,8 @@ from envs.mac import rules as rules_lib
 
 Position = mapping.Position
 RUNNING, DONE, FAILED = "running", "done", "failed"
+# A walk mines through rock or trees on its way when that saves at least this many steps.
+DIG_SAVING = 4
 
 
 @dataclass(frozen=True)
@@ -288,6 +290,7 @@ class Navigate(Skill):
         self._last_position: Position | None = None
         self._still = 0
         self.route: navigation.Route | None = None
+        self._dig: np.ndarray | None = None  # the tiles the current route mines open
 
     def arrived(self, state: AgentState) -> bool:
         known = state.known
@@ -341,6 +344,7 @@ class Navigate(Skill):
         route = self._follow(state, goal)
         if route is None:
             route = navigation.route_to(state.known, state.position, goal)
+            route = self._dig_shortcut(state, goal, route)
         self.route = route
         if route is None:
             return self._explore_or_fail(state, f"no path to {target_text}")
@@ -350,7 +354,10 @@ class Navigate(Skill):
             self._still = 0
             return self._sidestep(state, route.cells[0])
         if route.cells:
-            return navigation.move_toward(state.position, route.cells[0])
+            step = route.cells[0]
+            if self._dig is not None and self._dig[step] and state.facing_tile == step:
+                return "do"  # mine the tile open, then walk in
+            return navigation.move_toward(state.position, step)
         # At the spot next to the target: turn to it (moving into a blocked tile only turns).
         for cell in navigation.neighbours(state.position):
             if _inside(state.known, cell) and any(state.known.mask(t)[cell] for t in self.targets):
@@ -367,9 +374,35 @@ class Navigate(Skill):
         if not rest.cells or not goal[rest.end]:
             return None
         free = state.known.walkable(around=state.position)
+        if self._dig is not None:
+            free = free | (self._dig & navigation.diggable(state.known, state.inventory))
         if not all(free[cell] or state.known.unknown[cell] for cell in rest.cells[:3]):
             return None
         return rest
+
+    def _dig_shortcut(
+        self, state: AgentState, goal: np.ndarray, walk: navigation.Route | None
+    ) -> navigation.Route | None:
+        """A route that mines through known rock or trees (with the tools held) when it saves
+        at least `DIG_SAVING` steps over the walk `walk`: the way the team plans
+        reach iron and diamonds inside mountains. Without a walk, exploration digs its own way
+        (`Explorer.dig_action`)."""
+        self._dig = None
+        if walk is None or len(walk.cells) <= DIG_SAVING:
+            return walk
+        known = state.known
+        dig = navigation.diggable(known, state.inventory)
+        for target in self.targets:
+            dig &= ~known.mask(target)
+        if not dig.any():
+            return walk
+        dug = navigation.route_digging(known, state.position, goal, dig, optimistic=False)
+        if dug is None or not any(dig[cell] for cell in dug.cells):
+            return walk
+        if walk is None or navigation.route_cost(known, dug, dig) + DIG_SAVING <= len(walk.cells):
+            self._dig = dig
+            return dug
+        return walk
 
     def _track(self, position: Position) -> None:
         self._still = self._still + 1 if position == self._last_position else 0

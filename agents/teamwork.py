@@ -1,0 +1,207 @@
+"""Who in a scripted team fetches which unit of the crafter's bill, and which gathering tools the
+crafter hands out, so that the team gathers in parallel as the optimal-team plans do
+(`benchmark.studies.team_plans`: several players gather from step 1, each unit by whoever delivers
+it soonest, tool copies passed to the fetchers).
+
+Every agent computes the same assignment from what the team posts (positions, holdings, what each
+fetches), so no agent needs to hear another's choice: one unit of the bill per gatherer, in the
+bill's order (what the crafter needs first is fetched first), each by the gatherer that reaches the
+material soonest, counting the wait for a tool it has yet to receive; a unit that needs a tool
+stays with the gatherer that fetches it (the tool is on its way there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from agents.skills import library, navigation
+from envs.mac import rules as rules_lib
+
+Position = tuple[int, int]
+# Gathering tools the crafter hands to feeders: up to two copies of a cheap one (made of what
+# needs no tool to gather, as the plans use), else the crafter's own one alone.
+TOOL_COPIES = {"cheap": 2, "dear": 1}
+# Steps until a feeder holds a tool the crafter holds (share), or can copy at once (make, share).
+HANDOVER = {"held": 1, "copy": 2}
+# A copy is made at the stations: a crafter farther from them than this (steps) adds its walk
+# there to the wait of the feeder the copy is for.
+COPY_REACH = 3
+# Gathering tools the crafter keeps one of when teammates ask (it mines stone and coal itself).
+KEEP = {"wood_pickaxe": 1}
+# A guess of the steps until a tool nobody holds yet reaches a feeder.
+UNMADE = 12
+# A gatherer's current unit is kept unless another is this many steps sooner (no dithering).
+KEEP_MARGIN = 3
+
+
+@dataclass(frozen=True)
+class Member:
+    """One gatherer as the team board shows it."""
+
+    agent_id: str
+    position: Position
+    inventory: Mapping[str, int]
+    fetching: str = ""
+    crafter: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of `item` to fetch; `tool` is the gathering tool to receive first ("" if held)."""
+
+    item: str
+    tool: str = ""
+    steps: float = 0.0
+
+
+def gathering_tools(rules: rules_lib.Rules) -> frozenset[str]:
+    """Made items that collect rules require (the pickaxes): held, never used up."""
+    return frozenset(t for r in rules.collect.values() for t in r.require if t in rules.make)
+
+
+def copies(rules: rules_lib.Rules, tool: str) -> int:
+    """How many feeders may hold `tool` (see `TOOL_COPIES`)."""
+    cheap = True
+    for use in rules.make[tool].uses:
+        material = library.material_yielding(rules, use)
+        cheap &= material is not None and not rules.collect[material].require
+    return TOOL_COPIES["cheap" if cheap else "dear"]
+
+
+def units(missing: Mapping[str, int], held: Iterable[Mapping[str, int]]) -> list[str]:
+    """The bill's units nobody holds yet, one entry per unit, in the bill's order."""
+    out = []
+    for item, count in missing.items():
+        count -= sum(inventory.get(item, 0) for inventory in held)
+        out += [item] * max(count, 0)
+    return out
+
+
+def needs_tool(rules: rules_lib.Rules, item: str) -> bool:
+    """Whether collecting `item` requires a tool."""
+    material = library.material_yielding(rules, item)
+    return material is not None and bool(rules.collect[material].require)
+
+
+def lacking(rules: rules_lib.Rules, item: str, inventory: Mapping[str, int]) -> list[str]:
+    """The tools collecting `item` requires that `inventory` lacks."""
+    material = library.material_yielding(rules, item)
+    if material is None:
+        return []
+    need = rules.collect[material].require
+    return [t for t, n in need.items() if inventory.get(t, 0) < n]
+
+
+class Reach:
+    """Walking steps from members to the nearest tile of each material, on one known map; a
+    material walled in by rock counts the steps of digging to it with the given tools (the
+    collect skill digs there)."""
+
+    def __init__(self, known) -> None:
+        self.known = known
+        self._dist: dict[Position, np.ndarray] = {}
+        self._dug: dict[tuple[Position, str, frozenset[str]], float] = {}
+
+    def steps(
+        self, position: Position, material: str, tools: frozenset[str] = frozenset()
+    ) -> float:
+        if position not in self._dist:
+            self._dist[position] = navigation.distances(self.known, position, optimistic=True)
+        dist = self._dist[position]
+        tiles = self.known.mask(material)
+        near = navigation.adjacent_cells(tiles) & (dist >= 0)
+        if near.any():
+            return float(dist[near].min())
+        key = (position, material, tools)
+        if not tiles.any() or not tools:
+            return float("inf")
+        if key not in self._dug:
+            dig = navigation.diggable(self.known, dict.fromkeys(tools, 1)) & ~tiles
+            dug = navigation.dig_distances(self.known, position, dig)
+            goal = navigation.adjacent_cells(tiles) & (dug >= 0)
+            self._dug[key] = float(dug[goal].min()) if goal.any() else float("inf")
+        return self._dug[key]
+
+
+def tool_eta(tool: str, crafter: Member | None, rules: rules_lib.Rules, reach: Reach) -> float:
+    """Steps until the crafter can hand `tool` over: it holds a spare one, can make one now (plus
+    its walk back to the stations when they are farther than `COPY_REACH`), or not yet."""
+    if crafter is None:
+        return float("inf")
+    if crafter.inventory.get(tool, 0) > KEEP.get(tool, 0):
+        return HANDOVER["held"]
+    if not library.shortfall(rules.make[tool].uses, crafter.inventory):
+        walk = max((reach.steps(crafter.position, s) for s in rules.make[tool].nearby), default=0)
+        return HANDOVER["copy"] + (walk if walk > COPY_REACH else 0)
+    return UNMADE
+
+
+def assign(
+    rules: rules_lib.Rules,
+    reach: Reach,
+    members: Sequence[Member],
+    bill: Sequence[str],
+) -> dict[str, Job]:
+    """One unit of the bill per member (agent id -> job), in the bill's order, each to the member
+    that can collect it soonest: walking steps to the material, or the wait for a tool to reach
+    it (the crafter makes its tools itself; a feeder receives one of at most `TOOL_COPIES` per
+    tool). A member keeps the item it fetches unless another member is `KEEP_MARGIN` sooner.
+    A unit of a material no one has seen goes to a free feeder (its collect searches)."""
+    crafter = next((m for m in members if m.crafter), None)
+    tools = gathering_tools(rules)
+    handed = {t: sum(m.inventory.get(t, 0) > 0 for m in members if not m.crafter) for t in tools}
+    budget = {t: copies(rules, t) - handed[t] for t in tools}
+    jobs: dict[str, Job] = {}
+    unseen: list[str] = []
+
+    def cost(member: Member, item: str) -> tuple[float, str]:
+        material = library.material_yielding(rules, item)
+        if material is None:
+            return float("inf"), ""
+        missing = lacking(rules, item, member.inventory)
+        held = frozenset(t for t in tools if member.inventory.get(t, 0) > 0)
+        walk = reach.steps(member.position, material, held | set(missing))
+        if not missing:
+            return walk, ""
+        tool = missing[0]
+        if len(missing) > 1 or member.crafter or budget.get(tool, 0) <= 0:
+            # The crafter makes its own tools in its plan's order; feeders wait for a copy.
+            return (max(walk, UNMADE) if member.crafter and len(missing) == 1 else float("inf")), (
+                tool if not member.crafter else ""
+            )
+        return max(walk, tool_eta(tool, crafter, rules, reach)), tool
+
+    for item in bill:
+        free = [m for m in members if m.agent_id not in jobs]
+        if not free:
+            break
+        scored = sorted(
+            (cost(m, item) + (m.fetching != item, i, m) for i, m in enumerate(free)),
+            key=lambda s: (s[0], s[2], s[3]),
+        )
+        best = scored[0]
+        keeper = next((s for s in scored if s[4].fetching == item), None)
+        if keeper is not None and keeper[0] < float("inf"):
+            # A unit that needs a tool stays with its fetcher: the tool is on its way to it.
+            if keeper[0] <= best[0] + KEEP_MARGIN or needs_tool(rules, item):
+                best = keeper
+        steps, tool, member = best[0], best[1], best[4]
+        if steps == float("inf"):
+            unseen.append(item)
+            continue
+        if tool:
+            budget[tool] -= 1
+        jobs[member.agent_id] = Job(item, tool, steps)
+    # A unit of a material nobody has seen goes to a free feeder, whose collect searches for it.
+    for item in unseen:
+        material = library.material_yielding(rules, item)
+        if material is None or reach.known.knows(material):
+            continue
+        free = [m for m in members if m.agent_id not in jobs and not m.crafter]
+        if free:
+            missing = lacking(rules, item, free[0].inventory)
+            jobs[free[0].agent_id] = Job(item, missing[0] if missing else "", float("inf"))
+    return jobs
