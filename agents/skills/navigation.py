@@ -290,6 +290,10 @@ STEP_OFFSET = 4.0
 HOME_PULL = 0.1  # extra cost per tile a frontier lies from home
 CLAIMED = 0.2  # worth left of unseen ground a teammate is headed for
 HEADING = 0.2  # how much an agent's own heading tilts the choice between frontiers
+# What lies beyond a frontier's view: the promising unseen ground in this larger box around it,
+# at this weight per tile. Without it a search scrapes the last pockets of a mountain it has
+# seen (many rich tiles per step, close by) and never turns to a large unseen region next door.
+REGION_HALF, REGION_WEIGHT = (12, 12), 0.15
 
 
 def sought_underground(prefer: tuple[str, ...]) -> bool:
@@ -352,7 +356,7 @@ def choose_frontier(
     if prefer:
         weight = PRIOR_WEIGHT if dig is None else PRIOR_WEIGHT_TUNNELLING
         worth *= PRIOR_BASE + weight * search_prior(known, prefer)
-    gain = box_sum(worth, mapping.LOCAL_HALF)
+    gain = box_sum(worth, mapping.LOCAL_HALF) + REGION_WEIGHT * box_sum(worth, REGION_HALF)
     xs, ys = np.nonzero(cells)
     d = dist[xs, ys].astype(float)
     cost = d + STEP_OFFSET
