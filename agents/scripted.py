@@ -42,6 +42,7 @@ ON_THE_WAY = {"distance": 3, "below_max": 3}
 ROCK = "stone"
 # A known station farther than this (steps) is replaced by a new one when that costs no gathering.
 STATION_REACH = 12
+SEEKER_SEARCHES_EARLY = False
 
 
 @dataclass
@@ -290,7 +291,35 @@ class Roles:
                         state, f"make_{rock_tool}", "seeker: a pickaxe to dig to the goal"
                     )
                 return Decision(options.Option("navigate", target), "seeker: go to the goal")
+        search = self.search(agent, state, crafter_status)
+        if search is not None:
+            return search
         return self.supply(agent, state, crafter, crafter_status)
+
+    def search(
+        self, agent: ScriptedAgent, state: library.AgentState, status: AgentStatus
+    ) -> Decision | None:
+        """Search for the goal's material while nobody has seen it and this agent has nothing
+        to give or fetch (the crafter's bill is covered or a teammate fetches each item): a
+        feeder that would otherwise wait or start its own tools looks too, and maps are shared,
+        so a sighting by anyone ends everyone's search. Navigating to an unseen material
+        explores toward where the generator puts it; each agent's heading and claimed frontier
+        send them different ways. None when the agent should supply instead."""
+        material = agent.spec.goal.partition("_")[2]
+        target = library.material_yielding(state.rules, material)
+        if target is None or state.known.knows(target):
+            return None
+        wanted = [item for item, amount in status.missing.items() if amount > 0]
+        if any(state.inventory.get(item, 0) > 0 for item in wanted):
+            return None
+        if SEEKER_SEARCHES_EARLY and self.role(agent.spec.index, len(agent.spec.team)) == "seeker":
+            return Decision(options.Option("navigate", target), "seeker: search for the goal")
+        team = agent.board.status
+        taken = {s.fetching for aid, s in team.items() if aid != agent.spec.agent_id}
+        if any(item not in taken for item in wanted):
+            return None
+        agent.status.fetching = ""
+        return Decision(options.Option("navigate", target), "search for the unseen goal")
 
     def supply(
         self, agent: ScriptedAgent, state: library.AgentState, crafter: str, status: AgentStatus
