@@ -42,7 +42,10 @@ ON_THE_WAY = {"distance": 3, "below_max": 3}
 ROCK = "stone"
 # A known station farther than this (steps) is replaced by a new one when that costs no gathering.
 STATION_REACH = 12
-SEEKER_SEARCHES_EARLY = False
+# At two agents the seeker supplies the crafter until this many plan steps are left to the tool;
+# then, while the goal is unseen, it searches for it instead of fetching the last items (measured
+# on the own map: 1.92 -> 1.77 and 1.73 -> 1.58 times the privileged steps on two sets of maps).
+SEEKER_SEARCH_FROM = 3
 
 
 @dataclass
@@ -303,8 +306,9 @@ class Roles:
         to give or fetch (the crafter's bill is covered or a teammate fetches each item): a
         feeder that would otherwise wait or start its own tools looks too, and maps are shared,
         so a sighting by anyone ends everyone's search. Navigating to an unseen material
-        explores toward where the generator puts it; each agent's heading and claimed frontier
-        send them different ways. None when the agent should supply instead."""
+        explores toward where the generator puts it; the frontiers teammates claim send them
+        different ways. The seeker searches once the crafter is `SEEKER_SEARCH_FROM` plan steps
+        from the tool (with helpers it went earlier). None when the agent should supply."""
         material = agent.spec.goal.partition("_")[2]
         target = library.material_yielding(state.rules, material)
         if target is None or state.known.knows(target):
@@ -312,7 +316,8 @@ class Roles:
         wanted = [item for item, amount in status.missing.items() if amount > 0]
         if any(state.inventory.get(item, 0) > 0 for item in wanted):
             return None
-        if SEEKER_SEARCHES_EARLY and self.role(agent.spec.index, len(agent.spec.team)) == "seeker":
+        seeker = self.role(agent.spec.index, len(agent.spec.team)) == "seeker"
+        if seeker and status.remaining <= SEEKER_SEARCH_FROM:
             return Decision(options.Option("navigate", target), "seeker: search for the goal")
         team = agent.board.status
         taken = {s.fetching for aid, s in team.items() if aid != agent.spec.agent_id}

@@ -78,3 +78,24 @@ def test_a_feeder_fetches_an_item_nobody_fetches_before_searching():
 
 def test_a_seen_diamond_ends_the_feeders_search():
     assert not _searches(_decide(_feeder({}, {}), diamond=True))
+
+
+def _two_agent_seeker(remaining: int) -> scripted.ScriptedAgent:
+    """player_1, the seeker of a team of two, while the crafter misses iron and has `remaining`
+    plan steps left to the iron pickaxe."""
+    board = scripted.TeamBoard()
+    agent = scripted.ScriptedAgent(board, scripted.Roles())
+    team = TEAM[:2]
+    actions = tuple(mac.EnvConfig(n_agents=2).make_env().action_names("player_1"))
+    agent.reset(team_lib.AgentSpec("player_1", team, 0, actions, "damcs", "collect_diamond", 350))
+    board.status["player_0"] = scripted.AgentStatus(missing={"iron": 1}, remaining=remaining)
+    return agent
+
+
+def test_the_seeker_of_two_searches_once_the_crafter_is_near_the_tool():
+    near = _two_agent_seeker(scripted.SEEKER_SEARCH_FROM)
+    assert _searches(near.roles.decide(near, _state(diamond=False)))
+    far = _two_agent_seeker(scripted.SEEKER_SEARCH_FROM + 3)
+    decision = far.roles.decide(far, _state(diamond=False))
+    # It supplies: its plan to fetch the iron starts with wood for a pickaxe.
+    assert not _searches(decision) and decision.reason == "supplier: fetch iron"
