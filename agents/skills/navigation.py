@@ -299,10 +299,6 @@ HEADING = 0.2  # how much an agent's own heading tilts the choice between fronti
 # often with it (61 and 64 of 81 maps in two variants, against 67 without).
 REGION_HALF = (12, 12)
 REGION_WEIGHT: dict[str, float] = {"diamond": 0.15}
-# A rare target's prior is sharpened by this power: on 40 generated maps a diamond is 3 per 1000
-# tiles whose 11x11 surroundings are half rock or more, 0.5 where a fifth to a half is, and none
-# below, so unseen ground deep in a mountain is worth much more than ground at its rim.
-RARE_PRIOR_POWER = 2.0
 
 
 def sought_underground(prefer: tuple[str, ...]) -> bool:
@@ -364,15 +360,13 @@ def choose_frontier(
     hx, hy = mapping.LOCAL_HALF
     for x, y in known.teammate_claims():
         worth[max(x - hx, 0) : x + hx + 1, max(y - hy, 0) : y + hy + 1] *= CLAIMED
-    region = max((REGION_WEIGHT.get(target, 0.0) for target in prefer), default=0.0)
-    region = region if dig is None else 0.0
     if prefer:
         weight = PRIOR_WEIGHT if dig is None else PRIOR_WEIGHT_TUNNELLING
-        prior = search_prior(known, prefer)
-        worth *= PRIOR_BASE + weight * (prior**RARE_PRIOR_POWER if region else prior)
+        worth *= PRIOR_BASE + weight * search_prior(known, prefer)
     gain = box_sum(worth, mapping.LOCAL_HALF)
     tilt = HEADING
-    if region:
+    region = max((REGION_WEIGHT.get(target, 0.0) for target in prefer), default=0.0)
+    if region and dig is None:
         gain += region * box_sum(worth, REGION_HALF)
         # A heading sends a lone searcher off in a random direction (measured: slower to see a
         # diamond at 1, 2 and 6 agents); teammates still spread by their claims.

@@ -172,13 +172,19 @@ def _first_sighting(seed: int, budget: int) -> int | None:
     return agent.found
 
 
+# Generated maps that hold a diamond (episode seeds; seeds 21-32 are kept for held-out checks).
+DIAMOND_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 33, 34, 36]
+DIAMOND_SEEDS += [37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 54, 55, 56, 57]
+DIAMOND_SEEDS += [58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 74, 75, 76, 77, 78]
+DIAMOND_SEEDS += [79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 92, 93, 94, 95, 96]
+
+
 @pytest.mark.slow
 def test_a_walking_search_sees_a_diamond_on_most_generated_maps():
     # Every one of these maps has a diamond in view of ground a walk from the start reaches (at
-    # most 39 steps away, 14 at the median). The search's worth of unseen ground counts the
+    # most 87 steps away, 14 at the median). The search's worth of unseen ground counts the
     # promising ground beyond each frontier's view (`REGION_WEIGHT`) and follows no random
     # heading: it turns to large unseen mountains instead of scraping the pockets of one it has
-    # seen. Measured: it sees one within 250 steps on 17 of these 20 maps; before, on 13.
-    seeds = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
-    found = [_first_sighting(seed, 250) for seed in seeds]
-    assert sum(step is not None for step in found) >= 16
+    # seen. Measured: it sees one within 250 steps on 63 of these 80 maps; before, on 48.
+    found = [_first_sighting(seed, 250) for seed in DIAMOND_SEEDS]
+    assert sum(step is not None for step in found) >= 57
