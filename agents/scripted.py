@@ -52,6 +52,10 @@ STATION_REACH = 12
 HANDED_FOR = 5
 # A seeker alone with the crafter goes to the goal once this few units of the bill are left.
 SEEKER_LEAVES = 2
+# At two agents the seeker supplies the crafter until this many plan steps are left to the tool;
+# then, while the goal is unseen, it searches for it instead of fetching the last items (measured
+# on the own map: 1.92 -> 1.77 and 1.73 -> 1.58 times the privileged steps on two sets of maps).
+SEEKER_SEARCH_FROM = 3
 
 
 @dataclass
@@ -314,7 +318,37 @@ class Roles:
                 return Decision(options.Option("navigate", target), "seeker: go to the goal")
         if board.dispatch:
             return self.dispatch_feeder(agent, state, crafter, crafter_status)
+        search = self.search(agent, state, crafter_status)
+        if search is not None:
+            return search
         return self.supply(agent, state, crafter, crafter_status)
+
+    def search(
+        self, agent: ScriptedAgent, state: library.AgentState, status: AgentStatus
+    ) -> Decision | None:
+        """Search for the goal's material while nobody has seen it and this agent has nothing
+        to give or fetch (the crafter's bill is covered or a teammate fetches each item): a
+        feeder that would otherwise wait or start its own tools looks too, and maps are shared,
+        so a sighting by anyone ends everyone's search. Navigating to an unseen material
+        explores toward where the generator puts it; the frontiers teammates claim send them
+        different ways. The seeker searches once the crafter is `SEEKER_SEARCH_FROM` plan steps
+        from the tool (with helpers it went earlier). None when the agent should supply."""
+        material = agent.spec.goal.partition("_")[2]
+        target = library.material_yielding(state.rules, material)
+        if target is None or state.known.knows(target):
+            return None
+        wanted = [item for item, amount in status.missing.items() if amount > 0]
+        if any(state.inventory.get(item, 0) > 0 for item in wanted):
+            return None
+        seeker = self.role(agent.spec.index, len(agent.spec.team)) == "seeker"
+        if seeker and status.remaining <= SEEKER_SEARCH_FROM:
+            return Decision(options.Option("navigate", target), "seeker: search for the goal")
+        team = agent.board.status
+        taken = {s.fetching for aid, s in team.items() if aid != agent.spec.agent_id}
+        if any(item not in taken for item in wanted):
+            return None
+        agent.status.fetching = ""
+        return Decision(options.Option("navigate", target), "search for the unseen goal")
 
     def supply(
         self, agent: ScriptedAgent, state: library.AgentState, crafter: str, status: AgentStatus

@@ -290,6 +290,15 @@ STEP_OFFSET = 4.0
 HOME_PULL = 0.1  # extra cost per tile a frontier lies from home
 CLAIMED = 0.2  # worth left of unseen ground a teammate is headed for
 HEADING = 0.2  # how much an agent's own heading tilts the choice between frontiers
+# What lies beyond a frontier's view: the promising unseen ground in this larger box around it,
+# at a weight per tile, for a rare target (a map holds about 3 diamonds, mostly 25-45 tiles from
+# the centre, against dozens of iron tiles in patches). Without it a walking search for a diamond
+# scrapes the last pockets of a mountain it has seen (many rich tiles per step, close by) and
+# never turns to a large unseen region next door; for a common target the near pockets are the
+# right choice. Not while tunnelling: a lone agent's search with a pickaxe found the diamond less
+# often with it (61 and 64 of 81 maps in two variants, against 67 without).
+REGION_HALF = (12, 12)
+REGION_WEIGHT: dict[str, float] = {"diamond": 0.15}
 
 
 def sought_underground(prefer: tuple[str, ...]) -> bool:
@@ -335,7 +344,9 @@ def choose_frontier(
     (rock the agent can mine), rock at the edge of the seen map counts as frontier too, reached
     by tunnelling at two steps a tile: the way into a mountain without caves. The heading
     (each agent has its own) breaks near-ties so that a team fans out; a light pull toward `home`
-    keeps a search from running to the map's edge. Ties break by position: deterministic.
+    keeps a search from running to the map's edge. A walking search for a rare target (see
+    `REGION_WEIGHT`) also counts the promising ground beyond the view and follows no heading.
+    Ties break by position: deterministic.
     """
     if dig is not None and dig.any():
         dist = dig_distances(known, start, dig)
@@ -353,12 +364,19 @@ def choose_frontier(
         weight = PRIOR_WEIGHT if dig is None else PRIOR_WEIGHT_TUNNELLING
         worth *= PRIOR_BASE + weight * search_prior(known, prefer)
     gain = box_sum(worth, mapping.LOCAL_HALF)
+    tilt = HEADING
+    region = max((REGION_WEIGHT.get(target, 0.0) for target in prefer), default=0.0)
+    if region and dig is None:
+        gain += region * box_sum(worth, REGION_HALF)
+        # A heading sends a lone searcher off in a random direction (measured: slower to see a
+        # diamond at 1, 2 and 6 agents); teammates still spread by their claims.
+        tilt = 0.0
     xs, ys = np.nonzero(cells)
     d = dist[xs, ys].astype(float)
     cost = d + STEP_OFFSET
     if home is not None:
         cost += HOME_PULL * (np.abs(xs - home[0]) + np.abs(ys - home[1]))
     along = ((xs - start[0]) * heading[0] + (ys - start[1]) * heading[1]) / np.maximum(d, 1.0)
-    score = -gain[xs, ys] / cost * (1.0 + HEADING * along)
+    score = -gain[xs, ys] / cost * (1.0 + tilt * along)
     best = int(np.lexsort((ys, xs, score))[0])
     return int(xs[best]), int(ys[best])

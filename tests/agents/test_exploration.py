@@ -5,9 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
+from agents import options, scripted
 from agents.skills import library, mapping, navigation
+from envs import mac
 from envs.mac import rules as rules_lib
+from episode import loop
 
 RULES = rules_lib.load("damcs")
 IDS = {name: i + 1 for i, name in enumerate(RULES.materials)}
@@ -138,3 +142,49 @@ def test_tunnelling_is_only_for_materials_that_lie_in_rock():
     assert library.Explorer(("water",)).tunnel_mask(state) is None
     no_pickaxe = dataclasses.replace(state, inventory={})
     assert library.Explorer(("diamond",)).tunnel_mask(no_pickaxe) is None
+
+
+class _Searcher(scripted.ScriptedAgent):
+    """A scripted agent that only searches for the diamond and notes when it first knows one."""
+
+    def reset(self, spec) -> None:
+        super().reset(spec)
+        self.found: int | None = None
+
+    def act(self, observation, info):
+        if self.found is None and self.known.knows("diamond"):
+            self.found = int(info.get("step", 0))
+        return super().act(observation, info)
+
+
+class _SearchRoles(scripted.Roles):
+    def decide(self, agent, state):
+        return scripted.Decision(options.Option("navigate", "diamond"), "search")
+
+
+def _first_sighting(seed: int, budget: int) -> int | None:
+    """Steps until a lone walking searcher (no pickaxe) on generated map `seed` sees a diamond."""
+    env = mac.EnvConfig(n_agents=1, privileged_map=False, max_steps=budget)
+    board = scripted.TeamBoard()
+    agent = _Searcher(board, _SearchRoles())
+    team = scripted.ScriptedTeam([agent], board, {"roles": True, "label": "search"})
+    loop.play_episode(team, env, seed, method="scripted")
+    return agent.found
+
+
+# Generated maps that hold a diamond (episode seeds; seeds 21-32 are kept for held-out checks).
+DIAMOND_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 33, 34, 36]
+DIAMOND_SEEDS += [37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 54, 55, 56, 57]
+DIAMOND_SEEDS += [58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 74, 75, 76, 77, 78]
+DIAMOND_SEEDS += [79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 92, 93, 94, 95, 96]
+
+
+@pytest.mark.slow
+def test_a_walking_search_sees_a_diamond_on_most_generated_maps():
+    # Every one of these maps has a diamond in view of ground a walk from the start reaches (at
+    # most 87 steps away, 14 at the median). The search's worth of unseen ground counts the
+    # promising ground beyond each frontier's view (`REGION_WEIGHT`) and follows no random
+    # heading: it turns to large unseen mountains instead of scraping the pockets of one it has
+    # seen. Measured: it sees one within 250 steps on 63 of these 80 maps; before, on 48.
+    found = [_first_sighting(seed, 250) for seed in DIAMOND_SEEDS]
+    assert sum(step is not None for step in found) >= 57

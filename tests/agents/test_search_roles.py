@@ -1,0 +1,101 @@
+"""Feeders join the search for an unseen goal once they have nothing to give or fetch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents import scripted
+from agents.skills import library, mapping
+from envs import mac
+from envs.mac import rules as rules_lib
+from episode import team as team_lib
+
+RULES = rules_lib.load("damcs")
+TEAM = tuple(f"player_{i}" for i in range(6))
+ACTIONS = tuple(mac.EnvConfig(n_agents=6).make_env().action_names("player_2"))
+
+
+def _feeder(crafter_missing: dict[str, int], fetching: dict[str, str]) -> scripted.ScriptedAgent:
+    """player_2 (a helper, fed to the crafter) on a board where the crafter misses
+    `crafter_missing` and teammates fetch what `fetching` says."""
+    board = scripted.TeamBoard()
+    agent = scripted.ScriptedAgent(board, scripted.Roles())
+    spec = team_lib.AgentSpec("player_2", TEAM, 0, ACTIONS, "damcs", "collect_diamond", 350)
+    agent.reset(spec)
+    board.status["player_0"] = scripted.AgentStatus(missing=dict(crafter_missing), remaining=6)
+    for mate, item in fetching.items():
+        board.status[mate] = scripted.AgentStatus(fetching=item)
+    return agent
+
+
+def _state(diamond: bool) -> library.AgentState:
+    """A field with trees and rock in view; a diamond in the rock when `diamond`."""
+    ids = {name: i + 1 for i, name in enumerate(RULES.materials)}
+    grid = np.full((64, 64), ids["grass"], np.int64)
+    grid[10, 14] = ids["tree"]
+    grid[40:50, 10:20] = ids["stone"]
+    if diamond:
+        grid[45, 15] = ids["diamond"]
+    known = mapping.KnownMap(RULES)
+    known.observe({"semantic": grid, "position": (10, 10), "step": 5, "inventory": {}})
+    return library.AgentState(
+        agent_id="player_2",
+        step=5,
+        position=(10, 10),
+        facing=(0, 1),
+        inventory={},
+        achievements={},
+        sleeping=False,
+        known=known,
+        rules=RULES,
+        action_names=ACTIONS,
+        teammates=tuple(a for a in TEAM if a != "player_2"),
+    )
+
+
+def _decide(agent: scripted.ScriptedAgent, diamond: bool) -> scripted.Decision:
+    return agent.roles.decide(agent, _state(diamond))
+
+
+def _searches(decision: scripted.Decision) -> bool:
+    return (decision.option.kind, decision.option.target) == ("navigate", "diamond")
+
+
+def test_a_feeder_searches_for_the_unseen_diamond_once_the_bill_is_covered():
+    # The crafter misses nothing: the feeder looks for the diamond (it used to start its own tools).
+    assert _searches(_decide(_feeder({}, {}), diamond=False))
+
+
+def test_a_feeder_searches_when_teammates_fetch_every_missing_item():
+    covered = _feeder({"wood": 2, "stone": 1}, {"player_1": "wood", "player_3": "stone"})
+    assert _searches(_decide(covered, diamond=False))
+
+
+def test_a_feeder_fetches_an_item_nobody_fetches_before_searching():
+    decision = _decide(_feeder({"wood": 2, "stone": 1}, {"player_1": "stone"}), diamond=False)
+    assert (decision.option.kind, decision.option.target) == ("collect", "wood")
+
+
+def test_a_seen_diamond_ends_the_feeders_search():
+    assert not _searches(_decide(_feeder({}, {}), diamond=True))
+
+
+def _two_agent_seeker(remaining: int) -> scripted.ScriptedAgent:
+    """player_1, the seeker of a team of two, while the crafter misses iron and has `remaining`
+    plan steps left to the iron pickaxe."""
+    board = scripted.TeamBoard()
+    agent = scripted.ScriptedAgent(board, scripted.Roles())
+    team = TEAM[:2]
+    actions = tuple(mac.EnvConfig(n_agents=2).make_env().action_names("player_1"))
+    agent.reset(team_lib.AgentSpec("player_1", team, 0, actions, "damcs", "collect_diamond", 350))
+    board.status["player_0"] = scripted.AgentStatus(missing={"iron": 1}, remaining=remaining)
+    return agent
+
+
+def test_the_seeker_of_two_searches_once_the_crafter_is_near_the_tool():
+    near = _two_agent_seeker(scripted.SEEKER_SEARCH_FROM)
+    assert _searches(near.roles.decide(near, _state(diamond=False)))
+    far = _two_agent_seeker(scripted.SEEKER_SEARCH_FROM + 3)
+    decision = far.roles.decide(far, _state(diamond=False))
+    # It supplies: its plan to fetch the iron starts with wood for a pickaxe.
+    assert not _searches(decision) and decision.reason == "supplier: fetch iron"
