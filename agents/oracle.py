@@ -2,10 +2,10 @@
 
 `reference` says which option of a menu the scripted reference agent would take in the agent's
 state: a low vital first, then, alone (or with communication off) the prerequisite planner's next
-step toward the goal, and in a team the scripted S-CS roles (`agents.scripted.Roles`, called, not
+step toward the goal, and in a team the scripted S-CS roles (`agents.scripted_roles.Roles`, called, not
 copied) fed by what the agent has *heard*: its teammates' statuses (the crafter's needs and
 holdings) and claims (which units of the crafter's bill each co-helper fetches) are written on a
-`scripted.TeamBoard` built from those messages, so the oracle reads the same protocol the LLM
+`scripted_roles.TeamBoard` built from those messages, so the oracle reads the same protocol the LLM
 agents read. A choice the menu lacks (it failed recently) becomes "explore", else "wait", as the
 scripted agent does. The `oracle` and `noisy-oracle:P` controls (`agents.llm.controls`) play by
 it, and the decision probe labels its situations with it, so "accuracy" always means agreement
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from agents import comms, prerequisites, scripted
+from agents import comms, planner, prerequisites, scripted, scripted_roles, vitals
 from agents import options as options_lib
 from agents.comms import roles as roles_lib
 from agents.skills import library
@@ -53,26 +53,32 @@ class _HeardAgent:
     toward = scripted.ScriptedAgent.toward
 
     def __init__(
-        self, spec: team_lib.AgentSpec, board: scripted.TeamBoard, rules, own: scripted.AgentStatus
+        self,
+        spec: team_lib.AgentSpec,
+        board: scripted_roles.TeamBoard,
+        rules,
+        own: scripted_roles.AgentStatus,
     ) -> None:
         self.spec, self.board, self.rules, self.status = spec, board, rules, own
 
 
-def heard_board(view: TeamView, state: library.AgentState) -> scripted.TeamBoard:
+def heard_board(view: TeamView, state: library.AgentState) -> scripted_roles.TeamBoard:
     """A scripted team board written from messages: each teammate's holdings (its offers), the
     crafter's missing bill less what co-helpers claimed, and what each co-helper fetches."""
     rules, team = state.rules, view.spec.team
     tool = prerequisites.goal_tool(rules, view.spec.goal)
-    board = scripted.TeamBoard()
+    board = scripted_roles.TeamBoard()
     claimed: dict[str, int] = {}
     for message in view.claims:
         for item, count in message.claims.items():
             claimed[item] = claimed.get(item, 0) + count
         # The scripted supplier marks one item as taken; a claim names the units it fetches.
-        board.status[message.sender] = scripted.AgentStatus(fetching=next(iter(message.claims)))
+        board.status[message.sender] = scripted_roles.AgentStatus(
+            fetching=next(iter(message.claims))
+        )
     crafter = team[0] if view.policy.role(0, len(team)) == roles_lib.CRAFTER else ""
     for message in view.statuses:
-        status = board.status.setdefault(message.sender, scripted.AgentStatus())
+        status = board.status.setdefault(message.sender, scripted_roles.AgentStatus())
         status.inventory = dict(message.offers)
         if message.sender == crafter and tool:
             status.missing = {
@@ -119,7 +125,7 @@ def reference(
     end needs."""
     if not menu:
         raise ValueError("the oracle needs a non-empty menu")
-    vital = scripted.vital_need(state, end, end is not None and scripted.goal_unseen(state, goal))
+    vital = vitals.vital_need(state, end, end is not None and vitals.goal_unseen(state, goal))
     if vital is not None:
         found = _index(menu, vital.kind)
         if found >= 0:
@@ -128,16 +134,16 @@ def reference(
         steps = prerequisites.plan(state.rules, goal, state.inventory, state.stations_known)
         if not steps:
             return Reference(_on_menu(menu, options_lib.Option("explore")))
-        step = scripted.choose_step(state, steps)
+        step = planner.choose_step(state, steps)
         return Reference(_on_menu(menu, options_lib.Option.from_step(step)))
-    own = scripted.AgentStatus(inventory=dict(state.inventory))
+    own = scripted_roles.AgentStatus(inventory=dict(state.inventory))
     board = heard_board(team, state)
     board.status[team.spec.agent_id] = own
     agent = _HeardAgent(team.spec, board, state.rules, own)
-    decision = scripted.Roles(policy=team.policy).decide(agent, state)
+    decision = scripted_roles.Roles(policy=team.policy).decide(agent, state)
     index = _on_menu(menu, decision.option)
     if own.fetching:  # the scripted supplier chose what to fetch: claim the units it plans for
-        crafter = board.status.get(team.spec.team[0], scripted.AgentStatus())
+        crafter = board.status.get(team.spec.team[0], scripted_roles.AgentStatus())
         count = crafter.missing.get(own.fetching, 0) or team.own_claim.get(own.fetching, 0)
         return Reference(index, {own.fetching: count} if count > 0 else {})
     if decision.option.kind == "share":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents import scripted
+from agents import planner, scripted, scripted_roles, vitals
 from agents.skills import library, mapping
 from envs import mac
 from envs.mac import rules as rules_lib
@@ -29,10 +29,10 @@ def test_the_builder_makes_a_labelled_scripted_team():
 
 
 def test_roles_follow_the_paper_by_id():
-    roles = scripted.Roles()
+    roles = scripted_roles.Roles()
     assert [roles.role(i, 6) for i in range(6)] == ["crafter", *["supplier"] * 4, "seeker"]
     assert roles.role(0, 1) == "solo"
-    assert scripted.Roles(enabled=False).role(0, 6) == "solo"
+    assert scripted_roles.Roles(enabled=False).role(0, 6) == "solo"
 
 
 def test_paper_map_single_agent_beats_the_paper():
@@ -102,13 +102,13 @@ def test_vitals_are_tended_only_as_far_as_living_to_the_end_needs():
     end = 349
     # Drink at its threshold early on: without a drink the agent would die before the end.
     thirsty = _state({"drink": 3, "food": 8}, step=120)
-    assert scripted.vital_need(thirsty, end).kind == "drink"
+    assert vitals.vital_need(thirsty, end).kind == "drink"
     # The same late in the episode: it lives to the end without one; no detour.
-    assert scripted.vital_need(_state({"drink": 3}, step=300), end) is None
+    assert vitals.vital_need(_state({"drink": 3}, step=300), end) is None
     # Energy at 0 near the end: sleeping (~100 steps) is never worth it in a 350-step episode.
-    assert scripted.vital_need(_state({"energy": 0, "drink": 6}, step=280), end) is None
+    assert vitals.vital_need(_state({"energy": 0, "drink": 6}, step=280), end) is None
     # Without an end, the thresholds alone decide (the oracle's rule).
-    assert scripted.vital_need(_state({"drink": 3}, step=300)).kind == "drink"
+    assert vitals.vital_need(_state({"drink": 3}, step=300)).kind == "drink"
 
 
 def test_the_oracle_tends_vitals_by_the_scripted_agents_rule_when_it_knows_the_end():
@@ -128,12 +128,12 @@ def test_water_on_the_way_is_drunk_only_while_searching():
     known.materials[:, :] = _RULES.materials.index("grass")
     known.materials[22, 20] = _RULES.materials.index("water")
     state = _state({"drink": 5}, step=90, known=known)
-    assert scripted.vital_need(state, 349, on_the_way=True).kind == "drink"
-    assert scripted.vital_need(state, 349, on_the_way=False) is None
+    assert vitals.vital_need(state, 349, on_the_way=True).kind == "drink"
+    assert vitals.vital_need(state, 349, on_the_way=False) is None
     far = mapping.KnownMap(_RULES)
     far.materials[:, :] = _RULES.materials.index("grass")
     far.materials[40, 20] = _RULES.materials.index("water")
-    assert scripted.vital_need(_state({"drink": 5}, step=90, known=far), 349, True) is None
+    assert vitals.vital_need(_state({"drink": 5}, step=90, known=far), 349, True) is None
 
 
 def _with_furnace(at: tuple[int, int]) -> mapping.KnownMap:
@@ -147,12 +147,12 @@ def test_a_far_station_is_replaced_when_that_needs_no_gathering():
     held = {"wood": 1, "coal": 1, "iron": 1, "stone": 6, "wood_pickaxe": 1, "stone_pickaxe": 1}
     goal = "make_iron_pickaxe"
     far = _state(held, known=_with_furnace((50, 20)))
-    assert [s.kind for s in scripted.plan_steps(far, goal=goal)] == ["place", "make"]
+    assert [s.kind for s in planner.plan_steps(far, goal=goal)] == ["place", "make"]
     near = _state(held, known=_with_furnace((23, 20)))
-    assert [s.kind for s in scripted.plan_steps(near, goal=goal)] == ["make"]
+    assert [s.kind for s in planner.plan_steps(near, goal=goal)] == ["make"]
     # Without the stone for a new furnace, the walk back beats gathering it.
     poor = _state({**held, "stone": 0}, known=_with_furnace((50, 20)))
-    assert [s.kind for s in scripted.plan_steps(poor, goal=goal)] == ["make"]
+    assert [s.kind for s in planner.plan_steps(poor, goal=goal)] == ["make"]
 
 
 def test_a_goal_walled_in_by_rock_is_told_apart_from_one_a_walk_reaches():
@@ -160,7 +160,7 @@ def test_a_goal_walled_in_by_rock_is_told_apart_from_one_a_walk_reaches():
     known.materials[:, :] = _RULES.materials.index("grass")
     known.materials[28:33, 18:23] = _RULES.materials.index("stone")
     known.materials[30, 20] = _RULES.materials.index("diamond")
-    assert scripted.walled_in(_state({}, known=known), "diamond")
+    assert planner.walled_in(_state({}, known=known), "diamond")
     known.materials[29, 20] = _RULES.materials.index("path")
     known.materials[28, 20] = _RULES.materials.index("path")
-    assert not scripted.walled_in(_state({}, known=known), "diamond")
+    assert not planner.walled_in(_state({}, known=known), "diamond")

@@ -1,11 +1,11 @@
-"""The scripted team uses its team (`agents.teamwork` behind `scripted.Roles`): the bill is split
+"""The scripted team uses its team (`agents.teamwork` behind `scripted_roles.Roles`): the bill is split
 by unit among the gatherers, the crafter hands out tool copies so feeders mine in parallel, the
 seeker waits at the diamond before the pickaxe comes, and walks mine through rock when that is
 much shorter."""
 
 from __future__ import annotations
 
-from agents import scripted, teamwork
+from agents import scripted, scripted_roles, teamwork
 from agents.skills import library, mapping
 from envs import mac
 from envs.mac import rules as rules_lib
@@ -44,9 +44,9 @@ def _state(agent: str, known, position, inventory=None, facing=(0, 1)) -> librar
 
 def _team(positions: dict[str, tuple[int, int]], inventories=None, missing=None):
     """Scripted agents on one dispatching board with the given positions and holdings."""
-    board = scripted.TeamBoard()
+    board = scripted_roles.TeamBoard()
     board.dispatch = True
-    roles = scripted.Roles()
+    roles = scripted_roles.Roles()
     agents = {}
     for aid in TEAM:
         agent = scripted.ScriptedAgent(board, roles, privileged_map=True)
@@ -154,10 +154,10 @@ def test_digging_to_the_goal_is_asked_for_only_when_it_is_much_shorter():
     tiles[(20, 33)] = "diamond"
     far_gap = _known(tiles)
     state = _state("player_5", far_gap, (20, 27))
-    assert scripted.digging_pays(state, "diamond", "wood_pickaxe")
+    assert scripted_roles.digging_pays(state, "diamond", "wood_pickaxe")
     tiles[(21, 30)] = "path"
     near_gap = _known(tiles)
-    assert not scripted.digging_pays(
+    assert not scripted_roles.digging_pays(
         _state("player_5", near_gap, (20, 27)), "diamond", "wood_pickaxe"
     )
 

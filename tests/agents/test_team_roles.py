@@ -74,7 +74,7 @@ def test_the_seeker_waits_at_the_diamond_before_the_pickaxe_arrives():
     assert record.milestones["collect_diamond"] is not None
     crafter, seeker = team.agents[0], team.agents[-1]
     shared = [o for o in crafter.driver.history if o.option.startswith("share iron pickaxe")]
-    # The seeker waits only while facing the diamond (scripted.Roles).
+    # The seeker waits only while facing the diamond (scripted_roles.Roles).
     waiting = [o for o in seeker.driver.history if o.option.startswith("wait")]
     assert shared and waiting
     assert waiting[0].step < shared[0].step

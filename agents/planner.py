@@ -1,0 +1,94 @@
+"""The scripted planner's plan choices: which plan toward a goal (a near station or a new one),
+which step of it first (a nearer collect the inventory allows), and whether a goal material is
+walled in by rock (the agent must dig to it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from agents import prerequisites
+from agents.skills import library, navigation
+
+# The rock that walls in the goal material (its pickaxe lets an agent dig through).
+ROCK = "stone"
+# A known station farther than this (steps) is replaced by a new one when that costs no gathering.
+STATION_REACH = 12
+
+
+def stations_within(state: library.AgentState, reach: int) -> frozenset[str]:
+    """The known stations the agent can stand next to within `reach` steps."""
+    known = state.known
+    dist = None
+    near = set()
+    for name in state.stations_known:
+        if dist is None:
+            dist = navigation.distances(known, state.position, optimistic=True)
+        cells = navigation.near_cells(known.mask(name)) & (dist >= 0) & (dist <= reach)
+        if cells.any():
+            near.add(name)
+    return frozenset(near)
+
+
+def plan_steps(
+    state: library.AgentState, goal: str | None = None, wanted: Mapping[str, int] | None = None
+) -> tuple[prerequisites.Step, ...]:
+    """The plan toward `goal` (an achievement) or up to `wanted` item counts. A known station more
+    than `STATION_REACH` steps away is left out (a new one is placed where the agent is) when
+    that needs no more gathering than walking back: with the stone a tunnel yields, a furnace
+    costs nothing but the `place`."""
+    rules, inventory = state.rules, state.inventory
+
+    def plan(stations: frozenset[str]) -> tuple[prerequisites.Step, ...]:
+        if goal is not None:
+            return prerequisites.plan(rules, goal, inventory, stations)
+        return prerequisites.plan_items(rules, wanted or {}, inventory, stations)
+
+    known = state.stations_known
+    steps = plan(known)
+    if not known:
+        return steps
+    near = stations_within(state, STATION_REACH)
+    if near != known:
+        local = plan(near)
+        if prerequisites.bill(local) == prerequisites.bill(steps):
+            return local
+    return steps
+
+
+def walled_in(state: library.AgentState, material: str) -> bool:
+    """Whether `material` is known but no walk reaches a tile next to it (unknown ground counts
+    as open): the agent must dig its way there."""
+    known = state.known
+    tiles = known.mask(material)
+    if not tiles.any():
+        return False
+    dist = navigation.distances(known, state.position, optimistic=True)
+    return not (navigation.adjacent_cells(tiles) & (dist >= 0)).any()
+
+
+def choose_step(
+    state: library.AgentState, steps: tuple[prerequisites.Step, ...]
+) -> prerequisites.Step:
+    """The plan's first step, or a nearer collect the inventory already allows (one trip less)."""
+    first = steps[0]
+    if first.kind != "collect":
+        return first
+    ready = [
+        s
+        for s in steps
+        if s.kind == "collect" and prerequisites.executable(state.rules, s, state.inventory)
+    ]
+    if len(ready) < 2:
+        return first
+    dist = navigation.distances(state.known, state.position, optimistic=True)
+    best, best_distance = first, math.inf
+    for step in ready:
+        material = library.material_yielding(state.rules, step.target)
+        near = navigation.adjacent_cells(state.known.mask(material)) & (dist >= 0)
+        if near.any():
+            distance = float(dist[near].min())
+            if distance < best_distance:
+                best, best_distance = step, distance
+    return best
