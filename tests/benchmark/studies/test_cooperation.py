@@ -21,3 +21,17 @@ def test_a_failure_counts_at_the_cap_in_means_and_ratios():
     ratio = (cap / 100 + 150 / 100) / 2
     assert f"steps / privileged {ratio:.2f} [" in text
     assert "success 50% (target >= 90%: False)" in text
+
+
+def test_the_six_agent_verdict_says_which_side_of_the_bound_it_rests_on():
+    def rows(six_steps: int) -> list[dict]:
+        out = []
+        for n, steps in ((1, 120), (2, 90), (6, six_steps)):
+            row = _row("seed 0", n, steps, None)
+            row.update(lower=30.0, best_plan=40.0)
+            out.append(row)
+        return out
+
+    assert "met: proven by the lower bound" in cooperation.summary(rows(44), 1, (1, 2, 6))
+    assert "not proven against the optimum" in cooperation.summary(rows(56), 1, (1, 2, 6))
+    assert "fails: over 1.5x even the best plan" in cooperation.summary(rows(61), 1, (1, 2, 6))
