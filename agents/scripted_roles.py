@@ -103,6 +103,20 @@ class Roles:
                     )
             return agent.toward(state, goal, f"holding the {library.readable(tool)}")
         if role == "crafter":
+            handed = board.status.get(seeker)
+            target = library.material_yielding(rules, goal.partition("_")[2])
+            if (
+                handed is not None
+                and handed.alive
+                and handed.inventory.get(tool, 0) > 0
+                and target is not None
+                and not state.known.knows(target)
+            ):
+                # The seeker holds the tool: another pair of eyes finds the goal sooner than a
+                # second tool would.
+                return Decision(
+                    options.Option("navigate", target), "crafter: the seeker holds the tool; search"
+                )
             if board.dispatch:
                 return self.dispatch_crafter(agent, state, tool)
             return agent.toward(state, f"make_{tool}", "crafter: make the tools")

@@ -101,3 +101,25 @@ def test_the_seeker_of_two_searches_once_the_crafter_is_near_the_tool():
     decision = far.roles.decide(far, _state(diamond=False))
     # It supplies: its plan to fetch the iron starts with wood for a pickaxe.
     assert not _searches(decision) and decision.reason == "supplier: fetch iron"
+
+
+def _crafter_of_two(seeker_holds_tool: bool) -> scripted.ScriptedAgent:
+    """player_0, the crafter of a team of two, after making the iron pickaxe; the seeker holds it
+    when `seeker_holds_tool` (the crafter shared it), else nobody does yet."""
+    board = scripted_roles.TeamBoard()
+    agent = scripted.ScriptedAgent(board, scripted_roles.Roles())
+    team = TEAM[:2]
+    actions = tuple(mac.EnvConfig(n_agents=2).make_env().action_names("player_0"))
+    agent.reset(team_lib.AgentSpec("player_0", team, 0, actions, "damcs", "collect_diamond", 350))
+    held = {"iron_pickaxe": 1} if seeker_holds_tool else {}
+    board.status["player_1"] = scripted_roles.AgentStatus(inventory=held)
+    return agent
+
+
+def test_the_crafter_searches_once_the_seeker_holds_the_tool():
+    # Another pair of eyes instead of a second pickaxe while nobody has seen the diamond.
+    handed = _crafter_of_two(seeker_holds_tool=True)
+    assert _searches(handed.roles.decide(handed, _state(diamond=False)))
+    assert not _searches(handed.roles.decide(handed, _state(diamond=True)))
+    making = _crafter_of_two(seeker_holds_tool=False)
+    assert not _searches(making.roles.decide(making, _state(diamond=False)))
