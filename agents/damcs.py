@@ -241,7 +241,7 @@ class DamcsAgent(llm_agent.LLMAgent):
         teammate needs."""
         menu = super().menu(state)
         extra = []
-        material = library.material_yielding(self.rules, self.spec.goal.partition("_")[2])
+        material = library.goal_material(self.rules, self.spec.goal)
         if material is not None and self.spec.goal.startswith("collect_"):
             extra.append(options.Option("navigate", material))
         if len(self.spec.team) > 1:

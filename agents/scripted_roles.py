@@ -93,6 +93,7 @@ class Roles:
         team = agent.spec.team
         crafter, seeker = team[0], team[-1]
         board = agent.board
+        target = library.goal_material(rules, goal)
         if state.inventory.get(tool, 0) > 0:
             mate_status = board.status.get(seeker)
             if role != "seeker" and mate_status and mate_status.alive:
@@ -104,7 +105,6 @@ class Roles:
             return agent.toward(state, goal, f"holding the {library.readable(tool)}")
         if role == "crafter":
             handed = board.status.get(seeker)
-            target = library.material_yielding(rules, goal.partition("_")[2])
             if (
                 handed is not None
                 and handed.alive
@@ -123,12 +123,10 @@ class Roles:
         crafter_status = board.status.get(crafter)
         if crafter_status is None or not crafter_status.alive:
             return agent.toward(state, goal, "no crafter left: own plan to the goal")
-        material = goal.partition("_")[2]
         # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
         # for the tool (a share reaches any distance); alone with the crafter it supplies first.
         go_early = len(team) > 2
         if role == "seeker" and (go_early or _seeker_goes(board, team, crafter_status, rules)):
-            target = library.material_yielding(rules, material)
             # With helpers, the seeker also searches for an unseen goal (navigation explores
             # toward where the generator puts it) while the others craft.
             if target and (state.known.knows(target) or go_early):
@@ -166,8 +164,7 @@ class Roles:
         explores toward where the generator puts it; the frontiers teammates claim send them
         different ways. The seeker searches once the crafter is `SEEKER_SEARCH_FROM` plan steps
         from the tool (with helpers it went earlier). None when the agent should supply."""
-        material = agent.spec.goal.partition("_")[2]
-        target = library.material_yielding(state.rules, material)
+        target = library.goal_material(state.rules, agent.spec.goal)
         if target is None or state.known.knows(target):
             return None
         wanted = [item for item, amount in status.missing.items() if amount > 0]
@@ -367,7 +364,7 @@ class Roles:
             status.fetching, status.wants = "", ""
             if not any(n > 0 for n in crafter_status.missing.values()):
                 return agent.toward(state, agent.spec.goal, "supplier: crafter needs nothing")
-            goal_material = library.material_yielding(rules, agent.spec.goal.partition("_")[2])
+            goal_material = library.goal_material(rules, agent.spec.goal)
             sought = [library.material_yielding(rules, i) for i in crafter_status.missing]
             for material in (*sought, goal_material):
                 if material and not state.known.knows(material):

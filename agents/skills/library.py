@@ -108,6 +108,12 @@ def material_yielding(rules: rules_lib.Rules, item: str) -> str | None:
     return None
 
 
+def goal_material(rules: rules_lib.Rules, goal: str) -> str | None:
+    """The tile the goal's item is collected from (collect_diamond -> diamond), or None: the
+    material a seeker searches for and waits at."""
+    return material_yielding(rules, goal.partition("_")[2])
+
+
 class Skill:
     """Base of every skill: status, reason, a step budget, and the step loop."""
 
