@@ -114,7 +114,33 @@ def _finite(values: list[float]) -> list[float]:
     return [v for v in values if v is not None and v != float("inf")]
 
 
+NAVIGATION = ("privileged", "own")
+
+
+def invalid(args: Args) -> str | None:
+    """One line naming the bad argument and what it allows, or None (checked before any play)."""
+    if args.maps < 0:
+        return f"--maps {args.maps}: allowed: an integer >= 0"
+    if args.first < 0:
+        return f"--first {args.first}: allowed: an integer >= 0"
+    for n in args.team_sizes:
+        try:
+            mac.EnvConfig(n_agents=n)
+        except mac.ConfigError as error:
+            return f"--team-sizes: {error}"
+    unknown = [nav for nav in args.navigation if nav not in NAVIGATION]
+    if unknown:
+        return f"--navigation {unknown[0]}: allowed: {', '.join(NAVIGATION)}"
+    if args.rows is not None and not pathlib.Path(args.rows).is_file():
+        return f"--rows {args.rows}: no such file (a --json file of an earlier run)"
+    return None
+
+
 def main(args: Args) -> int:
+    error = invalid(args)
+    if error is not None:
+        print(f"cooperation: {error}", file=sys.stderr)
+        return 2
     if args.rows is not None:
         rows = json.loads(pathlib.Path(args.rows).read_text())["rows"]
         print(summary(rows, args.maps, args.team_sizes))

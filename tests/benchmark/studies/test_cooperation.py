@@ -35,3 +35,15 @@ def test_the_six_agent_verdict_says_which_side_of_the_bound_it_rests_on():
     assert "met: proven by the lower bound" in cooperation.summary(rows(44), 1, (1, 2, 6))
     assert "not proven against the optimum" in cooperation.summary(rows(56), 1, (1, 2, 6))
     assert "fails: over 1.5x even the best plan" in cooperation.summary(rows(61), 1, (1, 2, 6))
+
+
+def test_bad_arguments_are_one_line_before_any_play(capsys):
+    for args in (
+        cooperation.Args(maps=-1),
+        cooperation.Args(team_sizes=(0,)),
+        cooperation.Args(navigation=("foo",)),
+        cooperation.Args(rows="/no/such/rows.json"),
+    ):
+        assert cooperation.main(args) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and ("allowed" in error or "no such file" in error)
