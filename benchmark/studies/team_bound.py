@@ -150,6 +150,15 @@ class Args:
 
 
 def main(args: Args) -> int:
+    bad = [n for n in args.team_sizes if not 1 <= n <= mac.MAX_AGENTS]
+    if args.seeds < 0 or bad:
+        what = (
+            f"--seeds {args.seeds}: allowed: an integer >= 0"
+            if args.seeds < 0
+            else (f"--team-sizes {bad[0]}: allowed: an integer from 1 to {mac.MAX_AGENTS}")
+        )
+        print(f"team_bound: {what}", file=sys.stderr)
+        return 2
     header = (
         "map",
         *itertools.chain.from_iterable((f"{n}: lower", f"{n}: best plan") for n in args.team_sizes),

@@ -91,3 +91,9 @@ def test_the_lower_bound_never_exceeds_what_the_scripted_team_achieves():
 def test_more_starts_than_agents_are_needed():
     with pytest.raises(ValueError, match="n_agents"):
         _bound(["A.T"], 2, "collect_wood")
+
+
+def test_bad_arguments_are_one_line_before_any_search(capsys):
+    assert team_bound.main(team_bound.Args(seeds=-1)) == 2
+    assert team_bound.main(team_bound.Args(seeds=1, team_sizes=(0,))) == 2
+    assert capsys.readouterr().err.count("allowed") == 2
