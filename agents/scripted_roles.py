@@ -31,6 +31,9 @@ SEEKER_LEAVES = 2
 # then, while the goal is unseen, it searches for it instead of fetching the last items (measured
 # on the own map: 1.92 -> 1.77 and 1.73 -> 1.58 times the privileged steps on two sets of maps).
 SEEKER_SEARCH_FROM = 3
+# The holder of the goal's tool hands it to a teammate that reaches the goal this many steps
+# sooner (one step for the share, and a margin against handing it back and forth).
+HAND_OFF = 3
 
 
 @dataclass
@@ -95,13 +98,9 @@ class Roles:
         board = agent.board
         target = library.goal_material(rules, goal)
         if state.inventory.get(tool, 0) > 0:
-            mate_status = board.status.get(seeker)
-            if role != "seeker" and mate_status and mate_status.alive:
-                if mate_status.inventory.get(tool, 0) == 0:
-                    return Decision(
-                        options.Option("share", tool, seeker),
-                        f"the {readable_role('seeker')} needs it",
-                    )
+            receiver = self.tool_receiver(agent, state, tool, role)
+            if receiver is not None:
+                return Decision(options.Option("share", tool, receiver[0]), receiver[1])
             return agent.toward(state, goal, f"holding the {library.readable(tool)}")
         if role == "crafter":
             handed = board.status.get(seeker)
@@ -153,6 +152,43 @@ class Roles:
         if search is not None:
             return search
         return self.supply(agent, state, crafter, crafter_status)
+
+    def tool_receiver(
+        self, agent: ScriptedAgent, state: library.AgentState, tool: str, role: str
+    ) -> tuple[str, str] | None:
+        """Whom the holder of the goal's tool hands it to (teammate, reason), or None to use it
+        itself. While the goal is unseen, the seeker (it searches and waits there). Once it is
+        seen and the board shows positions (team dispatch), whoever reaches it soonest, digging
+        with the tools it holds, when `HAND_OFF` steps sooner than the holder: a feeder that
+        found the diamond mines it at once, as a share reaches any distance."""
+        team, board = agent.spec.team, agent.board
+        target = library.goal_material(state.rules, agent.spec.goal)
+        seeker = board.status.get(team[-1])
+        if not board.dispatch or target is None or not state.known.knows(target):
+            if role != "seeker" and seeker and seeker.alive and not seeker.inventory.get(tool, 0):
+                return team[-1], f"the {readable_role('seeker')} needs it"
+            return None
+        reach = teamwork.Reach(state.known)
+        diggers = teamwork.gathering_tools(state.rules)
+
+        def steps(position: mapping.Position, inventory: dict[str, int]) -> float:
+            held = frozenset(t for t in diggers if inventory.get(t, 0) > 0) | {tool}
+            return reach.steps(position, target, held)
+
+        own = steps(state.position, state.inventory)
+        best: tuple[float, str] | None = None
+        for aid in team:
+            status = board.status.get(aid)
+            if aid == agent.spec.agent_id or status is None or not status.alive:
+                continue
+            if status.inventory.get(tool, 0):
+                continue
+            theirs = steps(status.position, status.inventory)
+            if theirs + HAND_OFF <= own and (best is None or theirs < best[0]):
+                best = (theirs, aid)
+        if best is None:
+            return None
+        return best[1], f"{best[1]} reaches the {library.readable(target)} sooner"
 
     def search(
         self, agent: ScriptedAgent, state: library.AgentState, status: AgentStatus
@@ -362,9 +398,14 @@ class Roles:
         job = self.jobs(agent, state, crafter, crafter_status).get(agent.spec.agent_id)
         if job is None:
             status.fetching, status.wants = "", ""
-            if not any(n > 0 for n in crafter_status.missing.values()):
-                return agent.toward(state, agent.spec.goal, "supplier: crafter needs nothing")
             goal_material = library.goal_material(rules, agent.spec.goal)
+            if not any(n > 0 for n in crafter_status.missing.values()):
+                if goal_material and not state.known.knows(goal_material):
+                    # More eyes find the goal sooner than a second tool would be made.
+                    return Decision(
+                        options.Option("navigate", goal_material), "supplier: search for the goal"
+                    )
+                return agent.toward(state, agent.spec.goal, "supplier: crafter needs nothing")
             sought = [library.material_yielding(rules, i) for i in crafter_status.missing]
             for material in (*sought, goal_material):
                 if material and not state.known.knows(material):
@@ -376,7 +417,8 @@ class Roles:
                 return Decision(options.Option("explore"), "supplier: no unit left; exploring")
             return Decision(options.Option("wait"), "supplier: no unit left")
         status.fetching = job.item
-        missing = teamwork.lacking(rules, job.item, state.inventory)
+        # The tools it lacks to collect (and, behind rock, to dig to) its unit, earliest first.
+        missing = [t for t in job.tools if not state.inventory.get(t, 0)]
         status.wants = missing[0] if missing else ""
         if not missing:
             return Decision(options.Option("collect", job.item), f"supplier: fetch {job.item}")

@@ -55,6 +55,7 @@ class Job:
     item: str
     tool: str = ""
     steps: float = 0.0
+    tools: tuple[str, ...] = ()  # every tool to receive, in the order to ask for them
 
 
 def gathering_tools(rules: rules_lib.Rules) -> frozenset[str]:
@@ -95,6 +96,33 @@ def lacking(rules: rules_lib.Rules, item: str, inventory: Mapping[str, int]) -> 
     return [t for t, n in need.items() if inventory.get(t, 0) < n]
 
 
+def tool_chain(rules: rules_lib.Rules, tool: str) -> tuple[str, ...]:
+    """`tool` after the gathering tools that gather what it is made of, earliest first (the wood
+    pickaxe, then the stone one): the material `tool` collects lies in the rock those earlier
+    tools open, and a feeder handed the stone pickaxe alone cannot mine the stone around iron."""
+    chain: list[str] = []
+    for use in rules.make[tool].uses:
+        material = library.material_yielding(rules, use)
+        for needed in rules.collect[material].require if material else ():
+            if needed in rules.make:
+                chain += [t for t in tool_chain(rules, needed) if t not in chain]
+    return (*chain, tool)
+
+
+def tools_to_fetch(
+    rules: rules_lib.Rules, item: str, inventory: Mapping[str, int], walled_in: bool
+) -> list[str]:
+    """The tools a gatherer lacks to collect `item`, earliest first; when its material may be
+    walled in by rock (`walled_in`), with the tools that mine that rock (see `tool_chain`)."""
+    if not walled_in:
+        return lacking(rules, item, inventory)
+    material = library.material_yielding(rules, item)
+    out: list[str] = []
+    for tool in rules.collect[material].require if material else ():
+        out += [t for t in tool_chain(rules, tool) if t not in out and not inventory.get(t, 0)]
+    return out
+
+
 class Reach:
     """Walking steps from members to the nearest tile of each material, on one known map; a
     material walled in by rock counts the steps of digging to it with the given tools (the
@@ -103,7 +131,17 @@ class Reach:
     def __init__(self, known) -> None:
         self.known = known
         self._dist: dict[Position, np.ndarray] = {}
+        self._known_dist: dict[Position, np.ndarray] = {}
         self._dug: dict[tuple[Position, str, frozenset[str]], float] = {}
+
+    def walkable(self, position: Position, material: str) -> bool:
+        """Whether a walk over known ground reaches a tile next to `material`: if not, it may be
+        walled in by rock (its tiles seen so far all are), and a gatherer takes the tools that
+        dig (see `tools_to_fetch`)."""
+        if position not in self._known_dist:
+            self._known_dist[position] = navigation.distances(self.known, position)
+        near = navigation.adjacent_cells(self.known.mask(material))
+        return bool((self._known_dist[position][near] >= 0).any())
 
     def steps(
         self, position: Position, material: str, tools: frozenset[str] = frozenset()
@@ -157,22 +195,29 @@ def assign(
     jobs: dict[str, Job] = {}
     unseen: list[str] = []
 
-    def cost(member: Member, item: str) -> tuple[float, str]:
+    def cost(member: Member, item: str) -> tuple[float, tuple[str, ...]]:
         material = library.material_yielding(rules, item)
         if material is None:
-            return float("inf"), ""
-        missing = lacking(rules, item, member.inventory)
+            return float("inf"), ()
+        direct = lacking(rules, item, member.inventory)
         held = frozenset(t for t in tools if member.inventory.get(t, 0) > 0)
-        walk = reach.steps(member.position, material, held | set(missing))
-        if not missing:
-            return walk, ""
-        tool = missing[0]
-        if len(missing) > 1 or member.crafter or budget.get(tool, 0) <= 0:
+        walk = reach.steps(member.position, material, held | set(direct))
+        walled = not reach.walkable(member.position, material)
+        if not direct and (walk < float("inf") and not walled or member.crafter):
+            return walk, ()
+        if len(direct) > 1 or member.crafter or (direct and budget.get(direct[0], 0) <= 0):
             # The crafter makes its own tools in its plan's order; feeders wait for a copy.
-            return (max(walk, UNMADE) if member.crafter and len(missing) == 1 else float("inf")), (
-                tool if not member.crafter else ""
-            )
-        return max(walk, tool_eta(tool, crafter, rules, reach)), tool
+            if member.crafter and len(direct) == 1:
+                return max(walk, UNMADE), ()
+            return float("inf"), tuple(direct[:1])
+        # Behind rock, the tools that mine the rock too (copies of cheap ones, beyond the budget).
+        needed = tools_to_fetch(rules, item, member.inventory, walled)
+        if not needed:
+            return walk, ()
+        if len(needed) > len(direct):
+            walk = reach.steps(member.position, material, held | set(needed))
+        wait = max(tool_eta(t, crafter, rules, reach) for t in needed)
+        return max(walk, wait + HANDOVER["held"] * (len(needed) - 1)), tuple(needed)
 
     for item in bill:
         free = [m for m in members if m.agent_id not in jobs]
@@ -188,13 +233,14 @@ def assign(
             # A unit that needs a tool stays with its fetcher: the tool is on its way to it.
             if keeper[0] <= best[0] + KEEP_MARGIN or needs_tool(rules, item):
                 best = keeper
-        steps, tool, member = best[0], best[1], best[4]
+        steps, needed, member = best[0], best[1], best[4]
         if steps == float("inf"):
             unseen.append(item)
             continue
-        if tool:
+        tool = needed[-1] if needed else ""
+        if tool in lacking(rules, item, member.inventory):
             budget[tool] -= 1
-        jobs[member.agent_id] = Job(item, tool, steps)
+        jobs[member.agent_id] = Job(item, tool, steps, needed)
     # A unit of a material nobody has seen goes to a free feeder, whose collect searches for it.
     for item in unseen:
         material = library.material_yielding(rules, item)
@@ -202,6 +248,8 @@ def assign(
             continue
         free = [m for m in members if m.agent_id not in jobs and not m.crafter]
         if free:
-            missing = lacking(rules, item, free[0].inventory)
-            jobs[free[0].agent_id] = Job(item, missing[0] if missing else "", float("inf"))
+            needed = tools_to_fetch(rules, item, free[0].inventory, walled_in=True)
+            jobs[free[0].agent_id] = Job(
+                item, needed[-1] if needed else "", float("inf"), tuple(needed)
+            )
     return jobs

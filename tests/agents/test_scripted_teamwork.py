@@ -102,6 +102,16 @@ def test_at_most_two_feeders_wait_for_copies_of_a_tool_and_units_held_are_not_fe
     assert teamwork.assign(RULES, teamwork.Reach(known), feeders, bill) == {}
 
 
+def test_tool_chain_lists_the_pickaxes_that_gather_a_tools_ingredients_first():
+    assert teamwork.tool_chain(RULES, "wood_pickaxe") == ("wood_pickaxe",)
+    assert teamwork.tool_chain(RULES, "stone_pickaxe") == ("wood_pickaxe", "stone_pickaxe")
+    assert teamwork.tool_chain(RULES, "iron_pickaxe") == (
+        "wood_pickaxe",
+        "stone_pickaxe",
+        "iron_pickaxe",
+    )
+
+
 def test_walled_in_iron_goes_to_a_gatherer_that_can_dig_to_it():
     # Iron inside a ring of stone: a stone pickaxe alone cannot open the stone around it.
     ring = {(x, y): "stone" for x in range(18, 23) for y in range(18, 23)}
@@ -109,8 +119,16 @@ def test_walled_in_iron_goes_to_a_gatherer_that_can_dig_to_it():
     crafter = teamwork.Member("player_0", (30, 30), {"wood_pickaxe": 1}, crafter=True)
     armed = teamwork.Member("player_2", (20, 16), {"stone_pickaxe": 1}, fetching="iron")
     jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, armed], ["iron"])
-    assert "player_2" not in jobs
-    assert jobs["player_0"].item == "iron"  # it digs with its wood pickaxe, makes the stone one
+    # It asks for the pickaxe that opens the ring too (a copy of a cheap one).
+    assert jobs["player_2"].item == "iron" and jobs["player_2"].tools == ("wood_pickaxe",)
+    bare = teamwork.Member("player_2", (20, 16), {}, fetching="iron")
+    jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, bare], ["iron"])
+    assert jobs["player_2"].tools == ("wood_pickaxe", "stone_pickaxe")  # earliest first
+    # Iron a walk reaches needs the stone pickaxe alone.
+    open_iron = teamwork.assign(
+        RULES, teamwork.Reach(_known({(20, 20): "iron"})), [crafter, bare], ["iron"]
+    )
+    assert open_iron["player_2"].tools == ("stone_pickaxe",)
     both = teamwork.Member("player_2", (20, 16), {"stone_pickaxe": 1, "wood_pickaxe": 1})
     jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, both], ["iron"])
     assert jobs["player_2"].item == "iron" and jobs["player_2"].steps < 10
@@ -231,3 +249,37 @@ def test_in_an_episode_feeders_mine_in_parallel_and_the_seeker_waits_at_the_diam
         longest = max([longest, *run.values()])
     assert longest <= 3
     assert mined < 60  # the team effect: the old roles took 73 steps on this map
+
+
+def test_the_goal_tool_goes_to_whoever_reaches_the_seen_goal_sooner():
+    known = _known(FIELD)  # the diamond at (40, 50)
+    held = {"iron_pickaxe": 1}
+    positions = {"player_5": (10, 12), "player_3": (40, 49)}
+    agents = _team(positions, {"player_5": held})
+    seeker = agents["player_5"]
+    # The seeker holds the tool far away; a feeder stands at the diamond: the share reaches it.
+    decision = seeker.roles.decide(seeker, _state("player_5", known, (10, 12), held))
+    assert decision.option.text == "share iron pickaxe with player_3"
+    # Next to the diamond itself, the seeker keeps the tool and mines.
+    decision = seeker.roles.decide(seeker, _state("player_5", known, (40, 48), held))
+    assert "share" not in decision.option.text
+    # The feeder that received it does not hand it back to the far seeker.
+    agents["player_5"].status.inventory = {}
+    feeder = agents["player_3"]
+    decision = feeder.roles.decide(feeder, _state("player_3", known, (40, 49), held))
+    assert "share" not in decision.option.text
+    # While the goal is unseen, the tool goes to the seeker as before.
+    unseen = _known({**FIELD, (40, 50): "grass"})
+    decision = feeder.roles.decide(feeder, _state("player_3", unseen, (40, 49), held))
+    assert decision.option.text == "share iron pickaxe with player_5"
+
+
+def test_a_feeder_with_nothing_to_fetch_searches_for_the_unseen_goal():
+    known = _known({**FIELD, (40, 50): "grass"})
+    agents = _team({"player_0": (12, 21), "player_2": (20, 20)}, missing={})
+    feeder = agents["player_2"]
+    decision = feeder.roles.decide(feeder, _state("player_2", known, (20, 20)))
+    assert decision.option.text == "go to diamond"
+    # Once the goal is seen, it plans toward the goal itself again.
+    decision = feeder.roles.decide(feeder, _state("player_2", _known(FIELD), (20, 20)))
+    assert decision.reason.startswith("supplier: crafter needs nothing")
