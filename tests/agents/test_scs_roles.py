@@ -178,15 +178,18 @@ def _watch_claims(team: damcs.DamcsTeam) -> tuple[list[str], list[int]]:
 
 def test_a_models_own_picks_claim_only_what_nobody_else_claimed():
     # Uniform picks: every claim comes from the agent's own choice, not the oracle's.
-    # A few episodes, so that the check does not hang on one random trajectory.
+    # A few episodes, so that the check does not hang on one random trajectory (the dispatch
+    # menu's walks to the bill's materials dilute the uniform picks: collects are rarer).
     env = mac.EnvConfig(n_agents=6, max_steps=80, world_seed=mac.PAPER_WORLD_SEED)
     most = 0
-    for seed in range(3):
+    for seed in range(6):
         team = damcs.build_team(env, model="uniform")
         overlaps, claiming = _watch_claims(team)
         loop.play_episode(team, env, seed, method="damcs")
         assert not overlaps, seed
         most = max(most, *claiming)
+        if most >= 2:
+            break
     assert most >= 2  # several feeders fetched parts of the bill at once
 
 
