@@ -359,7 +359,19 @@ class Roles:
                 return Decision(
                     options.Option("share", item, crafter), f"supplier: crafter misses {item}"
                 )
-        job = self.jobs(agent, state, crafter, crafter_status).get(agent.spec.agent_id)
+        jobs = self.jobs(agent, state, crafter, crafter_status)
+        job = jobs.get(agent.spec.agent_id)
+        stuck = jobs.get(crafter)
+        if job is None and stuck is not None:
+            # The crafter's unit needs a tool it handed out (its plan counts on a teammate's, so
+            # it makes none): a feeder holding that tool fetches the unit, or nobody would.
+            if teamwork.lacking(rules, stuck.item, crafter_status.inventory) and not (
+                teamwork.lacking(rules, stuck.item, state.inventory)
+            ):
+                status.fetching, status.wants = stuck.item, ""
+                return Decision(
+                    options.Option("collect", stuck.item), f"supplier: fetch {stuck.item} for it"
+                )
         if job is None:
             status.fetching, status.wants = "", ""
             if not any(n > 0 for n in crafter_status.missing.values()):
