@@ -457,7 +457,7 @@ class DamcsAgent(llm_agent.LLMAgent):
                 needs=needs,
                 offers=held,
                 sightings=self._sightings(),
-                position=tuple(int(v) for v in state.position) if dispatch else None,
+                position=tuple(int(v) for v in state.position),
                 wants=self.wants if dispatch and not state.inventory.get(self.wants, 0) else "",
             )
         )

@@ -94,10 +94,10 @@ def heard_board(view: TeamView, state: library.AgentState) -> scripted_roles.Tea
     for message in view.statuses:
         status = board.status.setdefault(message.sender, scripted_roles.AgentStatus())
         status.inventory = dict(message.offers)
+        if message.position is not None:
+            status.position = message.position
         if view.dispatch:
             status.wants = message.wants
-            if message.position is not None:
-                status.position = message.position
         if message.sender == crafter and tool:
             status.missing = {
                 item: count - claimed.get(item, 0)

@@ -97,7 +97,9 @@ class Roles:
         if state.inventory.get(tool, 0) > 0:
             mate_status = board.status.get(seeker)
             if role != "seeker" and mate_status and mate_status.alive:
-                if mate_status.inventory.get(tool, 0) == 0:
+                if mate_status.inventory.get(tool, 0) == 0 and _seeker_nearer(
+                    state, target, tool, mate_status
+                ):
                     return Decision(
                         options.Option("share", tool, seeker),
                         f"the {readable_role('seeker')} needs it",
@@ -420,6 +422,21 @@ def _handed(status: AgentStatus, tool: str, mate: str, state: library.AgentState
     posted status may not show it yet)."""
     when = status.handed.get((tool, mate))
     return when is not None and state.step - when < HANDED_FOR
+
+
+def _seeker_nearer(
+    state: library.AgentState, target: str | None, tool: str, seeker: AgentStatus
+) -> bool:
+    """Whether the holder of the goal's tool hands it to the seeker: unless the goal is unseen
+    (the holder searches too, and a share reaches any distance once either sees it) or the holder
+    is nearer the goal than the seeker (it collects the goal itself)."""
+    if target is None:
+        return True
+    if not state.known.knows(target):
+        return False
+    reach = teamwork.Reach(state.known)
+    tools = frozenset(t for t, n in state.inventory.items() if n > 0 and t in state.rules.make)
+    return reach.steps(seeker.position, target, tools) <= reach.steps(state.position, target, tools)
 
 
 def digging_pays(state: library.AgentState, material: str, tool: str) -> bool:
