@@ -253,3 +253,19 @@ def test_a_claim_reaches_the_co_helpers_and_only_the_latest_non_empty_one_counts
     router.post(comms.Message(comms.CLAIM, "player_2", 9, role="helper"))  # released
     assert router.inbox("player_3").claims == ()
     assert router.traffic("player_2").suppressed == 1
+
+
+def test_a_status_carries_the_senders_position_and_the_tool_it_asks_for():
+    status = _status("player_3", role="helper", position=(16, 15), wants="wood_pickaxe")
+    assert comms.Message.from_json(status.to_json()) == status
+    assert json.loads(status.to_json())["position"] == [16, 15]
+    assert "at (16, 15)" in status.text()
+    assert "asks the crafter for a wood pickaxe" in status.text()
+    # What dispatch reads belongs to a status only.
+    for extra in ({"position": (1, 2)}, {"wants": "wood_pickaxe"}):
+        with pytest.raises(comms.MessageError):
+            comms.Message(comms.CLAIM, "player_2", 7, role="helper", claims={"stone": 1}, **extra)
+    with pytest.raises(comms.MessageError):
+        _status(position=(1,))
+    with pytest.raises(comms.MessageError):
+        _status(wants="Stone Pickaxe")

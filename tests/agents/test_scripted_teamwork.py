@@ -231,3 +231,24 @@ def test_in_an_episode_feeders_mine_in_parallel_and_the_seeker_waits_at_the_diam
         longest = max([longest, *run.values()])
     assert longest <= 3
     assert mined < 60  # the team effect: the old roles took 73 steps on this map
+
+
+def test_a_feeder_holding_the_pickaxe_the_crafter_handed_out_fetches_the_crafters_unit():
+    # The crafter stands at the iron but gave its stone pickaxe away (its plan counts on the
+    # feeder's and makes none); the feeder holding it is far off. The split gives the iron to
+    # the crafter, who cannot mine it: the feeder fetches it, or both would wait.
+    known = _known({**FIELD, (20, 40): "iron"})
+    tools = {"wood_pickaxe": 1, "stone_pickaxe": 1}
+    agents = _team(
+        {"player_0": (20, 39), "player_1": (60, 5)},
+        {"player_0": {"wood_pickaxe": 1}, "player_1": tools},
+        missing={"iron": 1},
+    )
+    feeder, crafter = agents["player_1"], agents["player_0"]
+    jobs = feeder.roles.jobs(
+        feeder, _state("player_1", known, (60, 5), tools), "player_0", crafter.status
+    )
+    assert jobs["player_0"].item == "iron" and "player_1" not in jobs
+    decision = feeder.roles.decide(feeder, _state("player_1", known, (60, 5), tools))
+    assert decision.option.text == "collect iron"
+    assert feeder.status.fetching == "iron"
