@@ -19,13 +19,15 @@ previous outcome for the summary. Per step, each agent
   4. decides when its option ended; the memory records the decision.
 
 The menu also offers going to the goal's material and waiting (the seeker walks to the diamond and
-waits there for the tool). Where the scripted team dispatches (the privileged map, or more than two
-agents: `dispatch`), a status also carries the sender's position and the gathering tool it asks the
-crafter for, the crafter's needs are its bill counting the pickaxes teammates hold and the copies
-they ask for, and a feeder's menu offers going to a material of the crafter's bill it cannot mine
-yet (to wait there for the pickaxe): what the scripted roles' team dispatch (`agents.teamwork`)
-reads and decides, an extension of the paper's status template. The `oracle` control decides by the scripted roles fed with the same
-messages (`agents.oracle.TeamView`), so its team play is the S-CS protocol's, not a shared board's.
+waits there for the tool). Extensions of the paper's status template: a status carries the sender's
+position (whoever holds the goal's tool hands it to a seeker nearer the goal), and where the
+scripted team dispatches (the privileged map, or more than two agents: `dispatch`) the gathering
+tool it asks the crafter for; there the crafter's needs are its bill counting the pickaxes
+teammates hold and the copies they ask for, and a feeder's menu offers going to a material of the
+crafter's bill it cannot mine yet (to wait there for the pickaxe): what the scripted roles' team
+dispatch (`agents.teamwork`) reads and decides. The `oracle` control decides by the scripted roles
+fed with the same messages (`agents.oracle.TeamView`), so its team play is the S-CS protocol's,
+not a shared board's.
 
 Ablations: `memory=False` uses the null memory (no memory section in the prompt), `comm=False` the
 null router (no roles, no messages, nothing counted), `privileged_map=True` navigates on the full map.

@@ -5,8 +5,10 @@ comms role policy (`agents.comms.roles`).
 On the scripted team's own board (positions and holdings posted each step) the roles use the team
 as the optimal-team plans do (`agents.teamwork`): the crafter's bill is split one unit per gatherer
 by who reaches it soonest, the crafter makes what it can at once and hands out copies of the
-pickaxes so feeders mine in parallel, and the seeker asks for a pickaxe to dig to the goal. The
-oracle control calls the same `Roles` on a board built from the messages an LLM agent heard.
+pickaxes so feeders mine in parallel, and the seeker asks for a pickaxe to dig to the goal. In
+every team the goal's tool goes to the seeker once the goal is seen and the seeker is nearer it
+(a share reaches any distance): while the goal is unseen its holder searches too. The oracle
+control calls the same `Roles` on a board built from the messages an LLM agent heard.
 """
 
 from __future__ import annotations

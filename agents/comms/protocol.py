@@ -6,7 +6,8 @@ Four kinds, each routed differently by the router:
   and those it helps. Beyond the paper's template it carries where the sender stands and the
   gathering tool it asks the crafter for (``position``, ``wants``): what team dispatch reads
   (`agents.teamwork`: the crafter's bill split one unit per gatherer by who reaches it soonest,
-  pickaxe copies handed to the feeders that wait for them).
+  pickaxe copies handed to the feeders that wait for them), and who is nearer the goal when the
+  goal's tool is handed over.
 - ``claim``: the units of a teammate's bill the sender is fetching (item -> count; empty: none),
   so that the others who help the same teammate fetch the rest; it reaches those co-helpers and
   the teammate whose bill it is.
