@@ -19,8 +19,15 @@ previous outcome for the summary. Per step, each agent
   4. decides when its option ended; the memory records the decision.
 
 The menu also offers going to the goal's material and waiting (the seeker walks to the diamond and
-waits there for the tool). The `oracle` control decides by the scripted roles fed with the same
-messages (`agents.oracle.TeamView`), so its team play is the S-CS protocol's, not a shared board's.
+waits there for the tool). Extensions of the paper's status template: a status carries the sender's
+position (whoever holds the goal's tool hands it to a seeker nearer the goal), and where the
+scripted team dispatches (the privileged map, or more than two agents: `dispatch`) the gathering
+tool it asks the crafter for; there the crafter's needs are its bill counting the pickaxes
+teammates hold and the copies they ask for, and a feeder's menu offers going to a material of the
+crafter's bill it cannot mine yet (to wait there for the pickaxe): what the scripted roles' team
+dispatch (`agents.teamwork`) reads and decides. The `oracle` control decides by the scripted roles
+fed with the same messages (`agents.oracle.TeamView`), so its team play is the S-CS protocol's,
+not a shared board's.
 
 Ablations: `memory=False` uses the null memory (no memory section in the prompt), `comm=False` the
 null router (no roles, no messages, nothing counted), `privileged_map=True` navigates on the full map.
@@ -47,6 +54,8 @@ from agents import (
     oracle,
     prerequisites,
     prompting,
+    scripted_roles,
+    teamwork,
 )
 from agents.comms import protocol
 from agents.comms import roles as roles_lib
@@ -162,6 +171,8 @@ class DamcsAgent(llm_agent.LLMAgent):
         self.claim: dict[str, int] = {}  # units of the crafter's bill this agent fetches
         self._claimed = False  # whether the latest claim sent named any units
         self._reference: oracle.Reference | None = None  # the oracle's pick for this decision
+        self.wants = ""  # a gathering tool this agent asks the crafter for (dispatch)
+        self.own: scripted_roles.AgentStatus | None = None  # the oracle's own status (dispatch)
 
     def join(self, router: comms.Router) -> None:
         """Attach the team's router for this episode (after `reset`)."""
@@ -171,6 +182,13 @@ class DamcsAgent(llm_agent.LLMAgent):
     def role(self) -> str:
         router = self._require_router()
         return router.role(self.spec.agent_id) if router.enabled else ""
+
+    @property
+    def dispatch(self) -> bool:
+        """Whether the team dispatches as the scripted team would (`agents.scripted.build_team`):
+        communication on, and the privileged map or more than two agents."""
+        router = self._require_router()
+        return router.enabled and (self.driver.privileged_map or len(self.spec.team) > 2)
 
     # --- the step -------------------------------------------------------------------------------
 
@@ -216,7 +234,13 @@ class DamcsAgent(llm_agent.LLMAgent):
             return None
         inbox = router.inbox(self.spec.agent_id)
         return oracle.TeamView(
-            self.spec, inbox.statuses, inbox.claims, dict(self.claim), router.policy
+            self.spec,
+            inbox.statuses,
+            inbox.claims,
+            dict(self.claim),
+            router.policy,
+            dispatch=self.dispatch,
+            own=self.own,
         )
 
     def reference_choice(self, menu: Sequence[options.Option], state: library.AgentState) -> int:
@@ -246,6 +270,8 @@ class DamcsAgent(llm_agent.LLMAgent):
             extra.append(options.Option("navigate", material))
         if len(self.spec.team) > 1:
             extra.append(options.Option("wait", amount=WAIT_STEPS))
+        if self.dispatch:
+            extra += self._bill_walks(state)
         menu += [
             o for o in extra if o not in menu and not self.driver.failed_recently(o, state.step)
         ]
@@ -274,6 +300,19 @@ class DamcsAgent(llm_agent.LLMAgent):
             tool_receivers=receivers,
             supplier=bool(heard),
         )
+
+    def _bill_walks(self, state: library.AgentState) -> list[options.Option]:
+        """Going to a material of the crafter's bill this agent cannot mine yet (it waits there
+        for the pickaxe the crafter hands over) or has not seen (the walk searches for it)."""
+        walks = []
+        for item in self.crafter_needs() or {}:
+            material = library.material_yielding(self.rules, item)
+            if material is None:
+                continue
+            lacking = teamwork.lacking(self.rules, item, state.inventory)
+            if lacking or not state.known.knows(material):
+                walks.append(options.Option("navigate", material))
+        return walks
 
     def on_decision(
         self,
@@ -403,6 +442,12 @@ class DamcsAgent(llm_agent.LLMAgent):
             for item, n in state.inventory.items()
             if n > 0 and item not in self.rules.vitals
         }
+        needs = memory.missing_items(self.rules, wanted, held, known)
+        dispatch = self.dispatch
+        if dispatch and role == roles_lib.CRAFTER and wanted:
+            # Its bill counting the pickaxes teammates hold and the copies they ask for.
+            view = self.team_view()
+            needs = prerequisites.bill(oracle.crafter_steps(view, state)) if view else needs
         self._send(
             comms.Message(
                 comms.STATUS,
@@ -411,9 +456,11 @@ class DamcsAgent(llm_agent.LLMAgent):
                 role=role,
                 long_term_goal=long_term,
                 goal=self.driver.option.text if self.driver.busy else "",
-                needs=memory.missing_items(self.rules, wanted, held, known),
+                needs=needs,
                 offers=held,
                 sightings=self._sightings(),
+                position=tuple(int(v) for v in state.position),
+                wants=self.wants if dispatch and not state.inventory.get(self.wants, 0) else "",
             )
         )
 
@@ -427,8 +474,13 @@ class DamcsAgent(llm_agent.LLMAgent):
             if decision.chosen == options_[decision.reference]:
                 if reference.claim is not None:
                     self.claim = dict(reference.claim)
+                if reference.status is not None and self.dispatch:
+                    self.own = reference.status
+                    self.wants = reference.status.wants
                 return
         option = self.driver.option
+        if option is not None and self.dispatch:
+            self._update_wants(option, self._require_state())
         needs = self.crafter_needs()
         if option is None or needs is None:
             return
@@ -439,6 +491,20 @@ class DamcsAgent(llm_agent.LLMAgent):
             self.claim = {option.target: left} if left > 0 else {}
         elif option.kind in ("navigate", "wait"):
             self.claim = {}
+
+    def _update_wants(self, option: options.Option, state: library.AgentState) -> None:
+        """For a model's own pick: going to a material it cannot mine asks for the pickaxe;
+        collecting, or holding what it asked for, drops the request; anything else keeps it."""
+        material = option.target if option.kind == "navigate" else ""
+        rule = self.rules.collect.get(material)
+        item = next(iter(rule.receive), "") if rule is not None else ""
+        lacking = teamwork.lacking(self.rules, item, state.inventory) if item else []
+        if lacking and material != library.goal_material(self.rules, self.spec.goal):
+            self.wants = lacking[0]
+        elif option.kind == "collect" or state.inventory.get(self.wants, 0) > 0:
+            self.wants = ""
+        if self.own is not None:
+            self.own.wants = self.wants
 
     def _post_claim(self, state: library.AgentState) -> None:
         """Tell the co-helpers which units of the crafter's bill this agent fetches (no more than

@@ -6,7 +6,11 @@ step toward the goal, and in a team the scripted S-CS roles (`agents.scripted_ro
 copied) fed by what the agent has *heard*: its teammates' statuses (the crafter's needs and
 holdings) and claims (which units of the crafter's bill each co-helper fetches) are written on a
 `scripted_roles.TeamBoard` built from those messages, so the oracle reads the same protocol the LLM
-agents read. A choice the menu lacks (it failed recently) becomes "explore", else "wait", as the
+agents read. Where the scripted team dispatches (`TeamView.dispatch`: the privileged map, or more
+than two agents, as `agents.scripted.build_team` decides), the statuses' positions and tool requests
+fill the board too and the roles split the crafter's bill one unit per gatherer, hand out pickaxe
+copies and let the seeker wait at the goal (`agents.teamwork`); the agent's own status (what it
+fetches, the tool it asks for, the tools it handed out) carries over from one decision to the next. A choice the menu lacks (it failed recently) becomes "explore", else "wait", as the
 scripted agent does. The `oracle` and `noisy-oracle:P` controls (`agents.llm.controls`) play by
 it, and the decision probe labels its situations with it, so "accuracy" always means agreement
 with this one rule.
@@ -14,6 +18,7 @@ with this one rule.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -34,6 +39,10 @@ class TeamView:
     claims: tuple[comms.Message, ...] = ()
     own_claim: Mapping[str, int] = field(default_factory=dict)
     policy: comms.RolePolicy = field(default_factory=comms.PaperRoles)
+    # Whether the roles dispatch (statuses carry positions and tool requests: `agents.teamwork`).
+    dispatch: bool = False
+    # The agent's own status after its last decision (what it fetches, asks for, handed out).
+    own: scripted_roles.AgentStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class Reference:
 
     index: int
     claim: Mapping[str, int] | None = None
+    # The agent's own status as the roles left it (its next `TeamView.own`); None alone.
+    status: scripted_roles.AgentStatus | None = None
 
 
 class _HeardAgent:
@@ -64,14 +75,17 @@ class _HeardAgent:
 
 def heard_board(view: TeamView, state: library.AgentState) -> scripted_roles.TeamBoard:
     """A scripted team board written from messages: each teammate's holdings (its offers), the
-    crafter's missing bill less what co-helpers claimed, and what each co-helper fetches."""
+    crafter's missing bill less what co-helpers claimed, and what each co-helper fetches. With
+    `view.dispatch` also where each stands and the tool it asks for, and the crafter's whole bill
+    (the roles split it by unit, counting what feeders hold)."""
     rules, team = state.rules, view.spec.team
     tool = prerequisites.goal_tool(rules, view.spec.goal)
     board = scripted_roles.TeamBoard()
+    board.dispatch = view.dispatch
     claimed: dict[str, int] = {}
     for message in view.claims:
         for item, count in message.claims.items():
-            claimed[item] = claimed.get(item, 0) + count
+            claimed[item] = claimed.get(item, 0) + (0 if view.dispatch else count)
         # The scripted supplier marks one item as taken; a claim names the units it fetches.
         board.status[message.sender] = scripted_roles.AgentStatus(
             fetching=next(iter(message.claims))
@@ -80,6 +94,10 @@ def heard_board(view: TeamView, state: library.AgentState) -> scripted_roles.Tea
     for message in view.statuses:
         status = board.status.setdefault(message.sender, scripted_roles.AgentStatus())
         status.inventory = dict(message.offers)
+        if message.position is not None:
+            status.position = message.position
+        if view.dispatch:
+            status.wants = message.wants
         if message.sender == crafter and tool:
             status.missing = {
                 item: count - claimed.get(item, 0)
@@ -136,19 +154,53 @@ def reference(
             return Reference(_on_menu(menu, options_lib.Option("explore")))
         step = planner.choose_step(state, steps)
         return Reference(_on_menu(menu, options_lib.Option.from_step(step)))
-    own = scripted_roles.AgentStatus(inventory=dict(state.inventory))
-    board = heard_board(team, state)
-    board.status[team.spec.agent_id] = own
-    agent = _HeardAgent(team.spec, board, state.rules, own)
-    decision = scripted_roles.Roles(policy=team.policy).decide(agent, state)
+    board, agent, roles = _heard_team(team, state)
+    own = agent.status
+    if team.dispatch and roles.role(team.spec.index, len(team.spec.team)) == "crafter":
+        steps = crafter_steps(team, state)
+        own.missing, own.remaining = prerequisites.bill(steps), len(steps)
+    decision = roles.decide(agent, state)
     index = _on_menu(menu, decision.option)
     if own.fetching:  # the scripted supplier chose what to fetch: claim the units it plans for
+        if team.dispatch:  # one unit per gatherer (`agents.teamwork`)
+            return Reference(index, {own.fetching: 1}, own)
         crafter = board.status.get(team.spec.team[0], scripted_roles.AgentStatus())
         count = crafter.missing.get(own.fetching, 0) or team.own_claim.get(own.fetching, 0)
-        return Reference(index, {own.fetching: count} if count > 0 else {})
+        return Reference(index, {own.fetching: count} if count > 0 else {}, own)
     if decision.option.kind == "share":
-        return Reference(index)  # delivering: the claim stands until the bill drops it
-    return Reference(index, {})
+        return Reference(index, None, own)  # delivering: the claim stands until the bill drops it
+    return Reference(index, {}, own)
+
+
+def _heard_team(
+    view: TeamView, state: library.AgentState
+) -> tuple[scripted_roles.TeamBoard, _HeardAgent, scripted_roles.Roles]:
+    """The heard board with this agent's own status on it, the agent the roles read, the roles.
+    With dispatch the own status carries over from the last decision (`TeamView.own`)."""
+    if view.dispatch and view.own is not None:
+        own = dataclasses.replace(view.own, handed=dict(view.own.handed))
+    else:
+        own = scripted_roles.AgentStatus()
+        if view.dispatch:
+            own.fetching = next(iter(view.own_claim), "")
+    own.inventory, own.position = dict(state.inventory), state.position
+    board = heard_board(view, state)
+    board.status[view.spec.agent_id] = own
+    agent = _HeardAgent(view.spec, board, state.rules, own)
+    return board, agent, scripted_roles.Roles(policy=view.policy)
+
+
+def crafter_steps(view: TeamView, state: library.AgentState) -> tuple[prerequisites.Step, ...]:
+    """The crafter's plan to the goal's tool as the scripted crafter posts it (its bill is what a
+    status says it needs): with dispatch, a gathering tool a teammate holds counts as the
+    crafter's and the copies teammates ask for are added (`Roles.crafter_steps`); () once held."""
+    tool = prerequisites.goal_tool(state.rules, view.spec.goal)
+    if tool is None or state.inventory.get(tool, 0) > 0:
+        return ()
+    if not view.dispatch:
+        return planner.plan_steps(state, goal=f"make_{tool}")
+    _, agent, roles = _heard_team(view, state)
+    return roles.crafter_steps(agent, state, tool)
 
 
 def reference_index(

@@ -5,8 +5,10 @@ comms role policy (`agents.comms.roles`).
 On the scripted team's own board (positions and holdings posted each step) the roles use the team
 as the optimal-team plans do (`agents.teamwork`): the crafter's bill is split one unit per gatherer
 by who reaches it soonest, the crafter makes what it can at once and hands out copies of the
-pickaxes so feeders mine in parallel, and the seeker asks for a pickaxe to dig to the goal. The
-oracle control calls the same `Roles` on a board built from the messages an LLM agent heard.
+pickaxes so feeders mine in parallel, and the seeker asks for a pickaxe to dig to the goal. In
+every team the goal's tool goes to the seeker once the goal is seen and the seeker is nearer it
+(a share reaches any distance): while the goal is unseen its holder searches too. The oracle
+control calls the same `Roles` on a board built from the messages an LLM agent heard.
 """
 
 from __future__ import annotations
@@ -157,16 +159,18 @@ class Roles:
         self, agent: ScriptedAgent, state: library.AgentState, tool: str, role: str
     ) -> tuple[str, str] | None:
         """Whom the holder of the goal's tool hands it to (teammate, reason), or None to use it
-        itself. While the goal is unseen, the seeker (it searches and waits there). Once it is
-        seen and the board shows positions (team dispatch), whoever reaches it soonest, digging
-        with the tools it holds, when `HAND_OFF` steps sooner than the holder: a feeder that
-        found the diamond mines it at once, as a share reaches any distance."""
+        itself. While the goal is unseen nobody: the holder searches too, and a share reaches any
+        distance once anyone sees it. Once it is seen, whoever reaches it soonest (positions are
+        on the board), digging with the tools it holds, when `HAND_OFF` steps sooner than the
+        holder: the seeker waiting there, or a feeder that found the diamond, mines it at once."""
         team, board = agent.spec.team, agent.board
         target = library.goal_material(state.rules, agent.spec.goal)
-        seeker = board.status.get(team[-1])
-        if not board.dispatch or target is None or not state.known.knows(target):
+        if target is None:
+            seeker = board.status.get(team[-1])
             if role != "seeker" and seeker and seeker.alive and not seeker.inventory.get(tool, 0):
                 return team[-1], f"the {readable_role('seeker')} needs it"
+            return None
+        if not state.known.knows(target):
             return None
         reach = teamwork.Reach(state.known)
         diggers = teamwork.gathering_tools(state.rules)
@@ -395,7 +399,19 @@ class Roles:
                 return Decision(
                     options.Option("share", item, crafter), f"supplier: crafter misses {item}"
                 )
-        job = self.jobs(agent, state, crafter, crafter_status).get(agent.spec.agent_id)
+        jobs = self.jobs(agent, state, crafter, crafter_status)
+        job = jobs.get(agent.spec.agent_id)
+        stuck = jobs.get(crafter)
+        if job is None and stuck is not None:
+            # The crafter's unit needs a tool it handed out (its plan counts on a teammate's, so
+            # it makes none): a feeder holding that tool fetches the unit, or nobody would.
+            if teamwork.lacking(rules, stuck.item, crafter_status.inventory) and not (
+                teamwork.lacking(rules, stuck.item, state.inventory)
+            ):
+                status.fetching, status.wants = stuck.item, ""
+                return Decision(
+                    options.Option("collect", stuck.item), f"supplier: fetch {stuck.item} for it"
+                )
         if job is None:
             status.fetching, status.wants = "", ""
             goal_material = library.goal_material(rules, agent.spec.goal)

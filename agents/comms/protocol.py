@@ -2,9 +2,15 @@
 
 Four kinds, each routed differently by the router:
 - ``status``: the sender's role, long-term and current goal, what it needs (item -> count) and can
-  offer, and resource sightings; it reaches only the teammates that help the sender.
+  offer, and resource sightings; it reaches the teammates that help the sender, its co-helpers
+  and those it helps. Beyond the paper's template it carries where the sender stands and the
+  gathering tool it asks the crafter for (``position``, ``wants``): what team dispatch reads
+  (`agents.teamwork`: the crafter's bill split one unit per gatherer by who reaches it soonest,
+  pickaxe copies handed to the feeders that wait for them), and who is nearer the goal when the
+  goal's tool is handed over.
 - ``claim``: the units of a teammate's bill the sender is fetching (item -> count; empty: none),
-  so that the others who help the same teammate fetch the rest; it reaches those co-helpers.
+  so that the others who help the same teammate fetch the rest; it reaches those co-helpers and
+  the teammate whose bill it is.
 - ``station``: a table or furnace the sender placed and where; it reaches everyone.
 - ``share``: items the sender just gave one teammate; it reaches that teammate and makes it re-plan.
 
@@ -42,6 +48,8 @@ _FIELDS = (
     "recipient",
     "gave",
     "claims",
+    "position",
+    "wants",
 )
 
 
@@ -108,6 +116,8 @@ class Message:
     recipient: str = ""
     gave: Mapping[str, int] = field(default_factory=dict)
     claims: Mapping[str, int] = field(default_factory=dict)
+    position: tuple[int, int] | None = None  # where the sender stands (a status)
+    wants: str = ""  # a gathering tool the sender asks the crafter for (a status)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise fields in place once
@@ -135,6 +145,14 @@ class Message:
         set_(self, "sightings", tuple(sightings))
         if self.recipient:
             _name(self.recipient, "recipient")
+        if self.position is not None:
+            set_(self, "position", _position(self.position))
+        if self.wants:
+            _name(self.wants, "wants")
+        if (self.position is not None or self.wants) and self.kind != STATUS:
+            raise MessageError(
+                f"a {self.kind} message carries no position or wants; allowed: status"
+            )
         if self.kind == STATUS and not self.role:
             raise MessageError("a status message needs the sender's role")
         if self.kind == STATION and self.station is None:
@@ -163,6 +181,8 @@ class Message:
             "recipient": self.recipient,
             "gave": dict(self.gave),
             "claims": dict(self.claims),
+            "position": list(self.position) if self.position is not None else None,
+            "wants": self.wants,
         }
 
     @classmethod
@@ -225,6 +245,8 @@ class Message:
             claimed = _items(self.claims) if self.claims else "nothing"
             return f"{self.sender} ({_words(self.role or 'teammate')}) fetches {claimed}"
         parts = [f"{self.sender} ({_words(self.role)})"]
+        if self.position is not None:
+            parts.append(f"at {self.position}")
         if self.long_term_goal:
             parts.append(f"long-term: {self.long_term_goal}")
         if self.goal:
@@ -232,6 +254,8 @@ class Message:
         parts.append(f"needs {_items(self.needs)}" if self.needs else "needs nothing")
         if self.offers:
             parts.append(f"offers {_items(self.offers)}")
+        if self.wants:
+            parts.append(f"asks the crafter for a {_words(self.wants)}")
         if self.sightings:
             seen = ", ".join(
                 f"{_words(s.material)} at {s.position}" for s in self.sightings[:max_sightings]

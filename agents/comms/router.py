@@ -1,8 +1,11 @@
 """The router: delivers each message only where the topology says, and counts the traffic.
 
-Topology (from the role policy): a status reaches the teammates that help its sender and its
+Topology (from the role policy): a status reaches the teammates that help its sender, its
 co-helpers (the teammates that help someone the sender helps: they split the same bill and pass on
-what they saw, such as the goal's material to the seeker); a claim reaches the co-helpers; a station placement reaches everyone; a share reaches its recipient and flags it to re-plan. Inboxes
+what they saw, such as the goal's material to the seeker) and those it helps (the crafter hears
+where its feeders stand and which tool each asks for: team dispatch); a claim reaches the
+co-helpers and those the sender helps; a station placement reaches everyone; a share reaches its
+recipient and flags it to re-plan. Inboxes
 keep the latest status and claim per sender (templates, not a history), every distinct station, and
 the shares not yet collected, so what an agent reads stays small however long the episode runs. A
 status or claim identical to the sender's previous one (apart from the step) is not sent again, and
@@ -106,9 +109,11 @@ class Router:
         helped = set(self.helps(message.sender))
         co_helpers = {a for a in others if helped & set(self.helps(a))}
         if message.kind == protocol.CLAIM:
-            return tuple(a for a in others if a in co_helpers)
+            return tuple(a for a in others if a in co_helpers or a in helped)
         helpers = self.policy.helpers_of(self._index[message.sender], len(self.team))
-        return tuple(a for a in others if self._index[a] in helpers or a in co_helpers)
+        return tuple(
+            a for a in others if self._index[a] in helpers or a in co_helpers or a in helped
+        )
 
     def remove(self, agent_id: str) -> None:
         """A dead agent: it receives nothing more and its status leaves the others' inboxes."""

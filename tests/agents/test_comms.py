@@ -136,19 +136,24 @@ def test_paper_roles_by_id():
         ),
     ],
 )
-def test_topology_each_agent_receives_the_status_of_those_it_helps_and_its_co_helpers(n, helps):
+def test_topology_each_agent_receives_the_status_of_those_it_helps_co_helpers_and_helpers(n, helps):
     router = comms.Router(_team(n))
     assert {a: router.helps(a) for a in router.team} == helps
     for sender in router.team:
         router.post(_status(sender, role=router.role(sender)))
     for agent, helped in helps.items():
         received = tuple(m.sender for m in router.inbox(agent).statuses)
-        # Those it helps come first; then the co-helpers (who help someone it helps too).
-        co_helpers = tuple(
-            a for a in router.team if a != agent and set(helps[a]) & set(helped) and a not in helped
+        # Those it helps come first; then the co-helpers (who help someone it helps too) and the
+        # helpers (who help it: the crafter hears where its feeders are and what they ask for).
+        others = tuple(
+            a
+            for a in router.team
+            if a != agent and a not in helped and (set(helps[a]) & set(helped) or agent in helps[a])
         )
         assert received[: len(helped)] == helped
-        assert sorted(received[len(helped) :]) == sorted(co_helpers)
+        assert sorted(received[len(helped) :]) == sorted(others)
+    if n == 6:  # the crafter hears every feeder and the seeker
+        assert len(router.inbox("player_0").statuses) == 5
     # Stations reach everyone else, whatever the roles.
     placed = comms.Message(comms.STATION, "player_0", 5, station=comms.Station("table", (1, 2)))
     assert router.post(placed) == n - 1
@@ -234,11 +239,12 @@ def test_null_router_delivers_nothing_and_counts_zero():
 def test_a_claim_reaches_the_co_helpers_and_only_the_latest_non_empty_one_counts():
     router = comms.Router(_team(6))
     claim = comms.Message(comms.CLAIM, "player_2", 4, role="helper", claims={"stone": 5})
-    # player_2 helps player_1 and the crafter: everyone else who feeds them hears it.
-    assert set(router.recipients(claim)) == {"player_1", "player_3", "player_4", "player_5"}
+    # player_2 helps player_1 and the crafter: everyone else who feeds them hears it, and they
+    # hear who fetches which units of their bills.
+    assert set(router.recipients(claim)) == {f"player_{i}" for i in (0, 1, 3, 4, 5)}
     router.post(claim)
     assert router.inbox("player_3").claims == (claim,)
-    assert router.inbox("player_0").claims == ()  # the crafter needs no claims
+    assert router.inbox("player_0").claims == (claim,)
     assert claim.text() == "player_2 (helper) fetches 5 stone"
     assert (
         router.post(comms.Message(comms.CLAIM, "player_2", 5, role="helper", claims={"stone": 5}))
@@ -247,3 +253,19 @@ def test_a_claim_reaches_the_co_helpers_and_only_the_latest_non_empty_one_counts
     router.post(comms.Message(comms.CLAIM, "player_2", 9, role="helper"))  # released
     assert router.inbox("player_3").claims == ()
     assert router.traffic("player_2").suppressed == 1
+
+
+def test_a_status_carries_the_senders_position_and_the_tool_it_asks_for():
+    status = _status("player_3", role="helper", position=(16, 15), wants="wood_pickaxe")
+    assert comms.Message.from_json(status.to_json()) == status
+    assert json.loads(status.to_json())["position"] == [16, 15]
+    assert "at (16, 15)" in status.text()
+    assert "asks the crafter for a wood pickaxe" in status.text()
+    # What dispatch reads belongs to a status only.
+    for extra in ({"position": (1, 2)}, {"wants": "wood_pickaxe"}):
+        with pytest.raises(comms.MessageError):
+            comms.Message(comms.CLAIM, "player_2", 7, role="helper", claims={"stone": 1}, **extra)
+    with pytest.raises(comms.MessageError):
+        _status(position=(1,))
+    with pytest.raises(comms.MessageError):
+        _status(wants="Stone Pickaxe")

@@ -268,10 +268,10 @@ def test_the_goal_tool_goes_to_whoever_reaches_the_seen_goal_sooner():
     feeder = agents["player_3"]
     decision = feeder.roles.decide(feeder, _state("player_3", known, (40, 49), held))
     assert "share" not in decision.option.text
-    # While the goal is unseen, the tool goes to the seeker as before.
+    # While the goal is unseen, its holder keeps the tool and searches too.
     unseen = _known({**FIELD, (40, 50): "grass"})
     decision = feeder.roles.decide(feeder, _state("player_3", unseen, (40, 49), held))
-    assert decision.option.text == "share iron pickaxe with player_5"
+    assert "share" not in decision.option.text
 
 
 def test_a_feeder_with_nothing_to_fetch_searches_for_the_unseen_goal():
@@ -283,3 +283,24 @@ def test_a_feeder_with_nothing_to_fetch_searches_for_the_unseen_goal():
     # Once the goal is seen, it plans toward the goal itself again.
     decision = feeder.roles.decide(feeder, _state("player_2", _known(FIELD), (20, 20)))
     assert decision.reason.startswith("supplier: crafter needs nothing")
+
+
+def test_a_feeder_holding_the_pickaxe_the_crafter_handed_out_fetches_the_crafters_unit():
+    # The crafter stands at the iron but gave its stone pickaxe away (its plan counts on the
+    # feeder's and makes none); the feeder holding it is far off. The split gives the iron to
+    # the crafter, who cannot mine it: the feeder fetches it, or both would wait.
+    known = _known({**FIELD, (20, 40): "iron"})
+    tools = {"wood_pickaxe": 1, "stone_pickaxe": 1}
+    agents = _team(
+        {"player_0": (20, 39), "player_1": (60, 5)},
+        {"player_0": {"wood_pickaxe": 1}, "player_1": tools},
+        missing={"iron": 1},
+    )
+    feeder, crafter = agents["player_1"], agents["player_0"]
+    jobs = feeder.roles.jobs(
+        feeder, _state("player_1", known, (60, 5), tools), "player_0", crafter.status
+    )
+    assert jobs["player_0"].item == "iron" and "player_1" not in jobs
+    decision = feeder.roles.decide(feeder, _state("player_1", known, (60, 5), tools))
+    assert decision.option.text == "collect iron"
+    assert feeder.status.fetching == "iron"

@@ -43,7 +43,9 @@ TILES = {
 }
 
 
-def _state(agent: str, position=(10, 10), facing=(0, 1), inventory=None) -> library.AgentState:
+def _state(
+    agent: str, position=(10, 10), facing=(0, 1), inventory=None, tiles=None
+) -> library.AgentState:
     return library.AgentState(
         agent_id=agent,
         step=5,
@@ -52,7 +54,7 @@ def _state(agent: str, position=(10, 10), facing=(0, 1), inventory=None) -> libr
         inventory=dict(inventory or {}),
         achievements={},
         sleeping=False,
-        known=_known(TILES, position),
+        known=_known(TILES if tiles is None else tiles, position),
         rules=RULES,
         action_names=_actions(agent),
         teammates=tuple(a for a in TEAM if a != agent),
@@ -139,14 +141,23 @@ def test_the_seeker_goes_to_the_diamond_and_waits_there_while_the_pickaxe_is_mad
     )
 
 
-def test_the_crafter_hands_the_tool_to_a_seeker_that_lacks_it():
-    crafter = _state("player_0", inventory={"iron_pickaxe": 1})
-    seeker = comms.Message(comms.STATUS, "player_5", 5, role="seeker", offers={"wood": 1})
-    view = oracle.TeamView(_spec("player_0"), (seeker,))
-    menu = _menu(crafter)
-    assert menu[oracle.reference_index(menu, crafter, "collect_diamond", view)].text == (
-        "share iron pickaxe with player_5"
-    )
+def test_the_crafter_hands_the_tool_to_a_seeker_that_lacks_it_and_is_nearer_the_goal():
+    def choice(seeker_at, tiles=None, crafter_at=(10, 10)) -> str:
+        crafter = _state("player_0", crafter_at, inventory={"iron_pickaxe": 1}, tiles=tiles)
+        seeker = comms.Message(
+            comms.STATUS, "player_5", 5, role="seeker", offers={"wood": 1}, position=seeker_at
+        )
+        view = oracle.TeamView(_spec("player_0"), (seeker,))
+        menu = _menu(crafter)
+        return menu[oracle.reference_index(menu, crafter, "collect_diamond", view)].text
+
+    assert choice((30, 29)) == "share iron pickaxe with player_5"
+    # A crafter nearer the diamond collects it itself.
+    assert choice((60, 60), crafter_at=(30, 27)) == "collect diamond"
+    # With the diamond unseen it keeps the tool and searches too (a share reaches any distance
+    # once someone sees it).
+    unseen = {t: m for t, m in TILES.items() if m != "diamond"}
+    assert choice((30, 29), tiles=unseen) != "share iron pickaxe with player_5"
 
 
 def _watch_claims(team: damcs.DamcsTeam) -> tuple[list[str], list[int]]:
@@ -178,15 +189,18 @@ def _watch_claims(team: damcs.DamcsTeam) -> tuple[list[str], list[int]]:
 
 def test_a_models_own_picks_claim_only_what_nobody_else_claimed():
     # Uniform picks: every claim comes from the agent's own choice, not the oracle's.
-    # A few episodes, so that the check does not hang on one random trajectory.
+    # A few episodes, so that the check does not hang on one random trajectory (the dispatch
+    # menu's walks to the bill's materials dilute the uniform picks: collects are rarer).
     env = mac.EnvConfig(n_agents=6, max_steps=80, world_seed=mac.PAPER_WORLD_SEED)
     most = 0
-    for seed in range(3):
+    for seed in range(6):
         team = damcs.build_team(env, model="uniform")
         overlaps, claiming = _watch_claims(team)
         loop.play_episode(team, env, seed, method="damcs")
         assert not overlaps, seed
         most = max(most, *claiming)
+        if most >= 2:
+            break
     assert most >= 2  # several feeders fetched parts of the bill at once
 
 
@@ -202,3 +216,121 @@ def test_in_an_episode_the_seeker_waits_at_the_diamond_and_claims_never_overlap(
     waiting = [o for o in seeker.driver.history if o.option == "wait"]
     assert shared and waiting and waiting[0].step < shared[0].step
     assert max(claiming) >= 2 and not overlaps
+
+
+# --- team dispatch from messages (the privileged map, or more than two agents) -----------------
+
+
+def _status_of(agent: str, position, offers=None, wants="", needs=None) -> comms.Message:
+    role = comms.PaperRoles().role(TEAM.index(agent), len(TEAM))
+    return comms.Message(
+        comms.STATUS,
+        agent,
+        5,
+        role=role,
+        needs=needs or {},
+        offers=offers or {},
+        position=position,
+        wants=wants,
+    )
+
+
+# Where each teammate stands: the crafter at its table, two feeders at the trees, one at the
+# stone, one far away.
+SPOTS = {
+    "player_0": (8, 10),
+    "player_1": (10, 12),
+    "player_2": (12, 12),
+    "player_3": (15, 16),
+    "player_4": (50, 50),
+    "player_5": (30, 29),
+}
+DISPATCH_BILL = {"wood": 2, "stone": 1}
+
+
+def _heard(agent: str, dispatch: bool, crafter_offers=None, feeder_wants="") -> oracle.TeamView:
+    statuses = [
+        _status_of("player_0", SPOTS["player_0"], crafter_offers, needs=DISPATCH_BILL),
+        *(
+            _status_of(a, SPOTS[a], wants=feeder_wants if a == "player_3" else "")
+            for a in TEAM[1:]
+            if a != agent
+        ),
+    ]
+    return oracle.TeamView(_spec(agent), tuple(statuses), dispatch=dispatch)
+
+
+def test_a_feeders_oracle_choice_is_the_unit_the_scripted_dispatch_assigns_it():
+    from agents import teamwork
+
+    now = _state("player_3", SPOTS["player_3"])
+    crafter_holds = {"wood_pickaxe": 1, "wood": 1}
+    members = [
+        teamwork.Member(a, SPOTS[a], crafter_holds if a == "player_0" else {}, "", a == "player_0")
+        for a in TEAM[:5]
+    ]
+    jobs = teamwork.assign(
+        RULES, teamwork.Reach(now.known), members, teamwork.units(DISPATCH_BILL, [])
+    )
+    # The scripted split: wood to the two feeders at the trees, the stone to the one next to it,
+    # who waits there for a copy of the crafter's wood pickaxe.
+    assert {a for a, j in jobs.items() if j.item == "wood"} == {"player_1", "player_2"}
+    assert jobs["player_3"].item == "stone" and jobs["player_3"].tools == ("wood_pickaxe",)
+    menu = [*_menu(now), options_lib.Option("navigate", "stone")]
+    picked = oracle.reference(menu, now, "collect_diamond", _heard("player_3", True, crafter_holds))
+    assert menu[picked.index].text == "go to stone"
+    assert picked.claim == {"stone": 1}
+    assert picked.status is not None and picked.status.wants == "wood_pickaxe"
+    # The same messages without dispatch: the feeder plays the paper's supplier, no tool asked.
+    plain = oracle.reference(menu, now, "collect_diamond", _heard("player_3", False, crafter_holds))
+    assert menu[plain.index].text != "go to stone" and plain.status.wants == ""
+    for agent in ("player_1", "player_2"):
+        state = _state(agent, SPOTS[agent])
+        menu = _menu(state)
+        pick = oracle.reference(menu, state, "collect_diamond", _heard(agent, True, crafter_holds))
+        assert menu[pick.index].text == "collect wood" and pick.claim == {"wood": 1}
+
+
+def test_the_oracle_crafter_hands_a_pickaxe_copy_to_the_feeder_that_asks_for_it():
+    held = {"wood_pickaxe": 2, "wood": 1}
+    crafter = _state("player_0", SPOTS["player_0"], inventory=held)
+    menu = _menu(crafter)
+    asked = _heard("player_0", True, feeder_wants="wood_pickaxe")
+    assert menu[oracle.reference_index(menu, crafter, "collect_diamond", asked)].text == (
+        "share wood pickaxe with player_3"
+    )
+    # Without dispatch nobody hands pickaxes out.
+    plain = _heard("player_0", False, feeder_wants="wood_pickaxe")
+    assert not menu[
+        oracle.reference_index(menu, crafter, "collect_diamond", plain)
+    ].text.startswith("share")
+
+
+def test_damcs_statuses_carry_positions_and_tool_requests_and_menus_offer_the_walk():
+    env = mac.EnvConfig(
+        n_agents=6, privileged_map=True, world_seed=mac.PAPER_WORLD_SEED, max_steps=40
+    )
+    team = damcs.build_team(env, model="oracle")
+    asked: set[str] = set()
+    placed: list[bool] = []
+    walks: list[str] = []
+    original = team.act
+
+    def act(observations, infos):
+        actions = original(observations, infos)
+        for message in team.router.inbox("player_0").statuses:
+            agent = team.by_id[message.sender]
+            placed.append(message.position == agent.state.position)
+            if message.wants:
+                asked.add(message.wants)
+        for agent in team.agents:
+            chosen = agent._trace[-1].get("decision", "") if agent._trace else ""
+            if chosen.startswith("go to ") and chosen != "go to diamond":
+                walks.append(chosen)
+        return actions
+
+    team.act = act
+    loop.play_episode(team, env, 0, method="damcs")
+    assert placed and all(placed)  # the crafter hears where every feeder is, as of now
+    assert "wood_pickaxe" in asked  # feeders ask for copies of the crafter's pickaxe
+    assert walks  # and walk to a material of the bill to wait there for them
