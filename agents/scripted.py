@@ -153,6 +153,8 @@ class ScriptedAgent(team_lib.Agent):
             }
         )
         action = self.driver.start(option, state)
+        if option.kind == "share" and option.teammate:
+            self.status.handed[(option.target, option.teammate)] = state.step
         if action is None:
             self._record()
         return action

@@ -373,7 +373,8 @@ class Roles:
             if _handed(agent.status, wanted, aid, state):
                 continue
             if state.inventory.get(wanted, 0) > teamwork.KEEP.get(wanted, 0):
-                agent.status.handed[(wanted, aid)] = state.step
+                # Recorded in `handed` when the share starts (`ScriptedAgent._begin`), not here:
+                # the re-planning check asks for a decision it may not take.
                 return Decision(
                     options.Option("share", wanted, aid), f"crafter: {aid} asks for {wanted}"
                 )

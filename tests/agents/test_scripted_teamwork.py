@@ -304,3 +304,17 @@ def test_a_feeder_holding_the_pickaxe_the_crafter_handed_out_fetches_the_crafter
     decision = feeder.roles.decide(feeder, _state("player_1", known, (60, 5), tools))
     assert decision.option.text == "collect iron"
     assert feeder.status.fetching == "iron"
+
+
+def test_asking_for_a_decision_twice_does_not_swallow_a_tool_share():
+    # The re-planning check asks the roles for a decision it may not take; the crafter's
+    # share must still be the decision that follows (it was marked handed by the probe).
+    known = _known(FIELD)
+    held = {"wood_pickaxe": 1, "stone_pickaxe": 1}
+    agents = _team({"player_0": (12, 21), "player_1": (10, 28)}, {"player_0": held})
+    agents["player_1"].status.wants = "stone_pickaxe"
+    crafter = agents["player_0"]
+    state = _state("player_0", known, (12, 21), held)
+    for _ in range(2):
+        decision = crafter.roles.decide(crafter, state)
+        assert decision.option.text == "share stone pickaxe with player_1"
