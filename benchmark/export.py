@@ -6,7 +6,7 @@
   units, not episodes), training steps of trained policies as ``step_count``; plus
   `marl_eval_runs.csv`, which says which map and training seed each run is.
 
-The summary tables (Markdown and CSV) are `benchmark.tables`.
+The summary tables are `benchmark.tables` (CSV) and `benchmark.summary_markdown` (summary.md).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from benchmark import report, store, tables
+from benchmark import report, store, summary_markdown, tables
 from tests.benchmark.conftest import fixture_records
 
 CONFIG = {"name": "fixture", "methods": ["scripted", "plain-llm", "damcs"], "repeats": 1}
@@ -48,8 +48,8 @@ def test_partial_store_with_a_corrupt_row_is_flagged_in_summary_md_and_json(tmp_
 
 def test_complete_store_has_no_warning():
     complete = store.StoreCounts(expected=12, stored=12, corrupt=0)
-    assert tables.completeness_markdown(complete) == []
+    assert summary_markdown.completeness_markdown(complete) == []
     assert tables.completeness(complete)["partial"] is False
     only_corrupt = store.StoreCounts(expected=None, stored=12, corrupt=2)
-    (line, _) = tables.completeness_markdown(only_corrupt)
+    (line, _) = summary_markdown.completeness_markdown(only_corrupt)
     assert "2 corrupt record(s)" in line and "of the suite's" not in line
