@@ -26,7 +26,7 @@ from agents import (
     options,
     oracle,
     prerequisites,
-    scripted_roles,
+    scripted_board,
     teamwork,
 )
 from agents import driver as driver_lib
@@ -70,7 +70,7 @@ class Messenger:
         self.claim: dict[str, int] = {}  # units of the crafter's bill this agent fetches
         self._claimed = False  # whether the latest claim sent named any units
         self.wants = ""  # a gathering tool this agent asks the crafter for (dispatch)
-        self.own: scripted_roles.AgentStatus | None = None  # the oracle's own status (dispatch)
+        self.own: scripted_board.AgentStatus | None = None  # the oracle's own status (dispatch)
 
     # --- what the agent has heard ---------------------------------------------------------------
 

@@ -5,7 +5,7 @@ state: a low vital first, then, alone (or with communication off) the prerequisi
 step toward the goal, and in a team the scripted S-CS roles (`agents.scripted_roles.Roles`, called, not
 copied) fed by what the agent has *heard*: its teammates' statuses (the crafter's needs and
 holdings) and claims (which units of the crafter's bill each co-helper fetches) are written on a
-`scripted_roles.TeamBoard` built from those messages, so the oracle reads the same protocol the LLM
+`scripted_board.TeamBoard` built from those messages, so the oracle reads the same protocol the LLM
 agents read. Where the scripted team dispatches (`TeamView.dispatch`: the privileged map, or more
 than two agents, as `agents.scripted.build_team` decides), the statuses' positions and tool requests
 fill the board too and the roles split the crafter's bill one unit per gatherer, hand out pickaxe
@@ -22,7 +22,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from agents import comms, planner, prerequisites, scripted, scripted_roles, vitals
+from agents import comms, planner, prerequisites, scripted, scripted_board, scripted_roles, vitals
 from agents import options as options_lib
 from agents.comms import roles as roles_lib
 from agents.skills import library
@@ -42,7 +42,7 @@ class TeamView:
     # Whether the roles dispatch (statuses carry positions and tool requests: `agents.teamwork`).
     dispatch: bool = False
     # The agent's own status after its last decision (what it fetches, asks for, handed out).
-    own: scripted_roles.AgentStatus | None = None
+    own: scripted_board.AgentStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Reference:
     index: int
     claim: Mapping[str, int] | None = None
     # The agent's own status as the roles left it (its next `TeamView.own`); None alone.
-    status: scripted_roles.AgentStatus | None = None
+    status: scripted_board.AgentStatus | None = None
 
 
 class _HeardAgent:
@@ -66,33 +66,33 @@ class _HeardAgent:
     def __init__(
         self,
         spec: team_lib.AgentSpec,
-        board: scripted_roles.TeamBoard,
+        board: scripted_board.TeamBoard,
         rules,
-        own: scripted_roles.AgentStatus,
+        own: scripted_board.AgentStatus,
     ) -> None:
         self.spec, self.board, self.rules, self.status = spec, board, rules, own
 
 
-def heard_board(view: TeamView, state: library.AgentState) -> scripted_roles.TeamBoard:
+def heard_board(view: TeamView, state: library.AgentState) -> scripted_board.TeamBoard:
     """A scripted team board written from messages: each teammate's holdings (its offers), the
     crafter's missing bill less what co-helpers claimed, and what each co-helper fetches. With
     `view.dispatch` also where each stands and the tool it asks for, and the crafter's whole bill
     (the roles split it by unit, counting what feeders hold)."""
     rules, team = state.rules, view.spec.team
     tool = prerequisites.goal_tool(rules, view.spec.goal)
-    board = scripted_roles.TeamBoard()
+    board = scripted_board.TeamBoard()
     board.dispatch = view.dispatch
     claimed: dict[str, int] = {}
     for message in view.claims:
         for item, count in message.claims.items():
             claimed[item] = claimed.get(item, 0) + (0 if view.dispatch else count)
         # The scripted supplier marks one item as taken; a claim names the units it fetches.
-        board.status[message.sender] = scripted_roles.AgentStatus(
+        board.status[message.sender] = scripted_board.AgentStatus(
             fetching=next(iter(message.claims))
         )
     crafter = team[0] if view.policy.role(0, len(team)) == roles_lib.CRAFTER else ""
     for message in view.statuses:
-        status = board.status.setdefault(message.sender, scripted_roles.AgentStatus())
+        status = board.status.setdefault(message.sender, scripted_board.AgentStatus())
         status.inventory = dict(message.offers)
         if message.position is not None:
             status.position = message.position
@@ -164,7 +164,7 @@ def reference(
     if own.fetching:  # the scripted supplier chose what to fetch: claim the units it plans for
         if team.dispatch:  # one unit per gatherer (`agents.teamwork`)
             return Reference(index, {own.fetching: 1}, own)
-        crafter = board.status.get(team.spec.team[0], scripted_roles.AgentStatus())
+        crafter = board.status.get(team.spec.team[0], scripted_board.AgentStatus())
         count = crafter.missing.get(own.fetching, 0) or team.own_claim.get(own.fetching, 0)
         return Reference(index, {own.fetching: count} if count > 0 else {}, own)
     if decision.option.kind == "share":
@@ -174,13 +174,13 @@ def reference(
 
 def _heard_team(
     view: TeamView, state: library.AgentState
-) -> tuple[scripted_roles.TeamBoard, _HeardAgent, scripted_roles.Roles]:
+) -> tuple[scripted_board.TeamBoard, _HeardAgent, scripted_roles.Roles]:
     """The heard board with this agent's own status on it, the agent the roles read, the roles.
     With dispatch the own status carries over from the last decision (`TeamView.own`)."""
     if view.dispatch and view.own is not None:
         own = dataclasses.replace(view.own, handed=dict(view.own.handed))
     else:
-        own = scripted_roles.AgentStatus()
+        own = scripted_board.AgentStatus()
         if view.dispatch:
             own.fetching = next(iter(view.own_claim), "")
     own.inventory, own.position = dict(state.inventory), state.position
@@ -200,7 +200,7 @@ def crafter_steps(view: TeamView, state: library.AgentState) -> tuple[prerequisi
     if not view.dispatch:
         return planner.plan_steps(state, goal=f"make_{tool}")
     _, agent, roles = _heard_team(view, state)
-    return roles.crafter_steps(agent, state, tool)
+    return roles.dispatcher.crafter_steps(agent, state, tool)
 
 
 def reference_index(

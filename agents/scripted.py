@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agents import driver as driver_lib
-from agents import options, planner, prerequisites, scripted_roles, vitals
+from agents import options, planner, prerequisites, scripted_board, scripted_roles, vitals
 from agents.skills import library, mapping, navigation
 from envs import mac
 from envs.mac import rules as rules_lib
@@ -37,7 +37,7 @@ class ScriptedAgent(team_lib.Agent):
 
     def __init__(
         self,
-        board: scripted_roles.TeamBoard,
+        board: scripted_board.TeamBoard,
         roles: scripted_roles.Roles,
         privileged_map: bool = False,
         share_maps: bool = True,
@@ -53,7 +53,7 @@ class ScriptedAgent(team_lib.Agent):
         super().reset(spec)
         self.rules = rules_lib.load(spec.rules)
         self.driver.reset(spec.agent_id, spec.team, self.rules, spec.action_names, spec.seed)
-        self.status = scripted_roles.AgentStatus()
+        self.status = scripted_board.AgentStatus()
         self.board.status[spec.agent_id] = self.status
         self.board.maps[spec.agent_id] = self.driver.known
         self.last_items: dict[str, int] = {}
@@ -96,7 +96,7 @@ class ScriptedAgent(team_lib.Agent):
         tool = prerequisites.goal_tool(self.rules, self.spec.goal)
         if self.roles.role(self.spec.index, len(self.spec.team)) == "crafter" and tool:
             if self.board.dispatch:
-                steps = self.roles.crafter_steps(self, state, tool)
+                steps = self.roles.dispatcher.crafter_steps(self, state, tool)
             else:
                 steps = planner.plan_steps(state, goal=f"make_{tool}")
             if state.inventory.get(tool, 0) > 0:
@@ -134,12 +134,12 @@ class ScriptedAgent(team_lib.Agent):
         if self.driver.failed_recently(option, state.step):
             if navigation.frontier(state.known, state.position).any() and option.kind != "explore":
                 option = options.Option("explore")
-                decision = scripted_roles.Decision(
+                decision = scripted_board.Decision(
                     option, f"{decision.option.text} failed recently; exploring"
                 )
             else:
                 option = options.Option("wait")
-                decision = scripted_roles.Decision(
+                decision = scripted_board.Decision(
                     option, f"{decision.option.text} failed recently; waiting"
                 )
         self.count(decisions=1)
@@ -173,24 +173,24 @@ class ScriptedAgent(team_lib.Agent):
 
     # --- decisions --------------------------------------------------------------------------
 
-    def decide(self, state: library.AgentState) -> scripted_roles.Decision:
+    def decide(self, state: library.AgentState) -> scripted_board.Decision:
         """Vitals first, then the role's choice."""
         vital = self.vital(state)
         if vital is not None and not self.driver.failed_recently(vital, state.step):
-            return scripted_roles.Decision(vital, f"vitals: {vital.text}")
+            return scripted_board.Decision(vital, f"vitals: {vital.text}")
         return self.roles.decide(self, state)
 
     def vital(self, state: library.AgentState) -> options.Option | None:
         """The vital to tend now: only what living to the episode's end needs (`vitals.vital_need`)."""
         return vitals.vital_need(state, self.end, vitals.goal_unseen(state, self.spec.goal))
 
-    def toward(self, state: library.AgentState, goal: str, why: str) -> scripted_roles.Decision:
+    def toward(self, state: library.AgentState, goal: str, why: str) -> scripted_board.Decision:
         """The planner's best option toward `goal` (an achievement)."""
         steps = planner.plan_steps(state, goal=goal)
         if not steps:
-            return scripted_roles.Decision(options.Option("explore"), f"{why}: nothing to plan")
+            return scripted_board.Decision(options.Option("explore"), f"{why}: nothing to plan")
         step = planner.choose_step(state, steps)
-        return scripted_roles.Decision(
+        return scripted_board.Decision(
             options.Option.from_step(step), f"{why}: {len(steps)} steps left"
         )
 
@@ -202,7 +202,7 @@ class ScriptedTeam(team_lib.Team):
     """A team of scripted agents sharing one board."""
 
     def __init__(
-        self, agents: list[ScriptedAgent], board: scripted_roles.TeamBoard, config: dict
+        self, agents: list[ScriptedAgent], board: scripted_board.TeamBoard, config: dict
     ) -> None:
         super().__init__(agents, config)
         self.board = board
@@ -214,7 +214,7 @@ class ScriptedTeam(team_lib.Team):
 
 def build_team(env: mac.EnvConfig, roles: bool = True) -> team_lib.Team:
     """A team of scripted (not an LLM) agents; `roles` turns the S-CS division of labour on."""
-    board = scripted_roles.TeamBoard()
+    board = scripted_board.TeamBoard()
     policy = scripted_roles.Roles(enabled=roles)
     agents = [
         ScriptedAgent(board, policy, privileged_map=env.privileged_map) for _ in range(env.n_agents)

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from agents import options, scripted, scripted_roles
+from agents import options, scripted, scripted_board, scripted_roles
 from agents.skills import library, mapping, navigation
 from envs import mac
 from envs.mac import rules as rules_lib
@@ -159,13 +159,13 @@ class _Searcher(scripted.ScriptedAgent):
 
 class _SearchRoles(scripted_roles.Roles):
     def decide(self, agent, state):
-        return scripted_roles.Decision(options.Option("navigate", "diamond"), "search")
+        return scripted_board.Decision(options.Option("navigate", "diamond"), "search")
 
 
 def _first_sighting(seed: int, budget: int) -> int | None:
     """Steps until a lone walking searcher (no pickaxe) on generated map `seed` sees a diamond."""
     env = mac.EnvConfig(n_agents=1, privileged_map=False, max_steps=budget)
-    board = scripted_roles.TeamBoard()
+    board = scripted_board.TeamBoard()
     agent = _Searcher(board, _SearchRoles())
     team = scripted.ScriptedTeam([agent], board, {"roles": True, "label": "search"})
     loop.play_episode(team, env, seed, method="scripted")

@@ -5,7 +5,7 @@ much shorter."""
 
 from __future__ import annotations
 
-from agents import scripted, scripted_roles, teamwork
+from agents import scripted, scripted_board, scripted_dispatch, scripted_roles, teamwork
 from agents.skills import library, mapping
 from envs import mac
 from envs.mac import rules as rules_lib
@@ -44,7 +44,7 @@ def _state(agent: str, known, position, inventory=None, facing=(0, 1)) -> librar
 
 def _team(positions: dict[str, tuple[int, int]], inventories=None, missing=None):
     """Scripted agents on one dispatching board with the given positions and holdings."""
-    board = scripted_roles.TeamBoard()
+    board = scripted_board.TeamBoard()
     board.dispatch = True
     roles = scripted_roles.Roles()
     agents = {}
@@ -172,10 +172,10 @@ def test_digging_to_the_goal_is_asked_for_only_when_it_is_much_shorter():
     tiles[(20, 33)] = "diamond"
     far_gap = _known(tiles)
     state = _state("player_5", far_gap, (20, 27))
-    assert scripted_roles.digging_pays(state, "diamond", "wood_pickaxe")
+    assert scripted_dispatch.digging_pays(state, "diamond", "wood_pickaxe")
     tiles[(21, 30)] = "path"
     near_gap = _known(tiles)
-    assert not scripted_roles.digging_pays(
+    assert not scripted_dispatch.digging_pays(
         _state("player_5", near_gap, (20, 27)), "diamond", "wood_pickaxe"
     )
 
@@ -297,7 +297,7 @@ def test_a_feeder_holding_the_pickaxe_the_crafter_handed_out_fetches_the_crafter
         missing={"iron": 1},
     )
     feeder, crafter = agents["player_1"], agents["player_0"]
-    jobs = feeder.roles.jobs(
+    jobs = feeder.roles.dispatcher.jobs(
         feeder, _state("player_1", known, (60, 5), tools), "player_0", crafter.status
     )
     assert jobs["player_0"].item == "iron" and "player_1" not in jobs

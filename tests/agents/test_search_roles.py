@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents import scripted, scripted_roles
+from agents import scripted, scripted_board, scripted_roles
 from agents.skills import library, mapping
 from envs import mac
 from envs.mac import rules as rules_lib
@@ -18,15 +18,15 @@ ACTIONS = tuple(mac.EnvConfig(n_agents=6).make_env().action_names("player_2"))
 def _feeder(crafter_missing: dict[str, int], fetching: dict[str, str]) -> scripted.ScriptedAgent:
     """player_2 (a helper, fed to the crafter) on a board where the crafter misses
     `crafter_missing` and teammates fetch what `fetching` says."""
-    board = scripted_roles.TeamBoard()
+    board = scripted_board.TeamBoard()
     agent = scripted.ScriptedAgent(board, scripted_roles.Roles())
     spec = team_lib.AgentSpec("player_2", TEAM, 0, ACTIONS, "damcs", "collect_diamond", 350)
     agent.reset(spec)
-    board.status["player_0"] = scripted_roles.AgentStatus(
+    board.status["player_0"] = scripted_board.AgentStatus(
         missing=dict(crafter_missing), remaining=6
     )
     for mate, item in fetching.items():
-        board.status[mate] = scripted_roles.AgentStatus(fetching=item)
+        board.status[mate] = scripted_board.AgentStatus(fetching=item)
     return agent
 
 
@@ -55,11 +55,11 @@ def _state(diamond: bool) -> library.AgentState:
     )
 
 
-def _decide(agent: scripted.ScriptedAgent, diamond: bool) -> scripted_roles.Decision:
+def _decide(agent: scripted.ScriptedAgent, diamond: bool) -> scripted_board.Decision:
     return agent.roles.decide(agent, _state(diamond))
 
 
-def _searches(decision: scripted_roles.Decision) -> bool:
+def _searches(decision: scripted_board.Decision) -> bool:
     return (decision.option.kind, decision.option.target) == ("navigate", "diamond")
 
 
@@ -85,12 +85,12 @@ def test_a_seen_diamond_ends_the_feeders_search():
 def _two_agent_seeker(remaining: int) -> scripted.ScriptedAgent:
     """player_1, the seeker of a team of two, while the crafter misses iron and has `remaining`
     plan steps left to the iron pickaxe."""
-    board = scripted_roles.TeamBoard()
+    board = scripted_board.TeamBoard()
     agent = scripted.ScriptedAgent(board, scripted_roles.Roles())
     team = TEAM[:2]
     actions = tuple(mac.EnvConfig(n_agents=2).make_env().action_names("player_1"))
     agent.reset(team_lib.AgentSpec("player_1", team, 0, actions, "damcs", "collect_diamond", 350))
-    board.status["player_0"] = scripted_roles.AgentStatus(missing={"iron": 1}, remaining=remaining)
+    board.status["player_0"] = scripted_board.AgentStatus(missing={"iron": 1}, remaining=remaining)
     return agent
 
 
@@ -106,13 +106,13 @@ def test_the_seeker_of_two_searches_once_the_crafter_is_near_the_tool():
 def _crafter_of_two(seeker_holds_tool: bool) -> scripted.ScriptedAgent:
     """player_0, the crafter of a team of two, after making the iron pickaxe; the seeker holds it
     when `seeker_holds_tool` (the crafter shared it), else nobody does yet."""
-    board = scripted_roles.TeamBoard()
+    board = scripted_board.TeamBoard()
     agent = scripted.ScriptedAgent(board, scripted_roles.Roles())
     team = TEAM[:2]
     actions = tuple(mac.EnvConfig(n_agents=2).make_env().action_names("player_0"))
     agent.reset(team_lib.AgentSpec("player_0", team, 0, actions, "damcs", "collect_diamond", 350))
     held = {"iron_pickaxe": 1} if seeker_holds_tool else {}
-    board.status["player_1"] = scripted_roles.AgentStatus(inventory=held)
+    board.status["player_1"] = scripted_board.AgentStatus(inventory=held)
     return agent
 
 

@@ -1,0 +1,50 @@
+"""What the scripted team shares and decides: each agent's `AgentStatus`, posted each step on the
+team's `TeamBoard` (statuses and everyone's map), and a role's `Decision`. The roles
+(`agents.scripted_roles`) and their team dispatch (`agents.scripted_dispatch`) read the board; the
+oracle control fills one from the messages an LLM agent heard (`agents.oracle`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agents import options
+from agents.skills import mapping
+
+
+@dataclass
+class AgentStatus:
+    """What one agent posts to its team each step."""
+
+    inventory: dict[str, int] = field(default_factory=dict)
+    position: tuple[int, int] = (0, 0)
+    missing: dict[str, int] = field(default_factory=dict)
+    remaining: int = 0
+    fetching: str = ""
+    alive: bool = True
+    wants: str = ""  # a gathering tool this agent asks the crafter for (team dispatch)
+    # Tools the crafter handed out, by (tool, teammate): the step it shared it.
+    handed: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+class TeamBoard:
+    """Shared team knowledge for the scripted team: statuses and everyone's map."""
+
+    def __init__(self) -> None:
+        self.status: dict[str, AgentStatus] = {}
+        self.maps: dict[str, mapping.KnownMap] = {}
+        # Whether statuses carry positions and holdings, so that roles may split the bill by
+        # unit and hand tools out (`agents.teamwork`); a board heard from messages does not.
+        self.dispatch = False
+
+    def reset(self) -> None:
+        self.status.clear()
+        self.maps.clear()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One role decision: the option to run and why."""
+
+    option: options.Option
+    reason: str

@@ -1,0 +1,352 @@
+"""The scripted team's dispatch: on a board whose statuses carry positions and holdings (the
+scripted team's own, `TeamBoard.dispatch`), the crafter's bill is split one unit per gatherer by
+who reaches it soonest (`agents.teamwork`), the crafter makes what it can at once and hands out
+copies of the gathering tools teammates ask for, feeders walk to their material to wait for a tool,
+and the seeker asks for a pickaxe to dig to the goal. The hand-over of the goal's tool to whoever
+reaches the goal soonest holds on every board. `agents.scripted_roles.Roles.decide` calls it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from agents import options, planner, prerequisites, scripted_board, teamwork
+from agents.skills import library, mapping, navigation
+from envs.mac import rules as rules_lib
+
+if TYPE_CHECKING:
+    from agents.scripted import ScriptedAgent
+
+# A tool the crafter shared counts as the mate's for this many steps, until its status shows it.
+HANDED_FOR = 5
+# A seeker alone with the crafter goes to the goal once this few units of the bill are left.
+SEEKER_LEAVES = 2
+# The holder of the goal's tool hands it to a teammate that reaches the goal this many steps
+# sooner (one step for the share, and a margin against handing it back and forth).
+HAND_OFF = 3
+
+
+class Dispatch:
+    """The team dispatch of the scripted roles; `role` is the roles' own (index, team size) -> role,
+    so that the seeker is known under any role policy."""
+
+    def __init__(self, role: Callable[[int, int], str]) -> None:
+        self.role = role
+
+    def tool_receiver(
+        self, agent: ScriptedAgent, state: library.AgentState, tool: str, role: str
+    ) -> tuple[str, str] | None:
+        """Whom the holder of the goal's tool hands it to (teammate, reason), or None to use it
+        itself. While the goal is unseen nobody: the holder searches too, and a share reaches any
+        distance once anyone sees it. Once it is seen, whoever reaches it soonest (positions are
+        on the board), digging with the tools it holds, when `HAND_OFF` steps sooner than the
+        holder: the seeker waiting there, or a feeder that found the diamond, mines it at once."""
+        team, board = agent.spec.team, agent.board
+        target = library.goal_material(state.rules, agent.spec.goal)
+        if target is None:
+            seeker = board.status.get(team[-1])
+            if role != "seeker" and seeker and seeker.alive and not seeker.inventory.get(tool, 0):
+                return team[-1], f"the {readable_role('seeker')} needs it"
+            return None
+        if not state.known.knows(target):
+            return None
+        reach = teamwork.Reach(state.known)
+        diggers = teamwork.gathering_tools(state.rules)
+
+        def steps(position: mapping.Position, inventory: dict[str, int]) -> float:
+            held = frozenset(t for t in diggers if inventory.get(t, 0) > 0) | {tool}
+            return reach.steps(position, target, held)
+
+        own = steps(state.position, state.inventory)
+        best: tuple[float, str] | None = None
+        for aid in team:
+            status = board.status.get(aid)
+            if aid == agent.spec.agent_id or status is None or not status.alive:
+                continue
+            if status.inventory.get(tool, 0):
+                continue
+            theirs = steps(status.position, status.inventory)
+            if theirs + HAND_OFF <= own and (best is None or theirs < best[0]):
+                best = (theirs, aid)
+        if best is None:
+            return None
+        return best[1], f"{best[1]} reaches the {library.readable(target)} sooner"
+
+    def crafter_steps(
+        self, agent: ScriptedAgent, state: library.AgentState, tool: str
+    ) -> tuple[prerequisites.Step, ...]:
+        """The crafter's plan to the goal's tool, counting a gathering tool a teammate holds as
+        its own (a stone pickaxe handed to the iron fetcher is not made again), plus the
+        ingredients of the tool copies teammates ask for."""
+        rules, me = state.rules, agent.spec.agent_id
+        if any(s.inventory.get(tool, 0) for a, s in agent.board.status.items() if a != me):
+            return ()  # the tool is made and handed over
+        inventory = dict(state.inventory)
+        for aid, status in agent.board.status.items():
+            if aid == me or not status.alive:
+                continue
+            for held in teamwork.gathering_tools(rules) - {tool}:
+                if status.inventory.get(held, 0) > 0 or _handed(agent.status, held, aid, state):
+                    inventory[held] = max(inventory.get(held, 0), 1)
+        steps = planner.plan_steps(
+            dataclasses.replace(state, inventory=inventory), goal=f"make_{tool}"
+        )
+        copies: dict[str, int] = {}
+        for aid, status in agent.board.status.items():
+            wanted = status.wants
+            if aid == me or not status.alive or not wanted or status.inventory.get(wanted, 0):
+                continue
+            if _handed(agent.status, wanted, aid, state):
+                continue
+            if state.inventory.get(wanted, 0) > copies.get(wanted, 0) + teamwork.KEEP.get(
+                wanted, 0
+            ):
+                copies[wanted] = copies.get(wanted, 0) + 1  # one it holds goes out as it is
+                continue
+            copies[wanted] = copies.get(wanted, 0) + 1
+            for use, amount in rules.make[wanted].uses.items():
+                steps += (prerequisites.Step("collect", use, amount),)
+        return steps
+
+    def members(
+        self, agent: ScriptedAgent, crafter: str, crafter_status: scripted_board.AgentStatus
+    ) -> list[teamwork.Member]:
+        """The team's gatherers: the crafter and the feeders (with the seeker while it supplies)."""
+        team, board = agent.spec.team, agent.board
+        found = []
+        for index, aid in enumerate(team):
+            status = board.status.get(aid)
+            if status is None or not status.alive:
+                continue
+            role = self.role(index, len(team))
+            if role == "seeker" and not seeker_supplies(board, team, crafter_status, agent.rules):
+                continue
+            found.append(
+                teamwork.Member(
+                    aid, status.position, status.inventory, status.fetching, aid == crafter
+                )
+            )
+        return found
+
+    def jobs(
+        self,
+        agent: ScriptedAgent,
+        state: library.AgentState,
+        crafter: str,
+        crafter_status: scripted_board.AgentStatus,
+    ) -> dict[str, teamwork.Job]:
+        """Who fetches which unit of the crafter's bill (everyone computes the same split)."""
+        members = self.members(agent, crafter, crafter_status)
+        held = [m.inventory for m in members if not m.crafter]
+        bill = teamwork.units(crafter_status.missing, held)
+        return teamwork.assign(state.rules, teamwork.Reach(state.known), members, bill)
+
+    def dispatch_crafter(
+        self, agent: ScriptedAgent, state: library.AgentState, tool: str
+    ) -> scripted_board.Decision:
+        """Make what can be made now (in the plan's order), then copies of the gathering tools
+        teammates ask for, then fetch its own unit of the bill; else wait for deliveries."""
+        rules, status = state.rules, agent.status
+        steps = self.crafter_steps(agent, state, tool)
+        known = state.stations_known
+        for step in steps:
+            if step.kind == "collect" or not prerequisites.executable(rules, step, state.inventory):
+                continue
+            if step.kind == "make" and not set(rules.make[step.target].nearby) <= known:
+                continue
+            status.fetching = ""
+            return scripted_board.Decision(
+                options.Option.from_step(step), "crafter: make what it can now"
+            )
+        handed = self.hand_out(agent, state, tool)
+        if handed is not None:
+            status.fetching = ""
+            return handed
+        job = self.jobs(agent, state, agent.spec.agent_id, status).get(agent.spec.agent_id)
+        if job is not None and not teamwork.lacking(rules, job.item, state.inventory):
+            status.fetching = job.item
+            return scripted_board.Decision(
+                options.Option("collect", job.item), f"crafter: fetch {job.item}"
+            )
+        status.fetching = ""
+        unseen = [
+            item
+            for item, n in status.missing.items()
+            if n > 0 and not state.known.knows(library.material_yielding(rules, item) or item)
+        ]
+        if not steps or unseen:  # its own plan searches for what nobody has seen
+            return agent.toward(state, f"make_{tool}", "crafter: make the tools")
+        return scripted_board.Decision(options.Option("wait"), "crafter: waiting for deliveries")
+
+    def hand_out(
+        self, agent: ScriptedAgent, state: library.AgentState, tool: str
+    ) -> scripted_board.Decision | None:
+        """Share a gathering tool a teammate asks for (one it holds beyond what it keeps), or
+        make a copy when it holds the ingredients (walking back to the stations: a feeder
+        waits at its material meanwhile); the seeker's request first."""
+        rules, board = state.rules, agent.board
+        # The seeker first: its dig to the goal is the longest way in the team.
+        for aid in (agent.spec.team[-1], *agent.spec.team[:-1]):
+            status = board.status.get(aid)
+            if aid == agent.spec.agent_id or status is None or not status.alive:
+                continue
+            wanted = status.wants
+            if not wanted or wanted == tool or status.inventory.get(wanted, 0) > 0:
+                agent.status.handed.pop((wanted, aid), None)
+                continue
+            if _handed(agent.status, wanted, aid, state):
+                continue
+            if state.inventory.get(wanted, 0) > teamwork.KEEP.get(wanted, 0):
+                # Recorded in `handed` when the share starts (`ScriptedAgent._begin`), not here:
+                # the re-planning check asks for a decision it may not take.
+                return scripted_board.Decision(
+                    options.Option("share", wanted, aid), f"crafter: {aid} asks for {wanted}"
+                )
+            copy = prerequisites.Step("make", wanted)
+            if prerequisites.executable(rules, copy, state.inventory) and set(
+                rules.make[wanted].nearby
+            ) <= set(state.stations_known):
+                return scripted_board.Decision(
+                    options.Option("make", wanted), f"crafter: a copy for {aid}"
+                )
+        return None
+
+    def dispatch_feeder(
+        self,
+        agent: ScriptedAgent,
+        state: library.AgentState,
+        crafter: str,
+        crafter_status: scripted_board.AgentStatus,
+    ) -> scripted_board.Decision:
+        """Hand the crafter what it misses; fetch this agent's unit of the bill, walking to the
+        material to wait there for a tool the crafter hands over."""
+        rules, status = state.rules, agent.status
+        for item, amount in crafter_status.missing.items():
+            if amount > 0 and state.inventory.get(item, 0) > 0:
+                return scripted_board.Decision(
+                    options.Option("share", item, crafter), f"supplier: crafter misses {item}"
+                )
+        jobs = self.jobs(agent, state, crafter, crafter_status)
+        job = jobs.get(agent.spec.agent_id)
+        stuck = jobs.get(crafter)
+        if job is None and stuck is not None:
+            # The crafter's unit needs a tool it handed out (its plan counts on a teammate's, so
+            # it makes none): a feeder holding that tool fetches the unit, or nobody would.
+            if teamwork.lacking(rules, stuck.item, crafter_status.inventory) and not (
+                teamwork.lacking(rules, stuck.item, state.inventory)
+            ):
+                status.fetching, status.wants = stuck.item, ""
+                return scripted_board.Decision(
+                    options.Option("collect", stuck.item), f"supplier: fetch {stuck.item} for it"
+                )
+        if job is None:
+            status.fetching, status.wants = "", ""
+            goal_material = library.goal_material(rules, agent.spec.goal)
+            if not any(n > 0 for n in crafter_status.missing.values()):
+                if goal_material and not state.known.knows(goal_material):
+                    # More eyes find the goal sooner than a second tool would be made.
+                    return scripted_board.Decision(
+                        options.Option("navigate", goal_material), "supplier: search for the goal"
+                    )
+                return agent.toward(state, agent.spec.goal, "supplier: crafter needs nothing")
+            sought = [library.material_yielding(rules, i) for i in crafter_status.missing]
+            for material in (*sought, goal_material):
+                if material and not state.known.knows(material):
+                    # Search where the generator puts it (navigation explores toward it).
+                    return scripted_board.Decision(
+                        options.Option("navigate", material), f"supplier: search for {material}"
+                    )
+            if navigation.frontier(state.known, state.position).any():
+                return scripted_board.Decision(
+                    options.Option("explore"), "supplier: no unit left; exploring"
+                )
+            return scripted_board.Decision(options.Option("wait"), "supplier: no unit left")
+        status.fetching = job.item
+        # The tools it lacks to collect (and, behind rock, to dig to) its unit, earliest first.
+        missing = [t for t in job.tools if not state.inventory.get(t, 0)]
+        status.wants = missing[0] if missing else ""
+        if not missing:
+            return scripted_board.Decision(
+                options.Option("collect", job.item), f"supplier: fetch {job.item}"
+            )
+        material = library.material_yielding(rules, job.item) or ""
+        if state.known.material_at(state.facing_tile) == material:
+            return scripted_board.Decision(
+                options.Option("wait"), f"supplier: at {material}, waiting for a tool"
+            )
+        return scripted_board.Decision(
+            options.Option("navigate", material), f"supplier: to {material}, a tool is coming"
+        )
+
+    def dig_tool(
+        self, agent: ScriptedAgent, state: library.AgentState, rock_tool: str, crafter: str
+    ) -> scripted_board.Decision:
+        """The seeker asks the crafter for the pickaxe that digs to the goal, and hands in what
+        it holds that the crafter misses; it waits where it is until the pickaxe comes."""
+        agent.status.wants = rock_tool
+        crafter_status = agent.board.status.get(crafter)
+        if crafter_status is not None:
+            for item, amount in crafter_status.missing.items():
+                if amount > 0 and state.inventory.get(item, 0) > 0:
+                    return scripted_board.Decision(
+                        options.Option("share", item, crafter), f"seeker: crafter misses {item}"
+                    )
+        return scripted_board.Decision(
+            options.Option("wait"), f"seeker: waiting for a {rock_tool} to dig"
+        )
+
+
+def _handed(
+    status: scripted_board.AgentStatus, tool: str, mate: str, state: library.AgentState
+) -> bool:
+    """Whether the crafter shared `tool` with `mate` in the last `HANDED_FOR` steps (the mate's
+    posted status may not show it yet)."""
+    when = status.handed.get((tool, mate))
+    return when is not None and state.step - when < HANDED_FOR
+
+
+def digging_pays(state: library.AgentState, material: str, tool: str) -> bool:
+    """Whether holding `tool` (which mines rock) would shorten the way to `material` by at least
+    `library.DIG_SAVING` steps: the crafter's copy of it is then worth asking for."""
+    if state.inventory.get(tool, 0) > 0:
+        return False
+    known = state.known
+    goal = navigation.adjacent_cells(known.mask(material))
+    walk = navigation.distances(known, state.position)
+    dig = navigation.diggable(known, {**state.inventory, tool: 1}) & ~known.mask(material)
+    dug = navigation.dig_distances(known, state.position, dig)
+    by_dig = dug[goal & (dug >= 0)]
+    if not by_dig.size:
+        return False
+    by_walk = walk[goal & (walk >= 0)]
+    return not by_walk.size or int(by_dig.min()) + library.DIG_SAVING <= int(by_walk.min())
+
+
+def seeker_supplies(
+    board: scripted_board.TeamBoard,
+    team: tuple[str, ...],
+    crafter_status: scripted_board.AgentStatus,
+    rules: rules_lib.Rules,
+) -> bool:
+    """Whether the seeker feeds the crafter now: alone with it, while more than `SEEKER_LEAVES`
+    units of the bill are left, or a unit needs a tool the seeker holds and the crafter lacks
+    (the crafter's plan counts on the seeker then)."""
+    if len(team) > 2:
+        return False
+    left = sum(max(n, 0) for n in crafter_status.missing.values())
+    if left > SEEKER_LEAVES:
+        return True
+    seeker = board.status.get(team[-1])
+    if seeker is None or left == 0:
+        return False
+    for item, n in crafter_status.missing.items():
+        for tool in teamwork.lacking(rules, item, {}) if n > 0 else ():
+            if seeker.inventory.get(tool, 0) and not crafter_status.inventory.get(tool, 0):
+                return True
+    return False
+
+
+def readable_role(role: str) -> str:
+    return {"seeker": "goal seeker", "crafter": "crafter"}.get(role, role)
