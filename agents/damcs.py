@@ -48,6 +48,7 @@ from agents import (
     damcs_prompt,
     decision_reply,
     llm_agent,
+    llm_decision,
     memory,
     options,
     oracle,
@@ -55,8 +56,8 @@ from agents import (
     teamwork,
 )
 from agents.comms import roles as roles_lib
+from agents.llm import loader, model_config
 from agents.llm import model as model_lib
-from agents.llm import model_config
 from agents.memory import focus, graph_files
 from agents.skills import library
 from envs import mac
@@ -217,7 +218,7 @@ class DamcsAgent(llm_agent.LLMAgent):
 
     def on_decision(
         self,
-        decision: llm_agent.Decision,
+        decision: llm_decision.Decision,
         state: library.AgentState,
         reply: decision_reply.DecisionReply | None,
     ) -> None:
@@ -368,7 +369,7 @@ def build_team(
     `focus=True` is the planner-assisted variant (`damcs-assisted` in the method table: the
     memory's relevance filter keeps only the planner's next steps on the menu). `model` as in
     `agents.plain_llm.build_team`."""
-    lm, config_used = llm_agent.resolve_model(model)
+    lm, config_used = loader.resolve_model(model)
     label = ASSISTED_LABEL if focus and memory else LABEL
     agents = [
         DamcsAgent(
@@ -384,7 +385,7 @@ def build_team(
     ]
     config = {
         "label": label,
-        **llm_agent.describe(lm, config_used),
+        **loader.describe(lm, config_used),
         "memory": memory,
         "comm": comm,
         "focus": focus and memory,

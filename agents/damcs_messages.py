@@ -21,7 +21,7 @@ from typing import Any
 
 from agents import (
     comms,
-    llm_agent,
+    llm_decision,
     memory,
     options,
     oracle,
@@ -197,7 +197,7 @@ class Messenger:
 
     def update_claim(
         self,
-        decision: llm_agent.Decision,
+        decision: llm_decision.Decision,
         reference: oracle.Reference | None,
         state: library.AgentState,
     ) -> None:

@@ -21,123 +21,25 @@ A model that *fails* (server down, out of memory, a bug) is an error: the episod
 one-line message, and so does an episode whose fallback rate passes `ModelConfig.max_fallback_rate`.
 
 Models are loaded once per process (`load_model`, keyed by the whole `ModelConfig`) because the
-harness builds a fresh team for every episode; `LLMTeam.close` therefore releases nothing cached.
+harness builds a fresh team for every episode (`agents.llm.loader`); `LLMTeam.close` therefore
+releases nothing cached. One decision's menu order, request, answer and record, and the batched
+model call, are `agents.llm_decision`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from agents import decision_reply, driver, options, oracle, prompting
-from agents.llm import factory, model, model_config
+from agents import decision_reply, driver, llm_decision, options, oracle, prompting
+from agents.llm import model
 from agents.skills import library
 from envs.mac import rules as rules_lib
 from episode import team as team_lib
 
 MAX_ROUNDS = 2  # decision rounds per step: a second one when a chosen option ended at once
 FALLBACK = options.Option("explore")
-MAX_REPLY_TOKENS = 200  # a generate-mode reply (the paper's JSON) fits well within this
 FALLBACK_CHECK_AFTER = 20  # decisions before the fallback-rate bound is enforced
-
-
-def menu_seed(agent_seed: int, step: int, decision: int) -> int:
-    """The seed of one decision's menu order, fixed by the agent's episode seed, the step and the
-    agent's decision count (recorded beside the decision, so its order can be rebuilt)."""
-    digest = hashlib.sha256(f"{agent_seed}:{step}:{decision}".encode()).digest()
-    return int.from_bytes(digest[:4], "big")
-
-
-def shuffled(menu: Sequence[options.Option], seed: int) -> tuple[options.Option, ...]:
-    """`menu` in the order `seed` draws (the same seed gives the same order)."""
-    order = np.random.default_rng(seed).permutation(len(menu))
-    return tuple(menu[i] for i in order)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One decision of one agent: what it was offered, what it took, why, and what it cost."""
-
-    agent: str
-    step: int
-    options: tuple[str, ...]
-    chosen: str
-    mode: str = "score"
-    menu_seed: int = 0
-    reference: int | None = None  # the scripted planner's option (index into options), if known
-    scores: tuple[float, ...] = ()
-    fallback: bool = False
-    repaired: bool = False
-    reason: str = ""  # the model's pick, or why the fallback was taken
-    previous: str = ""  # outcome of the option before, as the prompt showed it
-    reply: Mapping[str, Any] = field(default_factory=dict)  # the parsed structured reply
-    prompt_tokens: int = 0  # this decision's share of its batch
-    completion_tokens: int = 0
-    llm_calls: int = 1
-    batch: int = 1  # requests in the model call that made this decision
-
-    def __post_init__(self) -> None:
-        # A fallback may take a safe option the menu lacked (explore after it failed recently).
-        if self.chosen not in self.options and not self.fallback:
-            raise ValueError(f"decision {self.chosen!r} is not on the menu {self.options}")
-        if self.scores and len(self.scores) != len(self.options):
-            raise ValueError("one score per option expected")
-        if self.mode not in ("score", "generate"):
-            raise ValueError(f"invalid decision mode {self.mode!r}; allowed: score, generate")
-
-    @property
-    def agrees_with_reference(self) -> bool | None:
-        """Whether the choice is the scripted planner's (None when no reference was computed)."""
-        if self.reference is None:
-            return None
-        return self.chosen == self.options[self.reference]
-
-    def to_dict(self) -> dict[str, Any]:
-        """A trace entry in the viewer's loose format (see `benchmark.viewer`)."""
-        return {
-            "agent": self.agent,
-            "step": self.step,
-            "decision": self.chosen,
-            "mode": self.mode,
-            "reason": self.reason,
-            "fallback": self.fallback,
-            "repaired": self.repaired,
-            "previous": self.previous,
-            "options": list(self.options),
-            "menu_seed": self.menu_seed,
-            "reference": self.reference,
-            "scores": [round(s, 3) for s in self.scores],
-            "reply": dict(self.reply),
-            "llm_calls": self.llm_calls,
-            "llm_prompt_tokens": self.prompt_tokens,
-            "llm_completion_tokens": self.completion_tokens,
-            "batch": self.batch,
-        }
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A decision an agent asks for: the model request, the menu behind its texts, and in
-    generate mode the prompt asking for the structured reply."""
-
-    request: model.ChoiceRequest
-    menu: tuple[options.Option, ...]
-    step: int
-    menu_seed: int
-    reply_prompt: str = ""
-    reply_goals: bool = False
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the model said for one pending decision: a choice (score mode) or a reply text."""
-
-    choice: model.Choice | None = None
-    text: str | None = None
 
 
 class LLMAgent(team_lib.Agent):
@@ -190,11 +92,11 @@ class LLMAgent(team_lib.Agent):
         self._close_trace()
         return self.action is None
 
-    def pending(self) -> Pending:
+    def pending(self) -> llm_decision.Pending:
         """The model request for a decision now, on a freshly shuffled menu."""
         state = self._require_state()
-        seed = menu_seed(self.spec.seed, state.step, self.counters.decisions)
-        menu = shuffled(self.menu(state), seed)
+        seed = llm_decision.menu_seed(self.spec.seed, state.step, self.counters.decisions)
+        menu = llm_decision.shuffled(self.menu(state), seed)
         texts = tuple(o.text for o in menu)
         context = prompting.DecisionContext(
             state=state,
@@ -218,9 +120,11 @@ class LLMAgent(team_lib.Agent):
         reply_prompt = ""
         if self.mode == "generate":
             reply_prompt = prompting.build_reply_request(context, self.sections, self.reply_goals)
-        return Pending(request, menu, state.step, seed, reply_prompt, self.reply_goals)
+        return llm_decision.Pending(request, menu, state.step, seed, reply_prompt, self.reply_goals)
 
-    def apply(self, pending: Pending, answer: Answer, cost: Mapping[str, int]) -> bool:
+    def apply(
+        self, pending: llm_decision.Pending, answer: llm_decision.Answer, cost: Mapping[str, int]
+    ) -> bool:
         """Take the model's `answer` and start its option; True if it produced an action this step
         (False: it ended at once and a new decision is needed)."""
         state = self._require_state()
@@ -237,7 +141,7 @@ class LLMAgent(team_lib.Agent):
             self.action = self.driver.start(option, state)
         choice = answer.choice
         scores = choice.scores if choice is not None and not fallback else ()
-        decision = Decision(
+        decision = llm_decision.Decision(
             agent=self.spec.agent_id,
             step=state.step,
             options=pending.request.options,
@@ -293,7 +197,7 @@ class LLMAgent(team_lib.Agent):
 
     def on_decision(  # noqa: B027 - optional hook
         self,
-        decision: Decision,
+        decision: llm_decision.Decision,
         state: library.AgentState,
         reply: decision_reply.DecisionReply | None,
     ) -> None:
@@ -311,7 +215,7 @@ class LLMAgent(team_lib.Agent):
         return list(self._trace)
 
     def _read(
-        self, pending: Pending, answer: Answer
+        self, pending: llm_decision.Pending, answer: llm_decision.Answer
     ) -> tuple[options.Option | None, str, decision_reply.DecisionReply | None]:
         texts = pending.request.options
         if answer.text is not None:
@@ -332,7 +236,7 @@ class LLMAgent(team_lib.Agent):
         why = "model choice" + (f" (score {score:.2f})" if score is not None else "")
         return pending.menu[choice.index], why, None
 
-    def _count(self, decision: Decision) -> None:
+    def _count(self, decision: llm_decision.Decision) -> None:
         self.count(
             decisions=1,
             llm_calls=decision.llm_calls,
@@ -401,7 +305,9 @@ class LLMTeam(team_lib.Team):
             needy = []
             for group in groups:
                 first = agents[group[0]]
-                answers, costs = ask(first.lm, [pending[aid] for aid in group], first.mode)
+                answers, costs = llm_decision.ask(
+                    first.lm, [pending[aid] for aid in group], first.mode
+                )
                 for aid, answer, cost in zip(group, answers, costs, strict=True):
                     if not agents[aid].apply(pending[aid], answer, cost):
                         needy.append(aid)
@@ -411,105 +317,3 @@ class LLMTeam(team_lib.Team):
 
     def close(self) -> None:
         """Nothing to release: the model stays in the per-process cache for the next episode."""
-
-
-def ask(
-    lm: model.LanguageModel, pending: Sequence[Pending], mode: str
-) -> tuple[list[Answer], list[dict[str, int]]]:
-    """One model call for all `pending` decisions: `choose` in score mode, `generate` in generate
-    mode. A `ModelError` (the model failed) propagates: it ends the episode. Tokens of the call are
-    shared out over the decisions in proportion to their prompt lengths."""
-    before = lm.usage
-    if mode == "generate":
-        prompts = [p.reply_prompt for p in pending]
-        # One schema for the batch (the agents' menus differ); each reply is held to its menu.
-        goals = any(p.reply_goals for p in pending)
-        schema = decision_reply.schema(None, goals) if len(pending) > 1 else None
-        if schema is None:
-            only = pending[0]
-            schema = decision_reply.schema(only.request.options, only.reply_goals)
-        completions = lm.generate(prompts, max_new_tokens=MAX_REPLY_TOKENS, json_schema=schema)
-        answers = [Answer(text=c.text) for c in completions]
-        weights = [len(prompt) for prompt in prompts]
-    else:
-        requests = [p.request for p in pending]
-        answers = [Answer(choice=c) for c in lm.choose(requests)]
-        weights = [len(r.prompt) + sum(len(o) for o in r.options) for r in requests]
-    if len(answers) != len(pending):
-        raise model.ValidationError(f"{len(answers)} answers for {len(pending)} decisions")
-    used = lm.usage - before
-    prompt_shares = split(used.prompt_tokens, weights)
-    completion_shares = split(used.completion_tokens, weights)
-    costs = [
-        {"calls": 1, "batch": len(pending), "prompt_tokens": p, "completion_tokens": c}
-        for p, c in zip(prompt_shares, completion_shares, strict=True)
-    ]
-    return answers, costs
-
-
-def split(total: int, weights: Sequence[int]) -> list[int]:
-    """`total` shared out in proportion to `weights`, as integers that add up to `total`."""
-    weight = sum(weights) or 1
-    shares = [total * w // weight for w in weights]
-    order = sorted(range(len(weights)), key=lambda i: -(total * weights[i] % weight))
-    for i in order[: total - sum(shares)]:
-        shares[i] += 1
-    return shares
-
-
-# --- models, loaded once per process -------------------------------------------------------
-
-_MODELS: dict[model_config.ModelConfig, model.LanguageModel] = {}
-
-
-def load_model(config: model_config.ModelConfig | model.LanguageModel) -> model.LanguageModel:
-    """The model `config` describes (preset, hub id, local path, URL, "fake" or "uniform"), or a
-    model object itself.
-
-    With `config.keep_loaded`, a loaded model is kept for the rest of the process and returned
-    again for an equal config: teams are built per episode, weights are not. Device, dtype, threads
-    and option scoring apply to local weights only. Raises `model.ModelError` with a one-line
-    message when the model cannot be had.
-    """
-    if isinstance(config, model.LanguageModel):
-        return config
-    kwargs = factory.backend_kwargs(config)
-    keep = config.keep_loaded and not factory.is_control(config.spec)
-    if keep and config in _MODELS:
-        return _MODELS[config]
-    lm = factory.make_model(config.spec, **kwargs)
-    if keep:
-        _MODELS[config] = lm
-    return lm
-
-
-def resolve_model(
-    model_option: model_config.ModelConfig | Mapping[str, Any] | str | model.LanguageModel | None,
-) -> tuple[model.LanguageModel, model_config.ModelConfig]:
-    """The loaded model for a method's `model` option and its config. A model object handed in by
-    a caller (tests, studies) gets a config naming it; its decision mode is the object's `decide`
-    attribute if it has one, else scoring."""
-    if isinstance(model_option, model.LanguageModel):
-        decide = getattr(model_option, "decide", "score")
-        return model_option, model_config.ModelConfig(spec=model_option.model_id, decide=decide)
-    config = model_config.ModelConfig.coerce(model_option)
-    return load_model(config), config
-
-
-def describe(lm: model.LanguageModel, config: model_config.ModelConfig) -> dict[str, Any]:
-    """What an episode record keeps of the model: its whole config, the decision mode that ran,
-    and what the backend resolved (device, dtype, revision) where it says."""
-    resolved = lm.describe()
-    return {
-        "model": {**config.to_dict(), "spec": factory.public_spec(config.spec)},
-        "model_id": lm.model_id,
-        "decide": config.resolved_decide,
-        "model_resolved": resolved,
-    }
-
-
-def forget_models() -> None:
-    """Drop (and close) every cached model, e.g. between benchmark sections or in tests."""
-    for lm in _MODELS.values():
-        lm.close()
-    _MODELS.clear()

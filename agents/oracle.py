@@ -193,7 +193,8 @@ def _heard_team(
 def crafter_steps(view: TeamView, state: library.AgentState) -> tuple[prerequisites.Step, ...]:
     """The crafter's plan to the goal's tool as the scripted crafter posts it (its bill is what a
     status says it needs): with dispatch, a gathering tool a teammate holds counts as the
-    crafter's and the copies teammates ask for are added (`Roles.crafter_steps`); () once held."""
+    crafter's and the copies teammates ask for are added
+    (`scripted_dispatch.Dispatch.crafter_steps`); () once held."""
     tool = prerequisites.goal_tool(state.rules, view.spec.goal)
     if tool is None or state.inventory.get(tool, 0) > 0:
         return ()

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from agents import llm_agent, prompting
+from agents.llm import loader, model_config
 from agents.llm import model as model_lib
-from agents.llm import model_config
 from envs import mac
 
 LABEL = "plain LLM (paper's Baseline)"
@@ -38,7 +38,7 @@ def build_team(
     object; `batch=False` asks the model once per agent. Raises `agents.llm.ModelError` (one line)
     when the model cannot be loaded.
     """
-    lm, config_used = llm_agent.resolve_model(model)
+    lm, config_used = loader.resolve_model(model)
     agents = [
         llm_agent.LLMAgent(
             lm,
@@ -50,5 +50,5 @@ def build_team(
         )
         for _ in range(env.n_agents)
     ]
-    config = {"label": LABEL, **llm_agent.describe(lm, config_used), "batch": batch}
+    config = {"label": LABEL, **loader.describe(lm, config_used), "batch": batch}
     return llm_agent.LLMTeam(agents, lm, config, batch=batch)

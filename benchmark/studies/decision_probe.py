@@ -39,7 +39,7 @@ from typing import Any
 import tyro
 from scipy import stats
 
-from agents import damcs, decision_reply, llm_agent, plain_llm, prompting
+from agents import damcs, decision_reply, llm_agent, llm_decision, plain_llm, prompting
 from agents import options as options_lib
 from agents.llm import controls, factory, model, model_config
 from benchmark.studies import output
@@ -139,12 +139,12 @@ class _Referenced(model.LanguageModel):
         return self.inner.choose(requests)
 
 
-def _capture(agent: llm_agent.LLMAgent, sink: list[llm_agent.Pending]) -> None:
+def _capture(agent: llm_agent.LLMAgent, sink: list[llm_decision.Pending]) -> None:
     """Record every `Pending` the agent builds, with its generate-mode prompt too (the agent is
     switched to generate mode only while it builds the request; it still decides by scoring)."""
     build = agent.pending
 
-    def pending() -> llm_agent.Pending:
+    def pending() -> llm_decision.Pending:
         mode, agent.mode = agent.mode, "generate"
         try:
             made = build()
@@ -164,7 +164,7 @@ def play(episode: Episode, max_steps: int) -> list[ProbeItem]:
     )
     builder = plain_llm.build_team if episode.method == "plain-llm" else damcs.build_team
     team = builder(env, model=lm)
-    sink: list[llm_agent.Pending] = []
+    sink: list[llm_decision.Pending] = []
     for agent in team.agents:
         _capture(agent, sink)
     loop.play_episode(team, env, episode.seed, method=episode.method)
@@ -266,11 +266,11 @@ def answer_by_reply(lm: model.LanguageModel, items: Sequence[ProbeItem]) -> list
     goals = any(i.reply_goals for i in items)
     if len(items) == 1:
         schema = decision_reply.schema(items[0].request.options, items[0].reply_goals)
-    else:  # one schema for the batch, as `llm_agent.ask` does; each reply is held to its menu
+    else:  # one schema for the batch, as `llm_decision.ask` does; each reply is held to its menu
         schema = decision_reply.schema(None, goals)
     completions = lm.generate(
         [i.reply_prompt for i in items],
-        max_new_tokens=llm_agent.MAX_REPLY_TOKENS,
+        max_new_tokens=llm_decision.MAX_REPLY_TOKENS,
         json_schema=schema,
     )
     out: list[str | None] = []

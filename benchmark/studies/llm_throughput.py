@@ -20,8 +20,8 @@ from collections.abc import Sequence
 
 import tyro
 
-from agents import llm_agent, plain_llm
-from agents.llm import model, model_config
+from agents import plain_llm
+from agents.llm import loader, model, model_config
 from benchmark.studies import output, tiny_model
 from envs import mac
 from episode import loop
@@ -116,11 +116,11 @@ def load(spec: str, args: Args, scratch: pathlib.Path) -> model.LanguageModel:
         config = model_config.ModelConfig(
             spec, device="cpu", threads=args.threads, call_cache=False
         )
-        return llm_agent.load_model(config)
+        return loader.load_model(config)
     config = model_config.ModelConfig(
         spec, device=args.device, dtype=args.dtype, threads=args.threads, call_cache=False
     )
-    return llm_agent.load_model(config)
+    return loader.load_model(config)
 
 
 def main(args: Args) -> list[dict]:

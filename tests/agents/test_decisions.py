@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from agents import damcs, llm_agent, oracle, plain_llm
+from agents import damcs, llm_decision, oracle, plain_llm
 from agents.llm import FakeModel, controls, model
 from envs import mac
 from episode import loop
@@ -29,8 +29,8 @@ def test_menus_are_shuffled_with_a_recorded_seed():
     entries = _entries(result)
     # The same seed gives the same order; the recorded seed rebuilds it.
     first = entries[0]
-    again = llm_agent.shuffled(sorted(first["options"]), first["menu_seed"])
-    assert llm_agent.shuffled(sorted(first["options"]), first["menu_seed"]) == again
+    again = llm_decision.shuffled(sorted(first["options"]), first["menu_seed"])
+    assert llm_decision.shuffled(sorted(first["options"]), first["menu_seed"]) == again
     orders = {tuple(e["options"]) for e in entries if len(e["options"]) > 3}
     assert len(orders) > 1
     _, replay = _play(plain_llm.build_team, "fake")

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from agents import llm_agent, plain_llm
-from agents.llm import FakeModel, model, model_config
+from agents import llm_decision, plain_llm
+from agents.llm import FakeModel, loader, model, model_config
 from benchmark.studies import tiny_model as tiny_model_lib
 from envs import mac
 from episode import loop
@@ -128,26 +128,26 @@ def test_a_failing_model_ends_the_episode_with_its_error():
 
 
 def test_tokens_are_shared_out_exactly():
-    assert sorted(llm_agent.split(10, [1, 1, 1])) == [3, 3, 4]
-    assert sum(llm_agent.split(997, [13, 400, 2])) == 997
-    assert llm_agent.split(0, [5, 5]) == [0, 0]
+    assert sorted(llm_decision.split(10, [1, 1, 1])) == [3, 3, 4]
+    assert sum(llm_decision.split(997, [13, 400, 2])) == 997
+    assert llm_decision.split(0, [5, 5]) == [0, 0]
 
 
 def test_models_are_loaded_once_per_process(tiny_lm, tmp_path):
     directory = tiny_model_lib.build_tiny_model(tmp_path / "m")
     try:
         config = model_config.ModelConfig(str(directory), device="cpu", call_cache=False)
-        first = llm_agent.load_model(config)
-        again = llm_agent.load_model(model_config.ModelConfig(**config.to_dict()))
-        fresh = llm_agent.load_model(config.replace(keep_loaded=False))
+        first = loader.load_model(config)
+        again = loader.load_model(model_config.ModelConfig(**config.to_dict()))
+        fresh = loader.load_model(config.replace(keep_loaded=False))
         assert first is again and fresh is not first
         team = plain_llm.build_team(mac.EnvConfig(n_agents=2), model=config.to_dict())
         assert team.lm is first
         assert team.config["model"] == config.to_dict()
         team.close()
-        assert llm_agent.load_model(config) is first
+        assert loader.load_model(config) is first
     finally:
-        llm_agent.forget_models()
+        loader.forget_models()
 
 
 def test_a_missing_model_is_one_clear_error():

@@ -5,8 +5,7 @@ import math
 
 import pytest
 
-from agents import llm_agent
-from agents.llm import controls, factory, model, model_config, parsing
+from agents.llm import controls, factory, loader, model, model_config, parsing
 
 OPTIONS = ("collect wood", "place table", "make wood pickaxe", "collect stone")
 
@@ -135,7 +134,7 @@ def test_fake_model_counts_tokens_and_applies_stop_and_length():
 
 
 def test_uniform_control_picks_every_position_and_repeats_itself():
-    lm = llm_agent.load_model(model_config.ModelConfig("uniform", device="cpu", threads=1))
+    lm = loader.load_model(model_config.ModelConfig("uniform", device="cpu", threads=1))
     assert lm.model_id == "uniform"
     options = ("collect wood", "place table", "explore", "drink water")
     requests = [model.ChoiceRequest(f"Step {i}. Next subgoal?", options) for i in range(400)]
