@@ -161,6 +161,12 @@ def reference(
         own.missing, own.remaining = prerequisites.bill(steps), len(steps)
     decision = roles.decide(agent, state)
     index = _on_menu(menu, decision.option)
+    chosen = menu[index]
+    if chosen.kind == "share" and chosen.teammate:
+        # A share counts as handed from the pick on, as the scripted agent counts it from the
+        # start of the share (`ScriptedAgent._begin`); kept only when the agent takes this pick
+        # (`TeamView.own`), so the crafter neither shares the tool twice nor copies it again.
+        own.handed[(chosen.target, chosen.teammate)] = state.step
     if own.fetching:  # the scripted supplier chose what to fetch: claim the units it plans for
         if team.dispatch:  # one unit per gatherer (`agents.teamwork`)
             return Reference(index, {own.fetching: 1}, own)

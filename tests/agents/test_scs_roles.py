@@ -3,6 +3,8 @@ the goal for the tool; the oracle (the scripted roles fed by what an agent heard
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -299,6 +301,15 @@ def test_the_oracle_crafter_hands_a_pickaxe_copy_to_the_feeder_that_asks_for_it(
     assert menu[oracle.reference_index(menu, crafter, "collect_diamond", asked)].text == (
         "share wood pickaxe with player_3"
     )
+    # Taken, the share counts as handed: the next decision (the feeder's status does not show
+    # the pickaxe yet) neither shares it again nor makes another copy.
+    first = oracle.reference(menu, crafter, "collect_diamond", asked)
+    after = {"wood_pickaxe": 1, "wood": 1}
+    crafter = _state("player_0", SPOTS["player_0"], inventory=after)
+    menu = _menu(crafter)
+    carried = dataclasses.replace(asked, own=first.status)
+    again = menu[oracle.reference_index(menu, crafter, "collect_diamond", carried)].text
+    assert again not in ("share wood pickaxe with player_3", "make wood pickaxe")
     # Without dispatch nobody hands pickaxes out.
     plain = _heard("player_0", False, feeder_wants="wood_pickaxe")
     assert not menu[
