@@ -182,14 +182,19 @@ class DamcsAgent(llm_agent.LLMAgent):
         known, _ = self._stations(state)
         tool = prerequisites.goal_tool(self.rules, self.spec.goal)
         router = self._require_router()
+        messenger = self._require_messenger()
+        # With team dispatch the goal's tool goes to whoever reaches the goal soonest, and the
+        # crafter copies and hands out the pickaxes teammates ask for.
         receivers = [
             m
             for m in self.spec.team
-            if router.enabled and m != self.spec.agent_id and router.role(m) == roles_lib.SEEKER
+            if router.enabled
+            and m != self.spec.agent_id
+            and (messenger.dispatch or router.role(m) == roles_lib.SEEKER)
         ]
         # Whoever holds the goal's tool goes for the goal, whatever a teammate still asks for.
         holds_tool = bool(tool) and state.inventory.get(tool, 0) > 0
-        needs = self._require_messenger().crafter_needs()
+        needs = messenger.crafter_needs()
         crafter = self.spec.team[0]
         heard = {crafter: needs} if needs and not holds_tool else {}
         return focus.relevant(
@@ -201,6 +206,7 @@ class DamcsAgent(llm_agent.LLMAgent):
             teammate_needs=heard,
             tool_receivers=receivers,
             supplier=bool(heard),
+            tool_requests=messenger.tool_requests(),
         )
 
     def _bill_walks(self, state: library.AgentState) -> list[options.Option]:

@@ -102,6 +102,15 @@ class Messenger:
             own=self.own,
         )
 
+    def tool_requests(self) -> dict[str, str]:
+        """The gathering tool each teammate asks for (teammate -> tool), as its latest status
+        says; empty without team dispatch, where nobody asks."""
+        router = self.router
+        if not self.dispatch or not router.enabled:
+            return {}
+        inbox = router.inbox(self.spec.agent_id)
+        return {m.sender: m.wants for m in inbox.statuses if m.wants}
+
     def crafter_needs(self) -> dict[str, int] | None:
         """The crafter's stated needs when this agent feeds it (None: not a feeder, or unheard)."""
         router = self.router

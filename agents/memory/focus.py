@@ -28,18 +28,22 @@ def relevant(
     teammate_needs: Mapping[str, Mapping[str, int]] | None = None,
     tool_receivers: Collection[str] = (),
     supplier: bool = False,
+    tool_requests: Mapping[str, str] | None = None,
 ) -> list[options_lib.Option]:
     """The options of `menu` that serve `goal` (an achievement) or a teammate's need, in menu order.
 
     Kept: a collect whose item the plan's bill or a teammate needs; a place or make that is a step
     of the plan; a share of an item the receiving teammate needs, or of the tool the goal needs to
-    one of `tool_receivers` (in the paper, the goal seeker receives the iron pickaxe); every other
+    one of `tool_receivers` (in the paper, the goal seeker receives the iron pickaxe), and, with
+    team dispatch, the making and sharing of a gathering tool a teammate asks for in
+    `tool_requests` (teammate -> tool: the crafter hands out pickaxe copies); every other
     option (the vitals, explore, go to, wait). A `supplier` (an S-CS role that feeds others) plans
     for what its teammates need, not for the whole goal chain of its own, as long as it has heard a
     need; the goal's own material stays collectable for everyone. With no plan left (the goal needs
     nothing more), or when nothing would be left, the menu is returned unchanged.
     """
     needs = teammate_needs or {}
+    requests = tool_requests or {}
     wanted_counts = merge_needs(needs.values())
     tool = prerequisites.goal_tool(rules, goal)
     if supplier and wanted_counts:
@@ -55,11 +59,12 @@ def relevant(
         if option.kind == "collect":
             keep = option.target in wanted
         elif option.kind in ("place", "make"):
-            keep = (option.kind, option.target) in planned
+            copy = option.kind == "make" and option.target in requests.values()
+            keep = (option.kind, option.target) in planned or copy
         elif option.kind == "share":
             needed = option.target in needs.get(option.teammate, {})
             handover = option.target == tool and option.teammate in tool_receivers
-            keep = needed or handover
+            keep = needed or handover or requests.get(option.teammate) == option.target
         else:  # the vitals, exploring and waiting never compete with the plan
             keep = True
         if keep:

@@ -107,3 +107,20 @@ def test_a_supplier_plans_for_the_needs_it_heard_not_for_its_own_chain():
     assert _texts(feeding) == ["collect stone", "explore"]
     # Before it has heard any need, a supplier works toward the goal itself.
     assert _texts(focus.relevant(menu, RULES, GOAL, inventory, supplier=True)) == _texts(menu)
+
+
+def test_a_pickaxe_a_teammate_asks_for_may_be_copied_and_shared():
+    # The crafter holds its wood pickaxe: its own plan neither makes nor shares another one.
+    inventory = {**VITALS, "wood": 2, "wood_pickaxe": 1}
+    menu = _menu("make wood pickaxe", "share wood pickaxe with player_1", "explore")
+    plain = focus.relevant(menu, RULES, GOAL, inventory, ("table",))
+    assert _texts(plain) == ["explore"]
+    asked = focus.relevant(
+        menu, RULES, GOAL, inventory, ("table",), tool_requests={"player_1": "wood_pickaxe"}
+    )
+    assert _texts(asked) == _texts(menu)
+    # A request by someone else does not open the share to player_1.
+    other = focus.relevant(
+        menu, RULES, GOAL, inventory, ("table",), tool_requests={"player_2": "wood_pickaxe"}
+    )
+    assert _texts(other) == ["make wood pickaxe", "explore"]
