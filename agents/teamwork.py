@@ -50,12 +50,14 @@ class Member:
 
 @dataclass(frozen=True)
 class Job:
-    """One unit of `item` to fetch; `tool` is the gathering tool to receive first ("" if held)."""
+    """One unit of `item` to fetch; `tool` is the gathering tool the item itself needs and the
+    gatherer lacks (a copy counted against `TOOL_COPIES`; "" if held), `tools` every tool to
+    receive, earliest first (with the pickaxes that mine the rock around the material)."""
 
     item: str
     tool: str = ""
     steps: float = 0.0
-    tools: tuple[str, ...] = ()  # every tool to receive, in the order to ask for them
+    tools: tuple[str, ...] = ()
 
 
 def gathering_tools(rules: rules_lib.Rules) -> frozenset[str]:
