@@ -239,8 +239,9 @@ def assign(
         if steps == float("inf"):
             unseen.append(item)
             continue
-        tool = needed[-1] if needed else ""
-        if tool in lacking(rules, item, member.inventory):
+        # The tool the item itself needs (a counted copy); the crafter makes its own.
+        tool = next(iter(lacking(rules, item, member.inventory)), "") if needed else ""
+        if tool:
             budget[tool] -= 1
         jobs[member.agent_id] = Job(item, tool, steps, needed)
     # A unit of a material nobody has seen goes to a free feeder, whose collect searches for it.
@@ -251,7 +252,6 @@ def assign(
         free = [m for m in members if m.agent_id not in jobs and not m.crafter]
         if free:
             needed = tools_to_fetch(rules, item, free[0].inventory, walled_in=True)
-            jobs[free[0].agent_id] = Job(
-                item, needed[-1] if needed else "", float("inf"), tuple(needed)
-            )
+            tool = next(iter(lacking(rules, item, free[0].inventory)), "")
+            jobs[free[0].agent_id] = Job(item, tool, float("inf"), tuple(needed))
     return jobs
