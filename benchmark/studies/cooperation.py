@@ -12,6 +12,9 @@ found, and on how many maps the two meet) and prints the issue's targets with wh
   1.5x of the bound on average;
 - own map: the diamond in >= 90% of episodes for 1, 2 and 6 agents, in <= 1.5x the privileged steps.
 
+A second table says where the steps go: when the team first saw a diamond and first held the
+pickaxe for it (on its own map it waits for the later of the two), and the steps after both.
+
 Failures are never dropped: an episode that misses the diamond counts at the 350-step cap in every
 mean and ratio (its true time is at least that, so a failing team's numbers are optimistic, never
 flattering by omission). Intervals are Student-t over maps, the independent units.
@@ -27,11 +30,15 @@ import sys
 
 import tyro
 
+from agents import prerequisites
+from agents.skills import library
 from benchmark import methods
 from benchmark import statistics as stats
 from benchmark.studies import output, team_bound
 from envs import mac
+from envs.mac import rules as rules_lib
 from episode import loop
+from episode import team as team_lib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,13 +86,64 @@ def maps_with_diamond(count: int, first: int = 0) -> list[Map]:
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """One scripted episode: the step the goal was reached, and where the time went before it
+    (None where it did not happen)."""
+
+    steps: int | None
+    """Joint steps to the goal."""
+    tool: int | None
+    """The first step a player held the goal's tool (the iron pickaxe)."""
+    seen: int | None
+    """The first step a player's map showed the goal's material (0 on the privileged map)."""
+
+
+class _SightingWatch(team_lib.Team):
+    """The scripted team, noting the first step any player's known map shows `material` (the
+    maps its board holds): on its own map a team cannot go for the diamond before that."""
+
+    def __init__(self, inner: team_lib.Team, material: str) -> None:
+        super().__init__(inner.agents, inner.config)
+        self.inner, self.material = inner, material
+        self.method, self.obs_type = inner.method, inner.obs_type
+        self.seen: int | None = None
+        self._step = 0
+
+    def reset(self, specs) -> None:
+        self.inner.reset(specs)
+        self.seen, self._step = None, 0
+
+    def act(self, observations, infos) -> dict[str, int]:
+        actions = self.inner.act(observations, infos)
+        if self.seen is None and any(
+            m.knows(self.material) for m in self.inner.board.maps.values()
+        ):
+            self.seen = self._step
+        self._step += 1
+        return actions
+
+    def counters(self) -> team_lib.Counters:
+        return self.inner.counters()
+
+
+def play_outcome(where: Map, n_agents: int, privileged: bool) -> Outcome:
+    """One scripted episode on `where`: steps to the diamond, and when the team first held the
+    pickaxe for it and first saw one."""
+    env = mac.EnvConfig(n_agents=n_agents, privileged_map=privileged, world_seed=where.world_seed)
+    rules = rules_lib.load(env.rules)
+    team = _SightingWatch(methods.build("scripted", env), library.goal_material(rules, GOAL))
+    record = loop.play_episode(team, env, where.seed, method="scripted").record
+    tool = prerequisites.goal_tool(rules, GOAL)
+    return Outcome(record.milestones[GOAL], record.achievements.get(f"make_{tool}"), team.seen)
+
+
 def play(where: Map, n_agents: int, privileged: bool) -> int | None:
     """Steps to the diamond of one scripted episode (None when not reached)."""
-    env = mac.EnvConfig(n_agents=n_agents, privileged_map=privileged, world_seed=where.world_seed)
-    team = methods.build("scripted", env)
-    return loop.play_episode(team, env, where.seed, method="scripted").record.milestones[
-        "collect_diamond"
-    ]
+    return play_outcome(where, n_agents, privileged).steps
+
+
+GOAL = "collect_diamond"
 
 
 CAP = mac.EnvConfig().length
@@ -155,7 +213,9 @@ def main(args: Args) -> int:
             else:
                 row = {"map": where.name, "n_agents": n, "lower": None, "best_plan": None}
             for nav in args.navigation:
-                row[nav] = play(where, n, nav == "privileged")
+                outcome = play_outcome(where, n, nav == "privileged")
+                row[nav] = outcome.steps
+                row[f"{nav}_tool"], row[f"{nav}_seen"] = outcome.tool, outcome.seen
             rows.append(row)
             print(row, flush=True)
     print(summary(rows, args.maps, args.team_sizes))
@@ -224,7 +284,60 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
         output.markdown_table(header, table),
         targets(rows, team_sizes),
     ]
+    split = time_split(rows, team_sizes)
+    if split:
+        lines += ["", split]
     return "\n".join(lines)
+
+
+def time_split(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
+    """Where the steps go before the goal, on all maps: when the team first saw a diamond and
+    first held the pickaxe for it, and the steps after both (the walk and the dig to it). On its
+    own map a team waits for the later of the two; the privileged map shows the diamond at step 0.
+    Empty for rows written before these were kept."""
+    header = (
+        "navigation",
+        "agents",
+        "diamond first seen (episodes: mean step)",
+        "pickaxe first held (episodes: mean step)",
+        "diamond collected (episodes: mean step)",
+        "steps after both, successes",
+    )
+    table = []
+    for nav in ("privileged", "own"):
+        for n in team_sizes:
+            chosen = [r for r in rows if r["n_agents"] == n and f"{nav}_seen" in r]
+            if not chosen:
+                continue
+
+            def happened(key: str, subset: list[dict] = chosen) -> str:
+                steps = [r[key] for r in subset if r[key] is not None]
+                return (
+                    f"{len(steps)}/{len(subset)}: {_mean(steps):.1f}"
+                    if steps
+                    else f"0/{len(subset)}"
+                )
+
+            done = [r for r in chosen if r[nav] is not None]
+            after = [r[nav] - max(r[f"{nav}_seen"], r[f"{nav}_tool"]) for r in done]
+            table.append(
+                (
+                    nav,
+                    n,
+                    happened(f"{nav}_seen"),
+                    happened(f"{nav}_tool"),
+                    happened(nav),
+                    f"{_mean(after):.1f}" if after else "-",
+                )
+            )
+    if not table:
+        return ""
+    return "\n".join(
+        [
+            f"where the steps go ({len({r['map'] for r in rows})} maps; scripted, damcs rules):",
+            output.markdown_table(header, table),
+        ]
+    )
 
 
 def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:

@@ -47,3 +47,25 @@ def test_bad_arguments_are_one_line_before_any_play(capsys):
         assert cooperation.main(args) == 2
         error = capsys.readouterr().err
         assert error.count("\n") == 1 and ("allowed" in error or "no such file" in error)
+
+
+def test_where_the_steps_go_counts_each_stage_over_the_episodes_that_reached_it():
+    rows = [_row("seed 0", 1, 100, None), _row("seed 1", 1, 90, 200)]
+    rows[0].update(privileged_seen=0, privileged_tool=80, own_seen=None, own_tool=150)
+    rows[1].update(privileged_seen=0, privileged_tool=70, own_seen=170, own_tool=120)
+    text = cooperation.time_split(rows, (1,))
+    own = next(line for line in text.splitlines() if line.startswith("| own | 1 |"))
+    # Seen in one episode of two; the steps after both count the later of sighting and pickaxe.
+    assert own == "| own | 1 | 1/2: 170.0 | 2/2: 135.0 | 1/2: 200.0 | 30.0 |"
+    assert "| privileged | 1 | 2/2: 0.0 | 2/2: 75.0 | 2/2: 95.0 | 20.0 |" in text
+    # Rows written before these were kept print no such table.
+    assert cooperation.time_split([_row("seed 0", 1, 100, None)], (1,)) == ""
+
+
+def test_the_team_sees_the_diamond_at_once_on_the_privileged_map_and_later_on_its_own():
+    where = cooperation.maps_with_diamond(1)[1]
+    privileged = cooperation.play_outcome(where, 2, privileged=True)
+    own = cooperation.play_outcome(where, 2, privileged=False)
+    assert privileged.seen == 0 and privileged.tool is not None
+    assert own.steps is not None and 0 < own.seen < own.steps
+    assert own.tool is not None and own.steps > max(own.seen, own.tool)
