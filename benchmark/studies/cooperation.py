@@ -28,13 +28,14 @@ import pathlib
 import statistics
 import sys
 
+import numpy as np
 import tyro
 
 from agents import prerequisites
-from agents.skills import library
+from agents.skills import library, navigation
 from benchmark import methods
 from benchmark import statistics as stats
-from benchmark.studies import output, team_bound
+from benchmark.studies import output, team_bound, team_map
 from envs import mac
 from envs.mac import rules as rules_lib
 from episode import loop
@@ -99,13 +100,16 @@ class Outcome:
     """The first step a player's map showed the goal's material (0 on the privileged map)."""
 
 
-class _SightingWatch(team_lib.Team):
+class SightingWatch(team_lib.Team):
     """The scripted team, noting the first step any player's known map shows `material` (the
-    maps its board holds): on its own map a team cannot go for the diamond before that."""
+    maps its board holds): on its own map a team cannot go for the diamond before that. With
+    `terrain_prior`, every player's map searches with it (`navigation.terrain_prior`)."""
 
-    def __init__(self, inner: team_lib.Team, material: str) -> None:
+    def __init__(
+        self, inner: team_lib.Team, material: str, terrain_prior: np.ndarray | None = None
+    ) -> None:
         super().__init__(inner.agents, inner.config)
-        self.inner, self.material = inner, material
+        self.inner, self.material, self.terrain_prior = inner, material, terrain_prior
         self.method, self.obs_type = inner.method, inner.obs_type
         self.seen: int | None = None
         self._step = 0
@@ -113,6 +117,8 @@ class _SightingWatch(team_lib.Team):
     def reset(self, specs) -> None:
         self.inner.reset(specs)
         self.seen, self._step = None, 0
+        for known in self.inner.board.maps.values():
+            known.terrain_prior = self.terrain_prior
 
     def act(self, observations, infos) -> dict[str, int]:
         actions = self.inner.act(observations, infos)
@@ -127,12 +133,19 @@ class _SightingWatch(team_lib.Team):
         return self.inner.counters()
 
 
-def play_outcome(where: Map, n_agents: int, privileged: bool) -> Outcome:
+def play_outcome(
+    where: Map, n_agents: int, privileged: bool, terrain_prior: bool = False
+) -> Outcome:
     """One scripted episode on `where`: steps to the diamond, and when the team first held the
-    pickaxe for it and first saw one."""
+    pickaxe for it and first saw one. With `terrain_prior` the search knows where rock lies (a
+    reference, see `navigation.terrain_prior`)."""
     env = mac.EnvConfig(n_agents=n_agents, privileged_map=privileged, world_seed=where.world_seed)
     rules = rules_lib.load(env.rules)
-    team = _SightingWatch(methods.build("scripted", env), library.goal_material(rules, GOAL))
+    prior = None
+    if terrain_prior:
+        grid = team_map.layout_for(where.seed, n_agents, where.world_seed).grid
+        prior = navigation.terrain_prior(np.isin(grid, ROCK))
+    team = SightingWatch(methods.build("scripted", env), library.goal_material(rules, GOAL), prior)
     record = loop.play_episode(team, env, where.seed, method="scripted").record
     tool = prerequisites.goal_tool(rules, GOAL)
     return Outcome(record.milestones[GOAL], record.achievements.get(f"make_{tool}"), team.seen)
@@ -144,6 +157,8 @@ def play(where: Map, n_agents: int, privileged: bool) -> int | None:
 
 
 GOAL = "collect_diamond"
+ROCK = ("stone", "coal", "iron", "diamond", "lava")
+"""Tiles the perfect-terrain prior counts: where crafter's generator may put iron or a diamond."""
 
 
 CAP = mac.EnvConfig().length

@@ -188,3 +188,21 @@ def test_a_walking_search_sees_a_diamond_on_most_generated_maps():
     # seen. Measured: it sees one within 250 steps on 63 of these 80 maps; before, on 48.
     found = [_first_sighting(seed, 250) for seed in DIAMOND_SEEDS]
     assert sum(step is not None for step in found) >= 57
+
+
+def test_a_perfect_terrain_prior_turns_the_search_toward_the_rock():
+    # Only grass seen around (20, 20); the study's reference prior says where rock lies.
+    def choice(rock_from_east: bool) -> tuple[int, int]:
+        known = mapping.KnownMap(RULES)
+        known.observe_local((20, 20), np.full((9, 7), IDS["grass"], np.int64))
+        rock = np.zeros((64, 64), bool)
+        if rock_from_east:
+            rock[26:, :] = True
+        else:
+            rock[:14, :] = True
+        known.terrain_prior = navigation.terrain_prior(rock)
+        assert navigation.search_prior(known, ("diamond",)) is known.terrain_prior
+        return navigation.choose_frontier(known, (20, 20), prefer=("diamond",))
+
+    assert choice(rock_from_east=True)[0] > 20
+    assert choice(rock_from_east=False)[0] < 20
