@@ -169,8 +169,9 @@ def _capped(steps: int | None) -> int:
     return CAP if steps is None else steps
 
 
-def _with_interval(values: list[float], digits: int = 1) -> str:
-    """Mean and 95% interval over maps, e.g. "119.5 [104.1, 134.9]"."""
+def with_interval(values: list[float], digits: int = 1) -> str:
+    """Mean and 95% interval over maps, e.g. "119.5 [104.1, 134.9]" (the mean alone for one map,
+    "-" for none)."""
     estimate = stats.mean_ci(values)
     if estimate.mean is None:
         return "-"
@@ -190,17 +191,26 @@ def _finite(values: list[float]) -> list[float]:
 NAVIGATION = ("privileged", "own")
 
 
-def invalid(args: Args) -> str | None:
-    """One line naming the bad argument and what it allows, or None (checked before any play)."""
-    if args.maps < 0:
-        return f"--maps {args.maps}: allowed: an integer >= 0"
-    if args.first < 0:
-        return f"--first {args.first}: allowed: an integer >= 0"
-    for n in args.team_sizes:
+def invalid_maps(maps: int, first: int, team_sizes: tuple[int, ...], least: int = 0) -> str | None:
+    """One line naming a bad --maps (below `least`), --first or --team-sizes, or None (the
+    arguments every study over `maps_with_diamond` takes)."""
+    if maps < least:
+        return f"--maps {maps}: allowed: an integer >= {least}"
+    if first < 0:
+        return f"--first {first}: allowed: an integer >= 0"
+    for n in team_sizes:
         try:
             mac.EnvConfig(n_agents=n)
         except mac.ConfigError as error:
             return f"--team-sizes: {error}"
+    return None
+
+
+def invalid(args: Args) -> str | None:
+    """One line naming the bad argument and what it allows, or None (checked before any play)."""
+    error = invalid_maps(args.maps, args.first, args.team_sizes)
+    if error is not None:
+        return error
     unknown = [nav for nav in args.navigation if nav not in NAVIGATION]
     if unknown:
         return f"--navigation {unknown[0]}: allowed: {', '.join(NAVIGATION)}"
@@ -282,7 +292,7 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
                         nav,
                         n,
                         f"{len(done)}/{len(chosen)}",
-                        _with_interval([_capped(r[nav]) for r in chosen]),
+                        with_interval([_capped(r[nav]) for r in chosen]),
                         f"{_mean(plans):.1f} ({len(plans)} maps)" if plans else "-",
                         f"{_mean(lowers):.1f}" if lowers else "-",
                         _ratio_mean(chosen, nav, "best_plan"),
@@ -414,7 +424,7 @@ def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
             if "privileged" in m[n]
         ]
         if pairs:
-            line += f"; steps / privileged {_with_interval(pairs, 2)} (target <= 1.5: {_mean(pairs) <= 1.5})"
+            line += f"; steps / privileged {with_interval(pairs, 2)} (target <= 1.5: {_mean(pairs) <= 1.5})"
         lines.append(line)
     return "\n".join(lines)
 

@@ -24,9 +24,7 @@ import sys
 import tqdm
 import tyro
 
-from benchmark import statistics as stats
 from benchmark.studies import cooperation, output
-from envs import mac
 
 SETTINGS = ("privileged", "own", "terrain")
 """Privileged map; own map; own map searched with the true terrain as prior."""
@@ -47,16 +45,7 @@ class Args:
 
 def invalid(args: Args) -> str | None:
     """One line naming the bad argument and what it allows, or None (checked before any play)."""
-    if args.maps < 1:
-        return f"--maps {args.maps}: allowed: an integer >= 1"
-    if args.first < 0:
-        return f"--first {args.first}: allowed: an integer >= 0"
-    for n in args.team_sizes:
-        try:
-            mac.EnvConfig(n_agents=n)
-        except mac.ConfigError as error:
-            return f"--team-sizes: {error}"
-    return None
+    return cooperation.invalid_maps(args.maps, args.first, args.team_sizes, least=1)
 
 
 def play(where: cooperation.Map, n_agents: int) -> dict:
@@ -73,15 +62,6 @@ def play(where: cooperation.Map, n_agents: int) -> dict:
 
 def _capped(steps: int | None) -> int:
     return cooperation.CAP if steps is None else steps
-
-
-def _interval(values: list[float], digits: int = 1) -> str:
-    estimate = stats.mean_ci(values)
-    if estimate.mean is None:
-        return "-"
-    if estimate.low is None:
-        return f"{estimate.mean:.{digits}f}"
-    return f"{estimate.mean:.{digits}f} [{estimate.low:.{digits}f}, {estimate.high:.{digits}f}]"
 
 
 def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
@@ -114,12 +94,18 @@ def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
             (
                 n,
                 len(chosen),
-                _interval(base),
-                f"{success('own')}, {_interval(steps('own'))}",
-                f"{success('terrain')}, {_interval(steps('terrain'))}",
-                _interval([o / p for o, p in zip(steps("own"), base, strict=True)], 2),
-                _interval([t / p for t, p in zip(steps("terrain"), base, strict=True)], 2),
-                _interval([t - o for t, o in zip(steps("terrain"), steps("own"), strict=True)]),
+                cooperation.with_interval(base),
+                f"{success('own')}, {cooperation.with_interval(steps('own'))}",
+                f"{success('terrain')}, {cooperation.with_interval(steps('terrain'))}",
+                cooperation.with_interval(
+                    [o / p for o, p in zip(steps("own"), base, strict=True)], 2
+                ),
+                cooperation.with_interval(
+                    [t / p for t, p in zip(steps("terrain"), base, strict=True)], 2
+                ),
+                cooperation.with_interval(
+                    [t - o for t, o in zip(steps("terrain"), steps("own"), strict=True)]
+                ),
             )
         )
     return "\n".join(
