@@ -132,6 +132,12 @@ class SightingWatch(team_lib.Team):
     def counters(self) -> team_lib.Counters:
         return self.inner.counters()
 
+    def trace(self) -> dict[str, list[dict]]:
+        return self.inner.trace()
+
+    def close(self) -> None:
+        self.inner.close()
+
 
 def play_outcome(
     where: Map, n_agents: int, privileged: bool, terrain_prior: bool = False
