@@ -17,7 +17,7 @@ ROCK = "stone"
 STATION_REACH = 12
 
 
-def stations_within(state: library.AgentState, reach: int) -> frozenset[str]:
+def stations_within(state: library.AgentState, reach: float) -> frozenset[str]:
     """The known stations the agent can stand next to within `reach` steps."""
     known = state.known
     dist = None
@@ -25,7 +25,7 @@ def stations_within(state: library.AgentState, reach: int) -> frozenset[str]:
     for name in state.stations_known:
         if dist is None:
             dist = navigation.distances(known, state.position, optimistic=True)
-        cells = navigation.near_cells(known.mask(name)) & (dist >= 0) & (dist <= reach)
+        cells = navigation.crafting_cells(known.mask(name)) & (dist >= 0) & (dist <= reach)
         if cells.any():
             near.add(name)
     return frozenset(near)
@@ -37,7 +37,7 @@ def plan_steps(
     """The plan toward `goal` (an achievement) or up to `wanted` item counts. A known station more
     than `STATION_REACH` steps away is left out (a new one is placed where the agent is) when
     that needs no more gathering than walking back: with the stone a tunnel yields, a furnace
-    costs nothing but the `place`."""
+    costs nothing but the `place`. A known station no walk reaches counts as none."""
     rules, inventory = state.rules, state.inventory
 
     def plan(stations: frozenset[str]) -> tuple[prerequisites.Step, ...]:
@@ -46,6 +46,9 @@ def plan_steps(
         return prerequisites.plan_items(rules, wanted or {}, inventory, stations)
 
     known = state.stations_known
+    if known:
+        # A station no walk reaches (say, placed where only a dug tunnel led) is as good as none.
+        known = stations_within(state, math.inf)
     steps = plan(known)
     if not known:
         return steps

@@ -313,7 +313,7 @@ class Navigate(Skill):
         if self.reach == "near":
             goal = np.ones(known.area, bool)
             for m in masks:
-                goal &= navigation.near_cells(m)
+                goal &= navigation.crafting_cells(m)
             return goal
         material = np.logical_or.reduce(masks)
         # Leave tiles a teammate has the better claim to, while others are known (a split).
@@ -532,14 +532,23 @@ class Place(Skill):
         missing = shortfall(rule.uses, state.inventory)
         if missing:
             return self.fail(f"cannot place {readable(self.what)}: {missing_text(missing)}")
-        if self._fits(state, state.facing_tile, rule):
+        # A station is placed where the agent can use it at once (see `mapping.crafts_at`).
+        station = any(self.what in make.nearby for make in state.rules.make.values())
+        here = not station or mapping.crafts_at(state.position)
+        if here and self._fits(state, state.facing_tile, rule):
             return f"place_{self.what}"
         # Step onto a free tile so that the tile beyond it (then in front) fits.
         free = state.known.walkable(around=state.position)
         for name, (dx, dy) in navigation.MOVES.items():
             x, y = state.position
             near, far = (x + dx, y + dy), (x + 2 * dx, y + 2 * dy)
-            if _inside(state.known, near) and free[near] and self._fits(state, far, rule):
+            usable = not station or mapping.crafts_at(near)
+            if (
+                _inside(state.known, near)
+                and free[near]
+                and usable
+                and self._fits(state, far, rule)
+            ):
                 return name
         for name, (dx, dy) in navigation.MOVES.items():
             near = (state.position[0] + dx, state.position[1] + dy)

@@ -255,12 +255,23 @@ class KnownMap:
         return {name: self.positions(name) for name in names}
 
     def stations_nearby(self, position: Position) -> set[str]:
-        """Stations within the 3x3 area around `position` (where making a tool needs them)."""
+        """Stations the env counts as nearby at `position` (where making a tool needs them): the
+        3x3 area around it, and none at all on the map's first row or column (`crafts_at`)."""
         x, y = position
         found = set()
+        if not crafts_at(position):
+            return found
         for name in self.stations():
             index = self._index[name]
-            window = self.materials[max(x - 1, 0) : x + 2, max(y - 1, 0) : y + 2]
+            window = self.materials[x - 1 : x + 2, y - 1 : y + 2]
             if (window == index).any():
                 found.add(name)
         return found
+
+
+def crafts_at(position: Position) -> bool:
+    """Whether a player at `position` can use stations at all. Crafter reads the stations around
+    a player as the slice `[x - 1 : x + 2, y - 1 : y + 2]` of its map (`World.nearby`), which is
+    empty in the first row or column (it starts at -1), so a player there makes nothing; the env
+    keeps that rule, and an agent that does not know it waits there for a make that never happens."""
+    return position[0] >= 1 and position[1] >= 1

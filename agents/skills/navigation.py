@@ -75,6 +75,15 @@ def near_cells(targets: np.ndarray) -> np.ndarray:
     return out
 
 
+def crafting_cells(stations: np.ndarray) -> np.ndarray:
+    """Cells where the env counts a `stations` tile as nearby: its 3x3 area, less the map's first
+    row and column, where crafter sees no station at all (`mapping.crafts_at`)."""
+    out = near_cells(stations)
+    out[0, :] = False
+    out[:, 0] = False
+    return out
+
+
 def passable(known: mapping.KnownMap, start: Position, optimistic: bool) -> np.ndarray:
     """Tiles a walk from `start` may use: known enterable ones, plus unknown ones when `optimistic`."""
     free = known.walkable(around=start)

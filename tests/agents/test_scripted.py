@@ -155,6 +155,21 @@ def test_a_far_station_is_replaced_when_that_needs_no_gathering():
     assert [s.kind for s in planner.plan_steps(poor, goal=goal)] == ["make"]
 
 
+def test_a_station_no_walk_reaches_counts_as_none():
+    # A furnace in the first column behind rock: no cell the env crafts from is reachable, so the
+    # plan gathers for a new one rather than walking to it for ever.
+    held = {"wood": 1, "coal": 1, "iron": 1, "stone": 0, "wood_pickaxe": 1, "stone_pickaxe": 1}
+    goal = "make_iron_pickaxe"
+    known = _with_furnace((0, 20))
+    known.materials[1, 18:23] = _RULES.materials.index("stone")
+    known.materials[0, 19] = known.materials[0, 21] = _RULES.materials.index("stone")
+    walled = _state(held, known=known)
+    assert [s.kind for s in planner.plan_steps(walled, goal=goal)][-2:] == ["place", "make"]
+    open_side = _with_furnace((0, 20))
+    reachable = _state(held, known=open_side)
+    assert [s.kind for s in planner.plan_steps(reachable, goal=goal)] == ["make"]
+
+
 def test_a_goal_walled_in_by_rock_is_told_apart_from_one_a_walk_reaches():
     known = mapping.KnownMap(_RULES)
     known.materials[:, :] = _RULES.materials.index("grass")

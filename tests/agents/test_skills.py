@@ -335,3 +335,53 @@ def test_route_helpers():
     assert navigation.adjacent_cells(targets).sum() == 4
     assert navigation.near_cells(targets).sum() == 9
     assert navigation.move_toward((1, 1), (1, 0)) == "move_up"
+
+
+def _edge_scene(skill_scene, privileged_map: bool = False):
+    """A scene with the player moved to the map's first column, on grass, no creatures near."""
+    scene = skill_scene(privileged_map=privileged_map)
+    for obj in list(scene.world.objects):
+        if obj not in scene.players.values() and obj.pos[0] < 12:
+            scene.world.remove(obj)
+    for x in range(0, 8):
+        for y in range(14, 27):
+            scene.world[x, y] = "grass"
+    scene.world.move(scene.players["player_0"], (0, 20))
+    scene.refresh()
+    return scene
+
+
+def test_stations_nearby_read_as_the_env_reads_them_at_the_map_edge(skill_scene):
+    # Crafter sees no station from the first row or column (its slice starts at -1): the known
+    # map must say the same, or an agent there repeats a make that never happens.
+    scene = _edge_scene(skill_scene, privileged_map=True)
+    scene.world[1, 20] = "table"
+    scene.refresh()
+    known = scene.state().known
+    for x in range(0, 4):
+        for y in range(18, 23):
+            env_sees = "table" in scene.world.nearby((x, y), 1)[0]
+            assert ("table" in known.stations_nearby((x, y))) == env_sees, (x, y)
+    assert not mapping.crafts_at((0, 20)) and mapping.crafts_at((1, 20))
+
+
+def test_make_next_to_a_table_in_the_first_column_steps_off_the_edge(skill_scene):
+    scene = _edge_scene(skill_scene)
+    scene.world[0, 21] = "table"
+    scene.give(wood=1)
+    skill = library.Make("wood_pickaxe")
+    scene.run(skill, limit=30)
+    assert skill.status == library.DONE
+    assert scene.players["player_0"].inventory["wood_pickaxe"] == 1
+    assert scene.players["player_0"].pos[0] >= 1
+
+
+def test_a_station_is_placed_where_it_can_be_used(skill_scene):
+    scene = _edge_scene(skill_scene)
+    scene.players["player_0"].facing = np.array((0, 1))
+    scene.give(wood=2)
+    skill = library.Place("table")
+    scene.run(skill, limit=10)
+    assert skill.status == library.DONE
+    assert mapping.crafts_at(tuple(int(v) for v in scene.players["player_0"].pos))
+    assert "table" in scene.world.nearby(tuple(scene.players["player_0"].pos), 1)[0]
