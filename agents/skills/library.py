@@ -422,10 +422,13 @@ class Navigate(Skill):
         return "noop"
 
     def _explore_or_fail(self, state: AgentState, reason: str) -> str | None:
+        # Without exploring (a walk to a station), a target walled in by rock is still dug to.
         if self.explore:
             action = self.explorer.action(state)
-            if action is not None:
-                return action
+        else:
+            action = self.explorer.dig_action(state)
+        if action is not None:
+            return action
         return self.fail(reason)
 
 

@@ -385,3 +385,17 @@ def test_a_station_is_placed_where_it_can_be_used(skill_scene):
     assert skill.status == library.DONE
     assert mapping.crafts_at(tuple(int(v) for v in scene.players["player_0"].pos))
     assert "table" in scene.world.nearby(tuple(scene.players["player_0"].pos), 1)[0]
+
+
+def test_make_digs_to_a_station_walled_in_by_rock(skill_scene):
+    scene = skill_scene(privileged_map=True)
+    table = scene.put((4, 0), "table")
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            if (dx, dy) != (0, 0):
+                scene.world[table[0] + dx, table[1] + dy] = "stone"
+    scene.give(wood=1, stone=1, wood_pickaxe=1)
+    skill = library.Make("stone_pickaxe")
+    scene.run(skill, limit=30)
+    assert skill.status == library.DONE, skill.reason
+    assert scene.players["player_0"].inventory["stone_pickaxe"] == 1
