@@ -18,6 +18,7 @@ from envs.mac import rules as rules_lib
 from envs.mac import world as world_lib
 
 UNKNOWN = -1
+STANDING = 5  # steps a teammate stays put before it counts as a wall at any distance
 LOCAL_HALF = (4, 3)  # the agent sits at [4, 3] of its 9x7 local view
 Position = tuple[int, int]
 
@@ -73,6 +74,8 @@ class KnownMap:
         # Per teammate map (keyed by its id): where that teammate is and what it claimed.
         self._teammates: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}
         self._teammate_targets: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}
+        # Per teammate map: where that teammate stands and since when (see `standing`).
+        self._teammate_since: dict[int, tuple[Position | None, int]] = {}
         self._index = {name: i for i, name in enumerate(rules.materials)}
         self._object_ids = dict(world_lib.SEMANTIC_OBJECT_IDS)
         self._n_materials = len(rules.materials)
@@ -146,6 +149,9 @@ class KnownMap:
         and is exploring toward (so exploration can spread out); returns how many tiles."""
         self._teammates[id(other)] = (other.position, other.claim)
         self._teammate_targets[id(other)] = (other.position, other.target)
+        since = self._teammate_since.get(id(other))
+        if since is None or since[0] != other.position:
+            self._teammate_since[id(other)] = (other.position, self.clock)
         new = other.seen > self.seen
         count = int(new.sum())
         if count:
@@ -247,7 +253,19 @@ class KnownMap:
             nearby = np.zeros(self.area, bool)
             nearby[max(x - radius, 0) : x + radius + 1, max(y - radius, 0) : y + radius + 1] = True
             blocked &= nearby
+        for position in self.standing():
+            blocked[position] = True
         return self._walkable_lookup[materials] & ~blocked
+
+    def standing(self) -> list[Position]:
+        """Where teammates have stood for `STANDING` steps or more: they block a walk at any
+        distance (a teammate waiting in a corridor is a wall until it moves; counting it only when
+        near makes a walk turn back and forth at the edge of that range)."""
+        return [
+            position
+            for position, since in self._teammate_since.values()
+            if position is not None and self.clock - since >= STANDING
+        ]
 
     def stations(self) -> dict[str, list[Position]]:
         """Known positions of every station a recipe needs nearby (table, furnace)."""

@@ -318,3 +318,20 @@ def test_asking_for_a_decision_twice_does_not_swallow_a_tool_share():
     for _ in range(2):
         decision = crafter.roles.decide(crafter, state)
         assert decision.option.text == "share stone pickaxe with player_1"
+
+
+def test_a_teammate_standing_in_a_corridor_blocks_walks_at_any_distance_once_it_stays():
+    # Seed 167, privileged map, six agents: a fetcher walked back and forth for 150 steps while
+    # an idle teammate stood in the cave corridor it needed (it counted only within 3 tiles).
+    mine, theirs = mapping.KnownMap(RULES), mapping.KnownMap(RULES)
+    mine.materials[:, :] = RULES.materials.index("grass")
+    theirs.position = (30, 10)
+    for clock in range(mapping.STANDING + 1):
+        mine.clock = clock
+        mine.merge_known(theirs)
+        standing = clock >= mapping.STANDING
+        assert mine.standing() == ([(30, 10)] if standing else [])
+        assert mine.walkable(around=(0, 0))[30, 10] == (not standing)
+    theirs.position = (31, 10)  # it moves: no longer a wall
+    mine.merge_known(theirs)
+    assert mine.standing() == []
