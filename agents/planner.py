@@ -95,3 +95,28 @@ def choose_step(
             if distance < best_distance:
                 best, best_distance = step, distance
     return best
+
+
+def station_site(state: library.AgentState, steps: tuple[prerequisites.Step, ...]) -> str | None:
+    """Where to place the station the plan places next, when it is used again after a gathering
+    trip: the material of that trip's first collect (the table makes the wood pickaxe at once and
+    the stone pickaxe after the coal and stone are mined: placed by the coal, the second make
+    needs no walk back to the trees). None when the plan's first step places nothing, the
+    station is not used again after a collect, or the agent already stands next to the material."""
+    if not steps or steps[0].kind != "place":
+        return None
+    station, trip = steps[0].target, None
+    for step in steps[1:]:
+        if step.kind == "collect" and trip is None:
+            trip = step
+        elif step.kind == "make" and trip is not None:
+            if station in state.rules.make[step.target].nearby:
+                material = library.material_yielding(state.rules, trip.target)
+                known = state.known
+                if material is None or any(
+                    known.material_at(cell) == material
+                    for cell in navigation.neighbours(state.position)
+                ):
+                    return None
+                return material
+    return None

@@ -184,11 +184,21 @@ class ScriptedAgent(team_lib.Agent):
         """The vital to tend now: only what living to the episode's end needs (`vitals.vital_need`)."""
         return vitals.vital_need(state, self.end, vitals.goal_unseen(state, self.spec.goal))
 
-    def toward(self, state: library.AgentState, goal: str, why: str) -> scripted_board.Decision:
-        """The planner's best option toward `goal` (an achievement)."""
+    def toward(
+        self, state: library.AgentState, goal: str, why: str, gathers: bool = False
+    ) -> scripted_board.Decision:
+        """The planner's best option toward `goal` (an achievement). An agent that `gathers` for
+        itself (alone, or the last of its team) first walks to where a station it places will be
+        used again (`planner.station_site`)."""
         steps = planner.plan_steps(state, goal=goal)
         if not steps:
             return scripted_board.Decision(options.Option("explore"), f"{why}: nothing to plan")
+        site = planner.station_site(state, steps) if gathers else None
+        if site is not None:
+            station = library.readable(steps[0].target)
+            return scripted_board.Decision(
+                options.Option("navigate", site), f"{why}: place the {station} by the {site}"
+            )
         step = planner.choose_step(state, steps)
         return scripted_board.Decision(
             options.Option.from_step(step), f"{why}: {len(steps)} steps left"

@@ -51,7 +51,7 @@ class Roles:
         goal, rules = agent.spec.goal, state.rules
         tool = prerequisites.goal_tool(rules, goal)
         if role == "solo" or tool is None:
-            return agent.toward(state, goal, "own plan to the goal")
+            return agent.toward(state, goal, "own plan to the goal", gathers=True)
         team = agent.spec.team
         crafter, seeker = team[0], team[-1]
         board = agent.board
@@ -82,7 +82,7 @@ class Roles:
             return agent.toward(state, f"make_{tool}", "crafter: make the tools")
         crafter_status = board.status.get(crafter)
         if crafter_status is None or not crafter_status.alive:
-            return agent.toward(state, goal, "no crafter left: own plan to the goal")
+            return agent.toward(state, goal, "no crafter left: own plan to the goal", gathers=True)
         # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
         # for the tool (a share reaches any distance); alone with the crafter it supplies first.
         go_early = len(team) > 2

@@ -179,3 +179,22 @@ def test_a_goal_walled_in_by_rock_is_told_apart_from_one_a_walk_reaches():
     known.materials[29, 20] = _RULES.materials.index("path")
     known.materials[28, 20] = _RULES.materials.index("path")
     assert not planner.walled_in(_state({}, known=known), "diamond")
+
+
+def test_a_table_used_again_after_gathering_is_placed_where_the_gathering_is():
+    known = mapping.KnownMap(_RULES)
+    known.materials[:, :] = _RULES.materials.index("grass")
+    known.materials[30, 20] = _RULES.materials.index("coal")
+    goal = "collect_diamond"
+    # The table makes the wood pickaxe at once and the stone pickaxe after the coal is mined.
+    at_trees = _state({"wood": 5}, known=known)
+    steps = planner.plan_steps(at_trees, goal=goal)
+    assert steps[0].kind == "place" and steps[0].target == "table"
+    assert planner.station_site(at_trees, steps) == "coal"
+    by_coal = _state({"wood": 5}, known=known, position=(29, 20))
+    assert planner.station_site(by_coal, planner.plan_steps(by_coal, goal=goal)) is None
+    # The furnace is used once, right after it is placed: it goes wherever the agent stands.
+    held = {"wood": 1, "coal": 1, "iron": 1, "stone": 9, "wood_pickaxe": 1, "stone_pickaxe": 1}
+    ready = _state(held, known=known)
+    steps = planner.plan_steps(ready, goal=goal)
+    assert steps[0].target == "furnace" and planner.station_site(ready, steps) is None
