@@ -17,18 +17,18 @@ ROCK = "stone"
 STATION_REACH = 12
 
 
-def stations_within(state: library.AgentState, reach: float) -> frozenset[str]:
-    """The known stations the agent can stand next to within `reach` steps."""
+def station_steps(state: library.AgentState) -> dict[str, float]:
+    """Walking steps to the nearest cell where each known station can be used (inf when no walk
+    reaches one; unknown ground counts as open)."""
     known = state.known
     dist = None
-    near = set()
+    steps = {}
     for name in state.stations_known:
         if dist is None:
             dist = navigation.distances(known, state.position, optimistic=True)
-        cells = navigation.crafting_cells(known.mask(name)) & (dist >= 0) & (dist <= reach)
-        if cells.any():
-            near.add(name)
-    return frozenset(near)
+        cells = navigation.crafting_cells(known.mask(name)) & (dist >= 0)
+        steps[name] = float(dist[cells].min()) if cells.any() else math.inf
+    return steps
 
 
 def plan_steps(
@@ -45,14 +45,13 @@ def plan_steps(
             return prerequisites.plan(rules, goal, inventory, stations)
         return prerequisites.plan_items(rules, wanted or {}, inventory, stations)
 
-    known = state.stations_known
-    if known:
-        # A station no walk reaches (say, placed where only a dug tunnel led) is as good as none.
-        known = stations_within(state, math.inf)
+    reach = station_steps(state)
+    # A station no walk reaches (say, placed where only a dug tunnel led) is as good as none.
+    known = frozenset(name for name, walk in reach.items() if walk < math.inf)
     steps = plan(known)
     if not known:
         return steps
-    near = stations_within(state, STATION_REACH)
+    near = frozenset(name for name, walk in reach.items() if walk <= STATION_REACH)
     if near != known:
         local = plan(near)
         if prerequisites.bill(local) == prerequisites.bill(steps):
