@@ -97,7 +97,7 @@ def landmarks(rules: rules_lib.Rules, goal: str) -> tuple[str, ...]:
     wanted = {a.partition("_")[2] for a in rules.milestones(goal) if a.startswith("collect_")}
     wanted |= set(rules.vitals)
     sources = [m for m, rule in rules.collect.items() if wanted & set(rule.receive)]
-    stations = [s for rule in rules.make.values() for s in rule.nearby]
+    stations = list(rules.stations)
     danger = [m for m in rules.materials if m == "lava"]
     return tuple(dict.fromkeys([*sources, *stations, *rules.creatures, *danger]))
 

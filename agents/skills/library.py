@@ -536,7 +536,7 @@ class Place(Skill):
         if missing:
             return self.fail(f"cannot place {readable(self.what)}: {missing_text(missing)}")
         # A station is placed where the agent can use it at once (see `mapping.crafts_at`).
-        station = any(self.what in make.nearby for make in state.rules.make.values())
+        station = self.what in state.rules.stations
         here = not station or mapping.crafts_at(state.position)
         if here and self._fits(state, state.facing_tile, rule):
             return f"place_{self.what}"

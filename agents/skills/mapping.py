@@ -269,8 +269,7 @@ class KnownMap:
 
     def stations(self) -> dict[str, list[Position]]:
         """Known positions of every station a recipe needs nearby (table, furnace)."""
-        names = dict.fromkeys(s for rule in self.rules.make.values() for s in rule.nearby)
-        return {name: self.positions(name) for name in names}
+        return {name: self.positions(name) for name in self.rules.stations}
 
     def stations_nearby(self, position: Position) -> set[str]:
         """Stations the env counts as nearby at `position` (where making a tool needs them): the

@@ -107,6 +107,12 @@ class Rules:
             )
         return name
 
+    @property
+    def stations(self) -> tuple[str, ...]:
+        """What some recipe needs nearby (table, furnace), in rule order: placed things a player
+        must stand by to make, and so place where it can stand."""
+        return tuple(dict.fromkeys(s for rule in self.make.values() for s in rule.nearby))
+
     def source_of(self, item: str) -> str | None:
         """The achievement that first yields `item` (collect_wood, make_wood_pickaxe, ...)."""
         if item in self.make:
