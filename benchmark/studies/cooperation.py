@@ -98,6 +98,8 @@ class Outcome:
     """The first step a player held the goal's tool (the iron pickaxe)."""
     seen: int | None
     """The first step a player's map showed the goal's material (0 on the privileged map)."""
+    explored: np.ndarray | None = None
+    """The tiles some player's map showed by the episode's end: where the team searched."""
 
 
 class SightingWatch(team_lib.Team):
@@ -129,6 +131,10 @@ class SightingWatch(team_lib.Team):
         self._step += 1
         return actions
 
+    def explored(self) -> np.ndarray:
+        """The tiles some player's known map shows (all of them on the privileged map)."""
+        return np.logical_or.reduce([~m.unknown for m in self.inner.board.maps.values()])
+
     def counters(self) -> team_lib.Counters:
         return self.inner.counters()
 
@@ -154,7 +160,9 @@ def play_outcome(
     team = SightingWatch(methods.build("scripted", env), library.goal_material(rules, GOAL), prior)
     record = loop.play_episode(team, env, where.seed, method="scripted").record
     tool = prerequisites.goal_tool(rules, GOAL)
-    return Outcome(record.milestones[GOAL], record.achievements.get(f"make_{tool}"), team.seen)
+    return Outcome(
+        record.milestones[GOAL], record.achievements.get(f"make_{tool}"), team.seen, team.explored()
+    )
 
 
 def play(where: Map, n_agents: int, privileged: bool) -> int | None:

@@ -10,6 +10,11 @@ the team knows where rock lies, not where iron or diamonds are). The third is a 
 gets in play: if it does little better than the inferred prior, a better prior is not where the
 own-map steps are lost; what remains is seeing the diamond through a 9x7 view.
 
+A second table says why the own-map episodes that miss the diamond miss it: in how many of them no
+player ever saw a tile of a mountain that holds one (a diamond's mountain: the 4-connected rock,
+caves and tunnels around it, on the generated map), and how much of the map the team saw by the
+end in the episodes that miss and in those that hit.
+
 The maps are those after the cooperation study's held-out ones by default (`--first 110`), so
 that neither set is looked at again. Failures count at the 350-step cap; intervals are Student-t
 over maps, the paired difference too.
@@ -21,13 +26,23 @@ import dataclasses
 import pathlib
 import sys
 
+import numpy as np
 import tqdm
 import tyro
+from scipy import ndimage
 
-from benchmark.studies import cooperation, output
+from agents.skills import library
+from benchmark.studies import cooperation, output, team_map
+from envs import mac
+from envs.mac import rules as rules_lib
 
 SETTINGS = ("privileged", "own", "terrain")
 """Privileged map; own map; own map searched with the true terrain as prior."""
+SEARCHED = ("own", "terrain")
+"""The settings that search: their rows say how much of the map and of the goal's mountains the
+team saw."""
+MOUNTAIN = (*cooperation.ROCK, "path")
+"""What a mountain is made of on the generated map: rock, and the caves and tunnels in it."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,15 +63,30 @@ def invalid(args: Args) -> str | None:
     return cooperation.invalid_maps(args.maps, args.first, args.team_sizes, least=1)
 
 
+def goal_mountains(grid: np.ndarray, material: str) -> np.ndarray:
+    """The tiles of every mountain (4-connected `MOUNTAIN` tiles) that holds `material`."""
+    labels, _ = ndimage.label(np.isin(grid, MOUNTAIN))
+    holding = np.unique(labels[grid == material])
+    return np.isin(labels, holding[holding > 0])
+
+
 def play(where: cooperation.Map, n_agents: int) -> dict:
-    """One row: the three settings' steps to the diamond (None when missed) on one map."""
+    """One row: the three settings' steps to the diamond (None when missed) on one map; for the
+    searching settings also the share of the map the team saw and whether it saw any tile of a
+    diamond's mountain."""
     row: dict = {"map": where.name, "n_agents": n_agents}
+    grid = team_map.layout_for(where.seed, n_agents, where.world_seed).grid
+    material = library.goal_material(rules_lib.load(mac.EnvConfig().rules), cooperation.GOAL)
+    mountains = goal_mountains(grid, material)
     for setting in SETTINGS:
         outcome = cooperation.play_outcome(
             where, n_agents, privileged=setting == "privileged", terrain_prior=setting == "terrain"
         )
         row[setting] = outcome.steps
         row[f"{setting}_seen"] = outcome.seen
+        if setting in SEARCHED:
+            row[f"{setting}_explored"] = round(float(outcome.explored.mean()), 4)
+            row[f"{setting}_goal_mountain_seen"] = bool((outcome.explored & mountains).any())
     return row
 
 
@@ -118,6 +148,46 @@ def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
     )
 
 
+def misses(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
+    """Per team size and searching setting: the episodes that miss the diamond, how many of them
+    never saw a tile of a diamond's mountain, and the share of the map seen in misses and hits."""
+    header = (
+        "agents",
+        "search",
+        "misses",
+        "no tile of a diamond's mountain seen",
+        "map seen by the end: misses",
+        "map seen by the end: hits",
+    )
+    names = {"own": "own prior", "terrain": "true terrain"}
+    table = []
+    for n in team_sizes:
+        chosen = [r for r in rows if r["n_agents"] == n]
+        for setting in SEARCHED:
+            if not chosen or f"{setting}_explored" not in chosen[0]:
+                continue
+            missed = [r for r in chosen if r[setting] is None]
+            hit = [r for r in chosen if r[setting] is not None]
+            blind = sum(not r[f"{setting}_goal_mountain_seen"] for r in missed)
+            table.append(
+                (
+                    n,
+                    names[setting],
+                    f"{len(missed)}/{len(chosen)}",
+                    f"{blind}/{len(missed)}",
+                    cooperation.with_interval([r[f"{setting}_explored"] for r in missed], 2),
+                    cooperation.with_interval([r[f"{setting}_explored"] for r in hit], 2),
+                )
+            )
+    return "\n".join(
+        [
+            "why the searching team misses the diamond: a diamond's mountain is the 4-connected"
+            " rock, caves and tunnels around a diamond on the generated map",
+            output.markdown_table(header, table),
+        ]
+    )
+
+
 def main(args: Args) -> int:
     error = invalid(args)
     if error is not None:
@@ -129,6 +199,8 @@ def main(args: Args) -> int:
         for n in args.team_sizes:
             rows.append(play(where, n))
     print(summary(rows, args.team_sizes))
+    print()
+    print(misses(rows, args.team_sizes))
     output.write_json(None if args.json is None else pathlib.Path(args.json), vars(args), rows)
     return 0
 

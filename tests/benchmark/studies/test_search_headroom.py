@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from benchmark.studies import cooperation, search_headroom
 
 
@@ -30,3 +32,50 @@ def test_bad_arguments_are_one_line_before_any_play(capsys):
     ):
         assert search_headroom.main(args) == 2
     assert capsys.readouterr().err.count("allowed") >= 2
+
+
+def test_a_diamonds_mountain_is_the_rock_caves_and_tunnels_joined_to_it():
+    grid = np.array(
+        [
+            ["stone", "diamond", "grass", "stone", "stone"],
+            ["path", "stone", "grass", "stone", "iron"],
+            ["stone", "grass", "stone", "grass", "grass"],
+            ["stone", "grass", "stone", "grass", "grass"],
+        ],
+        dtype=object,
+    )
+    held = search_headroom.goal_mountains(grid, "diamond")
+    assert held[:2, :2].all() and held[2, 0] and held[3, 0]  # rock and the cave joined to it
+    assert not held[:2, 3:].any()  # a mountain without a diamond
+    assert not held[2:, 2].any()  # rock that touches the mountain only at a corner
+
+
+def _searched(n: int, own: int | None, explored: float, mountain_seen: bool) -> dict:
+    row = _row(n, 100, own, own)
+    for setting in search_headroom.SEARCHED:
+        row[f"{setting}_explored"] = explored
+        row[f"{setting}_goal_mountain_seen"] = mountain_seen
+    return row
+
+
+def test_the_misses_table_counts_misses_that_never_saw_a_diamonds_mountain():
+    rows = [
+        _searched(1, None, 0.3, False),
+        _searched(1, None, 0.5, True),
+        _searched(1, 120, 0.4, True),
+    ]
+    line = next(
+        line
+        for line in search_headroom.misses(rows, (1,)).splitlines()
+        if line.startswith("| 1 | own prior |")
+    )
+    assert "| 2/3 | 1/2 | 0.40 [" in line
+    assert line.endswith("| 0.40 |")  # one hit: its share alone, no interval
+
+
+def test_a_played_row_says_what_the_search_saw():
+    row = search_headroom.play(cooperation.maps_with_diamond(1, 110)[0], 1)
+    for setting in search_headroom.SEARCHED:
+        assert 0.0 < row[f"{setting}_explored"] < 1.0
+        if row[setting] is not None:  # a diamond is mined only after its mountain was seen
+            assert row[f"{setting}_goal_mountain_seen"]
