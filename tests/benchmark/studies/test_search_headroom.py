@@ -44,7 +44,8 @@ def test_a_diamonds_mountain_is_the_rock_caves_and_tunnels_joined_to_it():
         ],
         dtype=object,
     )
-    held = search_headroom.goal_mountains(grid, "diamond")
+    mountains, held = search_headroom.goal_mountains(grid, "diamond")
+    assert mountains.sum() == 12 and not mountains[:, 1][2:].any()
     assert held[:2, :2].all() and held[2, 0] and held[3, 0]  # rock and the cave joined to it
     assert not held[:2, 3:].any()  # a mountain without a diamond
     assert not held[2:, 2].any()  # rock that touches the mountain only at a corner
@@ -54,6 +55,7 @@ def _searched(n: int, own: int | None, explored: float, mountain_seen: bool) -> 
     row = _row(n, 100, own, own)
     for setting in search_headroom.SEARCHED:
         row[f"{setting}_explored"] = explored
+        row[f"{setting}_mountain_explored"] = explored / 2
         row[f"{setting}_goal_mountain_seen"] = mountain_seen
     return row
 
@@ -69,13 +71,14 @@ def test_the_misses_table_counts_misses_that_never_saw_a_diamonds_mountain():
         for line in search_headroom.misses(rows, (1,)).splitlines()
         if line.startswith("| 1 | own prior |")
     )
-    assert "| 2/3 | 1/2 | 0.40 [" in line
-    assert line.endswith("| 0.40 |")  # one hit: its share alone, no interval
+    assert "| 2/3 | 1/2 | 0.40 [" in line  # the hit is left out of the shares
+    assert "| 0.20 [" in line
 
 
 def test_a_played_row_says_what_the_search_saw():
     row = search_headroom.play(cooperation.maps_with_diamond(1, 110)[0], 1)
     for setting in search_headroom.SEARCHED:
         assert 0.0 < row[f"{setting}_explored"] < 1.0
+        assert 0.0 <= row[f"{setting}_mountain_explored"] <= 1.0
         if row[setting] is not None:  # a diamond is mined only after its mountain was seen
             assert row[f"{setting}_goal_mountain_seen"]
