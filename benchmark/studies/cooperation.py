@@ -32,10 +32,10 @@ import numpy as np
 import tyro
 
 from agents import prerequisites
-from agents.skills import library, navigation
+from agents.skills import library
 from benchmark import methods
 from benchmark import statistics as stats
-from benchmark.studies import output, team_bound, team_map
+from benchmark.studies import output, team_bound
 from envs import mac
 from envs.mac import rules as rules_lib
 from episode import loop
@@ -105,7 +105,7 @@ class Outcome:
 class SightingWatch(team_lib.Team):
     """The scripted team, noting the first step any player's known map shows `material` (the
     maps its board holds): on its own map a team cannot go for the diamond before that. With
-    `terrain_prior`, every player's map searches with it (`navigation.terrain_prior`)."""
+    `terrain_prior`, every player's map searches with it (a study's reference prior)."""
 
     def __init__(
         self, inner: team_lib.Team, material: str, terrain_prior: np.ndarray | None = None
@@ -146,17 +146,13 @@ class SightingWatch(team_lib.Team):
 
 
 def play_outcome(
-    where: Map, n_agents: int, privileged: bool, terrain_prior: bool = False
+    where: Map, n_agents: int, privileged: bool, prior: np.ndarray | None = None
 ) -> Outcome:
     """One scripted episode on `where`: steps to the diamond, and when the team first held the
-    pickaxe for it and first saw one. With `terrain_prior` the search knows where rock lies (a
-    reference, see `navigation.terrain_prior`)."""
+    pickaxe for it and first saw one. With `prior` every player's search weighs unseen ground by
+    it instead of the prior it infers (a study's reference, see `navigation.terrain_prior`)."""
     env = mac.EnvConfig(n_agents=n_agents, privileged_map=privileged, world_seed=where.world_seed)
     rules = rules_lib.load(env.rules)
-    prior = None
-    if terrain_prior:
-        grid = team_map.layout_for(where.seed, n_agents, where.world_seed).grid
-        prior = navigation.terrain_prior(np.isin(grid, ROCK))
     team = SightingWatch(methods.build("scripted", env), library.goal_material(rules, GOAL), prior)
     record = loop.play_episode(team, env, where.seed, method="scripted").record
     tool = prerequisites.goal_tool(rules, GOAL)
@@ -171,10 +167,6 @@ def play(where: Map, n_agents: int, privileged: bool) -> int | None:
 
 
 GOAL = "collect_diamond"
-ROCK = ("stone", "coal", "iron", "diamond", "lava")
-"""Tiles the perfect-terrain prior counts: where crafter's generator may put iron or a diamond."""
-
-
 CAP = mac.EnvConfig().length
 """Steps an episode that misses the diamond counts as (the damcs rules' episode cap)."""
 

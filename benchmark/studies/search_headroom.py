@@ -4,11 +4,13 @@
 
 On its own explored map the team must find iron and a diamond it has not seen; its frontier search
 weighs unseen ground by a prior it infers from the tiles it has seen (`navigation.search_prior`).
-This study plays each map three times per team size: with the privileged map, with the team's own
-map, and with its own map but the true terrain as the search prior (`navigation.terrain_prior`:
-the team knows where rock lies, not where iron or diamonds are). The third is a reference no agent
-gets in play: if it does little better than the inferred prior, a better prior is not where the
-own-map steps are lost; what remains is seeing the diamond through a 9x7 view.
+This study plays each map four times per team size: with the privileged map, with the team's own
+map, and with its own map searched with one of two priors read from the generated map
+(`navigation.terrain_prior` of a mask): the true terrain (the team knows where rock lies, not
+where iron or diamonds are), and the rock of the mountains that hold a diamond (it knows which
+mountains to search, not where in them). Both are references no agent gets in play: if they do
+little better than the inferred prior, a better prior is not where the own-map steps are lost;
+what remains is seeing the diamond through a 9x7 view.
 
 A second table says why the episodes that search and miss the diamond miss it: in how many of
 them no player ever saw a tile of a mountain that holds one (a diamond's mountain: the 4-connected
@@ -31,17 +33,22 @@ import tqdm
 import tyro
 from scipy import ndimage
 
-from agents.skills import library
+from agents.skills import library, navigation
 from benchmark.studies import cooperation, output, team_map
 from envs import mac
 from envs.mac import rules as rules_lib
 
-SETTINGS = ("privileged", "own", "terrain")
-"""Privileged map; own map; own map searched with the true terrain as prior."""
-SEARCHED = ("own", "terrain")
+SETTINGS = ("privileged", "own", "terrain", "goal_mountains")
+"""Privileged map; own map; own map searched with the true terrain as prior; own map searched
+with the rock of the mountains that hold a diamond as prior."""
+SEARCHED = SETTINGS[1:]
 """The settings that search: their rows say how much of the map and of the goal's mountains the
 team saw."""
-MOUNTAIN = (*cooperation.ROCK, "path")
+REFERENCES = {"terrain": "own + true terrain", "goal_mountains": "own + diamond mountains"}
+"""The reference priors (no player's), as the tables name them."""
+ROCK = ("stone", "coal", "iron", "diamond", "lava")
+"""Tiles a perfect-terrain prior counts: where crafter's generator may put iron or a diamond."""
+MOUNTAIN = (*ROCK, "path")
 """What a mountain is made of on the generated map: rock, and the caves and tunnels in it."""
 
 
@@ -73,16 +80,21 @@ def goal_mountains(grid: np.ndarray, material: str) -> tuple[np.ndarray, np.ndar
 
 
 def play(where: cooperation.Map, n_agents: int) -> dict:
-    """One row: the three settings' steps to the diamond (None when missed) on one map; for the
+    """One row: the four settings' steps to the diamond (None when missed) on one map; for the
     searching settings also the shares of the map and of its mountain tiles the team saw, and
     whether it saw any tile of a diamond's mountain."""
     row: dict = {"map": where.name, "n_agents": n_agents}
     grid = team_map.layout_for(where.seed, n_agents, where.world_seed).grid
     material = library.goal_material(rules_lib.load(mac.EnvConfig().rules), cooperation.GOAL)
     mountains, holding = goal_mountains(grid, material)
+    rock = np.isin(grid, ROCK)
+    priors = {
+        "terrain": navigation.terrain_prior(rock),
+        "goal_mountains": navigation.terrain_prior(rock & holding),
+    }
     for setting in SETTINGS:
         outcome = cooperation.play_outcome(
-            where, n_agents, privileged=setting == "privileged", terrain_prior=setting == "terrain"
+            where, n_agents, privileged=setting == "privileged", prior=priors.get(setting)
         )
         row[setting] = outcome.steps
         row[f"{setting}_seen"] = outcome.seen
@@ -101,18 +113,13 @@ def _capped(steps: int | None) -> int:
 
 
 def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
-    """Per team size: success and mean steps of each setting, own / privileged steps, and the
-    paired difference the true terrain makes."""
-    header = (
-        "agents",
-        "maps",
-        "privileged steps",
-        "own: success, steps",
-        "own + true terrain: success, steps",
-        "own / privileged",
-        "own + terrain / privileged",
-        "terrain - own (paired)",
-    )
+    """Per team size: success and mean steps of each setting, each over the privileged steps, and
+    the paired difference each reference prior makes against the team's own."""
+    references = [r for r in REFERENCES if rows and r in rows[0]]
+    header = ["agents", "maps", "privileged steps", "own: success, steps", "own / privileged"]
+    for reference in references:
+        name = REFERENCES[reference]
+        header += [f"{name}: success, steps", f"{name} / privileged", f"{name} - own (paired)"]
     table = []
     for n in team_sizes:
         chosen = [r for r in rows if r["n_agents"] == n]
@@ -122,34 +129,29 @@ def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
         def steps(setting: str, subset: list[dict] = chosen) -> list[float]:
             return [_capped(r[setting]) for r in subset]
 
-        def success(setting: str, subset: list[dict] = chosen) -> str:
-            return f"{sum(r[setting] is not None for r in subset)}/{len(subset)}"
-
         base = steps("privileged")
-        table.append(
-            (
-                n,
-                len(chosen),
-                cooperation.with_interval(base),
-                f"{success('own')}, {cooperation.with_interval(steps('own'))}",
-                f"{success('terrain')}, {cooperation.with_interval(steps('terrain'))}",
+
+        def played(setting: str, subset: list[dict] = chosen, base: list[float] = base) -> list:
+            success = f"{sum(r[setting] is not None for r in subset)}/{len(subset)}"
+            return [
+                f"{success}, {cooperation.with_interval(steps(setting))}",
                 cooperation.with_interval(
-                    [o / p for o, p in zip(steps("own"), base, strict=True)], 2
+                    [o / p for o, p in zip(steps(setting), base, strict=True)], 2
                 ),
-                cooperation.with_interval(
-                    [t / p for t, p in zip(steps("terrain"), base, strict=True)], 2
-                ),
-                cooperation.with_interval(
-                    [t - o for t, o in zip(steps("terrain"), steps("own"), strict=True)]
-                ),
-            )
-        )
+            ]
+
+        line = [n, len(chosen), cooperation.with_interval(base), *played("own")]
+        for reference in references:
+            paired = [t - o for t, o in zip(steps(reference), steps("own"), strict=True)]
+            line += [*played(reference), cooperation.with_interval(paired)]
+        table.append(tuple(line))
     return "\n".join(
         [
             f"scripted team (not an LLM), damcs rules, {cooperation.CAP}-step cap (a failure"
-            " counts at the cap); own + true terrain: the search prior is the true share of rock"
-            " around each tile (a reference, not a player)",
-            output.markdown_table(header, table),
+            " counts at the cap); reference priors (no player's): own + true terrain searches by"
+            " the true share of rock around each tile, own + diamond mountains by the share of"
+            " the rock of the mountains that hold a diamond",
+            output.markdown_table(tuple(header), table),
         ]
     )
 
@@ -166,7 +168,7 @@ def misses(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
         "share of the map seen",
         "share of the mountain tiles seen",
     )
-    names = {"own": "own prior", "terrain": "true terrain"}
+    names = {"own": "own prior", **{k: v.removeprefix("own + ") for k, v in REFERENCES.items()}}
     table = []
     for n in team_sizes:
         chosen = [r for r in rows if r["n_agents"] == n]

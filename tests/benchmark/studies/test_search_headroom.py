@@ -7,12 +7,21 @@ import numpy as np
 from benchmark.studies import cooperation, search_headroom
 
 
-def _row(n: int, privileged: int, own: int | None, terrain: int | None) -> dict:
-    return {"map": "m", "n_agents": n, "privileged": privileged, "own": own, "terrain": terrain}
+def _row(
+    n: int, privileged: int, own: int | None, terrain: int | None, mountains: int | None = None
+) -> dict:
+    return {
+        "map": "m",
+        "n_agents": n,
+        "privileged": privileged,
+        "own": own,
+        "terrain": terrain,
+        "goal_mountains": mountains,
+    }
 
 
 def test_the_table_counts_failures_at_the_cap_and_pairs_the_maps():
-    rows = [_row(1, 100, None, 150), _row(1, 100, 200, 200)]
+    rows = [_row(1, 100, None, 150, 120), _row(1, 100, 200, 200, 100)]
     line = next(
         line
         for line in search_headroom.summary(rows, (1,)).splitlines()
@@ -22,6 +31,8 @@ def test_the_table_counts_failures_at_the_cap_and_pairs_the_maps():
     assert f"| 1/2, {(cap + 200) / 2:.1f} [" in line  # own: the miss counts at the cap
     assert "| 2/2, 175.0 [" in line  # own + terrain
     assert f"| {((150 - cap) + 0) / 2:.1f} [" in line  # terrain - own, paired per map
+    assert "| 2/2, 110.0 [" in line  # own + diamond mountains
+    assert f"| {((120 - cap) + (100 - 200)) / 2:.1f} [" in line  # its difference to own
 
 
 def test_bad_arguments_are_one_line_before_any_play(capsys):
