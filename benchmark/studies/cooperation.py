@@ -105,13 +105,13 @@ class Outcome:
 class SightingWatch(team_lib.Team):
     """The scripted team, noting the first step any player's known map shows `material` (the
     maps its board holds): on its own map a team cannot go for the diamond before that. With
-    `terrain_prior`, every player's map searches with it (a study's reference prior)."""
+    `prior`, every player's map searches with it (a study's reference prior)."""
 
     def __init__(
-        self, inner: team_lib.Team, material: str, terrain_prior: np.ndarray | None = None
+        self, inner: team_lib.Team, material: str, prior: np.ndarray | None = None
     ) -> None:
         super().__init__(inner.agents, inner.config)
-        self.inner, self.material, self.terrain_prior = inner, material, terrain_prior
+        self.inner, self.material, self.prior = inner, material, prior
         self.method, self.obs_type = inner.method, inner.obs_type
         self.seen: int | None = None
         self._step = 0
@@ -120,7 +120,7 @@ class SightingWatch(team_lib.Team):
         self.inner.reset(specs)
         self.seen, self._step = None, 0
         for known in self.inner.board.maps.values():
-            known.terrain_prior = self.terrain_prior
+            known.terrain_prior = self.prior
 
     def act(self, observations, infos) -> dict[str, int]:
         actions = self.inner.act(observations, infos)
