@@ -68,9 +68,10 @@ class KnownMap:
         self.claim: tuple[Position, int] | None = None
         # The resource tile this agent walks to (collect/navigate), and when it said so.
         self.target: tuple[Position, int] | None = None
-        # A study's perfect-terrain reference (`navigation.terrain_prior`): read by the search in
-        # place of the prior it infers from seen tiles; None in play.
-        self.terrain_prior: np.ndarray | None = None
+        # A study's reference priors per sought material (`navigation.terrain_prior` of a mask
+        # read from the generated map): the search for a material reads its entry in place of
+        # the prior it infers from seen tiles; empty in play.
+        self.reference_priors: dict[str, np.ndarray] = {}
         # Per teammate map (keyed by its id): where that teammate is and what it claimed.
         self._teammates: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}
         self._teammate_targets: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}

@@ -328,9 +328,11 @@ def search_hints(targets: tuple[str, ...]) -> dict[str, float]:
 def search_prior(known: mapping.KnownMap, targets: tuple[str, ...]) -> np.ndarray:
     """How promising each tile is for finding `targets`: the hint-weighted share of the known
     tiles around it (0 where nothing around is known), so unseen ground next to mountains scores
-    high when the agent looks for iron and next to lava or caves when it looks for diamonds."""
-    if known.terrain_prior is not None:
-        return known.terrain_prior
+    high when the agent looks for iron and next to lava or caves when it looks for diamonds.
+    A study's reference prior for a sought material (`KnownMap.reference_priors`) comes first."""
+    for target in targets:
+        if target in known.reference_priors:
+            return known.reference_priors[target]
     hints = search_hints(targets)
     weighted = np.zeros(known.area, np.float32)
     for material, weight in hints.items():

@@ -27,6 +27,7 @@ import json
 import pathlib
 import statistics
 import sys
+from collections.abc import Mapping
 
 import numpy as np
 import tyro
@@ -105,13 +106,17 @@ class Outcome:
 class SightingWatch(team_lib.Team):
     """The scripted team, noting the first step any player's known map shows `material` (the
     maps its board holds): on its own map a team cannot go for the diamond before that. With
-    `prior`, every player's map searches with it (a study's reference prior)."""
+    `priors`, every player's search for a material weighs unseen ground by its entry (a study's
+    reference, `KnownMap.reference_priors`)."""
 
     def __init__(
-        self, inner: team_lib.Team, material: str, prior: np.ndarray | None = None
+        self,
+        inner: team_lib.Team,
+        material: str,
+        priors: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         super().__init__(inner.agents, inner.config)
-        self.inner, self.material, self.prior = inner, material, prior
+        self.inner, self.material, self.priors = inner, material, dict(priors or {})
         self.method, self.obs_type = inner.method, inner.obs_type
         self.seen: int | None = None
         self._step = 0
@@ -120,7 +125,7 @@ class SightingWatch(team_lib.Team):
         self.inner.reset(specs)
         self.seen, self._step = None, 0
         for known in self.inner.board.maps.values():
-            known.terrain_prior = self.prior
+            known.reference_priors = dict(self.priors)
 
     def act(self, observations, infos) -> dict[str, int]:
         actions = self.inner.act(observations, infos)
@@ -146,14 +151,14 @@ class SightingWatch(team_lib.Team):
 
 
 def play_outcome(
-    where: Map, n_agents: int, privileged: bool, prior: np.ndarray | None = None
+    where: Map, n_agents: int, privileged: bool, priors: Mapping[str, np.ndarray] | None = None
 ) -> Outcome:
     """One scripted episode on `where`: steps to the diamond, and when the team first held the
-    pickaxe for it and first saw one. With `prior` every player's search weighs unseen ground by
-    it instead of the prior it infers (a study's reference, see `navigation.terrain_prior`)."""
+    pickaxe for it and first saw one. With `priors` every player's search for a material weighs
+    unseen ground by its entry instead of the prior it infers (a study's reference)."""
     env = mac.EnvConfig(n_agents=n_agents, privileged_map=privileged, world_seed=where.world_seed)
     rules = rules_lib.load(env.rules)
-    team = SightingWatch(methods.build("scripted", env), library.goal_material(rules, GOAL), prior)
+    team = SightingWatch(methods.build("scripted", env), library.goal_material(rules, GOAL), priors)
     record = loop.play_episode(team, env, where.seed, method="scripted").record
     tool = prerequisites.goal_tool(rules, GOAL)
     return Outcome(

@@ -5,12 +5,13 @@
 On its own explored map the team must find iron and a diamond it has not seen; its frontier search
 weighs unseen ground by a prior it infers from the tiles it has seen (`navigation.search_prior`).
 This study plays each map four times per team size: with the privileged map, with the team's own
-map, and with its own map searched with one of two priors read from the generated map
-(`navigation.terrain_prior` of a mask): the true terrain (the team knows where rock lies, not
-where iron or diamonds are), and the rock of the mountains that hold a diamond (it knows which
-mountains to search, not where in them). Both are references no agent gets in play: if they do
-little better than the inferred prior, a better prior is not where the own-map steps are lost;
-what remains is seeing the diamond through a 9x7 view.
+map, and with its own map searched with priors read from the generated map
+(`navigation.terrain_prior` of a mask): the true terrain for every search (the team knows where
+rock lies, not where iron or diamonds are), and that plus, for the diamond, the rock of the
+mountains that hold one (it also knows which mountains to search, not where in them). Both are
+references no agent gets in play: if they do little better than the inferred prior, a better
+prior is not where the own-map steps are lost; what remains is seeing the diamond through a 9x7
+view.
 
 A second table says why the episodes that search and miss the diamond miss it: in how many of
 them no player ever saw a tile of a mountain that holds one (a diamond's mountain: the 4-connected
@@ -39,8 +40,8 @@ from envs import mac
 from envs.mac import rules as rules_lib
 
 SETTINGS = ("privileged", "own", "terrain", "goal_mountains")
-"""Privileged map; own map; own map searched with the true terrain as prior; own map searched
-with the rock of the mountains that hold a diamond as prior."""
+"""Privileged map; own map; own map searched with the true terrain as prior; the same, but the
+diamond searched for with the rock of the mountains that hold one as prior."""
 SEARCHED = SETTINGS[1:]
 """The settings that search: their rows say how much of the map and of the goal's mountains the
 team saw."""
@@ -85,16 +86,18 @@ def play(where: cooperation.Map, n_agents: int) -> dict:
     whether it saw any tile of a diamond's mountain."""
     row: dict = {"map": where.name, "n_agents": n_agents}
     grid = team_map.layout_for(where.seed, n_agents, where.world_seed).grid
-    material = library.goal_material(rules_lib.load(mac.EnvConfig().rules), cooperation.GOAL)
+    rules = rules_lib.load(mac.EnvConfig().rules)
+    material = library.goal_material(rules, cooperation.GOAL)
     mountains, holding = goal_mountains(grid, material)
     rock = np.isin(grid, ROCK)
+    terrain = dict.fromkeys(rules.materials, navigation.terrain_prior(rock))
     priors = {
-        "terrain": navigation.terrain_prior(rock),
-        "goal_mountains": navigation.terrain_prior(rock & holding),
+        "terrain": terrain,
+        "goal_mountains": {**terrain, material: navigation.terrain_prior(rock & holding)},
     }
     for setting in SETTINGS:
         outcome = cooperation.play_outcome(
-            where, n_agents, privileged=setting == "privileged", prior=priors.get(setting)
+            where, n_agents, privileged=setting == "privileged", priors=priors.get(setting)
         )
         row[setting] = outcome.steps
         row[f"{setting}_seen"] = outcome.seen
@@ -149,8 +152,8 @@ def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
         [
             f"scripted team (not an LLM), damcs rules, {cooperation.CAP}-step cap (a failure"
             " counts at the cap); reference priors (no player's): own + true terrain searches by"
-            " the true share of rock around each tile, own + diamond mountains by the share of"
-            " the rock of the mountains that hold a diamond",
+            " the true share of rock around each tile, own + diamond mountains too but for the"
+            " diamond by the share of the rock of the mountains that hold one",
             output.markdown_table(tuple(header), table),
         ]
     )

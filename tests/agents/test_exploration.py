@@ -200,8 +200,9 @@ def test_a_perfect_terrain_prior_turns_the_search_toward_the_rock():
             rock[26:, :] = True
         else:
             rock[:14, :] = True
-        known.terrain_prior = navigation.terrain_prior(rock)
-        assert navigation.search_prior(known, ("diamond",)) is known.terrain_prior
+        known.reference_priors["diamond"] = navigation.terrain_prior(rock)
+        assert navigation.search_prior(known, ("diamond",)) is known.reference_priors["diamond"]
+        assert navigation.search_prior(known, ("iron",)) is not known.reference_priors["diamond"]
         return navigation.choose_frontier(known, (20, 20), prefer=("diamond",))
 
     assert choice(rock_from_east=True)[0] > 20
