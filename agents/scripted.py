@@ -117,15 +117,25 @@ class ScriptedAgent(team_lib.Agent):
         vital = self.vital(state)
         if vital is not None and not self.driver.failed_recently(vital, state.step):
             return True
-        if option is None or option.kind not in ("collect", "explore", "navigate", "wait"):
+        if option is None:
+            return False
+        if option.kind in ("make", "place"):
+            # The walk back to a station can be long: an arrival that changes the role's choice
+            # (the goal's tool shared to this agent) must not wait for it (six agents, seed 172:
+            # a feeder carried the iron pickaxe on a 60-step walk to make a wood pickaxe while
+            # the seeker stood at the diamond).
+            return changed and self._choice_moved(state, option)
+        if option.kind not in ("collect", "explore", "navigate", "wait"):
             return False
         if changed:
             return True
         # Now and then, check whether the role's choice moved on (e.g. the seeker's turn came).
-        if state.step % 5 == 0:
-            fresh = self.roles.decide(self, state).option
-            return (fresh.kind, fresh.target) != (option.kind, option.target)
-        return False
+        return state.step % 5 == 0 and self._choice_moved(state, option)
+
+    def _choice_moved(self, state: library.AgentState, option: options.Option) -> bool:
+        """Whether the role would now choose another option than the running `option`."""
+        fresh = self.roles.decide(self, state).option
+        return (fresh.kind, fresh.target) != (option.kind, option.target)
 
     def _begin(self, state: library.AgentState) -> str | None:
         """Decide and start an option; its first action (None if it ended at once)."""

@@ -335,3 +335,43 @@ def test_a_teammate_standing_in_a_corridor_blocks_walks_at_any_distance_once_it_
     theirs.position = (31, 10)  # it moves: no longer a wall
     mine.merge_known(theirs)
     assert mine.standing() == []
+
+
+def test_a_make_walk_stops_when_the_goals_tool_is_shared_to_its_maker():
+    # Six agents, own map, seed 172: a feeder walking back to a far table to make a wood
+    # pickaxe received the iron pickaxe and carried it for 60 steps while the seeker stood at
+    # the diamond; a make or place re-plans when an arrival changes the role's choice.
+    known = _known(FIELD)
+    agents = _team({"player_0": (12, 21), "player_3": (40, 47)})
+    feeder = agents["player_3"]
+    state = _state("player_3", known, (40, 47), {"wood": 2})
+    make = scripted.options.Option("make", "wood_pickaxe")
+    assert feeder.roles.decide(feeder, state).option == make
+    assert feeder.driver.start(make, state) is not None
+    assert not feeder._should_replan(state)  # the walk to the table goes on
+    more_wood = _state("player_3", known, (40, 46), {"wood": 3})
+    assert not feeder._should_replan(more_wood)  # an arrival that leaves the choice as it was
+    handed = _state("player_3", known, (40, 46), {"wood": 3, "iron_pickaxe": 1})
+    assert feeder.roles.decide(feeder, handed).option.text == "collect diamond"
+    assert feeder._should_replan(handed)
+
+
+def test_the_pickaxe_stays_with_a_holder_that_can_dig_to_the_diamond():
+    # Six agents, own map, seed 174: the holder stood three tiles from the diamond behind stone
+    # it could mine, counted only the walk around, and handed the iron pickaxe to a teammate 34
+    # tiles away. A stone wall, the diamond just behind it, the walk around 34 steps.
+    wall = {(x, 22): "stone" for x in range(5, 36)}
+    known = _known({**wall, (20, 23): "diamond"})
+    held = {"wood_pickaxe": 1, "iron_pickaxe": 1}
+    reach = teamwork.Reach(known)
+    assert reach.steps((20, 21), "diamond") > 30  # walking only
+    assert reach.steps((20, 21), "diamond", frozenset(held)) == 2  # mine the stone, step in
+    agents = _team({"player_1": (20, 21), "player_5": (20, 40)}, {"player_1": held})
+    holder = agents["player_1"]
+    state = _state("player_1", known, (20, 21), held)
+    assert holder.roles.dispatcher.tool_receiver(holder, state, "iron_pickaxe", "supplier") is None
+    # Without the wood pickaxe the wall is a wall: the teammate below it is sooner.
+    bare = _state("player_1", known, (20, 21), {"iron_pickaxe": 1})
+    agents["player_1"].status.inventory = {"iron_pickaxe": 1}
+    receiver = holder.roles.dispatcher.tool_receiver(holder, bare, "iron_pickaxe", "supplier")
+    assert receiver is not None and receiver[0] == "player_5"
