@@ -155,12 +155,12 @@ class Reach:
             self._dist[position] = navigation.distances(self.known, position, optimistic=True)
         dist = self._dist[position]
         tiles = self.known.mask(material)
-        near = navigation.adjacent_cells(tiles) & (dist >= 0)
+        around = navigation.adjacent_cells(tiles)
+        near = around & (dist >= 0)
         walk = float(dist[near].min()) if near.any() else float("inf")
         if not tiles.any() or not tools:
             return walk
-        near = navigation.adjacent_cells(tiles)
-        xs, ys = np.nonzero(near)
+        xs, ys = np.nonzero(around)
         fewest = int((np.abs(xs - position[0]) + np.abs(ys - position[1])).min())
         if fewest + library.DIG_SAVING > walk:
             return walk  # no dig can be that much shorter: it takes a step per tile at least
