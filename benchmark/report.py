@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmark import export, ladder, metrics, plots, seeds, store, tables
+from benchmark import bound_table, export, ladder, metrics, plots, seeds, store, tables
 from episode import record as records_lib
 
 VERSIONED_PACKAGES = ("numpy", "scipy", "torch", "transformers", "pettingzoo")
@@ -114,14 +114,21 @@ def make_report(
         records, reference_method=reference_method, bootstrap_reps=bootstrap_reps, seed=seed
     )
     origin = provenance(records, argv)
+    bounds = bound_table.bound_rows(summary)
     written = tables.write_summary(
-        out, summary, provenance=origin, model_accuracy=model_accuracy, counts=counts
+        out,
+        summary,
+        provenance=origin,
+        model_accuracy=model_accuracy,
+        counts=counts,
+        bounds=bounds,
     )
     summary_json = out / "summary.json"
     document = {
         "completeness": tables.completeness(counts),
         "provenance": origin,
         **summary.to_dict(),
+        "optimal_team_bound": [row.to_dict() for row in bounds],
         "ablation_ladder": tables.ladder_rows(summary),
         "decision_quality": [p.to_dict() for p in ladder.decision_quality(summary, model_accuracy)],
         "achievement_rates": tables.achievement_rows(summary),

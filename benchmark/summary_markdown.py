@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from benchmark import export, metrics, reference, seeds
+from benchmark import bound_table, export, metrics, reference, seeds
 from benchmark import ladder as ladder_lib
 from benchmark import store as store_lib
 
@@ -165,6 +165,50 @@ def _reduction_section(summary: metrics.Summary) -> list[str]:
                 _ci_pct(r.estimate),
             ]
             for r in summary.reductions
+        ),
+    )
+    return lines
+
+
+def _bound_section(rows: Sequence[bound_table.BoundRow]) -> list[str]:
+    if not rows:
+        return []
+    lines = [
+        "## Against the optimal-team bound",
+        "",
+        "Cells of the perfect decision-makers (the scripted team, the oracle control) beside the "
+        "fewest joint steps a team of their size could take with full map knowledge "
+        "(`benchmark.studies.team_bound`: a proven lower bound and the best plan found in a relaxed "
+        "game; the optimum lies between them). Per map: the cell's mean steps (a failure at the "
+        "cap) over the bound; means over the maps where the bound is finite. On an own explored "
+        "map the team also searches, so the ratio there includes the search.",
+        "",
+    ]
+    lines += _md_table(
+        [
+            "method",
+            "agents",
+            "decision-maker",
+            "maps",
+            "mean steps over maps",
+            "best plan",
+            "lower bound",
+            "steps / best plan",
+            "steps / lower bound",
+        ],
+        (
+            [
+                r.method,
+                str(r.n_agents),
+                r.decision_maker,
+                str(r.maps),
+                _fmt(r.steps),
+                _fmt(r.best_plan),
+                _fmt(r.lower),
+                _fmt(r.steps_per_best_plan, 2),
+                _fmt(r.steps_per_lower, 2),
+            ]
+            for r in rows
         ),
     )
     return lines
@@ -326,10 +370,12 @@ def summary_markdown(
     provenance: Mapping[str, Any] | None = None,
     model_accuracy: Mapping[str, float] | None = None,
     counts: store_lib.StoreCounts | None = None,
+    bounds: Sequence[bound_table.BoundRow] = (),
 ) -> str:
     """The report a reader opens first: provenance, goal table, milestones, reductions, the
-    ablation ladder, decision quality, achievements, rliable, and the paper beside ours.
-    `comparison` and `achievements` are `tables.paper_comparison` and `tables.achievement_rows`."""
+    optimal-team bound, the ablation ladder, decision quality, achievements, rliable, and the
+    paper beside ours. `comparison` and `achievements` are `tables.paper_comparison` and
+    `tables.achievement_rows`; `bounds` are `bound_table.bound_rows`."""
     lines = [f"# Results: rules `{summary.rules}`, goal `{summary.goal}`", ""]
     if counts is not None:
         lines += completeness_markdown(counts)
@@ -337,6 +383,7 @@ def summary_markdown(
         lines += provenance_markdown(provenance)
     lines += _steps_section(summary)
     lines += _reduction_section(summary)
+    lines += _bound_section(bounds)
     lines += _ladder_section(summary)
     lines += _quality_section(summary, model_accuracy)
     lines += _achievement_section(summary, achievements)

@@ -7,11 +7,11 @@ them as CSV beside summary.md (`benchmark.summary_markdown`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmark import export, metrics, reference, seeds, summary_markdown
+from benchmark import bound_table, export, metrics, reference, seeds, summary_markdown
 from benchmark import ladder as ladder_lib
 from benchmark import store as store_lib
 
@@ -138,9 +138,10 @@ def write_summary(
     provenance: Mapping[str, Any] | None = None,
     model_accuracy: Mapping[str, float] | None = None,
     counts: store_lib.StoreCounts | None = None,
+    bounds: Sequence[bound_table.BoundRow] = (),
 ) -> dict[str, Path]:
     """Write summary.md and the CSV tables (summary, reductions, paper comparison, ladder,
-    achievements) into `out_dir`."""
+    achievements) into `out_dir`; `bounds` are the cells set against the optimal-team bound."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     md = out / "summary.md"
@@ -153,6 +154,7 @@ def write_summary(
         provenance=provenance,
         model_accuracy=model_accuracy,
         counts=counts,
+        bounds=bounds,
     )
     md.write_text(text + "\n")
     written = {
