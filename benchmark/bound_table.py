@@ -82,7 +82,9 @@ def bound_rows(summary: summary_lib.Summary, bound: BoundFn | None = None) -> tu
     needed = sorted({(m, g.n_agents) for g in groups for m in g.goal_units})
     found = {
         key: bound(*key)
-        for key in tqdm(needed, desc="optimal-team bound", unit="map", disable=len(needed) < 2)
+        for key in tqdm(
+            needed, desc="optimal-team bound", unit="map x size", disable=len(needed) < 2
+        )
     }
     rows = []
     for g in groups:
