@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from benchmark import summary as summary_lib
+from envs.mac import rules as rules_lib
 
 PERFECT_DECISION_MAKERS = ("scripted", "oracle")
-BOUND_RULES, BOUND_GOAL = "damcs", "collect_diamond"
+BOUND_RULES, BOUND_GOAL = "damcs", rules_lib.DEFAULT_GOAL
+"""The game the bound is built and tested for: the paper's rules and the diamond."""
 
 # (world seed, team size) -> (lower bound, best plan found)
 BoundFn = Callable[[int, int], tuple[float, float]]
