@@ -13,7 +13,10 @@ found, and on how many maps the two meet) and prints the issue's targets with wh
 - own map: the diamond in >= 90% of episodes for 1, 2 and 6 agents, in <= 1.5x the privileged steps.
 
 A second table says where the steps go: when the team first saw a diamond and first held the
-pickaxe for it (on its own map it waits for the later of the two), and the steps after both.
+pickaxe for it (on its own map it waits for the later of the two), and the steps after both. A
+third follows the crafting chain to the pickaxe (the first step of each collect, place and make of
+the goal's prerequisite plan) and, on the team's own map, how much later each comes than with the
+privileged map on the same maps: where in the chain the search costs its steps.
 
 Failures are never dropped: an episode that misses the diamond counts at the 350-step cap in every
 mean and ratio (its true time is at least that, so a failing team's numbers are optimistic, never
@@ -101,6 +104,8 @@ class Outcome:
     """The first step a player's map showed the goal's material (0 on the privileged map)."""
     explored: np.ndarray | None = None
     """The tiles some player's map showed by the episode's end: where the team searched."""
+    chain: Mapping[str, int | None] = dataclasses.field(default_factory=dict)
+    """The first step of each achievement of the goal's prerequisite plan (`chain_of`)."""
 
 
 class SightingWatch(team_lib.Team):
@@ -162,8 +167,21 @@ def play_outcome(
     record = loop.play_episode(team, env, where.seed, method="scripted").record
     tool = prerequisites.goal_tool(rules, GOAL)
     return Outcome(
-        record.milestones[GOAL], record.achievements.get(f"make_{tool}"), team.seen, team.explored()
+        record.milestones[GOAL],
+        record.achievements.get(f"make_{tool}"),
+        team.seen,
+        team.explored(),
+        {name: record.achievements.get(name) for name in chain_of(rules)},
     )
+
+
+def chain_of(rules: rules_lib.Rules, goal: str | None = None) -> tuple[str, ...]:
+    """The achievements of the prerequisite plan for `goal` (the study's) from an empty inventory,
+    in plan order, without `goal` itself (damcs: collect wood, place table, make wood pickaxe,
+    collect coal, ...): the crafting chain a team walks to the goal's tool."""
+    goal = goal or GOAL
+    names = (f"{step.kind}_{step.target}" for step in prerequisites.plan(rules, goal, {}, set()))
+    return tuple(name for name in dict.fromkeys(names) if name != goal)
 
 
 def play(where: Map, n_agents: int, privileged: bool) -> int | None:
@@ -252,6 +270,7 @@ def main(args: Args) -> int:
                 outcome = play_outcome(where, n, nav == "privileged")
                 row[nav] = outcome.steps
                 row[f"{nav}_tool"], row[f"{nav}_seen"] = outcome.tool, outcome.seen
+                row[f"{nav}_chain"] = dict(outcome.chain)
             rows.append(row)
             print(row, flush=True)
     print(summary(rows, args.maps, args.team_sizes))
@@ -320,9 +339,9 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
         output.markdown_table(header, table),
         targets(rows, team_sizes),
     ]
-    split = time_split(rows, team_sizes)
-    if split:
-        lines += ["", split]
+    for table in (time_split(rows, team_sizes), chain_split(rows, team_sizes)):
+        if table:
+            lines += ["", table]
     return "\n".join(lines)
 
 
@@ -371,6 +390,50 @@ def time_split(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
     return "\n".join(
         [
             f"where the steps go ({len({r['map'] for r in rows})} maps; scripted, damcs rules):",
+            output.markdown_table(header, table),
+        ]
+    )
+
+
+def chain_split(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
+    """The crafting chain to the goal's tool: the mean first step of each of its achievements over
+    the episodes that reached it (with their count when some did not), and for the own map the
+    paired difference from the privileged map over the maps where both reached it (+ = later):
+    where in the chain the search costs its steps. Empty for rows written before these were kept."""
+    names: list[str] = []
+    for r in rows:
+        for nav in NAVIGATION:
+            names += [n for n in r.get(f"{nav}_chain", {}) if n not in names]
+    if not names:
+        return ""
+    header = ("navigation", "agents", *(name.replace("_", " ") for name in names))
+    table = []
+    for nav in NAVIGATION:
+        for n in team_sizes:
+            chosen = [r for r in rows if r["n_agents"] == n and f"{nav}_chain" in r]
+            if not chosen:
+                continue
+            cells = []
+            for name in names:
+                steps = [r[f"{nav}_chain"].get(name) for r in chosen]
+                reached = [s for s in steps if s is not None]
+                cell = f"{_mean(reached):.1f}" if reached else "-"
+                if reached and len(reached) < len(chosen):
+                    cell += f" ({len(reached)}/{len(chosen)})"
+                if nav == "own":
+                    pairs = [
+                        r["own_chain"].get(name) - r["privileged_chain"].get(name)
+                        for r in chosen
+                        if r["own_chain"].get(name) is not None
+                        and r.get("privileged_chain", {}).get(name) is not None
+                    ]
+                    cell += f" ({_mean(pairs):+.1f})" if pairs else ""
+                cells.append(cell)
+            table.append((nav, n, *cells))
+    return "\n".join(
+        [
+            f"the crafting chain ({len({r['map'] for r in rows})} maps; mean first step over the"
+            " episodes that reached it; own map: (+ steps later than privileged, paired over maps)):",
             output.markdown_table(header, table),
         ]
     )

@@ -69,3 +69,26 @@ def test_the_team_sees_the_diamond_at_once_on_the_privileged_map_and_later_on_it
     assert privileged.seen == 0 and privileged.tool is not None
     assert own.steps is not None and 0 < own.seen < own.steps
     assert own.tool is not None and own.steps > max(own.seen, own.tool)
+    # The crafting chain ends at the pickaxe the two fields above time.
+    assert own.chain["make_iron_pickaxe"] == own.tool
+    assert privileged.chain["make_iron_pickaxe"] == privileged.tool
+
+
+def test_the_crafting_chain_is_the_goals_plan_and_own_steps_are_paired_with_privileged():
+    from envs.mac import rules as rules_lib
+
+    chain = cooperation.chain_of(rules_lib.load("damcs"))
+    assert chain[0] == "collect_wood" and chain[-1] == "make_iron_pickaxe"
+    assert "place_table" in chain and cooperation.GOAL not in chain
+    rows = [_row("seed 0", 1, 100, None), _row("seed 1", 1, 90, 200)]
+    rows[0].update(privileged_chain={"place_table": 20, "make_iron_pickaxe": 80},
+                   own_chain={"place_table": 50, "make_iron_pickaxe": None})  # fmt: skip
+    rows[1].update(privileged_chain={"place_table": 30, "make_iron_pickaxe": 70},
+                   own_chain={"place_table": 40, "make_iron_pickaxe": 120})  # fmt: skip
+    text = cooperation.chain_split(rows, (1,))
+    assert "| navigation | agents | place table | make iron pickaxe |" in text
+    assert "| privileged | 1 | 25.0 | 75.0 |" in text
+    # The own map's table: its mean over both maps, 20 steps later on average than privileged
+    # (30 and 10); the pickaxe in one episode of two, 50 later on the map where both made it.
+    assert "| own | 1 | 45.0 (+20.0) | 120.0 (1/2) (+50.0) |" in text
+    assert cooperation.chain_split([_row("seed 0", 1, 100, None)], (1,)) == ""
