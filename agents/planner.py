@@ -73,7 +73,20 @@ def walled_in(state: library.AgentState, material: str) -> bool:
 def choose_step(
     state: library.AgentState, steps: tuple[prerequisites.Step, ...]
 ) -> prerequisites.Step:
-    """The plan's first step, or a nearer collect the inventory already allows (one trip less)."""
+    """The plan's first step, or a step the plan takes later that costs less now: a make the
+    inventory allows at a station already nearby (one step here, not a walk back after the
+    gathering the plan lists first: a lone agent made its stone pickaxe after all five stones,
+    or after a search for coal it needs only for the iron pickaxe), else a nearer collect the
+    inventory already allows (one trip less). The plan is made again from the inventory at every
+    decision, so taking a step early never leaves one out."""
+    nearby = state.known.stations_nearby(state.position)
+    for step in steps:
+        if (
+            step.kind == "make"
+            and prerequisites.executable(state.rules, step, state.inventory)
+            and set(state.rules.make[step.target].nearby) <= nearby
+        ):
+            return step
     first = steps[0]
     if first.kind != "collect":
         return first

@@ -198,3 +198,24 @@ def test_a_table_used_again_after_gathering_is_placed_where_the_gathering_is():
     ready = _state(held, known=known)
     steps = planner.plan_steps(ready, goal=goal)
     assert steps[0].target == "furnace" and planner.station_site(ready, steps) is None
+
+
+def test_a_make_the_inventory_allows_at_a_nearby_station_comes_before_the_gathering():
+    known = mapping.KnownMap(_RULES)
+    known.materials[:, :] = _RULES.materials.index("grass")
+    known.materials[21, 20] = _RULES.materials.index("table")
+    goal = "collect_diamond"
+    # One stone and wood in hand by the table: the stone pickaxe is made now, before the coal
+    # and the furnace's stones the plan lists first.
+    held = {"wood": 3, "stone": 1, "wood_pickaxe": 1}
+    by_table = _state(held, known=known)
+    steps = planner.plan_steps(by_table, goal=goal)
+    assert steps[0].kind == "collect"
+    chosen = planner.choose_step(by_table, steps)
+    assert (chosen.kind, chosen.target) == ("make", "stone_pickaxe")
+    # Away from the table the make waits for the walk back: the plan's order holds.
+    away = _state(held, known=known, position=(40, 20))
+    assert planner.choose_step(away, planner.plan_steps(away, goal=goal)).kind == "collect"
+    # Without the stone it cannot be made: the gathering comes first.
+    short = _state({"wood": 3, "wood_pickaxe": 1}, known=known)
+    assert planner.choose_step(short, planner.plan_steps(short, goal=goal)).kind == "collect"
