@@ -91,6 +91,11 @@ def maps_with_diamond(count: int, first: int = 0) -> list[Map]:
     return found
 
 
+GOAL = rules_lib.DEFAULT_GOAL
+CAP = mac.EnvConfig().length
+"""Steps an episode that misses the diamond counts as (the damcs rules' episode cap)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     """One scripted episode: the step the goal was reached, and where the time went before it
@@ -175,11 +180,10 @@ def play_outcome(
     )
 
 
-def chain_of(rules: rules_lib.Rules, goal: str | None = None) -> tuple[str, ...]:
-    """The achievements of the prerequisite plan for `goal` (the study's) from an empty inventory,
-    in plan order, without `goal` itself (damcs: collect wood, place table, make wood pickaxe,
-    collect coal, ...): the crafting chain a team walks to the goal's tool."""
-    goal = goal or GOAL
+def chain_of(rules: rules_lib.Rules, goal: str = GOAL) -> tuple[str, ...]:
+    """The achievements of the prerequisite plan for `goal` from an empty inventory, in plan order,
+    without `goal` itself (damcs: collect wood, place table, make wood pickaxe, collect coal, ...):
+    the crafting chain a team walks to the goal's tool."""
     names = (f"{step.kind}_{step.target}" for step in prerequisites.plan(rules, goal, {}, set()))
     return tuple(name for name in dict.fromkeys(names) if name != goal)
 
@@ -187,11 +191,6 @@ def chain_of(rules: rules_lib.Rules, goal: str | None = None) -> tuple[str, ...]
 def play(where: Map, n_agents: int, privileged: bool) -> int | None:
     """Steps to the diamond of one scripted episode (None when not reached)."""
     return play_outcome(where, n_agents, privileged).steps
-
-
-GOAL = "collect_diamond"
-CAP = mac.EnvConfig().length
-"""Steps an episode that misses the diamond counts as (the damcs rules' episode cap)."""
 
 
 def _capped(steps: int | None) -> int:
