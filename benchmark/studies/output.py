@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from episode import record
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -17,10 +20,15 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def write_json(path: Path | None, config: Mapping[str, Any], rows: Sequence[Any]) -> None:
     """Write the study's config and rows as JSON to `path` (nothing when None); paths and other
-    values JSON lacks are written as text."""
+    values JSON lacks are written as text. The config also names the code version and the date,
+    so that rows compared later (`benchmark.studies.paired`) say which code made them."""
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"config": dict(config), "rows": list(rows)}
+    made = {
+        "code_version": record.code_version(),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    data = {"config": {**dict(config), **made}, "rows": list(rows)}
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
     print(f"written to {path}")

@@ -1,0 +1,200 @@
+"""Did a code change move the scripted team? Two cooperation runs, compared map by map.
+
+    git worktree add /tmp/before COMMIT^
+    (cd /tmp/before && python -m benchmark.studies.cooperation --first 110 --maps 300 \
+        --team-sizes 1 --no-bound --json /tmp/before.json)
+    python -m benchmark.studies.cooperation --first 110 --maps 300 --team-sizes 1 --no-bound \
+        --json /tmp/after.json
+    python -m benchmark.studies.paired /tmp/before.json /tmp/after.json
+
+The planner is deterministic on a map, so a single map's steps move by tens either way when any
+choice changes (the search sees other tiles first); only the difference paired over many maps
+says whether a change helped. For each navigation and team size both runs played, on the maps
+both played: successes before and after, mean steps (a failure counts at the cap, as in the
+cooperation study), the paired difference with its 95% Student-t interval over maps (the maps
+are the independent units), and on how many maps it got better or worse. A second table pairs
+the first step of each achievement of the crafting chain, over the maps where both runs reached it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import statistics
+import sys
+
+import tyro
+
+from benchmark import statistics as stats
+from benchmark.studies import cooperation, output
+
+
+@dataclasses.dataclass(frozen=True)
+class Args:
+    before: tyro.conf.Positional[str]
+    """Rows of the control run (`cooperation --json`, e.g. at the commit before a change)."""
+    after: tyro.conf.Positional[str]
+    """Rows of the run with the change, on the same maps."""
+
+
+def load_rows(path: str) -> list[dict]:
+    """The rows a `cooperation --json` run wrote."""
+    return json.loads(pathlib.Path(path).read_text())["rows"]
+
+
+def made_by(path: str) -> str:
+    """The code version and date a run's config names ("unrecorded" for older runs)."""
+    config = json.loads(pathlib.Path(path).read_text()).get("config", {})
+    return (
+        f"{config.get('code_version', 'code version unrecorded')}, {config.get('date', 'undated')}"
+    )
+
+
+def invalid(args: Args) -> str | None:
+    """One line naming a bad argument, or None (checked before any comparison)."""
+    for name in ("before", "after"):
+        path = pathlib.Path(getattr(args, name))
+        if not path.is_file():
+            return f"{name} {path}: no such file (a --json file of benchmark.studies.cooperation)"
+        try:
+            rows = load_rows(str(path))
+        except (ValueError, KeyError, TypeError):
+            return f"{name} {path}: not the rows of a benchmark.studies.cooperation --json run"
+        if not isinstance(rows, list) or not all("map" in r and "n_agents" in r for r in rows):
+            return f"{name} {path}: not the rows of a benchmark.studies.cooperation --json run"
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class Pairing:
+    """One navigation and team size, the rows of both runs on the maps both played."""
+
+    navigation: str
+    n_agents: int
+    before: list[dict]
+    after: list[dict]
+
+
+def pairings(before: list[dict], after: list[dict]) -> list[Pairing]:
+    """Every navigation and team size both runs played, matched by map (runs over different maps
+    pair on the maps they share)."""
+    index = {(r["map"], r["n_agents"]): r for r in after}
+    found = []
+    for nav in cooperation.NAVIGATION:
+        sizes = sorted({r["n_agents"] for r in before if nav in r})
+        for n in sizes:
+            pairs = [
+                (r, index[(r["map"], n)])
+                for r in before
+                if r["n_agents"] == n and nav in r and nav in index.get((r["map"], n), {})
+            ]
+            if pairs:
+                found.append(Pairing(nav, n, [a for a, _ in pairs], [b for _, b in pairs]))
+    return found
+
+
+def capped(steps: int | None) -> int:
+    """Steps to the goal, a failure at the episode cap (as the cooperation study counts it)."""
+    return cooperation.CAP if steps is None else steps
+
+
+def _difference(values: list[float]) -> str:
+    """Mean paired difference, "+- half-width [low, high]" at 95% (the mean alone for one map)."""
+    estimate = stats.mean_ci(values)
+    if estimate.mean is None:
+        return "-"
+    if estimate.low is None:
+        return f"{estimate.mean:+.1f}"
+    half = (estimate.high - estimate.low) / 2
+    return f"{estimate.mean:+.1f} +- {half:.1f} [{estimate.low:+.1f}, {estimate.high:+.1f}]"
+
+
+def steps_table(found: list[Pairing]) -> str:
+    """Steps to the goal, before and after, paired per map (- = fewer steps after the change)."""
+    header = (
+        "navigation",
+        "agents",
+        "maps",
+        "success before -> after",
+        "mean steps before -> after",
+        "after - before [95% CI]",
+        "maps better / worse",
+    )
+    table = []
+    for p in found:
+        first = [capped(r[p.navigation]) for r in p.before]
+        second = [capped(r[p.navigation]) for r in p.after]
+        gaps = [b - a for a, b in zip(first, second, strict=True)]
+        won = sum(r[p.navigation] is not None for r in p.before)
+        won_after = sum(r[p.navigation] is not None for r in p.after)
+        table.append(
+            (
+                p.navigation,
+                p.n_agents,
+                len(gaps),
+                f"{won} -> {won_after}",
+                f"{statistics.mean(first):.1f} -> {statistics.mean(second):.1f}",
+                _difference(gaps),
+                f"{sum(g < 0 for g in gaps)} / {sum(g > 0 for g in gaps)}",
+            )
+        )
+    return output.markdown_table(header, table)
+
+
+def chain_table(found: list[Pairing]) -> str:
+    """The first step of each achievement of the crafting chain, paired over the maps where both
+    runs reached it (empty when the rows hold no chain)."""
+    header = ("navigation", "agents", "achievement", "maps", "after - before [95% CI]")
+    table = []
+    for p in found:
+        key = f"{p.navigation}_chain"
+        names = list(dict.fromkeys(n for r in p.before + p.after for n in r.get(key, {})))
+        for name in names:
+            gaps = [
+                b[key][name] - a[key][name]
+                for a, b in zip(p.before, p.after, strict=True)
+                if a.get(key, {}).get(name) is not None and b.get(key, {}).get(name) is not None
+            ]
+            table.append(
+                (p.navigation, p.n_agents, name.replace("_", " "), len(gaps), _difference(gaps))
+            )
+        seen = f"{p.navigation}_seen"
+        gaps = [
+            b[seen] - a[seen]
+            for a, b in zip(p.before, p.after, strict=True)
+            if a.get(seen) is not None and b.get(seen) is not None
+        ]
+        if p.navigation == "own" and gaps:
+            table.append(
+                (p.navigation, p.n_agents, "diamond first seen", len(gaps), _difference(gaps))
+            )
+    if not table:
+        return ""
+    return output.markdown_table(header, table)
+
+
+def main(args: Args) -> int:
+    error = invalid(args)
+    if error is not None:
+        print(f"paired: {error}", file=sys.stderr)
+        return 2
+    found = pairings(load_rows(args.before), load_rows(args.after))
+    if not found:
+        print("paired: before and after share no map, team size and navigation", file=sys.stderr)
+        return 2
+    print(f"before: {args.before} ({made_by(args.before)})")
+    print(f"after: {args.after} ({made_by(args.after)})")
+    print("after - before, paired per map (- = fewer steps after); failures count at the cap")
+    print(steps_table(found))
+    chain = chain_table(found)
+    if chain:
+        print(
+            "\nthe crafting chain, first step of each achievement, paired over maps both reached it:"
+        )
+        print(chain)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(tyro.cli(Args)))
