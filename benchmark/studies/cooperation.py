@@ -18,8 +18,8 @@ third follows the crafting chain to the pickaxe (the first step of each collect,
 the goal's prerequisite plan) and, on the team's own map, how much later each comes than with the
 privileged map on the same maps: where in the chain the search costs its steps.
 
-Failures are never dropped: an episode that misses the diamond counts at the 350-step cap in every
-mean and ratio (its true time is at least that, so a failing team's numbers are optimistic, never
+Failures are never dropped: an episode that misses the diamond counts at the episode's length
+(the 350-step cap; `--length` sets another) in every mean and ratio (its true time is at least that, so a failing team's numbers are optimistic, never
 flattering by omission). Intervals are Student-t over maps, the independent units.
 """
 
@@ -64,6 +64,10 @@ class Args:
     """Also write the rows here."""
     rows: str | None = None
     """Print the tables from rows an earlier run wrote with --json, instead of playing."""
+    length: int = mac.EnvConfig().length
+    """Episode length in steps (the damcs rules' 350; a failure counts at it). Longer episodes
+    say how many steps the own-map search needs to reach a success rate (agents tend their
+    vitals for the whole episode, so a longer one costs them a few steps more)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,12 +165,22 @@ class SightingWatch(team_lib.Team):
 
 
 def play_outcome(
-    where: Map, n_agents: int, privileged: bool, priors: Mapping[str, np.ndarray] | None = None
+    where: Map,
+    n_agents: int,
+    privileged: bool,
+    priors: Mapping[str, np.ndarray] | None = None,
+    length: int | None = None,
 ) -> Outcome:
     """One scripted episode on `where`: steps to the diamond, and when the team first held the
     pickaxe for it and first saw one. With `priors` every player's search for a material weighs
-    unseen ground by its entry instead of the prior it infers (a study's reference)."""
-    env = mac.EnvConfig(n_agents=n_agents, privileged_map=privileged, world_seed=where.world_seed)
+    unseen ground by its entry instead of the prior it infers (a study's reference); `length`
+    replaces the rules' episode length."""
+    env = mac.EnvConfig(
+        n_agents=n_agents,
+        privileged_map=privileged,
+        world_seed=where.world_seed,
+        max_steps=length,
+    )
     rules = rules_lib.load(env.rules)
     team = SightingWatch(methods.build("scripted", env), library.goal_material(rules, GOAL), priors)
     record = loop.play_episode(team, env, where.seed, method="scripted").record
@@ -193,8 +207,19 @@ def play(where: Map, n_agents: int, privileged: bool) -> int | None:
     return play_outcome(where, n_agents, privileged).steps
 
 
-def _capped(steps: int | None) -> int:
-    return CAP if steps is None else steps
+def _capped(steps: int | None, cap: int = CAP) -> int:
+    """Steps to the goal, a failure at the episode's length `cap`."""
+    return cap if steps is None else steps
+
+
+def cap_of(row: Mapping) -> int:
+    """The episode length a row was played at (rows written before `--length` existed: 350)."""
+    return row.get("length", CAP)
+
+
+def lengths_text(rows: list[dict]) -> str:
+    """The episode lengths of `rows`, e.g. "350-step cap"."""
+    return "/".join(str(n) for n in sorted({cap_of(r) for r in rows})) + "-step cap"
 
 
 def with_interval(values: list[float], digits: int = 1) -> str:
@@ -239,6 +264,10 @@ def invalid(args: Args) -> str | None:
     error = invalid_maps(args.maps, args.first, args.team_sizes)
     if error is not None:
         return error
+    try:
+        mac.EnvConfig(max_steps=args.length)
+    except mac.ConfigError as error:
+        return f"--length {args.length}: {error}"
     unknown = [nav for nav in args.navigation if nav not in NAVIGATION]
     if unknown:
         return f"--navigation {unknown[0]}: allowed: {', '.join(NAVIGATION)}"
@@ -261,12 +290,13 @@ def main(args: Args) -> int:
     for where in maps:
         for n in args.team_sizes:
             if args.bound:
-                row = {"map": where.name, "n_agents": n}
+                row = {"map": where.name, "n_agents": n, "length": args.length}
                 row.update(team_bound.team_bound(where.seed, n, where.world_seed).to_dict())
             else:
-                row = {"map": where.name, "n_agents": n, "lower": None, "best_plan": None}
+                row = {"map": where.name, "n_agents": n, "length": args.length}
+                row.update({"lower": None, "best_plan": None})
             for nav in args.navigation:
-                outcome = play_outcome(where, n, nav == "privileged")
+                outcome = play_outcome(where, n, nav == "privileged", length=args.length)
                 row[nav] = outcome.steps
                 row[f"{nav}_tool"], row[f"{nav}_seen"] = outcome.tool, outcome.seen
                 row[f"{nav}_chain"] = dict(outcome.chain)
@@ -281,7 +311,7 @@ def _ratio_mean(rows: list[dict], nav: str, key: str) -> str:
     """Mean of steps (a failure at the cap) / the bound's `key` over rows where the bound is known
     ("-" when none)."""
     pairs = [
-        _capped(r[nav]) / r[key]
+        _capped(r[nav], cap_of(r)) / r[key]
         for r in rows
         if nav in r and r.get(key) not in (None, float("inf"))
     ]
@@ -321,7 +351,7 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
                         nav,
                         n,
                         f"{len(done)}/{len(chosen)}",
-                        with_interval([_capped(r[nav]) for r in chosen]),
+                        with_interval([_capped(r[nav], cap_of(r)) for r in chosen]),
                         f"{_mean(plans):.1f} ({len(plans)} maps)" if plans else "-",
                         f"{_mean(lowers):.1f}" if lowers else "-",
                         _ratio_mean(chosen, nav, "best_plan"),
@@ -333,7 +363,8 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
                     )
                 )
     lines = [
-        f"scripted (not an LLM), damcs rules, {CAP}-step cap (a failure counts at the cap); bound:"
+        f"scripted (not an LLM), damcs rules, {lengths_text(rows)} (a failure counts at the cap);"
+        " bound:"
         " benchmark.studies.team_bound",
         output.markdown_table(header, table),
         targets(rows, team_sizes),
@@ -447,11 +478,10 @@ def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
     lines = []
     played = {nav for r in rows for nav in ("privileged", "own") if nav in r}
     if {1, 2, 6} <= set(team_sizes) and "privileged" in played:
-
-        def steps(n: int, nav: str) -> list:
-            return [m[n][nav] for m in by_map.values()]
-
-        means = {n: _mean([_capped(s) for s in steps(n, "privileged")]) for n in (1, 2, 6)}
+        means = {
+            n: _mean([_capped(m[n]["privileged"], cap_of(m[n])) for m in by_map.values()])
+            for n in (1, 2, 6)
+        }
         ordered = sum(
             1
             for m in by_map.values()
@@ -492,7 +522,7 @@ def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
         rate = sum(s is not None for s in own) / len(own)
         line = f"own map, {n} agents: success {rate:.0%} (target >= 90%: {rate >= 0.9})"
         pairs = [
-            _capped(m[n]["own"]) / _capped(m[n]["privileged"])
+            _capped(m[n]["own"], cap_of(m[n])) / _capped(m[n]["privileged"], cap_of(m[n]))
             for m in by_map.values()
             if "privileged" in m[n]
         ]

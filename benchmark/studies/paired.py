@@ -94,9 +94,10 @@ def pairings(before: list[dict], after: list[dict]) -> list[Pairing]:
     return found
 
 
-def capped(steps: int | None) -> int:
-    """Steps to the goal, a failure at the episode cap (as the cooperation study counts it)."""
-    return cooperation.CAP if steps is None else steps
+def capped(row: dict, navigation: str) -> int:
+    """Steps to the goal, a failure at the episode's length (as the cooperation study counts it)."""
+    steps = row[navigation]
+    return cooperation.cap_of(row) if steps is None else steps
 
 
 def _difference(values: list[float]) -> str:
@@ -123,8 +124,8 @@ def steps_table(found: list[Pairing]) -> str:
     )
     table = []
     for p in found:
-        first = [capped(r[p.navigation]) for r in p.before]
-        second = [capped(r[p.navigation]) for r in p.after]
+        first = [capped(r, p.navigation) for r in p.before]
+        second = [capped(r, p.navigation) for r in p.after]
         gaps = [b - a for a, b in zip(first, second, strict=True)]
         won = sum(r[p.navigation] is not None for r in p.before)
         won_after = sum(r[p.navigation] is not None for r in p.after)
@@ -179,13 +180,17 @@ def main(args: Args) -> int:
     if error is not None:
         print(f"paired: {error}", file=sys.stderr)
         return 2
-    found = pairings(load_rows(args.before), load_rows(args.after))
+    before, after = load_rows(args.before), load_rows(args.after)
+    found = pairings(before, after)
     if not found:
         print("paired: before and after share no map, team size and navigation", file=sys.stderr)
         return 2
     print(f"before: {args.before} ({made_by(args.before)})")
     print(f"after: {args.after} ({made_by(args.after)})")
-    print("after - before, paired per map (- = fewer steps after); failures count at the cap")
+    print(
+        "after - before, paired per map (- = fewer steps after); failures count at the cap"
+        f" (before: {cooperation.lengths_text(before)}, after: {cooperation.lengths_text(after)})"
+    )
     print(steps_table(found))
     chain = chain_table(found)
     if chain:
