@@ -16,7 +16,9 @@ A second table says where the steps go: when the team first saw a diamond and fi
 pickaxe for it (on its own map it waits for the later of the two), and the steps after both. A
 third follows the crafting chain to the pickaxe (the first step of each collect, place and make of
 the goal's prerequisite plan) and, on the team's own map, how much later each comes than with the
-privileged map on the same maps: where in the chain the search costs its steps.
+privileged map on the same maps: where in the chain the search costs its steps. A fourth counts
+the diamonds collected by each of a few steps (with `--length`, how the success grows with the
+budget).
 
 Failures are never dropped: an episode that misses the diamond counts at the episode's length
 (the 350-step cap; `--length` sets another) in every mean and ratio (its true time is at least that, so a failing team's numbers are optimistic, never
@@ -283,7 +285,9 @@ def main(args: Args) -> int:
         return 2
     if args.rows is not None:
         rows = json.loads(pathlib.Path(args.rows).read_text())["rows"]
-        print(summary(rows, args.maps, args.team_sizes))
+        # a run of fewer team sizes than --team-sizes names shows those it played
+        played = tuple(n for n in args.team_sizes if any(r["n_agents"] == n for r in rows))
+        print(summary(rows, args.maps, played))
         return 0
     maps = maps_with_diamond(args.maps, args.first)
     rows = []
@@ -369,7 +373,11 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
         output.markdown_table(header, table),
         targets(rows, team_sizes),
     ]
-    for table in (time_split(rows, team_sizes), chain_split(rows, team_sizes)):
+    for table in (
+        time_split(rows, team_sizes),
+        chain_split(rows, team_sizes),
+        collected_by_step(rows, team_sizes),
+    ):
         if table:
             lines += ["", table]
     return "\n".join(lines)
@@ -465,6 +473,39 @@ def chain_split(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
             f"the crafting chain ({len({r['map'] for r in rows})} maps; mean first step over the"
             " episodes that reached it; own map: (+ steps later than privileged, paired over maps)):",
             output.markdown_table(header, table),
+        ]
+    )
+
+
+BY_STEP = (150, 200, 250, 300, 350, 400, 500, 600, 700, 800, 1000)
+"""The steps at which `collected_by_step` counts the diamonds collected so far."""
+
+
+def collected_by_step(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
+    """How many episodes had the diamond by each step of `BY_STEP` up to their length: how the
+    success rate grows with the step budget (with `--length` longer than 350, how many steps a
+    search needs for a success rate)."""
+    header = ("navigation", "agents", "episodes", *(f"by {t}" for t in BY_STEP))
+    longest = max(cap_of(r) for r in rows) if rows else 0
+    shown = [t for t in BY_STEP if t <= longest]
+    table = []
+    for nav in NAVIGATION:
+        for n in team_sizes:
+            chosen = [r for r in rows if r["n_agents"] == n and nav in r]
+            if not chosen:
+                continue
+            cells = []
+            for t in shown:
+                played = [r for r in chosen if cap_of(r) >= t]
+                hits = sum(r[nav] is not None and r[nav] <= t for r in played)
+                cells.append(f"{hits} ({hits / len(played):.0%})" if played else "-")
+            table.append((nav, n, len(chosen), *cells))
+    if not table:
+        return ""
+    return "\n".join(
+        [
+            "diamonds collected by each step (episodes played at least that long):",
+            output.markdown_table(header[: 3 + len(shown)], table),
         ]
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from benchmark.studies import cooperation
 
 
@@ -21,6 +23,41 @@ def test_a_failure_counts_at_the_cap_in_means_and_ratios():
     ratio = (cap / 100 + 150 / 100) / 2
     assert f"steps / privileged {ratio:.2f} [" in text
     assert "success 50% (target >= 90%: False)" in text
+
+
+def test_a_failure_counts_at_the_length_its_episode_was_played_at():
+    short, long = _row("seed 0", 1, 100, None), _row("seed 1", 1, 100, None)
+    short["length"], long["length"] = 300, 700
+    text = cooperation.summary([short, long], 2, (1,))
+    own_line = next(line for line in text.splitlines() if "| own | 1 |" in line)
+    assert "| 500.0 [" in own_line and "300/700-step cap" in text
+
+
+def test_diamonds_collected_by_a_step_count_only_episodes_played_that_long():
+    rows = [_row("seed 0", 1, 120, 180), _row("seed 1", 1, 90, None), _row("seed 2", 1, 160, 450)]
+    rows[2]["length"] = 500
+    text = cooperation.collected_by_step(rows, (1,))
+    header, _, privileged, own = text.splitlines()[1:]
+    assert header.endswith("| by 350 | by 400 | by 500 |")
+    assert (
+        own
+        == "| own | 1 | 3 | 0 (0%) | 1 (33%) | 1 (33%) | 1 (33%) | 1 (33%) | 0 (0%) | 1 (100%) |"
+    )
+    assert privileged.startswith("| privileged | 1 | 3 | 2 (67%) | 3 (100%) |")
+
+
+def test_rows_of_one_team_size_print_without_the_others(tmp_path, capsys):
+    rows = tmp_path / "rows.json"
+    rows.write_text(json.dumps({"config": {}, "rows": [_row("seed 0", 1, 100, 200)]}))
+    assert cooperation.main(cooperation.Args(rows=str(rows))) == 0
+    assert "own map, 1 agents: success 100%" in capsys.readouterr().out
+
+
+def test_a_short_episode_ends_at_its_length_without_the_diamond():
+    where = cooperation.maps_with_diamond(1)[0]
+    outcome = cooperation.play_outcome(where, 1, privileged=True, length=40)
+    assert outcome.steps is None and outcome.chain["place_table"] is not None
+    assert cooperation.play_outcome(where, 1, privileged=True).steps is not None
 
 
 def test_the_six_agent_verdict_says_which_side_of_the_bound_it_rests_on():
@@ -43,6 +80,7 @@ def test_bad_arguments_are_one_line_before_any_play(capsys):
         cooperation.Args(team_sizes=(0,)),
         cooperation.Args(navigation=("foo",)),
         cooperation.Args(rows="/no/such/rows.json"),
+        cooperation.Args(length=0),
     ):
         assert cooperation.main(args) == 2
         error = capsys.readouterr().err
