@@ -21,8 +21,9 @@ the diamonds collected by each of a few steps (with `--length`, how the success 
 budget).
 
 Failures are never dropped: an episode that misses the diamond counts at the episode's length
-(the 350-step cap; `--length` sets another) in every mean and ratio (its true time is at least that, so a failing team's numbers are optimistic, never
-flattering by omission). Intervals are Student-t over maps, the independent units.
+(the 350-step cap; `--length` sets another) in every mean and ratio (its true time is at least
+that, so a failing team's numbers are optimistic, never flattering by omission). Intervals are
+Student-t over maps, the independent units.
 """
 
 from __future__ import annotations
@@ -209,9 +210,10 @@ def play(where: Map, n_agents: int, privileged: bool) -> int | None:
     return play_outcome(where, n_agents, privileged).steps
 
 
-def _capped(steps: int | None, cap: int = CAP) -> int:
-    """Steps to the goal, a failure at the episode's length `cap`."""
-    return cap if steps is None else steps
+def capped(row: Mapping, navigation: str) -> int:
+    """A row's steps to the goal with `navigation`, a failure at the episode's length."""
+    steps = row[navigation]
+    return cap_of(row) if steps is None else steps
 
 
 def cap_of(row: Mapping) -> int:
@@ -315,9 +317,7 @@ def _ratio_mean(rows: list[dict], nav: str, key: str) -> str:
     """Mean of steps (a failure at the cap) / the bound's `key` over rows where the bound is known
     ("-" when none)."""
     pairs = [
-        _capped(r[nav], cap_of(r)) / r[key]
-        for r in rows
-        if nav in r and r.get(key) not in (None, float("inf"))
+        capped(r, nav) / r[key] for r in rows if nav in r and r.get(key) not in (None, float("inf"))
     ]
     return f"{_mean(pairs):.2f}" if pairs else "-"
 
@@ -355,7 +355,7 @@ def summary(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
                         nav,
                         n,
                         f"{len(done)}/{len(chosen)}",
-                        with_interval([_capped(r[nav], cap_of(r)) for r in chosen]),
+                        with_interval([capped(r, nav) for r in chosen]),
                         f"{_mean(plans):.1f} ({len(plans)} maps)" if plans else "-",
                         f"{_mean(lowers):.1f}" if lowers else "-",
                         _ratio_mean(chosen, nav, "best_plan"),
@@ -519,10 +519,7 @@ def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
     lines = []
     played = {nav for r in rows for nav in ("privileged", "own") if nav in r}
     if {1, 2, 6} <= set(team_sizes) and "privileged" in played:
-        means = {
-            n: _mean([_capped(m[n]["privileged"], cap_of(m[n])) for m in by_map.values()])
-            for n in (1, 2, 6)
-        }
+        means = {n: _mean([capped(m[n], "privileged") for m in by_map.values()]) for n in (1, 2, 6)}
         ordered = sum(
             1
             for m in by_map.values()
@@ -563,7 +560,7 @@ def targets(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
         rate = sum(s is not None for s in own) / len(own)
         line = f"own map, {n} agents: success {rate:.0%} (target >= 90%: {rate >= 0.9})"
         pairs = [
-            _capped(m[n]["own"], cap_of(m[n])) / _capped(m[n]["privileged"], cap_of(m[n]))
+            capped(m[n], "own") / capped(m[n], "privileged")
             for m in by_map.values()
             if "privileged" in m[n]
         ]

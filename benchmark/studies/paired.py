@@ -94,12 +94,6 @@ def pairings(before: list[dict], after: list[dict]) -> list[Pairing]:
     return found
 
 
-def capped(row: dict, navigation: str) -> int:
-    """Steps to the goal, a failure at the episode's length (as the cooperation study counts it)."""
-    steps = row[navigation]
-    return cooperation.cap_of(row) if steps is None else steps
-
-
 def _difference(values: list[float]) -> str:
     """Mean paired difference, "+- half-width [low, high]" at 95% (the mean alone for one map)."""
     estimate = stats.mean_ci(values)
@@ -124,8 +118,8 @@ def steps_table(found: list[Pairing]) -> str:
     )
     table = []
     for p in found:
-        first = [capped(r, p.navigation) for r in p.before]
-        second = [capped(r, p.navigation) for r in p.after]
+        first = [cooperation.capped(r, p.navigation) for r in p.before]
+        second = [cooperation.capped(r, p.navigation) for r in p.after]
         gaps = [b - a for a, b in zip(first, second, strict=True)]
         won = sum(r[p.navigation] is not None for r in p.before)
         won_after = sum(r[p.navigation] is not None for r in p.after)

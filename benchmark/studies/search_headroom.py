@@ -111,10 +111,6 @@ def play(where: cooperation.Map, n_agents: int) -> dict:
     return row
 
 
-def _capped(steps: int | None) -> int:
-    return cooperation.CAP if steps is None else steps
-
-
 def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
     """Per team size: success and mean steps of each setting, each over the privileged steps, and
     the paired difference each reference prior makes against the team's own."""
@@ -130,7 +126,7 @@ def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
             continue
 
         def steps(setting: str, subset: list[dict] = chosen) -> list[float]:
-            return [_capped(r[setting]) for r in subset]
+            return [cooperation.capped(r, setting) for r in subset]
 
         base = steps("privileged")
 
