@@ -38,14 +38,14 @@ class Args:
     """Rows of the run with the change, on the same maps."""
 
 
-def load_rows(path: str) -> list[dict]:
-    """The rows a `cooperation --json` run wrote."""
-    return json.loads(pathlib.Path(path).read_text())["rows"]
+def read_run(path: str) -> dict:
+    """A `cooperation --json` file: its config (with the code version, for newer runs) and rows."""
+    return json.loads(pathlib.Path(path).read_text())
 
 
-def made_by(path: str) -> str:
+def made_by(run: dict) -> str:
     """The code version and date a run's config names ("unrecorded" for older runs)."""
-    config = json.loads(pathlib.Path(path).read_text()).get("config", {})
+    config = run.get("config", {})
     return (
         f"{config.get('code_version', 'code version unrecorded')}, {config.get('date', 'undated')}"
     )
@@ -57,12 +57,15 @@ def invalid(args: Args) -> str | None:
         path = pathlib.Path(getattr(args, name))
         if not path.is_file():
             return f"{name} {path}: no such file (a --json file of benchmark.studies.cooperation)"
+        not_rows = f"{name} {path}: not the rows of a benchmark.studies.cooperation --json run"
         try:
-            rows = load_rows(str(path))
+            rows = read_run(str(path))["rows"]
         except (ValueError, KeyError, TypeError):
-            return f"{name} {path}: not the rows of a benchmark.studies.cooperation --json run"
-        if not isinstance(rows, list) or not all("map" in r and "n_agents" in r for r in rows):
-            return f"{name} {path}: not the rows of a benchmark.studies.cooperation --json run"
+            return not_rows
+        if not isinstance(rows, list) or not all(
+            isinstance(r, dict) and "map" in r and "n_agents" in r for r in rows
+        ):
+            return not_rows
     return None
 
 
@@ -174,13 +177,14 @@ def main(args: Args) -> int:
     if error is not None:
         print(f"paired: {error}", file=sys.stderr)
         return 2
-    before, after = load_rows(args.before), load_rows(args.after)
+    runs = read_run(args.before), read_run(args.after)
+    before, after = runs[0]["rows"], runs[1]["rows"]
     found = pairings(before, after)
     if not found:
         print("paired: before and after share no map, team size and navigation", file=sys.stderr)
         return 2
-    print(f"before: {args.before} ({made_by(args.before)})")
-    print(f"after: {args.after} ({made_by(args.after)})")
+    print(f"before: {args.before} ({made_by(runs[0])})")
+    print(f"after: {args.after} ({made_by(runs[1])})")
     print(
         "after - before, paired per map (- = fewer steps after); failures count at the cap"
         f" (before: {cooperation.lengths_text(before)}, after: {cooperation.lengths_text(after)})"

@@ -79,6 +79,7 @@ def test_the_mean_chain_difference_is_over_maps_both_reached(tmp_path):
         (None, "no such file"),
         ("not json", "not the rows"),
         ('{"rows": [{"x": 1}]}', "not the rows"),
+        ('{"rows": [1]}', "not the rows"),
     ],
 )
 def test_bad_files_are_one_line(tmp_path, capsys, content, complaint):
