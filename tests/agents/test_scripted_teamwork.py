@@ -375,3 +375,25 @@ def test_the_pickaxe_stays_with_a_holder_that_can_dig_to_the_diamond():
     agents["player_1"].status.inventory = {"iron_pickaxe": 1}
     receiver = holder.roles.dispatcher.tool_receiver(holder, bare, "iron_pickaxe", "supplier")
     assert receiver is not None and receiver[0] == "player_5"
+
+
+def test_nobody_is_handed_the_goals_tool_when_nobody_can_reach_the_goal():
+    # Six agents, privileged map, seed 162: the diamond on an island in water (the skills do not
+    # bridge), every estimate infinite, and each holder saw every teammate as "sooner": the iron
+    # pickaxe went back and forth for 300 steps.
+    moat = {(x, y): "water" for x in range(15, 26) for y in range(15, 26) if (x, y) != (20, 20)}
+    known = _known({**moat, (20, 20): "diamond"})
+    held = {"wood_pickaxe": 1, "iron_pickaxe": 1}
+    assert teamwork.Reach(known).steps((20, 40), "diamond", frozenset(held)) == float("inf")
+    agents = _team({"player_1": (20, 40), "player_2": (5, 5)}, {"player_1": held})
+    holder = agents["player_1"]
+    state = _state("player_1", known, (20, 40), held)
+    assert holder.roles.dispatcher.tool_receiver(holder, state, "iron_pickaxe", "supplier") is None
+    # A teammate that can reach it still gets it: the island's water gives way to sand.
+    shore = {**moat, **{(20, y): "sand" for y in range(21, 26)}}
+    known = _known({**shore, (20, 20): "diamond"})
+    agents = _team({"player_1": (5, 5), "player_2": (20, 27)}, {"player_1": held})
+    holder = agents["player_1"]
+    state = _state("player_1", known, (5, 5), held)
+    receiver = holder.roles.dispatcher.tool_receiver(holder, state, "iron_pickaxe", "supplier")
+    assert receiver is not None and receiver[0] == "player_2"
