@@ -71,8 +71,10 @@ class Dispatch:
             # A teammate that cannot reach the goal either is no receiver: with every estimate
             # infinite (six agents, seed 162: a diamond on an island in water) the holders
             # handed the pickaxe back and forth for 300 steps.
-            if theirs < float("inf") and theirs + HAND_OFF <= own and (
-                best is None or theirs < best[0]
+            if (
+                theirs < float("inf")
+                and theirs + HAND_OFF <= own
+                and (best is None or theirs < best[0])
             ):
                 best = (theirs, aid)
         if best is None:
