@@ -297,6 +297,7 @@ class Navigate(Skill):
         self._still = 0
         self.route: navigation.Route | None = None
         self._dig: np.ndarray | None = None  # the tiles the current route mines open
+        self._bridge_mask: np.ndarray | None = None  # those it crosses by placing a stone first
 
     def arrived(self, state: AgentState) -> bool:
         known = state.known
@@ -351,6 +352,8 @@ class Navigate(Skill):
         if route is None:
             route = navigation.route_to(state.known, state.position, goal)
             route = self._dig_shortcut(state, goal, route)
+            if route is None:
+                route = self._bridge(state, goal)
         self.route = route
         if route is None:
             return self._explore_or_fail(state, f"no path to {target_text}")
@@ -361,7 +364,17 @@ class Navigate(Skill):
             return self._sidestep(state, route.cells[0])
         if route.cells:
             step = route.cells[0]
-            if self._dig is not None and self._dig[step] and state.facing_tile == step:
+            material = state.known.material_at(step)
+            if (
+                self._dig is not None
+                and self._dig[step]
+                and state.facing_tile == step
+                and material not in state.rules.walkable
+            ):
+                bridge = navigation.bridge_with(state.rules, state.inventory)
+                if self._bridge_mask is not None and self._bridge_mask[step] and bridge:
+                    if material in state.rules.place[bridge].where:
+                        return f"place_{bridge}"  # then mine it to walkable ground, walk in
                 return "do"  # mine the tile open, then walk in
             return navigation.move_toward(state.position, step)
         # At the spot next to the target: turn to it (moving into a blocked tile only turns).
@@ -374,14 +387,22 @@ class Navigate(Skill):
         """The rest of the previous route while it still holds (keeps walks from flip-flopping
         as creatures and teammates enter and leave the range where they count as obstacles)."""
         route = self.route
-        if route is None or not route.cells or route.cells[0] != state.position:
+        if route is None or not route.cells:
             return None
-        rest = navigation.Route(route.cells[1:])
+        if route.cells[0] == state.position:
+            rest = navigation.Route(route.cells[1:])
+        elif self._bridge_mask is not None and state.facing_tile == route.cells[0]:
+            rest = route  # it stayed to place or mine the tile ahead: the bridge goes on
+        else:
+            return None
         if not rest.cells or not goal[rest.end]:
             return None
         free = state.known.walkable(around=state.position)
         if self._dig is not None:
             free = free | (self._dig & navigation.diggable(state.known, state.inventory))
+        if self._bridge_mask is not None:
+            # The stone placed on one tile of the bridge is mined back before the next one.
+            free = free | self._bridge_mask
         if not all(free[cell] or state.known.unknown[cell] for cell in rest.cells[:3]):
             return None
         return rest
@@ -393,7 +414,7 @@ class Navigate(Skill):
         at least `DIG_SAVING` steps over the walk `walk`: the way the team plans
         reach iron and diamonds inside mountains. Without a walk, exploration digs its own way
         (`Explorer.dig_action`)."""
-        self._dig = None
+        self._dig = self._bridge_mask = None
         if walk is None or len(walk.cells) <= DIG_SAVING:
             return walk
         known = state.known
@@ -409,6 +430,25 @@ class Navigate(Skill):
             self._dig = dig
             return dug
         return walk
+
+    def _bridge(self, state: AgentState, goal: np.ndarray) -> navigation.Route | None:
+        """With no walk and no dig, a route across known water (`navigation.bridgeable`: place
+        a stone, mine it back to path, step in) and through rock the tools mine: a diamond on an
+        island, which the rule data lets a player reach (None: no such route)."""
+        known = state.known
+        bridge = navigation.bridgeable(known, state.inventory)
+        if not bridge.any():
+            return None
+        dig = navigation.diggable(known, state.inventory)
+        for target in self.targets:
+            dig &= ~known.mask(target)
+        route = navigation.route_digging(
+            known, state.position, goal, dig, optimistic=False, bridge=bridge
+        )
+        if route is None or not any(bridge[cell] for cell in route.cells):
+            return None  # a dig alone: exploration digs its own way (`Explorer.dig_action`)
+        self._dig, self._bridge_mask = dig | bridge, bridge
+        return route
 
     def _track(self, position: Position) -> None:
         self._still = self._still + 1 if position == self._last_position else 0

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.skills import mapping
+from envs.mac import rules as rules_lib
 
 Position = mapping.Position
 MOVES: dict[str, Position] = {
@@ -189,14 +190,51 @@ def diggable(known: mapping.KnownMap, inventory: Mapping[str, int] | None = None
     return out
 
 
+def bridge_with(rules: rules_lib.Rules, inventory: Mapping[str, int]) -> str | None:
+    """The material the agent can place on a tile it cannot enter and collect back to walkable
+    ground with what it holds (stone: placed on water, mined to path), by the rule data; None
+    if it holds none."""
+    for name, rule in rules.place.items():
+        collect = rules.collect.get(name)
+        if rule.type != "material" or collect is None or collect.probability < 1.0:
+            continue
+        if collect.leaves not in rules.walkable or collect.leaves == "lava":
+            continue
+        held = all(inventory.get(item, 0) >= n for item, n in rule.uses.items())
+        mined = all(inventory.get(item, 0) >= n for item, n in collect.require.items())
+        if held and mined:
+            return name
+    return None
+
+
+def bridgeable(known: mapping.KnownMap, inventory: Mapping[str, int] | None = None) -> np.ndarray:
+    """Known tiles the agent can cross by placing `bridge_with`'s material there, collecting it
+    back and stepping in (water). Never lava: one wrong step there kills."""
+    rules = known.rules
+    name = bridge_with(rules, known.holding if inventory is None else inventory)
+    out = np.zeros(known.area, bool)
+    for where in rules.place[name].where if name is not None else ():
+        if where not in rules.walkable and where != "lava":
+            out |= known.mask(where)
+    return out
+
+
 def _dig_search(
-    free: np.ndarray, dig: np.ndarray, start: Position, goal: np.ndarray | None = None
+    free: np.ndarray,
+    dig: np.ndarray,
+    start: Position,
+    goal: np.ndarray | None = None,
+    bridge: np.ndarray | None = None,
 ) -> tuple[list[float], list[int], int | None]:
-    """Dijkstra over `free` tiles (one step) and `dig` tiles (two: `do`, then the move) from
-    `start`: the cost and parent of every cell, and the first `goal` cell settled (None: none, or
-    no goal given, in which case every reachable cell is settled)."""
+    """Dijkstra over `free` tiles (one step), `dig` tiles (two: `do`, then the move) and `bridge`
+    tiles (three: place, `do`, move) from `start`: the cost and parent of every cell, and the
+    first `goal` cell settled (None: none, or no goal given, in which case every reachable cell
+    is settled)."""
     width, height = free.shape
-    cost = np.where(free, 1, np.where(dig, 2, 0)).ravel().tolist()
+    cost = np.where(free, 1, np.where(dig, 2, 0))
+    if bridge is not None:
+        cost = np.where(cost == 0, np.where(bridge, 3, 0), cost)
+    cost = cost.ravel().tolist()
     goal_flat = None if goal is None else goal.ravel().tolist()
     best = [float("inf")] * (width * height)
     parent = [-1] * (width * height)
@@ -227,13 +265,14 @@ def route_digging(
     goal: np.ndarray,
     dig: np.ndarray,
     optimistic: bool = True,
+    bridge: np.ndarray | None = None,
 ) -> Route | None:
     """The cheapest walk to a `goal` cell when `dig` tiles may be mined open on the way (a dug
-    tile costs two steps: `do`, then the move); unknown tiles count as open when `optimistic`,
-    as in `route_to`."""
+    tile costs two steps: `do`, then the move) and `bridge` tiles crossed (three: see
+    `bridgeable`); unknown tiles count as open when `optimistic`, as in `route_to`."""
     free = passable(known, start, optimistic)
     free[start] = True
-    _, parent, reached = _dig_search(free, dig, start, goal)
+    _, parent, reached = _dig_search(free, dig, start, goal, bridge)
     return None if reached is None else _unwind(parent, reached, free.shape[1])
 
 

@@ -378,9 +378,9 @@ def test_the_pickaxe_stays_with_a_holder_that_can_dig_to_the_diamond():
 
 
 def test_nobody_is_handed_the_goals_tool_when_nobody_can_reach_the_goal():
-    # Six agents, privileged map, seed 162: the diamond on an island in water (the skills do not
-    # bridge), every estimate infinite, and each holder saw every teammate as "sooner": the iron
-    # pickaxe went back and forth for 300 steps.
+    # Six agents, privileged map, seed 162: the diamond on an island in water (the team's reach
+    # estimate counts no bridge), every estimate infinite, and each holder saw every teammate as
+    # "sooner": the iron pickaxe went back and forth for 300 steps.
     moat = {(x, y): "water" for x in range(15, 26) for y in range(15, 26) if (x, y) != (20, 20)}
     known = _known({**moat, (20, 20): "diamond"})
     held = {"wood_pickaxe": 1, "iron_pickaxe": 1}

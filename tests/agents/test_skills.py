@@ -399,3 +399,31 @@ def test_make_digs_to_a_station_walled_in_by_rock(skill_scene):
     scene.run(skill, limit=30)
     assert skill.status == library.DONE, skill.reason
     assert scene.players["player_0"].inventory["stone_pickaxe"] == 1
+
+
+def test_navigate_bridges_water_to_a_diamond_on_an_island(skill_scene):
+    # Six agents, seed 162: the only diamond sits on an island; the rule data lets a player
+    # place a stone on water, mine it back to path and step in.
+    scene = skill_scene(privileged_map=True)
+    _only(scene, "diamond")
+    diamond = scene.put((4, 0), "diamond")
+    for dx in range(-2, 3):
+        for dy in range(-2, 3):
+            if (dx, dy) != (0, 0):
+                scene.world[diamond[0] + dx, diamond[1] + dy] = "water"
+    scene.world[diamond[0] + 2, diamond[1]] = "lava"
+    scene.refresh()
+    known = scene.state().known
+    # A stone that could not be mined back (no wood pickaxe) builds no bridge; lava never.
+    assert not navigation.bridgeable(known, {"stone": 1}).any()
+    bridge = navigation.bridgeable(known, {"stone": 1, "wood_pickaxe": 1})
+    assert bridge[diamond[0] - 1, diamond[1]] and not bridge[diamond[0] + 2, diamond[1]]
+    scene.give(stone=1, wood_pickaxe=1)
+    skill = library.Navigate(("diamond",))
+    actions = scene.run(skill, limit=30)
+    assert skill.status == library.DONE, skill.reason
+    assert scene.facing_tile() == diamond
+    assert actions.count("place_stone") == 2 and len(actions) <= 8  # two tiles, three steps each
+    assert scene.players["player_0"].inventory["stone"] == 1  # every stone placed came back
+    bridged = [(diamond[0] - dx, diamond[1]) for dx in (1, 2)]
+    assert all(scene.world[t][0] == "path" for t in bridged), [scene.world[t] for t in bridged]
