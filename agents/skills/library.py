@@ -418,9 +418,7 @@ class Navigate(Skill):
         if walk is None or len(walk.cells) <= DIG_SAVING:
             return walk
         known = state.known
-        dig = navigation.diggable(known, state.inventory)
-        for target in self.targets:
-            dig &= ~known.mask(target)
+        dig = self._diggable(state)
         if not dig.any():
             return walk
         dug = navigation.route_digging(known, state.position, goal, dig, optimistic=False)
@@ -431,6 +429,13 @@ class Navigate(Skill):
             return dug
         return walk
 
+    def _diggable(self, state: AgentState) -> np.ndarray:
+        """Tiles the agent may mine open on its way: never the targets themselves."""
+        dig = navigation.diggable(state.known, state.inventory)
+        for target in self.targets:
+            dig &= ~state.known.mask(target)
+        return dig
+
     def _bridge(self, state: AgentState, goal: np.ndarray) -> navigation.Route | None:
         """With no walk and no dig, a route across known water (`navigation.bridgeable`: place
         a stone, mine it back to path, step in) and through rock the tools mine: a diamond on an
@@ -439,9 +444,7 @@ class Navigate(Skill):
         bridge = navigation.bridgeable(known, state.inventory)
         if not bridge.any():
             return None
-        dig = navigation.diggable(known, state.inventory)
-        for target in self.targets:
-            dig &= ~known.mask(target)
+        dig = self._diggable(state)
         route = navigation.route_digging(
             known, state.position, goal, dig, optimistic=False, bridge=bridge
         )

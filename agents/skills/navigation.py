@@ -182,12 +182,23 @@ def diggable(known: mapping.KnownMap, inventory: Mapping[str, int] | None = None
     rules = known.rules
     inventory = known.holding if inventory is None else inventory
     out = np.zeros(known.area, bool)
-    for material, rule in rules.collect.items():
-        opens = rule.leaves != material and rule.leaves in rules.walkable and rule.leaves != "lava"
-        held = all(inventory.get(item, 0) >= n for item, n in rule.require.items())
-        if opens and held and rule.probability >= 1.0:
+    for material in rules.collect:
+        if rules.collect[material].leaves != material and _opens(rules, material, inventory):
             out |= known.mask(material)
     return out
+
+
+def _opens(rules: rules_lib.Rules, material: str, inventory: Mapping[str, int]) -> bool:
+    """Whether collecting `material` with `inventory` always gives and leaves walkable ground
+    (never lava)."""
+    rule = rules.collect.get(material)
+    return (
+        rule is not None
+        and rule.probability >= 1.0
+        and rule.leaves in rules.walkable
+        and rule.leaves != "lava"
+        and all(inventory.get(item, 0) >= n for item, n in rule.require.items())
+    )
 
 
 def bridge_with(rules: rules_lib.Rules, inventory: Mapping[str, int]) -> str | None:
@@ -195,14 +206,8 @@ def bridge_with(rules: rules_lib.Rules, inventory: Mapping[str, int]) -> str | N
     ground with what it holds (stone: placed on water, mined to path), by the rule data; None
     if it holds none."""
     for name, rule in rules.place.items():
-        collect = rules.collect.get(name)
-        if rule.type != "material" or collect is None or collect.probability < 1.0:
-            continue
-        if collect.leaves not in rules.walkable or collect.leaves == "lava":
-            continue
         held = all(inventory.get(item, 0) >= n for item, n in rule.uses.items())
-        mined = all(inventory.get(item, 0) >= n for item, n in collect.require.items())
-        if held and mined:
+        if rule.type == "material" and held and _opens(rules, name, inventory):
             return name
     return None
 
