@@ -237,6 +237,9 @@ class Dispatch:
                 )
         jobs = self.jobs(agent, state, crafter, crafter_status)
         job = jobs.get(agent.spec.agent_id)
+        passing = self.pass_tool(agent, state, jobs, job)
+        if passing is not None:
+            return passing
         stuck = jobs.get(crafter)
         if job is None and stuck is not None:
             # The crafter's unit needs a tool it handed out (its plan counts on a teammate's, so
@@ -265,6 +268,13 @@ class Dispatch:
                     return scripted_board.Decision(
                         options.Option("navigate", material), f"supplier: search for {material}"
                     )
+            for item, amount in crafter_status.missing.items():
+                if amount > 0 and not teamwork.lacking(rules, item, state.inventory):
+                    # Every unit is someone's, but a second try at a scarce one (another tile:
+                    # claims keep the two apart) ends the wait if the first is long in coming.
+                    return scripted_board.Decision(
+                        options.Option("collect", item), f"supplier: back up the {item}"
+                    )
             if navigation.frontier(state.known, state.position).any():
                 return scripted_board.Decision(
                     options.Option("explore"), "supplier: no unit left; exploring"
@@ -286,6 +296,34 @@ class Dispatch:
         return scripted_board.Decision(
             options.Option("navigate", material), f"supplier: to {material}, a tool is coming"
         )
+
+    def pass_tool(
+        self,
+        agent: ScriptedAgent,
+        state: library.AgentState,
+        jobs: dict[str, teamwork.Job],
+        job: teamwork.Job | None,
+    ) -> scripted_board.Decision | None:
+        """Share the gathering tool this feeder fetched a unit with, once the unit went to a
+        teammate much nearer it (`teamwork.PASS_MARGIN`) and this feeder's new unit does not
+        need the tool."""
+        rules, mine, lost = state.rules, agent.spec.agent_id, agent.status.fetching
+        own = set(job.tools) if job is not None else set()
+        if job is not None:
+            own |= set(teamwork.lacking(rules, job.item, {}))
+        for aid, other in jobs.items():
+            if aid == mine or not other.tool or other.tool in own or other.item != lost:
+                continue
+            if job is not None and job.item == lost:
+                continue
+            if state.inventory.get(other.tool, 0) > 0:
+                mate = agent.board.status.get(aid)
+                if mate is not None and mate.alive and not mate.inventory.get(other.tool, 0):
+                    return scripted_board.Decision(
+                        options.Option("share", other.tool, aid),
+                        f"supplier: {aid} fetches {other.item} with my {other.tool}",
+                    )
+        return None
 
     def dig_tool(
         self, agent: ScriptedAgent, state: library.AgentState, rock_tool: str, crafter: str

@@ -35,6 +35,9 @@ KEEP = {"wood_pickaxe": 1}
 UNMADE = 12
 # A gatherer's current unit is kept unless another is this many steps sooner (no dithering).
 KEEP_MARGIN = 3
+# A fetcher holding the only copy of a tool passes it (and the unit) to a feeder this many
+# steps sooner: a new sighting near a teammate ends a long walk (own map, six agents).
+PASS_MARGIN = 8
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,15 @@ def assign(
     jobs: dict[str, Job] = {}
     unseen: list[str] = []
 
+    def passed(member: Member, item: str, tool: str) -> bool:
+        """Whether another feeder fetching `item` holds `tool`: losing the unit, it passes the
+        tool on (a share), so the tool reaches `member` at once, beyond the copy budget."""
+        return any(
+            m.fetching == item and not m.crafter and m.inventory.get(tool, 0) > 0
+            for m in members
+            if m is not member
+        )
+
     def cost(member: Member, item: str) -> tuple[float, tuple[str, ...]]:
         material = library.material_yielding(rules, item)
         if material is None:
@@ -223,6 +235,14 @@ def assign(
         walled = not reach.walkable(member.position, material)
         if not direct and (walk < float("inf") and not walled or member.crafter):
             return walk, ()
+        if (
+            len(direct) == 1
+            and budget.get(direct[0], 0) <= 0
+            and not member.crafter
+            and not walled
+            and passed(member, item, direct[0])
+        ):
+            return max(walk, float(HANDOVER["held"])) + PASS_MARGIN - KEEP_MARGIN, tuple(direct)
         if len(direct) > 1 or member.crafter or (direct and budget.get(direct[0], 0) <= 0):
             # The crafter makes its own tools in its plan's order; feeders wait for a copy.
             if member.crafter and len(direct) == 1:
@@ -248,8 +268,10 @@ def assign(
         best = scored[0]
         keeper = next((s for s in scored if s[4].fetching == item), None)
         if keeper is not None and keeper[0] < float("inf"):
-            # A unit that needs a tool stays with its fetcher: the tool is on its way to it.
-            if keeper[0] <= best[0] + KEEP_MARGIN or needs_tool(rules, item):
+            # A unit that needs a tool stays with its fetcher while the tool is on its way to it;
+            # a fetcher that holds the tool passes it to a feeder `KEEP_MARGIN` sooner.
+            arriving = needs_tool(rules, item) and bool(lacking(rules, item, keeper[4].inventory))
+            if keeper[0] <= best[0] + KEEP_MARGIN or arriving:
                 best = keeper
         steps, needed, member = best[0], best[1], best[4]
         if steps == float("inf"):

@@ -397,3 +397,63 @@ def test_nobody_is_handed_the_goals_tool_when_nobody_can_reach_the_goal():
     state = _state("player_1", known, (5, 5), held)
     receiver = holder.roles.dispatcher.tool_receiver(holder, state, "iron_pickaxe", "supplier")
     assert receiver is not None and receiver[0] == "player_2"
+
+
+def test_the_only_stone_pickaxe_and_its_iron_pass_to_a_feeder_much_nearer_the_iron():
+    # The feeder holding the only stone pickaxe walks to iron far off; a teammate stands next to
+    # iron just seen. The unit goes to the teammate, whose tool comes as a share from the
+    # fetcher; a teammate only a few steps nearer leaves the unit (and the tool) where it is.
+    known = _known({**FIELD, (20, 40): "iron"})
+    crafter = teamwork.Member("player_0", (12, 21), {"wood_pickaxe": 1}, crafter=True)
+    holder = {"wood_pickaxe": 1, "stone_pickaxe": 1}
+    far = teamwork.Member("player_1", (60, 5), holder, fetching="iron")
+    near = teamwork.Member("player_2", (20, 38), {"wood_pickaxe": 1})
+    bill = teamwork.units({"iron": 1}, [])
+    jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, far, near], bill)
+    assert jobs["player_2"].item == "iron" and jobs["player_2"].tool == "stone_pickaxe"
+    assert "player_1" not in jobs
+    close = teamwork.Member("player_1", (20, 34), holder, fetching="iron")
+    jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, close, near], bill)
+    assert jobs["player_1"].item == "iron" and "player_2" not in jobs
+
+
+def test_a_feeder_that_lost_its_unit_shares_the_tool_with_the_teammate_that_took_it():
+    known = _known({**FIELD, (20, 40): "iron"})
+    holder = {"wood_pickaxe": 1, "stone_pickaxe": 1}
+    agents = _team(
+        {"player_0": (12, 21), "player_1": (60, 5), "player_2": (20, 39)},
+        {"player_0": {"wood_pickaxe": 1}, "player_1": holder, "player_2": {"wood_pickaxe": 1}},
+        missing={"iron": 1},
+    )
+    fetcher, nearer = agents["player_1"], agents["player_2"]
+    fetcher.status.fetching = "iron"
+    decision = fetcher.roles.decide(fetcher, _state("player_1", known, (60, 5), holder))
+    assert decision.option.text == "share stone pickaxe with player_2"
+    # The teammate waits at the iron for the pickaxe meanwhile.
+    state = _state("player_2", known, (20, 39), {"wood_pickaxe": 1}, facing=(0, 1))
+    assert nearer.roles.decide(nearer, state).reason == "supplier: at iron, waiting for a tool"
+    # A feeder that never fetched the iron keeps its pickaxe.
+    fetcher.status.fetching = ""
+    decision = fetcher.roles.decide(fetcher, _state("player_1", known, (60, 5), holder))
+    assert decision.option.kind != "share"
+
+
+def test_a_feeder_with_no_unit_left_backs_up_one_it_can_collect():
+    # Both coal units of the bill are someone's; a feeder holding a wood pickaxe tries another
+    # tile instead of exploring: whichever arrives first ends the crafter's wait.
+    known = _known({**FIELD, (30, 10): "coal", (30, 14): "coal"})
+    agents = _team(
+        {"player_0": (12, 21), "player_1": (30, 11), "player_2": (29, 14), "player_3": (50, 50)},
+        {"player_1": {"wood_pickaxe": 1}, "player_2": {"wood_pickaxe": 1}},
+        missing={"coal": 2},
+    )
+    for aid in ("player_1", "player_2"):
+        agents[aid].status.fetching = "coal"
+    idle = agents["player_3"]
+    state = _state("player_3", known, (50, 50), {"wood_pickaxe": 1})
+    decision = idle.roles.decide(idle, state)
+    assert decision.option.text == "collect coal"
+    assert decision.reason == "supplier: back up the coal"
+    # Without the tool for it, it does not (here nothing is left to explore: it waits).
+    decision = idle.roles.decide(idle, _state("player_3", known, (50, 50)))
+    assert decision.reason == "supplier: no unit left"
