@@ -7,7 +7,8 @@ Every agent computes the same assignment from what the team posts (positions, ho
 fetches), so no agent needs to hear another's choice: one unit of the bill per gatherer, in the
 bill's order (what the crafter needs first is fetched first), each by the gatherer that reaches the
 material soonest, counting the wait for a tool it has yet to receive; a unit that needs a tool
-stays with the gatherer that fetches it (the tool is on its way there).
+stays with the gatherer that fetches it (the tool is on its way there), unless that gatherer holds
+the only copy and a feeder is `PASS_MARGIN` steps nearer: then the unit and the tool pass to it.
 """
 
 from __future__ import annotations
@@ -269,7 +270,8 @@ def assign(
         keeper = next((s for s in scored if s[4].fetching == item), None)
         if keeper is not None and keeper[0] < float("inf"):
             # A unit that needs a tool stays with its fetcher while the tool is on its way to it;
-            # a fetcher that holds the tool passes it to a feeder `KEEP_MARGIN` sooner.
+            # one whose fetcher holds the tool goes to a feeder `PASS_MARGIN` sooner (its cost
+            # carries the margin beyond `KEEP_MARGIN`), and the fetcher passes the tool on.
             arriving = needs_tool(rules, item) and bool(lacking(rules, item, keeper[4].inventory))
             if keeper[0] <= best[0] + KEEP_MARGIN or arriving:
                 best = keeper
