@@ -34,9 +34,8 @@ COPY_REACH = 3
 KEEP = {"wood_pickaxe": 1}
 # A guess of the steps until a tool nobody holds yet reaches a feeder.
 UNMADE = 12
-# A gatherer's current unit is kept unless another is this many steps sooner (no dithering: a unit
-# that changes hands costs the walk already made; 3, 10 and 20 were slower, results/changes/).
-KEEP_MARGIN = 6
+# A gatherer's current unit is kept unless another is this many steps sooner (no dithering).
+KEEP_MARGIN = 3
 # A fetcher holding the only copy of a tool passes it (and the unit) to a feeder this many
 # steps sooner: a new sighting near a teammate ends a long walk (own map, six agents).
 PASS_MARGIN = 8
