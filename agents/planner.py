@@ -13,8 +13,16 @@ from agents.skills import library, navigation
 
 # The rock that walls in the goal material (its pickaxe lets an agent dig through).
 ROCK = "stone"
-# A known station farther than this (steps) is replaced by a new one when that costs no gathering.
+# A known station farther than this (steps) is replaced by a new one when that needs no more
+# gathering than walking back.
 STATION_REACH = 12
+# Once the plan has nothing left to gather, a station farther than this is replaced when the
+# places and the gathering they need cost fewer steps than the walk back.
+LAST_WALK = 3
+# A material this near (walking steps to a tile next to it) is gathered on the spot, at about
+# `UNIT_STEPS` steps a unit (face it, mine it).
+NEAR_MATERIAL = 4
+UNIT_STEPS = 2
 
 
 def station_steps(state: library.AgentState) -> dict[str, float]:
@@ -32,12 +40,20 @@ def station_steps(state: library.AgentState) -> dict[str, float]:
 
 
 def plan_steps(
-    state: library.AgentState, goal: str | None = None, wanted: Mapping[str, int] | None = None
+    state: library.AgentState,
+    goal: str | None = None,
+    wanted: Mapping[str, int] | None = None,
+    spare: Mapping[str, int] | None = None,
 ) -> tuple[prerequisites.Step, ...]:
     """The plan toward `goal` (an achievement) or up to `wanted` item counts. A known station more
     than `STATION_REACH` steps away is left out (a new one is placed where the agent is) when
     that needs no more gathering than walking back: with the stone a tunnel yields, a furnace
-    costs nothing but the `place`. A known station no walk reaches counts as none."""
+    costs nothing but the `place`. Once nothing is left to gather but the walk to a station more
+    than `LAST_WALK` steps away, a new one is placed when that costs fewer steps: from what the
+    agent holds, from units of materials next to it (the stone around the iron; six agents,
+    seed 119: a 20-step walk back with the iron), or from `spare`, what teammates hold and hand
+    over at once (a share reaches any distance; six agents, seed 185: a 40-step walk back while
+    feeders held stone). A known station no walk reaches counts as none."""
     rules, inventory = state.rules, state.inventory
 
     def plan(stations: frozenset[str]) -> tuple[prerequisites.Step, ...]:
@@ -56,7 +72,55 @@ def plan_steps(
         local = plan(near)
         if prerequisites.bill(local) == prerequisites.bill(steps):
             return local
+    if prerequisites.bill(steps):
+        return steps
+    close = frozenset(name for name, walk in reach.items() if walk <= LAST_WALK)
+    if close != known:
+        local = plan(close)
+        if _placing_beats_walking(state, steps, local, reach, spare or {}):
+            return local
     return steps
+
+
+def _placing_beats_walking(
+    state: library.AgentState,
+    steps: tuple[prerequisites.Step, ...],
+    local: tuple[prerequisites.Step, ...],
+    reach: Mapping[str, float],
+    spare: Mapping[str, int],
+) -> bool:
+    """Whether `local`'s new stations cost fewer steps than the walk to the known ones `steps`
+    uses: a step a place, `UNIT_STEPS` a unit gathered that neither the agent nor `spare` holds,
+    and every such unit next to the agent (`_units_at_hand`)."""
+
+    def placed(plan: tuple[prerequisites.Step, ...]) -> set[str]:
+        return {step.target for step in plan if step.kind == "place"}
+
+    replaced = placed(local) - placed(steps)
+    if not replaced:
+        return False
+    extra = {
+        item: amount - spare.get(item, 0)
+        for item, amount in prerequisites.bill(local).items()
+        if amount > spare.get(item, 0)
+    }
+    walk_back = max(reach[name] for name in replaced)
+    cost = len(replaced) + UNIT_STEPS * sum(extra.values())
+    return cost < walk_back and all(
+        _units_at_hand(state, item) >= amount for item, amount in extra.items()
+    )
+
+
+def _units_at_hand(state: library.AgentState, item: str) -> int:
+    """Units of `item` the agent can gather next to where it stands (tiles of its material within
+    `NEAR_MATERIAL` steps, with the tool it holds); 0 when it lacks the tool."""
+    rules = state.rules
+    material = library.material_yielding(rules, item)
+    if material is None or library.shortfall(rules.collect[material].require, state.inventory):
+        return 0
+    dist = navigation.distances(state.known, state.position)
+    close = (dist >= 0) & (dist <= NEAR_MATERIAL)
+    return int((state.known.mask(material) & navigation.adjacent_cells(close)).sum())
 
 
 def walled_in(state: library.AgentState, material: str) -> bool:

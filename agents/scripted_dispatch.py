@@ -97,8 +97,13 @@ class Dispatch:
             for held in teamwork.gathering_tools(rules) - {tool}:
                 if status.inventory.get(held, 0) > 0 or _handed(agent.status, held, aid, state):
                     inventory[held] = max(inventory.get(held, 0), 1)
+        spare: dict[str, int] = {}
+        for member in self.members(agent, me, agent.status):
+            if not member.crafter:
+                for item, amount in member.inventory.items():
+                    spare[item] = spare.get(item, 0) + amount
         steps = planner.plan_steps(
-            dataclasses.replace(state, inventory=inventory), goal=f"make_{tool}"
+            dataclasses.replace(state, inventory=inventory), goal=f"make_{tool}", spare=spare
         )
         copies: dict[str, int] = {}
         for aid, status in agent.board.status.items():
@@ -157,11 +162,14 @@ class Dispatch:
         teammates ask for, then fetch its own unit of the bill; else wait for deliveries."""
         rules, status = state.rules, agent.status
         steps = self.crafter_steps(agent, state, tool)
-        known = state.stations_known
+        known, placing = state.stations_known, set()
         for step in steps:
+            if step.kind == "place":
+                placing.add(step.target)
             if step.kind == "collect" or not prerequisites.executable(rules, step, state.inventory):
                 continue
-            if step.kind == "make" and not set(rules.make[step.target].nearby) <= known:
+            if step.kind == "make" and not set(rules.make[step.target].nearby) <= known - placing:
+                # A station the plan places anew is not walked back to (`planner.plan_steps`).
                 continue
             status.fetching = ""
             return scripted_board.Decision(

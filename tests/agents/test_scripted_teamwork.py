@@ -5,7 +5,7 @@ much shorter."""
 
 from __future__ import annotations
 
-from agents import scripted, scripted_board, scripted_dispatch, scripted_roles, teamwork
+from agents import planner, scripted, scripted_board, scripted_dispatch, scripted_roles, teamwork
 from agents.skills import library, mapping
 from envs import mac
 from envs.mac import rules as rules_lib
@@ -457,3 +457,74 @@ def test_a_feeder_with_no_unit_left_backs_up_one_it_can_collect():
     # Without the tool for it, it does not (here nothing is left to explore: it waits).
     decision = idle.roles.decide(idle, _state("player_3", known, (50, 50)))
     assert decision.reason == "supplier: no unit left"
+
+
+def test_a_crafter_far_from_its_stations_builds_new_ones_from_its_feeders_materials():
+    # Six agents, own map, seed 185: the crafter mined the iron 33 steps from its stations and
+    # walked 40 steps back to make the pickaxe while feeders held wood and stone (a share
+    # reaches any distance). New stations where it stands cost the places, not the walk.
+    known = _known({**FIELD, (13, 20): "furnace"})
+    held = {"wood": 1, "coal": 1, "iron": 1, "wood_pickaxe": 1, "stone_pickaxe": 1}
+    dispatch = scripted_roles.Roles().dispatcher
+    at_iron = (40, 45)
+
+    def plan(feeder_holds):
+        agents = _team({"player_0": at_iron, "player_1": (20, 30)}, {"player_1": feeder_holds})
+        crafter = agents["player_0"]
+        state = _state("player_0", known, at_iron, held)
+        return [(s.kind, s.target) for s in dispatch.crafter_steps(crafter, state, "iron_pickaxe")]
+
+    # Nothing to hand over, or too little: the walk back to the furnace is the only way.
+    assert plan({}) == [("make", "iron_pickaxe")]
+    assert plan({"stone": 3}) == [("make", "iron_pickaxe")]
+    # The feeders hold the stone a furnace takes (the iron pickaxe needs no table in these
+    # rules): it is placed here, from the stone they hand over.
+    furnace = RULES.place["furnace"].uses["stone"]
+    assert plan({"stone": furnace}) == [
+        ("collect", "stone"),
+        ("place", "furnace"),
+        ("make", "iron_pickaxe"),
+    ]
+
+
+def test_a_far_furnace_is_replaced_from_the_stone_next_to_the_agent():
+    # Six agents, own map, seed 119: the crafter mined the iron inside a mountain 18 steps from
+    # its furnace and walked back; the stone around it makes a new furnace in fewer steps.
+    at_iron = (40, 45)
+    held = {"wood": 1, "coal": 1, "iron": 1, "wood_pickaxe": 1, "stone_pickaxe": 1}
+    furnace = RULES.place["furnace"].uses["stone"]
+    mountain = {(40 + dx, 46): "stone" for dx in range(-2, 3)}
+    known = _known({**FIELD, (13, 20): "furnace", **mountain})
+    state = _state("player_0", known, at_iron, held)
+    steps = [(s.kind, s.target) for s in planner.plan_steps(state, goal="make_iron_pickaxe")]
+    assert steps == [("collect", "stone"), ("place", "furnace"), ("make", "iron_pickaxe")]
+    # Too little stone at hand (or no pickaxe to mine it): the walk back.
+    few = _known({**FIELD, (13, 20): "furnace", **dict(list(mountain.items())[: furnace - 1])})
+    for state in (
+        _state("player_0", few, at_iron, held),
+        _state("player_0", known, at_iron, {**held, "wood_pickaxe": 0}),
+    ):
+        assert [s.target for s in planner.plan_steps(state, goal="make_iron_pickaxe")] == [
+            "iron_pickaxe"
+        ]
+    # The team's crafter gathers the stone rather than walk back to the old furnace meanwhile.
+    agents = _team({"player_0": at_iron})
+    crafter = agents["player_0"]
+    state = _state("player_0", known, at_iron, held)
+    crafter._post_status(state, {})  # the bill it posts: the furnace's stone
+    assert crafter.status.missing == {"stone": furnace}
+    assert crafter.roles.decide(crafter, state).option.text == "collect stone"
+
+
+def test_with_everything_in_hand_a_furnace_a_few_steps_off_is_placed_anew_from_held_stone():
+    furnace = RULES.place["furnace"].uses["stone"]
+    known = _known({**FIELD, (13, 20): "furnace"})
+    six_off = (13, 27)  # six steps from a cell next to the furnace
+    held = {"wood": 1, "coal": 1, "iron": 1, "stone": furnace, "wood_pickaxe": 1}
+    state = _state("player_0", known, six_off, held)
+    steps = [(s.kind, s.target) for s in planner.plan_steps(state, goal="make_iron_pickaxe")]
+    assert steps == [("place", "furnace"), ("make", "iron_pickaxe")]  # one step, not six
+    # With the iron still to mine, the furnace stays where it is (the walk comes after the mine).
+    state = _state("player_0", known, six_off, {**held, "iron": 0, "stone_pickaxe": 1})
+    steps = [(s.kind, s.target) for s in planner.plan_steps(state, goal="make_iron_pickaxe")]
+    assert steps == [("collect", "iron"), ("make", "iron_pickaxe")]
