@@ -9,6 +9,7 @@ reaches the goal soonest holds on every board. `agents.scripted_roles.Roles.deci
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -97,11 +98,10 @@ class Dispatch:
             for held in teamwork.gathering_tools(rules) - {tool}:
                 if status.inventory.get(held, 0) > 0 or _handed(agent.status, held, aid, state):
                     inventory[held] = max(inventory.get(held, 0), 1)
-        spare: dict[str, int] = {}
+        spare: Counter[str] = Counter()  # what the feeders hold and would hand over at once
         for member in self.members(agent, me, agent.status):
             if not member.crafter:
-                for item, amount in member.inventory.items():
-                    spare[item] = spare.get(item, 0) + amount
+                spare.update(member.inventory)
         steps = planner.plan_steps(
             dataclasses.replace(state, inventory=inventory), goal=f"make_{tool}", spare=spare
         )
