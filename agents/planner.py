@@ -114,9 +114,10 @@ def _placing_beats_walking(
 def _units_at_hand(state: library.AgentState, item: str) -> int:
     """Units of `item` the agent can gather next to where it stands (tiles of its material within
     `NEAR_MATERIAL` steps, with the tool it holds); 0 when it lacks the tool."""
-    rules = state.rules
-    material = library.material_yielding(rules, item)
-    if material is None or library.shortfall(rules.collect[material].require, state.inventory):
+    material = library.material_yielding(state.rules, item)
+    if material is None or not prerequisites.executable(
+        state.rules, prerequisites.Step("collect", item), state.inventory
+    ):
         return 0
     dist = navigation.distances(state.known, state.position)
     close = (dist >= 0) & (dist <= NEAR_MATERIAL)

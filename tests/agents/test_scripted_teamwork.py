@@ -461,7 +461,7 @@ def test_a_feeder_with_no_unit_left_backs_up_one_it_can_collect():
 
 def test_a_crafter_far_from_its_stations_builds_new_ones_from_its_feeders_materials():
     # Six agents, own map, seed 185: the crafter mined the iron 33 steps from its stations and
-    # walked 40 steps back to make the pickaxe while feeders held wood and stone (a share
+    # walked 40 steps back to make the pickaxe while feeders held the stone (a share
     # reaches any distance). New stations where it stands cost the places, not the walk.
     known = _known({**FIELD, (13, 20): "furnace"})
     held = {"wood": 1, "coal": 1, "iron": 1, "wood_pickaxe": 1, "stone_pickaxe": 1}
