@@ -179,7 +179,9 @@ def station_site(state: library.AgentState, steps: tuple[prerequisites.Step, ...
     trip: the material of that trip's first collect (the table makes the wood pickaxe at once and
     the stone pickaxe after the coal and stone are mined: placed by the coal, the second make
     needs no walk back to the trees). None when the plan's first step places nothing, the
-    station is not used again after a collect, or the agent already stands next to the material."""
+    station is not used again after a collect, the agent already stands next to the material, or
+    no walk reaches it (`walled_in`: the tool the station makes opens the way, so the station
+    goes where the agent stands; a walk toward it would search for a way in that is not there)."""
     if not steps or steps[0].kind != "place":
         return None
     station, trip = steps[0].target, None
@@ -190,9 +192,13 @@ def station_site(state: library.AgentState, steps: tuple[prerequisites.Step, ...
             if station in state.rules.make[step.target].nearby:
                 material = library.material_yielding(state.rules, trip.target)
                 known = state.known
-                if material is None or any(
-                    known.material_at(cell) == material
-                    for cell in navigation.neighbours(state.position)
+                if (
+                    material is None
+                    or walled_in(state, material)
+                    or any(
+                        known.material_at(cell) == material
+                        for cell in navigation.neighbours(state.position)
+                    )
                 ):
                     return None
                 return material

@@ -200,6 +200,22 @@ def test_a_table_used_again_after_gathering_is_placed_where_the_gathering_is():
     assert steps[0].target == "furnace" and planner.station_site(ready, steps) is None
 
 
+def test_a_table_is_not_carried_to_coal_no_walk_reaches():
+    known = mapping.KnownMap(_RULES)
+    known.materials[:, :] = _RULES.materials.index("grass")
+    known.materials[28:33, 18:23] = _RULES.materials.index("stone")
+    known.materials[30, 20] = _RULES.materials.index("coal")
+    goal = "collect_diamond"
+    # Coal walled in by stone: only the wood pickaxe the table makes opens the way, so the table
+    # goes where the agent stands (a walk toward it searched for a way in for 110 steps, seed 102).
+    walled = _state({"wood": 5}, known=known, position=(20, 20))
+    steps = planner.plan_steps(walled, goal=goal)
+    assert steps[0].target == "table" and planner.station_site(walled, steps) is None
+    known.materials[29, 20] = known.materials[28, 20] = _RULES.materials.index("path")
+    open_way = _state({"wood": 5}, known=known, position=(20, 20))
+    assert planner.station_site(open_way, planner.plan_steps(open_way, goal=goal)) == "coal"
+
+
 def test_a_make_the_inventory_allows_at_a_nearby_station_comes_before_the_gathering():
     known = mapping.KnownMap(_RULES)
     known.materials[:, :] = _RULES.materials.index("grass")
