@@ -194,11 +194,11 @@ def station_site(state: library.AgentState, steps: tuple[prerequisites.Step, ...
                 known = state.known
                 if (
                     material is None
-                    or walled_in(state, material)
                     or any(
                         known.material_at(cell) == material
                         for cell in navigation.neighbours(state.position)
                     )
+                    or walled_in(state, material)
                 ):
                     return None
                 return material
