@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from stable_baselines3.common.logger import Logger
 
 from baselines import checkpoint_team, monitor, ppo, run_config, training_env
 from envs import mac
@@ -59,6 +60,8 @@ def test_image_observations_train(algo, small_config, train, tmp_path):
 def _first_update(seed: int, small_config, tmp_path) -> list[torch.Tensor]:
     config = small_config("ppo", 2, seed=seed)
     model = ppo.build_model(config, ppo.make_vec_env(config.env, config.training, config.seed))
+    # SB3's default logger makes an empty SB3-<time> folder in the system temp dir per learn().
+    model.set_logger(Logger(folder=None, output_formats=[]))
     model.learn(1)  # one rollout (64 joint steps x 2 players) and one update
     return [p.detach().clone() for p in model.policy.parameters()]
 
