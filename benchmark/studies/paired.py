@@ -6,6 +6,7 @@
     python -m benchmark.studies.cooperation --first 110 --maps 300 --team-sizes 1 --no-bound \
         --json /tmp/after.json
     python -m benchmark.studies.paired /tmp/before.json /tmp/after.json
+    python -m benchmark.studies.paired b1.json a1.json --more b2.json a2.json  # two map sets
 
 The planner is deterministic on a map, so a single map's steps move by tens either way when any
 choice changes (the search sees other tiles first); only the difference paired over many maps
@@ -14,6 +15,9 @@ both played: successes before and after, mean steps (a failure counts at the cap
 cooperation study), the paired difference with its 95% Student-t interval over maps (the maps
 are the independent units), and on how many maps it got better or worse. A second table pairs
 the first step of each achievement of the crafting chain, over the maps where both runs reached it.
+With `--more`, further before/after pairs on other maps (e.g. `--first 410` beside `--first 110`)
+are pooled with the first into one comparison over all their maps; a map in two pairs is refused,
+as it would count twice.
 """
 
 from __future__ import annotations
@@ -36,6 +40,13 @@ class Args:
     """Rows of the control run (`cooperation --json`, e.g. at the commit before a change)."""
     after: tyro.conf.Positional[str]
     """Rows of the run with the change, on the same maps."""
+    more: tuple[str, ...] = ()
+    """Further BEFORE AFTER pairs, each on other maps, pooled with the first pair."""
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The (before, after) files, the first pair first."""
+        extra = list(self.more)
+        return [(self.before, self.after), *zip(extra[::2], extra[1::2], strict=False)]
 
 
 def read_run(path: str) -> dict:
@@ -53,8 +64,11 @@ def made_by(run: dict) -> str:
 
 def invalid(args: Args) -> str | None:
     """One line naming a bad argument, or None (checked before any comparison)."""
-    for name in ("before", "after"):
-        path = pathlib.Path(getattr(args, name))
+    if len(args.more) % 2:
+        return f"--more takes BEFORE AFTER pairs of files; got {len(args.more)} files"
+    files = [("before", args.before), ("after", args.after), *(("--more", p) for p in args.more)]
+    for name, given in files:
+        path = pathlib.Path(given)
         if not path.is_file():
             return f"{name} {path}: no such file (a --json file of benchmark.studies.cooperation)"
         not_rows = f"{name} {path}: not the rows of a benchmark.studies.cooperation --json run"
@@ -66,6 +80,16 @@ def invalid(args: Args) -> str | None:
             isinstance(r, dict) and "map" in r and "n_agents" in r for r in rows
         ):
             return not_rows
+    for side in zip(*args.pairs(), strict=True):  # the before files, then the after files
+        owner: dict[tuple[str, int], int] = {}
+        for number, path in enumerate(side):
+            for row in read_run(path)["rows"]:
+                key = (row["map"], row["n_agents"])
+                if owner.setdefault(key, number) != number:
+                    return (
+                        f"--more: {row['map']} ({row['n_agents']} agents) is in both "
+                        f"{side[owner[key]]} and {path}; pooled pairs must be on different maps"
+                    )
     return None
 
 
@@ -177,14 +201,22 @@ def main(args: Args) -> int:
     if error is not None:
         print(f"paired: {error}", file=sys.stderr)
         return 2
-    runs = read_run(args.before), read_run(args.after)
-    before, after = runs[0]["rows"], runs[1]["rows"]
+    before: list[dict] = []
+    after: list[dict] = []
+    sources = []
+    for first, second in args.pairs():
+        runs = read_run(first), read_run(second)
+        before += runs[0]["rows"]
+        after += runs[1]["rows"]
+        sources += [
+            f"before: {first} ({made_by(runs[0])})",
+            f"after: {second} ({made_by(runs[1])})",
+        ]
     found = pairings(before, after)
     if not found:
         print("paired: before and after share no map, team size and navigation", file=sys.stderr)
         return 2
-    print(f"before: {args.before} ({made_by(runs[0])})")
-    print(f"after: {args.after} ({made_by(runs[1])})")
+    print("\n".join(sources))
     print(
         "after - before, paired per map (- = fewer steps after); failures count at the cap"
         f" (before: {cooperation.lengths_text(before)}, after: {cooperation.lengths_text(after)})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import tyro
 
 from benchmark.studies import cooperation, output, paired
 from episode import record
@@ -109,3 +110,43 @@ def test_a_written_run_names_its_code_and_the_comparison_shows_it(tmp_path, caps
     assert paired.main(paired.Args(older, str(before))) == 0
     out = capsys.readouterr().out
     assert f"({record.code_version()}, " in out and "code version unrecorded" in out
+
+
+def test_more_pairs_pool_their_maps_into_one_comparison(tmp_path, capsys):
+    # two sets of maps, each played before and after: one comparison over all four maps
+    first = [_row("a", 1, 100, 80, 40), _row("b", 1, 110, 80, 40)]
+    second = [_row("c", 1, 120, 80, 40), _row("d", 1, 130, 80, 40)]
+    shifted = [
+        dict(r, own=r["own"] + gap) for r, gap in zip(first + second, (-4, 2, 6, -8), strict=True)
+    ]
+    files = [
+        _write(tmp_path / name, rows)
+        for name, rows in (
+            ("b1.json", first),
+            ("a1.json", shifted[:2]),
+            ("b2.json", second),
+            ("a2.json", shifted[2:]),
+        )
+    ]
+    args = tyro.cli(paired.Args, args=[files[0], files[1], "--more", files[2], files[3]])
+    assert paired.main(args) == 0
+    out = capsys.readouterr().out
+    own = next(line for line in out.splitlines() if line.startswith("| own"))
+    assert own.startswith("| own | 1 | 4 |")
+    assert f"{(-4 + 2 + 6 - 8) / 4:+.1f} +- " in own
+    assert all(f"before: {path}" in out for path in (files[0], files[2]))
+
+
+@pytest.mark.parametrize(
+    ("more", "complaint"),
+    [(("b2",), "BEFORE AFTER pairs"), (("b1", "a2"), "is in both")],
+)
+def test_pooled_pairs_need_pairs_of_files_on_other_maps(tmp_path, capsys, more, complaint):
+    rows = {"b1": [_row("a", 1, 100, 80, 40)], "a1": [_row("a", 1, 90, 80, 40)]}
+    rows |= {"b2": [_row("b", 1, 100, 80, 40)], "a2": [_row("b", 1, 90, 80, 40)]}
+    path = {name: _write(tmp_path / f"{name}.json", r) for name, r in rows.items()}
+    # ("b1", "a2") pools the first pair's before file again: map "a" would count twice
+    args = paired.Args(path["b1"], path["a1"], tuple(path[name] for name in more))
+    assert paired.main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("paired: --more") and complaint in err[0]
