@@ -65,7 +65,7 @@ def made_by(run: dict) -> str:
 def invalid(args: Args) -> str | None:
     """One line naming a bad argument, or None (checked before any comparison)."""
     if len(args.more) % 2:
-        return f"--more takes BEFORE AFTER pairs of files; got {len(args.more)} files"
+        return f"--more takes BEFORE AFTER pairs of files; got an odd number ({len(args.more)})"
     files = [("before", args.before), ("after", args.after), *(("--more", p) for p in args.more)]
     for name, given in files:
         path = pathlib.Path(given)
