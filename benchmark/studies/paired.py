@@ -45,8 +45,7 @@ class Args:
 
     def pairs(self) -> list[tuple[str, str]]:
         """The (before, after) files, the first pair first."""
-        extra = list(self.more)
-        return [(self.before, self.after), *zip(extra[::2], extra[1::2], strict=False)]
+        return [(self.before, self.after), *zip(self.more[::2], self.more[1::2], strict=False)]
 
 
 def read_run(path: str) -> dict:
@@ -67,6 +66,7 @@ def invalid(args: Args) -> str | None:
     if len(args.more) % 2:
         return f"--more takes BEFORE AFTER pairs of files; got an odd number ({len(args.more)})"
     files = [("before", args.before), ("after", args.after), *(("--more", p) for p in args.more)]
+    rows_of: dict[str, list] = {}
     for name, given in files:
         path = pathlib.Path(given)
         if not path.is_file():
@@ -80,10 +80,11 @@ def invalid(args: Args) -> str | None:
             isinstance(r, dict) and "map" in r and "n_agents" in r for r in rows
         ):
             return not_rows
+        rows_of[given] = rows
     for side in zip(*args.pairs(), strict=True):  # the before files, then the after files
         owner: dict[tuple[str, int], int] = {}
         for number, path in enumerate(side):
-            for row in read_run(path)["rows"]:
+            for row in rows_of[path]:
                 key = (row["map"], row["n_agents"])
                 if owner.setdefault(key, number) != number:
                     return (
