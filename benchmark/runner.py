@@ -93,6 +93,29 @@ def slowest_first(jobs: list[suite_lib.Job]) -> list[suite_lib.Job]:
     )
 
 
+def local_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """Worker processes for episodes: spawned, so they start clean (no inherited torch threads or
+    open store handles), each with its share of the cores, and ended when this process dies."""
+    return concurrent.futures.ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(os.getpid(), worker_threads(workers)),
+    )
+
+
+def as_finished(futures: list[concurrent.futures.Future]) -> Iterable[Any]:
+    """The results of `futures` as they finish; the ones not started are cancelled when the
+    caller stops early or one fails (a killed run does not play on)."""
+    try:
+        for future in concurrent.futures.as_completed(futures):
+            yield future.result()
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+
+
 def _local_results(
     jobs: list[suite_lib.Job], workers: int, record_map: bool = False
 ) -> Iterable[Outcome]:
@@ -100,22 +123,8 @@ def _local_results(
         for job in jobs:
             yield run_job(job, record_map)
         return
-    # Spawned workers start clean (no inherited torch threads or open store handles).
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(os.getpid(), worker_threads(workers)),
-    ) as pool:
-        futures = [pool.submit(run_job, job, record_map) for job in jobs]
-        try:
-            for future in concurrent.futures.as_completed(futures):
-                yield future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    with local_pool(workers) as pool:
+        yield from as_finished([pool.submit(run_job, job, record_map) for job in jobs])
 
 
 RAY_CONNECT_TIMEOUT_S = 10.0

@@ -33,19 +33,21 @@ import json
 import pathlib
 import statistics
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import numpy as np
+import tqdm
 import tyro
 
 from agents import prerequisites
 from agents.skills import library
-from benchmark import methods
+from benchmark import methods, runner
 from benchmark import statistics as stats
 from benchmark.studies import output, team_bound
 from envs import mac
 from envs.mac import rules as rules_lib
 from episode import loop
+from episode import record as record_lib
 from episode import team as team_lib
 
 
@@ -71,6 +73,8 @@ class Args:
     """Episode length in steps (the damcs rules' 350; a failure counts at it). Longer episodes
     say how many steps the own-map search needs to reach a success rate (agents tend their
     vitals for the whole episode, so a longer one costs them a few steps more)."""
+    workers: int = 1
+    """Worker processes playing maps at once (the rows are the same at any count)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -277,7 +281,90 @@ def invalid(args: Args) -> str | None:
         return f"--navigation {unknown[0]}: allowed: {', '.join(NAVIGATION)}"
     if args.rows is not None and not pathlib.Path(args.rows).is_file():
         return f"--rows {args.rows}: no such file (a --json file of an earlier run)"
+    if args.workers < 1:
+        return f"--workers {args.workers}: allowed: an integer >= 1"
+    if args.rows is None and args.json is not None:
+        try:
+            earlier_rows(args)
+        except ValueError as error:
+            return str(error)
     return None
+
+
+RUN_FIELDS = ("maps", "first", "team_sizes", "navigation", "bound", "length")
+"""The arguments that decide a run's rows: a --json file is resumed only by a run that matches
+them (and the code version)."""
+
+
+def earlier_rows(args: Args) -> list[dict]:
+    """The rows an unfinished run of the same arguments and code wrote to `args.json` (none when
+    the file does not exist), so that a killed run goes on where it stopped. A file of another
+    run, of other code, or of code with uncommitted changes (whose rows no version names) is
+    never added to or overwritten: ValueError with the one line that says so."""
+    path = pathlib.Path(args.json)
+    if not path.exists():
+        return []
+    prefix = f"--json {path}"
+    try:
+        run = json.loads(path.read_text())
+        config, rows = run["config"], run["rows"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        message = f"{prefix}: exists and is not the rows of this study; choose another file"
+        raise ValueError(message) from error
+    wanted = json.loads(json.dumps({name: getattr(args, name) for name in RUN_FIELDS}))
+    for name, value in wanted.items():
+        if config.get(name) != value:
+            option = f"--{name.replace('_', '-')}"
+            raise ValueError(
+                f"{prefix}: holds a run with {option} {_as_given(config.get(name))}, "
+                f"not {_as_given(value)}; choose another file"
+            )
+    version = record_lib.code_version()
+    if config.get("code_version") != version:
+        raise ValueError(
+            f"{prefix}: holds rows of code {config.get('code_version')}, this is {version}; "
+            "choose another file"
+        )
+    if version == "unknown" or version.endswith("-dirty"):
+        raise ValueError(
+            f"{prefix}: exists, and code with uncommitted changes cannot show it made those "
+            "rows; choose another file"
+        )
+    return rows
+
+
+def _as_given(value: object) -> str:
+    """An argument's value as it is typed on the command line ("1 2 6" for a list)."""
+    if isinstance(value, list):
+        return " ".join(str(item) for item in value)
+    return str(value)
+
+
+def play_row(where: Map, n_agents: int, args: Args) -> dict:
+    """One row of the study: `n_agents` on `where` with each navigation setting of `args` (and
+    the optimal-team bound when `args.bound`). A function of its arguments alone, so worker
+    processes may play rows in any order."""
+    row: dict = {"map": where.name, "n_agents": n_agents, "length": args.length}
+    if args.bound:
+        row.update(team_bound.team_bound(where.seed, n_agents, where.world_seed).to_dict())
+    else:
+        row.update({"lower": None, "best_plan": None})
+    for nav in args.navigation:
+        outcome = play_outcome(where, n_agents, nav == "privileged", length=args.length)
+        row[nav] = outcome.steps
+        row[f"{nav}_tool"], row[f"{nav}_seen"] = outcome.tool, outcome.seen
+        row[f"{nav}_chain"] = dict(outcome.chain)
+    return row
+
+
+def play_rows(jobs: list[tuple[Map, int]], args: Args) -> Iterator[dict]:
+    """The rows of `jobs` as they finish (in `args.workers` processes when more than one)."""
+    if args.workers <= 1:
+        for where, n in jobs:
+            yield play_row(where, n, args)
+        return
+    with runner.local_pool(args.workers) as pool:
+        yield from runner.as_finished([pool.submit(play_row, w, n, args) for w, n in jobs])
 
 
 def main(args: Args) -> int:
@@ -291,25 +378,29 @@ def main(args: Args) -> int:
         played = tuple(n for n in args.team_sizes if any(r["n_agents"] == n for r in rows))
         print(summary(rows, args.maps, played))
         return 0
-    maps = maps_with_diamond(args.maps, args.first)
-    rows = []
-    for where in maps:
-        for n in args.team_sizes:
-            if args.bound:
-                row = {"map": where.name, "n_agents": n, "length": args.length}
-                row.update(team_bound.team_bound(where.seed, n, where.world_seed).to_dict())
-            else:
-                row = {"map": where.name, "n_agents": n, "length": args.length}
-                row.update({"lower": None, "best_plan": None})
-            for nav in args.navigation:
-                outcome = play_outcome(where, n, nav == "privileged", length=args.length)
-                row[nav] = outcome.steps
-                row[f"{nav}_tool"], row[f"{nav}_seen"] = outcome.tool, outcome.seen
-                row[f"{nav}_chain"] = dict(outcome.chain)
-            rows.append(row)
-            print(row, flush=True)
-    print(summary(rows, args.maps, args.team_sizes))
-    output.write_json(None if args.json is None else pathlib.Path(args.json), vars(args), rows)
+    path = None if args.json is None else pathlib.Path(args.json)
+    jobs = [
+        (where, n) for where in maps_with_diamond(args.maps, args.first) for n in args.team_sizes
+    ]
+    order = {(where.name, n): i for i, (where, n) in enumerate(jobs)}
+    done = {(r["map"], r["n_agents"]): r for r in (earlier_rows(args) if path else [])}
+    todo = [(where, n) for where, n in jobs if (where.name, n) not in done]
+
+    def rows() -> list[dict]:
+        return sorted(done.values(), key=lambda r: order[(r["map"], r["n_agents"])])
+
+    if done:
+        print(f"resuming {path}: {len(done)} of {len(jobs)} rows already played", flush=True)
+    # Rows go to the file as they finish (marked unfinished), so a killed run loses at most the
+    # rows in flight and the same command goes on from there.
+    with tqdm.tqdm(total=len(jobs), initial=len(jobs) - len(todo), unit="row") as bar:
+        for row in play_rows(todo, args):
+            done[(row["map"], row["n_agents"])] = row
+            output.write_json(path, {**vars(args), "finished": False}, rows(), announce=False)
+            bar.update()
+    print(summary(rows(), args.maps, args.team_sizes))
+    if todo:
+        output.write_json(path, {**vars(args), "finished": True}, rows())
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,13 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_json(path: Path | None, config: Mapping[str, Any], rows: Sequence[Any]) -> None:
+def write_json(
+    path: Path | None, config: Mapping[str, Any], rows: Sequence[Any], announce: bool = True
+) -> None:
     """Write the study's config and rows as JSON to `path` (nothing when None); paths and other
     values JSON lacks are written as text. The config also names the code version and the date,
-    so that rows compared later (`benchmark.studies.paired`) say which code made them."""
+    so that rows compared later (`benchmark.studies.paired`) say which code made them. The file
+    is replaced in one step: a run killed while writing leaves the previous file whole."""
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -30,5 +34,8 @@ def write_json(path: Path | None, config: Mapping[str, Any], rows: Sequence[Any]
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     data = {"config": {**dict(config), **made}, "rows": list(rows)}
-    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    print(f"written to {path}")
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    os.replace(partial, path)
+    if announce:
+        print(f"written to {path}")

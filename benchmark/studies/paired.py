@@ -56,9 +56,11 @@ def read_run(path: str) -> dict:
 def made_by(run: dict) -> str:
     """The code version and date a run's config names ("unrecorded" for older runs)."""
     config = run.get("config", {})
-    return (
+    made = (
         f"{config.get('code_version', 'code version unrecorded')}, {config.get('date', 'undated')}"
     )
+    # A killed cooperation run's file holds the rows it finished (rerun its command to go on).
+    return made + (", unfinished" if config.get("finished") is False else "")
 
 
 def invalid(args: Args) -> str | None:

@@ -130,3 +130,83 @@ def test_the_crafting_chain_is_the_goals_plan_and_own_steps_are_paired_with_priv
     # (30 and 10); the pickaxe in one episode of two, 50 later on the map where both made it.
     assert "| own | 1 | 45.0 (+20.0) | 120.0 (1/2) (+50.0) |" in text
     assert cooperation.chain_split([_row("seed 0", 1, 100, None)], (1,)) == ""
+
+
+def _small_run(path, **changes) -> cooperation.Args:
+    """Two maps, one agent, the privileged map only: about a second of play."""
+    fields = {"maps": 2, "first": 1, "team_sizes": (1,), "navigation": ("privileged",)}
+    return cooperation.Args(bound=False, json=str(path), **{**fields, **changes})
+
+
+def _counting_play(monkeypatch) -> list[str]:
+    """Count the episodes `main` plays (in this process), playing them as before."""
+    played, play = [], cooperation.play_outcome
+
+    def counted(where, *args, **kwargs):
+        played.append(where.name)
+        return play(where, *args, **kwargs)
+
+    monkeypatch.setattr(cooperation, "play_outcome", counted)
+    return played
+
+
+def test_a_killed_run_goes_on_from_its_json_and_plays_only_the_rows_it_lacks(tmp_path, monkeypatch):
+    monkeypatch.setattr("episode.record.code_version", lambda: "abc1234")
+    path = tmp_path / "rows.json"
+    assert cooperation.main(_small_run(path)) == 0
+    whole = json.loads(path.read_text())
+    assert whole["config"]["finished"] is True and len(whole["rows"]) == 2
+    # As a run killed after its first row leaves the file.
+    cut = {"config": {**whole["config"], "finished": False}, "rows": whole["rows"][:1]}
+    path.write_text(json.dumps(cut))
+    played = _counting_play(monkeypatch)
+    assert cooperation.main(_small_run(path)) == 0
+    assert played == [whole["rows"][1]["map"]]
+    again = json.loads(path.read_text())
+    assert again["rows"] == whole["rows"] and again["config"]["finished"] is True
+    # A finished file is read, not played again or written.
+    before = path.read_text()
+    assert cooperation.main(_small_run(path)) == 0
+    assert played == [whole["rows"][1]["map"]] and path.read_text() == before
+
+
+def test_a_json_file_of_another_run_or_code_is_refused_in_one_line_before_any_play(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr("episode.record.code_version", lambda: "abc1234")
+    path = tmp_path / "rows.json"
+    assert cooperation.main(_small_run(path)) == 0
+    capsys.readouterr()
+    played = _counting_play(monkeypatch)
+    refused = [
+        (_small_run(path, maps=3), "--maps 2, not 3"),
+        (_small_run(path, navigation=("own",)), "--navigation privileged, not own"),
+    ]
+    for args, said in refused:
+        assert cooperation.main(args) == 2
+        err = capsys.readouterr().err
+        assert said in err and err.count("\n") == 1
+    monkeypatch.setattr("episode.record.code_version", lambda: "def5678")
+    assert cooperation.main(_small_run(path)) == 2
+    assert "rows of code abc1234, this is def5678" in capsys.readouterr().err
+    monkeypatch.setattr("episode.record.code_version", lambda: "abc1234-dirty")
+    path.write_text(path.read_text().replace('"abc1234"', '"abc1234-dirty"'))
+    assert cooperation.main(_small_run(path)) == 2
+    assert "uncommitted changes" in capsys.readouterr().err
+    (tmp_path / "other.json").write_text("not json")
+    assert cooperation.main(_small_run(tmp_path / "other.json")) == 2
+    assert "is not the rows of this study" in capsys.readouterr().err
+    assert cooperation.main(_small_run(path, workers=0)) == 2
+    assert played == []
+
+
+def test_worker_processes_write_the_rows_one_process_writes(tmp_path, monkeypatch):
+    monkeypatch.setattr("episode.record.code_version", lambda: "abc1234")
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    assert cooperation.main(_small_run(one, team_sizes=(1, 2))) == 0
+    assert cooperation.main(_small_run(two, team_sizes=(1, 2), workers=2)) == 0
+    rows = json.loads(one.read_text())["rows"]
+    assert json.loads(two.read_text())["rows"] == rows
+    assert [(r["map"], r["n_agents"]) for r in rows] == [
+        (rows[0]["map"], 1), (rows[0]["map"], 2), (rows[2]["map"], 1), (rows[2]["map"], 2)
+    ]  # fmt: skip

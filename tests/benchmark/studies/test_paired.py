@@ -150,3 +150,14 @@ def test_pooled_pairs_need_pairs_of_files_on_other_maps(tmp_path, capsys, more, 
     assert paired.main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("paired: --more") and complaint in err[0]
+
+
+def test_the_rows_of_a_killed_run_are_named_unfinished(tmp_path, capsys):
+    rows = [_row("a", 1, 100, 80, 40)]
+    killed, whole = tmp_path / "killed.json", tmp_path / "whole.json"
+    output.write_json(killed, {"finished": False}, rows, announce=False)
+    output.write_json(whole, {"finished": True}, rows, announce=False)
+    assert not list(tmp_path.glob("*.partial"))  # written whole, then moved into place
+    assert paired.main(paired.Args(str(whole), str(killed))) == 0
+    out = capsys.readouterr().out
+    assert "UTC, unfinished)" in out.splitlines()[1] and "unfinished" not in out.splitlines()[0]
