@@ -33,21 +33,19 @@ import json
 import pathlib
 import statistics
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import numpy as np
-import tqdm
 import tyro
 
 from agents import prerequisites
 from agents.skills import library
-from benchmark import methods, runner
+from benchmark import methods
 from benchmark import statistics as stats
-from benchmark.studies import output, team_bound
+from benchmark.studies import output, resumable, team_bound
 from envs import mac
 from envs.mac import rules as rules_lib
 from episode import loop
-from episode import record as record_lib
 from episode import team as team_lib
 
 
@@ -285,7 +283,7 @@ def invalid(args: Args) -> str | None:
         return f"--workers {args.workers}: allowed: an integer >= 1"
     if args.rows is None and args.json is not None:
         try:
-            earlier_rows(args)
+            resumable.earlier_rows(pathlib.Path(args.json), vars(args), RUN_FIELDS)
         except ValueError as error:
             return str(error)
     return None
@@ -294,50 +292,6 @@ def invalid(args: Args) -> str | None:
 RUN_FIELDS = ("maps", "first", "team_sizes", "navigation", "bound", "length")
 """The arguments that decide a run's rows: a --json file is resumed only by a run that matches
 them (and the code version)."""
-
-
-def earlier_rows(args: Args) -> list[dict]:
-    """The rows an unfinished run of the same arguments and code wrote to `args.json` (none when
-    the file does not exist), so that a killed run goes on where it stopped. A file of another
-    run, of other code, or of code with uncommitted changes (whose rows no version names) is
-    never added to or overwritten: ValueError with the one line that says so."""
-    path = pathlib.Path(args.json)
-    if not path.exists():
-        return []
-    prefix = f"--json {path}"
-    try:
-        run = json.loads(path.read_text())
-        config, rows = run["config"], run["rows"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        message = f"{prefix}: exists and is not the rows of this study; choose another file"
-        raise ValueError(message) from error
-    wanted = json.loads(json.dumps({name: getattr(args, name) for name in RUN_FIELDS}))
-    for name, value in wanted.items():
-        if config.get(name) != value:
-            option = f"--{name.replace('_', '-')}"
-            raise ValueError(
-                f"{prefix}: holds a run with {option} {_as_given(config.get(name))}, "
-                f"not {_as_given(value)}; choose another file"
-            )
-    version = record_lib.code_version()
-    if config.get("code_version") != version:
-        raise ValueError(
-            f"{prefix}: holds rows of code {config.get('code_version')}, this is {version}; "
-            "choose another file"
-        )
-    if version == "unknown" or version.endswith("-dirty"):
-        raise ValueError(
-            f"{prefix}: exists, and code with uncommitted changes cannot show it made those "
-            "rows; choose another file"
-        )
-    return rows
-
-
-def _as_given(value: object) -> str:
-    """An argument's value as it is typed on the command line ("1 2 6" for a list)."""
-    if isinstance(value, list):
-        return " ".join(str(item) for item in value)
-    return str(value)
 
 
 def play_row(where: Map, n_agents: int, args: Args) -> dict:
@@ -357,16 +311,6 @@ def play_row(where: Map, n_agents: int, args: Args) -> dict:
     return row
 
 
-def play_rows(jobs: list[tuple[Map, int]], args: Args) -> Iterator[dict]:
-    """The rows of `jobs` as they finish (in `args.workers` processes when more than one)."""
-    if args.workers <= 1:
-        for where, n in jobs:
-            yield play_row(where, n, args)
-        return
-    with runner.local_pool(args.workers) as pool:
-        yield from runner.as_finished([pool.submit(play_row, w, n, args) for w, n in jobs])
-
-
 def main(args: Args) -> int:
     error = invalid(args)
     if error is not None:
@@ -378,29 +322,12 @@ def main(args: Args) -> int:
         played = tuple(n for n in args.team_sizes if any(r["n_agents"] == n for r in rows))
         print(summary(rows, args.maps, played))
         return 0
-    path = None if args.json is None else pathlib.Path(args.json)
     jobs = [
         (where, n) for where in maps_with_diamond(args.maps, args.first) for n in args.team_sizes
     ]
-    order = {(where.name, n): i for i, (where, n) in enumerate(jobs)}
-    done = {(r["map"], r["n_agents"]): r for r in (earlier_rows(args) if path else [])}
-    todo = [(where, n) for where, n in jobs if (where.name, n) not in done]
-
-    def rows() -> list[dict]:
-        return sorted(done.values(), key=lambda r: order[(r["map"], r["n_agents"])])
-
-    if done:
-        print(f"resuming {path}: {len(done)} of {len(jobs)} rows already played", flush=True)
-    # Rows go to the file as they finish (marked unfinished), so a killed run loses at most the
-    # rows in flight and the same command goes on from there.
-    with tqdm.tqdm(total=len(jobs), initial=len(jobs) - len(todo), unit="row") as bar:
-        for row in play_rows(todo, args):
-            done[(row["map"], row["n_agents"])] = row
-            output.write_json(path, {**vars(args), "finished": False}, rows(), announce=False)
-            bar.update()
-    print(summary(rows(), args.maps, args.team_sizes))
-    if todo:
-        output.write_json(path, {**vars(args), "finished": True}, rows())
+    path = None if args.json is None else pathlib.Path(args.json)
+    rows = resumable.play(jobs, play_row, path, vars(args), RUN_FIELDS, args.workers, (args,))
+    print(summary(rows, args.maps, args.team_sizes))
     return 0
 
 

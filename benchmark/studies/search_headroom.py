@@ -30,12 +30,11 @@ import pathlib
 import sys
 
 import numpy as np
-import tqdm
 import tyro
 from scipy import ndimage
 
 from agents.skills import library, navigation
-from benchmark.studies import cooperation, output, team_map
+from benchmark.studies import cooperation, output, resumable, team_map
 from envs import mac
 from envs.mac import rules as rules_lib
 
@@ -63,12 +62,26 @@ class Args:
     team_sizes: tuple[int, ...] = (1, 2, 6)
     """Team sizes to play."""
     json: str | None = None
-    """Also write the rows here."""
+    """Also write the rows here, each as it finishes: the same command goes on from a killed run."""
+    workers: int = 1
+    """Worker processes playing maps at once (the rows are the same at any count)."""
+
+
+RUN_FIELDS = ("maps", "first", "team_sizes")
+"""The arguments that decide a run's rows (a --json file is resumed only by a run that matches)."""
 
 
 def invalid(args: Args) -> str | None:
     """One line naming the bad argument and what it allows, or None (checked before any play)."""
-    return cooperation.invalid_maps(args.maps, args.first, args.team_sizes, least=1)
+    error = cooperation.invalid_maps(args.maps, args.first, args.team_sizes, least=1)
+    if error is None and args.workers < 1:
+        error = f"--workers {args.workers}: allowed: an integer >= 1"
+    if error is None and args.json is not None:
+        try:
+            resumable.earlier_rows(pathlib.Path(args.json), vars(args), RUN_FIELDS)
+        except ValueError as refused:
+            error = str(refused)
+    return error
 
 
 def goal_mountains(grid: np.ndarray, material: str) -> tuple[np.ndarray, np.ndarray]:
@@ -203,14 +216,12 @@ def main(args: Args) -> int:
         print(f"search_headroom: {error}", file=sys.stderr)
         return 2
     maps = cooperation.maps_with_diamond(args.maps, args.first)
-    rows = []
-    for where in tqdm.tqdm(maps, desc="maps", unit="map"):
-        for n in args.team_sizes:
-            rows.append(play(where, n))
+    jobs = [(where, n) for where in maps for n in args.team_sizes]
+    path = None if args.json is None else pathlib.Path(args.json)
+    rows = resumable.play(jobs, play, path, vars(args), RUN_FIELDS, args.workers)
     print(summary(rows, args.team_sizes))
     print()
     print(misses(rows, args.team_sizes))
-    output.write_json(None if args.json is None else pathlib.Path(args.json), vars(args), rows)
     return 0
 
 

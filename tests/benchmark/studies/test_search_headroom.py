@@ -40,9 +40,10 @@ def test_bad_arguments_are_one_line_before_any_play(capsys):
         search_headroom.Args(maps=0),
         search_headroom.Args(first=-1),
         search_headroom.Args(team_sizes=(0,)),
+        search_headroom.Args(workers=0),
     ):
         assert search_headroom.main(args) == 2
-    assert capsys.readouterr().err.count("allowed") >= 2
+    assert capsys.readouterr().err.count("allowed") >= 3
 
 
 def test_a_diamonds_mountain_is_the_rock_caves_and_tunnels_joined_to_it():
