@@ -64,7 +64,8 @@ class Args:
     bound: bool = True
     """Compute the optimal-team bound (slow); without it its columns are empty."""
     json: str | None = None
-    """Also write the rows here."""
+    """Also write the rows here, each as it finishes: the same command goes on from a killed run
+    (`benchmark.studies.resumable`)."""
     rows: str | None = None
     """Print the tables from rows an earlier run wrote with --json, instead of playing."""
     length: int = mac.EnvConfig().length
