@@ -11,7 +11,7 @@ and team size, and the file keeps them in the order of the jobs, whatever order 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,10 @@ def play(
     return rows()
 
 
-def _rows(jobs: list, play_row: Callable[..., dict], workers: int, extra: tuple):
+def _rows(
+    jobs: list[tuple[Any, int]], play_row: Callable[..., dict], workers: int, extra: tuple
+) -> Iterator[dict]:
+    """The rows of `jobs` as they finish: here, or in `workers` processes when more than one."""
     if workers <= 1:
         for where, n in jobs:
             yield play_row(where, n, *extra)

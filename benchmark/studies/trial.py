@@ -62,12 +62,20 @@ def _git(*args: str, cwd: pathlib.Path = ROOT) -> subprocess.CompletedProcess:
 
 def invalid(args: Args) -> str | None:
     """One line naming a bad argument and what it allows, or None (checked before any work)."""
+    # The study's own checks of what both runs get; a trial also needs a map and a setting.
+    played = cooperation.Args(
+        maps=args.maps,
+        team_sizes=args.team_sizes,
+        first=args.first,
+        navigation=args.navigation,
+        bound=False,
+    )
     error = cooperation.invalid_maps(args.maps, args.first, args.team_sizes, least=1)
+    error = error or cooperation.invalid(played)
+    if error is None and not args.navigation:
+        error = f"--navigation: allowed: {', '.join(cooperation.NAVIGATION)} (one or both)"
     if error is not None:
         return error
-    unknown = [nav for nav in args.navigation if nav not in cooperation.NAVIGATION]
-    if unknown or not args.navigation:
-        return f"--navigation {' '.join(unknown)}: allowed: {', '.join(cooperation.NAVIGATION)}"
     if not pathlib.Path(args.patch).is_file():
         return f"patch {args.patch}: no such file (a `git diff` of the project)"
     if pathlib.Path(args.out).exists():
