@@ -103,6 +103,9 @@ class ScriptedAgent(team_lib.Agent):
                 steps = ()
             self.status.missing = prerequisites.bill(steps)
             self.status.remaining = len(steps)
+            self.status.unseen_since = scripted_roles.unseen_since(
+                self.board, self.status, self.rules, state.step
+            )
 
     def _should_replan(self, state: library.AgentState) -> bool:
         """Re-plan when items changed (a collect finished early, a share arrived) or vitals fell."""

@@ -16,7 +16,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agents import comms, options, planner, prerequisites, scripted_board, scripted_dispatch
+from agents import (
+    comms,
+    options,
+    planner,
+    prerequisites,
+    scripted_board,
+    scripted_dispatch,
+    teamwork,
+)
 from agents.comms import roles as comms_roles
 from agents.skills import library
 from envs.mac import rules as rules_lib
@@ -28,6 +36,17 @@ if TYPE_CHECKING:
 # then, while the goal is unseen, it searches for it instead of fetching the last items (measured
 # on the own map: 1.92 -> 1.77 and 1.73 -> 1.58 times the privileged steps on two sets of maps).
 SEEKER_SEARCH_FROM = 3
+# A seeker alone with the crafter goes to the goal once the crafter is this many plan steps from
+# the tool (without the team dispatch: on the two agents' own maps) ...
+SEEKER_GOES_AT = 3
+# ... but does not wait there once the crafter has been that near for this many steps while a unit
+# it misses comes from a material no map shows (iron, typically): the two search. Waiting pays on
+# most maps, but on 3 of 200 the crafter searched alone for 180-280 steps while the seeker waited
+# at a diamond seen by step 40 (helping: those 80-100 steps sooner; after 30 steps instead of 80,
+# many more maps lost steps walking back to the diamond).
+SEEKER_HELPS_AFTER = 80
+# ... and it fetches a seen unit itself when it is this many steps nearer to it than the crafter.
+FETCH_MARGIN = 10
 
 
 class Roles:
@@ -86,7 +105,9 @@ class Roles:
         # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
         # for the tool (a share reaches any distance); alone with the crafter it supplies first.
         go_early = len(team) > 2
-        if role == "seeker" and (go_early or _seeker_goes(board, team, crafter_status, rules)):
+        if role == "seeker" and (
+            go_early or _seeker_goes(board, team, crafter_status, rules, state)
+        ):
             # With helpers, the seeker also searches for an unseen goal (navigation explores
             # toward where the generator puts it) while the others craft.
             if target and (state.known.knows(target) or go_early):
@@ -192,8 +213,67 @@ def _seeker_goes(
     team: tuple[str, ...],
     crafter_status: scripted_board.AgentStatus,
     rules: rules_lib.Rules,
+    state: library.AgentState,
 ) -> bool:
-    """Whether a seeker alone with the crafter stops feeding it and goes to the goal."""
+    """Whether a seeker alone with the crafter stops feeding it and goes to the goal: once the
+    crafter is `SEEKER_GOES_AT` plan steps from the tool, unless the seeker holds a unit the
+    crafter misses, the crafter has long searched for one, or the seeker can fetch a seen one
+    much sooner (a share reaches any distance)."""
     if board.dispatch:
         return not scripted_dispatch.seeker_supplies(board, team, crafter_status, rules)
-    return crafter_status.remaining <= 3
+    if crafter_status.remaining > SEEKER_GOES_AT:
+        return False
+    if any(n > 0 and state.inventory.get(i, 0) > 0 for i, n in crafter_status.missing.items()):
+        return False  # hand it over first (a step): the crafter would search for it again
+    since = crafter_status.unseen_since
+    if since is not None and state.step - since >= SEEKER_HELPS_AFTER:
+        return False
+    return not _fetches_sooner(state, crafter_status, rules)
+
+
+def _fetches_sooner(
+    state: library.AgentState, crafter_status: scripted_board.AgentStatus, rules: rules_lib.Rules
+) -> bool:
+    """Whether a unit the crafter misses lies `FETCH_MARGIN` nearer this agent than the crafter
+    (Manhattan), and this agent holds the tools to collect it."""
+    for item, n in crafter_status.missing.items():
+        material = library.material_yielding(rules, item) if n > 0 else None
+        if material is None or teamwork.lacking(rules, item, state.inventory):
+            continue
+        tiles = state.known.positions(material)
+        if not tiles:
+            continue
+        own = min(_apart(state.position, tile) for tile in tiles)
+        if own + FETCH_MARGIN <= min(_apart(crafter_status.position, tile) for tile in tiles):
+            return True
+    return False
+
+
+def _apart(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return abs(a[0] - b[0]) + abs(a[1] - b[1])
+
+
+def unseen_since(
+    board: scripted_board.TeamBoard,
+    status: scripted_board.AgentStatus,
+    rules: rules_lib.Rules,
+    step: int,
+) -> int | None:
+    """The crafter's `AgentStatus.unseen_since` at `step`, from its new bill and its last value."""
+    if status.remaining > SEEKER_GOES_AT or not unit_unseen(board, status, rules):
+        return None
+    return step if status.unseen_since is None else status.unseen_since
+
+
+def unit_unseen(
+    board: scripted_board.TeamBoard,
+    crafter_status: scripted_board.AgentStatus,
+    rules: rules_lib.Rules,
+) -> bool:
+    """Whether a unit the crafter still misses comes from a material no map on the board shows:
+    finding it is a search, which two do sooner than one."""
+    for item, n in crafter_status.missing.items():
+        material = library.material_yielding(rules, item) if n > 0 else None
+        if material and not any(known.knows(material) for known in board.maps.values()):
+            return True
+    return False

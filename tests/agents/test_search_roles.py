@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from agents import scripted, scripted_board, scripted_roles
@@ -30,28 +32,37 @@ def _feeder(crafter_missing: dict[str, int], fetching: dict[str, str]) -> script
     return agent
 
 
-def _state(diamond: bool) -> library.AgentState:
-    """A field with trees and rock in view; a diamond in the rock when `diamond`."""
+def _state(
+    diamond: bool,
+    agent: str = "player_2",
+    step: int = 5,
+    iron: bool = False,
+    inventory: dict[str, int] | None = None,
+) -> library.AgentState:
+    """A field with trees and rock in view; a diamond in the rock when `diamond`, iron by the
+    agent when `iron`."""
     ids = {name: i + 1 for i, name in enumerate(RULES.materials)}
     grid = np.full((64, 64), ids["grass"], np.int64)
     grid[10, 14] = ids["tree"]
     grid[40:50, 10:20] = ids["stone"]
     if diamond:
         grid[45, 15] = ids["diamond"]
+    if iron:
+        grid[12, 12] = ids["iron"]
     known = mapping.KnownMap(RULES)
-    known.observe({"semantic": grid, "position": (10, 10), "step": 5, "inventory": {}})
+    known.observe({"semantic": grid, "position": (10, 10), "step": step, "inventory": {}})
     return library.AgentState(
-        agent_id="player_2",
-        step=5,
+        agent_id=agent,
+        step=step,
         position=(10, 10),
         facing=(0, 1),
-        inventory={},
+        inventory=dict(inventory or {}),
         achievements={},
         sleeping=False,
         known=known,
         rules=RULES,
         action_names=ACTIONS,
-        teammates=tuple(a for a in TEAM if a != "player_2"),
+        teammates=tuple(a for a in TEAM if a != agent),
     )
 
 
@@ -101,6 +112,67 @@ def test_the_seeker_of_two_searches_once_the_crafter_is_near_the_tool():
     decision = far.roles.decide(far, _state(diamond=False))
     # It supplies: its plan to fetch the iron starts with wood for a pickaxe.
     assert not _searches(decision) and decision.reason == "supplier: fetch iron"
+
+
+def _seeker_of_two_at_the_tools(**crafter: object) -> scripted.ScriptedAgent:
+    """The seeker of two while the crafter, far off at (60, 60), is three plan steps from the
+    iron pickaxe and misses only the iron (`crafter`: more of its status)."""
+    agent = _two_agent_seeker(scripted_roles.SEEKER_GOES_AT)
+    status = agent.board.status["player_0"]
+    status.position = (60, 60)
+    for name, value in crafter.items():
+        setattr(status, name, value)
+    return agent
+
+
+def _goes_to_the_diamond(decision: scripted_board.Decision) -> bool:
+    return decision.reason.startswith("seeker: ")
+
+
+def test_the_seeker_of_two_waits_at_a_seen_diamond_until_the_crafter_long_searches_for_iron():
+    # Crafter and seeker of two on their own maps: the seeker used to wait at the diamond while
+    # the crafter searched alone for iron no map showed (seed 179: 280 steps).
+    step = 100
+    for searched, goes in ((scripted_roles.SEEKER_HELPS_AFTER - 1, True), (None, True)):
+        since = None if searched is None else step - searched
+        agent = _seeker_of_two_at_the_tools(unseen_since=since)
+        decision = agent.roles.decide(agent, _state(True, "player_1", step))
+        assert _goes_to_the_diamond(decision) == goes
+    agent = _seeker_of_two_at_the_tools(unseen_since=step - scripted_roles.SEEKER_HELPS_AFTER)
+    decision = agent.roles.decide(agent, _state(True, "player_1", step))
+    assert decision.reason == "supplier: fetch iron"
+
+
+def test_the_seeker_of_two_hands_over_the_iron_before_going_to_the_diamond():
+    agent = _seeker_of_two_at_the_tools()
+    decision = agent.roles.decide(agent, _state(True, "player_1", inventory={"iron": 1}))
+    assert (decision.option.kind, decision.option.target) == ("share", "iron")
+
+
+def test_the_seeker_of_two_fetches_seen_iron_much_nearer_it_than_the_crafter():
+    pickaxe = {"wood_pickaxe": 1, "stone_pickaxe": 1}
+    agent = _seeker_of_two_at_the_tools()
+    state = _state(True, "player_1", iron=True, inventory=pickaxe)
+    decision = agent.roles.decide(agent, state)
+    assert decision.reason == "supplier: fetch iron"
+    # Without the pickaxe for iron, or with the crafter as near, it goes to the diamond.
+    bare = agent.roles.decide(agent, _state(True, "player_1", iron=True))
+    assert _goes_to_the_diamond(bare)
+    agent.board.status["player_0"].position = (14, 14)
+    assert _goes_to_the_diamond(agent.roles.decide(agent, state))
+
+
+def test_the_crafter_posts_since_when_it_misses_an_unseen_unit_near_the_tool():
+    board = scripted_board.TeamBoard()
+    board.maps["player_0"] = _state(True).known
+    near = scripted_board.AgentStatus(missing={"iron": 1}, remaining=scripted_roles.SEEKER_GOES_AT)
+    assert scripted_roles.unseen_since(board, near, RULES, 40) == 40
+    near.unseen_since = 40
+    assert scripted_roles.unseen_since(board, near, RULES, 70) == 40
+    far = dataclasses.replace(near, remaining=scripted_roles.SEEKER_GOES_AT + 1)
+    assert scripted_roles.unseen_since(board, far, RULES, 70) is None
+    board.maps["player_0"] = _state(True, iron=True).known
+    assert scripted_roles.unseen_since(board, near, RULES, 70) is None
 
 
 def _crafter_of_two(seeker_holds_tool: bool) -> scripted.ScriptedAgent:
