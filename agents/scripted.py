@@ -104,7 +104,7 @@ class ScriptedAgent(team_lib.Agent):
             self.status.missing = prerequisites.bill(steps)
             self.status.remaining = len(steps)
             self.status.unseen_since = scripted_roles.unseen_since(
-                self.board, self.status, self.rules, state.step
+                state.known, self.status, state.step
             )
 
     def _should_replan(self, state: library.AgentState) -> bool:

@@ -24,7 +24,7 @@ class AgentStatus:
     alive: bool = True
     wants: str = ""  # a gathering tool this agent asks the crafter for (team dispatch)
     # The crafter's: the step since which it has been `scripted_roles.SEEKER_GOES_AT` plan steps
-    # or fewer from the tool and missing a unit of a material no map on the board shows (None
+    # or fewer from the tool and missing a unit of a material its map does not show (None
     # otherwise).
     unseen_since: int | None = None
     # Tools the crafter handed out, by (tool, teammate): the step it shared it.

@@ -26,8 +26,7 @@ from agents import (
     teamwork,
 )
 from agents.comms import roles as comms_roles
-from agents.skills import library
-from envs.mac import rules as rules_lib
+from agents.skills import library, mapping
 
 if TYPE_CHECKING:
     from agents.scripted import ScriptedAgent
@@ -105,9 +104,7 @@ class Roles:
         # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
         # for the tool (a share reaches any distance); alone with the crafter it supplies first.
         go_early = len(team) > 2
-        if role == "seeker" and (
-            go_early or _seeker_goes(board, team, crafter_status, rules, state)
-        ):
+        if role == "seeker" and (go_early or _seeker_goes(board, team, crafter_status, state)):
             # With helpers, the seeker also searches for an unseen goal (navigation explores
             # toward where the generator puts it) while the others craft.
             if target and (state.known.knows(target) or go_early):
@@ -212,7 +209,6 @@ def _seeker_goes(
     board: scripted_board.TeamBoard,
     team: tuple[str, ...],
     crafter_status: scripted_board.AgentStatus,
-    rules: rules_lib.Rules,
     state: library.AgentState,
 ) -> bool:
     """Whether a seeker alone with the crafter stops feeding it and goes to the goal: once the
@@ -220,7 +216,7 @@ def _seeker_goes(
     crafter misses, the crafter has long searched for one, or the seeker can fetch a seen one
     much sooner (a share reaches any distance)."""
     if board.dispatch:
-        return not scripted_dispatch.seeker_supplies(board, team, crafter_status, rules)
+        return not scripted_dispatch.seeker_supplies(board, team, crafter_status, state.rules)
     if crafter_status.remaining > SEEKER_GOES_AT:
         return False
     if any(n > 0 and state.inventory.get(i, 0) > 0 for i, n in crafter_status.missing.items()):
@@ -228,17 +224,15 @@ def _seeker_goes(
     since = crafter_status.unseen_since
     if since is not None and state.step - since >= SEEKER_HELPS_AFTER:
         return False
-    return not _fetches_sooner(state, crafter_status, rules)
+    return not _fetches_sooner(state, crafter_status)
 
 
-def _fetches_sooner(
-    state: library.AgentState, crafter_status: scripted_board.AgentStatus, rules: rules_lib.Rules
-) -> bool:
+def _fetches_sooner(state: library.AgentState, crafter_status: scripted_board.AgentStatus) -> bool:
     """Whether a unit the crafter misses lies `FETCH_MARGIN` nearer this agent than the crafter
     (Manhattan), and this agent holds the tools to collect it."""
     for item, n in crafter_status.missing.items():
-        material = library.material_yielding(rules, item) if n > 0 else None
-        if material is None or teamwork.lacking(rules, item, state.inventory):
+        material = library.material_yielding(state.rules, item) if n > 0 else None
+        if material is None or teamwork.lacking(state.rules, item, state.inventory):
             continue
         tiles = state.known.positions(material)
         if not tiles:
@@ -254,26 +248,20 @@ def _apart(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def unseen_since(
-    board: scripted_board.TeamBoard,
-    status: scripted_board.AgentStatus,
-    rules: rules_lib.Rules,
-    step: int,
+    known: mapping.KnownMap, status: scripted_board.AgentStatus, step: int
 ) -> int | None:
-    """The crafter's `AgentStatus.unseen_since` at `step`, from its new bill and its last value."""
-    if status.remaining > SEEKER_GOES_AT or not unit_unseen(board, status, rules):
+    """The crafter's `AgentStatus.unseen_since` at `step`, from its new bill, its map (with what
+    teammates' maps showed it) and its last value."""
+    if status.remaining > SEEKER_GOES_AT or not unit_unseen(known, status):
         return None
     return step if status.unseen_since is None else status.unseen_since
 
 
-def unit_unseen(
-    board: scripted_board.TeamBoard,
-    crafter_status: scripted_board.AgentStatus,
-    rules: rules_lib.Rules,
-) -> bool:
-    """Whether a unit the crafter still misses comes from a material no map on the board shows:
+def unit_unseen(known: mapping.KnownMap, crafter_status: scripted_board.AgentStatus) -> bool:
+    """Whether a unit the crafter still misses comes from a material `known` does not show:
     finding it is a search, which two do sooner than one."""
     for item, n in crafter_status.missing.items():
-        material = library.material_yielding(rules, item) if n > 0 else None
-        if material and not any(known.knows(material) for known in board.maps.values()):
+        material = library.material_yielding(known.rules, item) if n > 0 else None
+        if material and not known.knows(material):
             return True
     return False

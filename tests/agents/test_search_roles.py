@@ -163,16 +163,15 @@ def test_the_seeker_of_two_fetches_seen_iron_much_nearer_it_than_the_crafter():
 
 
 def test_the_crafter_posts_since_when_it_misses_an_unseen_unit_near_the_tool():
-    board = scripted_board.TeamBoard()
-    board.maps["player_0"] = _state(True).known
+    known = _state(True).known
     near = scripted_board.AgentStatus(missing={"iron": 1}, remaining=scripted_roles.SEEKER_GOES_AT)
-    assert scripted_roles.unseen_since(board, near, RULES, 40) == 40
+    assert scripted_roles.unseen_since(known, near, 40) == 40
     near.unseen_since = 40
-    assert scripted_roles.unseen_since(board, near, RULES, 70) == 40
+    assert scripted_roles.unseen_since(known, near, 70) == 40
     far = dataclasses.replace(near, remaining=scripted_roles.SEEKER_GOES_AT + 1)
-    assert scripted_roles.unseen_since(board, far, RULES, 70) is None
-    board.maps["player_0"] = _state(True, iron=True).known
-    assert scripted_roles.unseen_since(board, near, RULES, 70) is None
+    assert scripted_roles.unseen_since(known, far, 70) is None
+    known = _state(True, iron=True).known
+    assert scripted_roles.unseen_since(known, near, 70) is None
 
 
 def _crafter_of_two(seeker_holds_tool: bool) -> scripted.ScriptedAgent:
