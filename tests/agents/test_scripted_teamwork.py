@@ -399,6 +399,26 @@ def test_nobody_is_handed_the_goals_tool_when_nobody_can_reach_the_goal():
     assert receiver is not None and receiver[0] == "player_2"
 
 
+def test_a_far_unit_that_waits_for_a_tool_is_fetched_first_so_its_fetcher_walks_meanwhile():
+    # Three gatherers by the trees, a bill of three wood and an iron 30 steps off: in the bill's
+    # order the wood would take all three and nobody would start the long walk to the iron
+    # before the stone pickaxe exists. The iron goes first, to a feeder; near iron waits its turn.
+    crafter = teamwork.Member("player_0", (10, 11), {}, crafter=True)
+    feeders = [teamwork.Member(f"player_{i}", (10 + 2 * i, 11), {}) for i in (1, 2)]
+    bill = teamwork.units({"wood": 3, "iron": 1}, [])
+    far = _known({**FIELD, (14, 41): "iron"})
+    jobs = teamwork.assign(RULES, teamwork.Reach(far), [crafter, *feeders], bill)
+    fetcher = next(a for a, j in jobs.items() if j.item == "iron")
+    assert fetcher != "player_0" and jobs[fetcher].tool == "stone_pickaxe"
+    assert sorted(j.item for j in jobs.values()) == ["iron", "wood", "wood"]
+    near = _known({**FIELD, (14, 14): "iron"})
+    jobs = teamwork.assign(RULES, teamwork.Reach(near), [crafter, *feeders], bill)
+    assert sorted(j.item for j in jobs.values()) == ["wood", "wood", "wood"]
+    # One feeder (two agents) fetches what the crafter needs first, as the two-agent plans do.
+    jobs = teamwork.assign(RULES, teamwork.Reach(far), [crafter, feeders[0]], bill)
+    assert sorted(j.item for j in jobs.values()) == ["wood", "wood"]
+
+
 def test_the_only_stone_pickaxe_and_its_iron_pass_to_a_feeder_much_nearer_the_iron():
     # The feeder holding the only stone pickaxe walks to iron far off; a teammate stands next to
     # iron just seen. The unit goes to the teammate, whose tool comes as a share from the
