@@ -297,7 +297,11 @@ class Dispatch:
                 options.Option("collect", job.item), f"supplier: fetch {job.item}"
             )
         material = library.material_yielding(rules, job.item) or ""
-        if state.known.material_at(state.facing_tile) == material:
+        # Walled in by rock: at the spot where the dig to it starts, it waits for its pickaxe.
+        walled = bool(material) and planner.walled_in(state, material)
+        way = library.approach(state, (material,)) if walled else None
+        at_rock = way is not None and not way.cells
+        if state.known.material_at(state.facing_tile) == material or at_rock:
             return scripted_board.Decision(
                 options.Option("wait"), f"supplier: at {material}, waiting for a tool"
             )
@@ -337,7 +341,8 @@ class Dispatch:
         self, agent: ScriptedAgent, state: library.AgentState, rock_tool: str, crafter: str
     ) -> scripted_board.Decision:
         """The seeker asks the crafter for the pickaxe that digs to the goal, and hands in what
-        it holds that the crafter misses; it waits where it is until the pickaxe comes."""
+        it holds that the crafter misses; it walks to where the dig starts (`library.approach`)
+        and waits there until the pickaxe comes."""
         agent.status.wants = rock_tool
         crafter_status = agent.board.status.get(crafter)
         if crafter_status is not None:
@@ -346,6 +351,12 @@ class Dispatch:
                     return scripted_board.Decision(
                         options.Option("share", item, crafter), f"seeker: crafter misses {item}"
                     )
+        target = library.goal_material(state.rules, agent.spec.goal)
+        route = library.approach(state, (target,)) if target else None
+        if route is not None and route.cells:
+            return scripted_board.Decision(
+                options.Option("navigate", target), f"seeker: to the rock, a {rock_tool} is coming"
+            )
         return scripted_board.Decision(
             options.Option("wait"), f"seeker: waiting for a {rock_tool} to dig"
         )

@@ -281,6 +281,23 @@ def route_digging(
     return None if reached is None else _unwind(parent, reached, free.shape[1])
 
 
+def approach(
+    known: mapping.KnownMap, start: Position, goal: np.ndarray, dig: np.ndarray
+) -> Route | None:
+    """The walk to where the cheapest route to a `goal` cell that mines `dig` tiles first has to
+    mine (over known ground): where an agent waits for the pickaxe that opens that rock (no
+    cells: it stands there). None when no route mines on its way there."""
+    route = route_digging(known, start, goal, dig, optimistic=False)
+    if route is None:
+        return None
+    cells = []
+    for cell in route.cells:
+        if dig[cell]:
+            break
+        cells.append(cell)
+    return Route(tuple(cells)) if len(cells) < len(route.cells) else None
+
+
 def frontier(
     known: mapping.KnownMap, start: Position | None = None, dig: np.ndarray | None = None
 ) -> np.ndarray:

@@ -6,7 +6,7 @@ much shorter."""
 from __future__ import annotations
 
 from agents import planner, scripted, scripted_board, scripted_dispatch, scripted_roles, teamwork
-from agents.skills import library, mapping
+from agents.skills import library, mapping, navigation
 from envs import mac
 from envs.mac import rules as rules_lib
 from episode import loop
@@ -200,6 +200,31 @@ def test_a_walk_mines_through_rock_when_that_is_much_shorter():
     # Without a pickaxe, it walks around the wall's end.
     around = library.Navigate(("iron",))
     assert around.step(_state("player_1", known, (20, 28))) in ("move_left", "move_right")
+
+
+def test_waiting_for_a_pickaxe_an_agent_walks_to_where_the_dig_starts():
+    # A diamond in a closed box of stone ten steps away: no walk reaches it, and the agent holds
+    # no pickaxe. It walks to the box's wall nearest the diamond and waits there, not at the start.
+    box = {(x, y): "stone" for x in range(18, 25) for y in range(28, 35)}
+    box[(21, 31)] = "diamond"
+    known = _known(box)
+    state = _state("player_5", known, (21, 20))
+    way = library.approach(state, ("diamond",))
+    assert way is not None and way.end == (21, 27)  # next to the wall, above the diamond
+    assert library.Navigate(("diamond",)).step(state) == "move_down"
+    at_wall = _state("player_5", known, (21, 27))
+    assert library.approach(at_wall, ("diamond",)) == navigation.Route(())  # the dig starts here
+    # The goal seeker asking for the pickaxe walks there; at the wall it waits.
+    agents = _team({"player_0": (10, 10)})
+    seeker = agents["player_5"]
+    decision = seeker.roles.dispatcher.dig_tool(seeker, state, "wood_pickaxe", "player_0")
+    assert decision.option.kind == "navigate" and seeker.status.wants == "wood_pickaxe"
+    decision = seeker.roles.dispatcher.dig_tool(seeker, at_wall, "wood_pickaxe", "player_0")
+    assert decision.option.kind == "wait"
+    # A box with a tunnel to the diamond is walked into: no dig, no approach.
+    box.update({(21, y): "path" for y in (28, 29, 30)})
+    open_box = _state("player_5", _known(box), (21, 20))
+    assert library.approach(open_box, ("diamond",)) is None
 
 
 def test_in_an_episode_feeders_mine_in_parallel_and_the_seeker_waits_at_the_diamond():
