@@ -434,9 +434,11 @@ class Navigate(Skill):
     def _approach(self, state: AgentState, goal: np.ndarray) -> navigation.Route | None:
         """With no walk to the target and no tool held that opens a way, the walk to where a dig
         with the team's pickaxes starts (`approach`), for a target the agent cannot collect yet
-        either: it waits there for a pickaxe. A target it can collect (a tree) is explored for."""
+        either: it waits there for a pickaxe a teammate brings. A target it can collect (a tree)
+        is explored for, and so is everything by a player without teammates (it makes its tools
+        itself; walking to the rock instead cost a lone agent the diamond on seed 6)."""
         rules = state.rules
-        if not any(
+        if not state.teammates or not any(
             state.inventory.get(tool, 0) < amount
             for target in self.targets
             if target in rules.collect
