@@ -5,10 +5,12 @@ it soonest, tool copies passed to the fetchers).
 
 Every agent computes the same assignment from what the team posts (positions, holdings, what each
 fetches), so no agent needs to hear another's choice: one unit of the bill per gatherer, in the
-bill's order (what the crafter needs first is fetched first), each by the gatherer that reaches the
-material soonest, counting the wait for a tool it has yet to receive; a unit that needs a tool
-stays with the gatherer that fetches it (the tool is on its way there), unless that gatherer holds
-the only copy and a feeder is `PASS_MARGIN` steps nearer: then the unit and the tool pass to it.
+bill's order (what the crafter needs first is fetched first; a unit that waits for a tool and lies
+far from every feeder first of all, so that its fetcher walks there while the tool is made), each
+by the gatherer that reaches the material soonest, counting the wait for a tool it has yet to
+receive; a unit that needs a tool stays with the gatherer that fetches it (the tool is on its way
+there), unless that gatherer holds the only copy and a feeder is `PASS_MARGIN` steps nearer: then
+the unit and the tool pass to it.
 """
 
 from __future__ import annotations
@@ -237,7 +239,8 @@ def assign(
     members: Sequence[Member],
     bill: Sequence[str],
 ) -> dict[str, Job]:
-    """One unit of the bill per member (agent id -> job), in the bill's order, each to the member
+    """One unit of the bill per member (agent id -> job), in the bill's order (`early_first`: far
+    units that wait for a tool come first), each to the member
     that can collect it soonest: walking steps to the material, or the wait for a tool to reach
     it (the crafter makes its tools itself; a feeder receives one of at most `TOOL_COPIES` per
     tool). A member keeps the item it fetches unless another member is `KEEP_MARGIN` sooner.

@@ -5,6 +5,8 @@ much shorter."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from agents import planner, scripted, scripted_board, scripted_dispatch, scripted_roles, teamwork
 from agents.skills import library, mapping, navigation
 from envs import mac
@@ -212,6 +214,10 @@ def test_waiting_for_a_pickaxe_an_agent_walks_to_where_the_dig_starts():
     way = library.approach(state, ("diamond",))
     assert way is not None and way.end == (21, 27)  # next to the wall, above the diamond
     assert library.Navigate(("diamond",)).step(state) == "move_down"
+    # A player without teammates makes its pickaxes itself: no walk to the rock (it explores,
+    # and on this fully known map has nowhere to go).
+    alone = dataclasses.replace(state, teammates=())
+    assert library.Navigate(("diamond",)).step(alone) is None
     at_wall = _state("player_5", known, (21, 27))
     assert library.approach(at_wall, ("diamond",)) == navigation.Route(())  # the dig starts here
     # The goal seeker asking for the pickaxe walks there; at the wall it waits.
