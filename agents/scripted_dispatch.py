@@ -54,7 +54,7 @@ class Dispatch:
         if not state.known.knows(target):
             return None
         reach = teamwork.Reach(state.known)
-        diggers = teamwork.gathering_tools(state.rules)
+        diggers = library.gathering_tools(state.rules)
 
         def steps(position: mapping.Position, inventory: dict[str, int]) -> float:
             held = frozenset(t for t in diggers if inventory.get(t, 0) > 0) | {tool}
@@ -95,7 +95,7 @@ class Dispatch:
         for aid, status in agent.board.status.items():
             if aid == me or not status.alive:
                 continue
-            for held in teamwork.gathering_tools(rules) - {tool}:
+            for held in library.gathering_tools(rules) - {tool}:
                 if status.inventory.get(held, 0) > 0 or _handed(agent.status, held, aid, state):
                     inventory[held] = max(inventory.get(held, 0), 1)
         spare: Counter[str] = Counter()  # what the feeders hold and would hand over at once

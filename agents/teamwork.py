@@ -71,11 +71,6 @@ class Job:
     tools: tuple[str, ...] = ()
 
 
-def gathering_tools(rules: rules_lib.Rules) -> frozenset[str]:
-    """Made items that collect rules require (the pickaxes): held, never used up."""
-    return frozenset(t for r in rules.collect.values() for t in r.require if t in rules.make)
-
-
 def copies(rules: rules_lib.Rules, tool: str) -> int:
     """How many feeders may hold `tool` (see `TOOL_COPIES`)."""
     cheap = True
@@ -246,7 +241,7 @@ def assign(
     tool). A member keeps the item it fetches unless another member is `KEEP_MARGIN` sooner.
     A unit of a material no one has seen goes to a free feeder (its collect searches)."""
     crafter = next((m for m in members if m.crafter), None)
-    tools = gathering_tools(rules)
+    tools = library.gathering_tools(rules)
     handed = {t: sum(m.inventory.get(t, 0) > 0 for m in members if not m.crafter) for t in tools}
     budget = {t: copies(rules, t) - handed[t] for t in tools}
     jobs: dict[str, Job] = {}

@@ -108,6 +108,11 @@ def material_yielding(rules: rules_lib.Rules, item: str) -> str | None:
     return None
 
 
+def gathering_tools(rules: rules_lib.Rules) -> frozenset[str]:
+    """Made items that collect rules require (the pickaxes): held, never used up."""
+    return frozenset(t for r in rules.collect.values() for t in r.require if t in rules.make)
+
+
 def goal_material(rules: rules_lib.Rules, goal: str) -> str | None:
     """The tile the goal's item is collected from (collect_diamond -> diamond), or None: the
     material a seeker searches for and waits at."""
@@ -510,8 +515,7 @@ def approach(
     masks = [known.mask(t) for t in targets]
     if goal is None:
         goal = navigation.adjacent_cells(np.logical_or.reduce(masks))
-    tools = {t: 1 for r in rules.collect.values() for t in r.require if t in rules.make}
-    dig = navigation.diggable(known, tools)
+    dig = navigation.diggable(known, dict.fromkeys(gathering_tools(rules), 1))
     for mask in masks:
         dig &= ~mask
     return navigation.approach(known, state.position, goal, dig)
