@@ -37,6 +37,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from agents import prerequisites
+from agents.skills import library
 from benchmark.studies.team_map import INF, Layout, crossings, edges, goal_item, tile_neighbours
 from envs.mac import rules as rules_lib
 
@@ -106,9 +107,7 @@ class LoneWalk:
         bill = prerequisites.bill(prerequisites.plan(rules, goal, {}, set()))
         self.caps = _dos(rules, {k: v for k, v in bill.items() if k != item})
         self.materials = sorted(self.caps)
-        self.tools = sorted(
-            {t for r in rules.collect.values() for t in r.require if t in rules.make}
-        )
+        self.tools = sorted(library.gathering_tools(rules))
         self.needs = {
             t: _dos(rules, prerequisites.bill(prerequisites.plan(rules, f"make_{t}", {}, set())))
             for t in self.tools
