@@ -11,6 +11,7 @@ option-level decision-maker.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from agents import options
-from agents.skills import library, mapping
+from agents.skills import library, mapping, navigation
 from envs.mac import rules as rules_lib
 
 # A failed option stays off the menu for this many steps, so a decision-maker that keeps picking
@@ -26,6 +27,14 @@ from envs.mac import rules as rules_lib
 RETRY_AFTER = 15
 # Vitals falling to these levels (max 9) interrupt the running skill so the agent decides again.
 VITAL_ALERTS = {"drink": 3, "food": 3, "energy": 2}
+# Walking back and forth between two tiles for this many steps is a livelock: two players (or a
+# player and a creature) each stepping out of the other's way into it again, in step, for as long
+# as their options run (six DAMCS agents with perfect decisions: 150 steps at one water tile).
+# The agent then stands still for 1 + its place in the team's order steps, so players caught
+# together set off at different times; caught again more than `LIVELOCK_BACKOFFS` times in one
+# option, the option fails and the decision-maker chooses again.
+LIVELOCK_STEPS = 8
+LIVELOCK_BACKOFFS = 2
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,8 @@ class SkillDriver:
         self.failed: dict[options.Option, int] = {}
         self.history: list[Outcome] = []
         self._alerted: set[str] = set()
+        self.rank = team.index(agent_id)
+        self._forget_walk()
 
     # --- observing --------------------------------------------------------------------------
 
@@ -136,10 +147,14 @@ class SkillDriver:
         if alert:
             self.finish(state, "interrupted", alert)
             return None
+        if self._standing_by:
+            self._standing_by -= 1
+            return "noop"
         action = self.skill.step(state)
         if action is None:
             self.finish(state)
-        return action
+            return None
+        return self._unless_livelocked(state, action)
 
     def start(self, option: options.Option, state: library.AgentState) -> str | None:
         """Begin `option` and return its first action (None if it ended at once; see `history`).
@@ -150,10 +165,37 @@ class SkillDriver:
         self.option, self.skill, self.started = option, skill, state.step
         # The decision saw the current vitals: only a later fall interrupts this option.
         self._alerted = self._low(state)
+        self._forget_walk()
         action = skill.step(state)
         if action is None:
             self.finish(state)
-        return action
+            return None
+        return self._unless_livelocked(state, action)
+
+    def _forget_walk(self) -> None:
+        self._walk: deque[mapping.Position] = deque(maxlen=LIVELOCK_STEPS)
+        self._backoffs = 0
+        self._standing_by = 0
+
+    def _unless_livelocked(self, state: library.AgentState, action: str) -> str | None:
+        """`action`, or "noop" when the last `LIVELOCK_STEPS` moves kept the agent on two tiles
+        (it stands by for `rank` more steps), or None when that happened too often in this option
+        (the option failed; see `history`)."""
+        if action not in navigation.MOVES:
+            self._walk.clear()
+            return action
+        self._walk.append(state.position)
+        if len(self._walk) < LIVELOCK_STEPS or len(set(self._walk)) > 2:
+            return action
+        self._walk.clear()
+        assert self.skill is not None
+        if self._backoffs >= LIVELOCK_BACKOFFS:
+            self.skill.fail(f"walked back and forth for {LIVELOCK_STEPS} steps")
+            self.finish(state)
+            return None
+        self._backoffs += 1
+        self._standing_by = self.rank
+        return "noop"
 
     def finish(self, state: library.AgentState, status: str = "", reason: str = "") -> Outcome:
         """Close the current option and record its outcome."""
