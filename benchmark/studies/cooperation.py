@@ -229,15 +229,21 @@ def lengths_text(rows: list[dict]) -> str:
     return "/".join(str(n) for n in sorted({cap_of(r) for r in rows})) + "-step cap"
 
 
-def with_interval(values: list[float], digits: int = 1) -> str:
+def with_interval(
+    values: list[float], digits: int = 1, within: tuple[float, float] | None = None
+) -> str:
     """Mean and 95% interval over maps, e.g. "119.5 [104.1, 134.9]" (the mean alone for one map,
-    "-" for none)."""
+    "-" for none). `within`: the range the quantity lives in (a share: 0 to 1), which the
+    interval is cut to (two maps' Student-t interval of a share reaches far outside it)."""
     estimate = stats.mean_ci(values)
     if estimate.mean is None:
         return "-"
     if estimate.low is None:
         return f"{estimate.mean:.{digits}f}"
-    return f"{estimate.mean:.{digits}f} [{estimate.low:.{digits}f}, {estimate.high:.{digits}f}]"
+    low, high = estimate.low, estimate.high
+    if within is not None:
+        low, high = max(low, within[0]), min(high, within[1])
+    return f"{estimate.mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
 def _mean(values: list[float]) -> float:

@@ -44,6 +44,8 @@ diamond searched for with the rock of the mountains that hold one as prior."""
 SEARCHED = SETTINGS[1:]
 """The settings that search: their rows say how much of the map and of the goal's mountains the
 team saw."""
+SHARE = (0.0, 1.0)
+"""The range of a share of tiles seen, which its interval over maps is cut to."""
 REFERENCES = {"terrain": "own + true terrain", "goal_mountains": "own + diamond mountains"}
 """The reference priors (no player's), as the tables name them."""
 ROCK = ("stone", "coal", "iron", "diamond", "lava")
@@ -195,9 +197,11 @@ def misses(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
                     names[setting],
                     f"{len(missed)}/{len(chosen)}",
                     f"{blind}/{len(missed)}",
-                    cooperation.with_interval([r[f"{setting}_explored"] for r in missed], 2),
                     cooperation.with_interval(
-                        [r[f"{setting}_mountain_explored"] for r in missed], 2
+                        [r[f"{setting}_explored"] for r in missed], 2, within=SHARE
+                    ),
+                    cooperation.with_interval(
+                        [r[f"{setting}_mountain_explored"] for r in missed], 2, within=SHARE
                     ),
                 )
             )

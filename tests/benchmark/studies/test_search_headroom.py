@@ -85,6 +85,13 @@ def test_the_misses_table_counts_misses_that_never_saw_a_diamonds_mountain():
     )
     assert "| 2/3 | 1/2 | 0.40 [" in line  # the hit is left out of the shares
     assert "| 0.20 [" in line
+    # Two maps' Student-t interval of a share reaches far past 0 and 1; a share lives within them.
+    assert "0.40 [0.00, 1.00]" in line
+
+
+def test_an_interval_is_cut_to_the_range_it_is_given_and_only_then():
+    assert cooperation.with_interval([0.3, 0.5], 2, within=(0.0, 1.0)) == "0.40 [0.00, 1.00]"
+    assert cooperation.with_interval([0.3, 0.5], 2).startswith("0.40 [-")
 
 
 def test_a_played_row_says_what_the_search_saw():
