@@ -135,9 +135,10 @@ class SkillDriver:
         return self.skill is not None and not self.skill.finished
 
     def advance(self, state: library.AgentState, interrupt: str = "") -> str | None:
-        """The running skill's next action, or None when a decision is needed (no skill, or it
-        finished or was interrupted now; its outcome is then in `history`). A non-empty
-        `interrupt` (the decision-maker's reason) ends the running skill now."""
+        """The running skill's next action ("noop" while the agent stands by after pacing, see
+        `LIVELOCK_STEPS`), or None when a decision is needed (no skill, or it finished, failed
+        or was interrupted now; its outcome is then in `history`). A non-empty `interrupt` (the
+        decision-maker's reason) ends the running skill now."""
         if self.skill is None:
             return None
         if interrupt:

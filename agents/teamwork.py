@@ -237,8 +237,9 @@ def assign(
     """One unit of the bill per member (agent id -> job), in the bill's order (`early_first`: far
     units that wait for a tool come first), each to the member that can collect it soonest:
     walking steps to the material, or the wait for a tool to reach it (the crafter makes its
-    tools itself; a feeder receives one of at most `TOOL_COPIES` per tool). A member keeps the item it fetches unless another member is `KEEP_MARGIN` sooner.
-    A unit of a material no one has seen goes to a free feeder (its collect searches)."""
+    tools itself; a feeder receives one of at most `TOOL_COPIES` per tool). A member keeps the
+    item it fetches unless another member is `KEEP_MARGIN` sooner. A unit of a material no one
+    has seen goes to a free feeder (its collect searches)."""
     crafter = next((m for m in members if m.crafter), None)
     tools = library.gathering_tools(rules)
     handed = {t: sum(m.inventory.get(t, 0) > 0 for m in members if not m.crafter) for t in tools}
