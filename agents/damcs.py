@@ -129,11 +129,15 @@ class DamcsAgent(llm_agent.LLMAgent):
             # Teammates spawn side by side and box each other in: what failed on the first step
             # says nothing about the map, so it does not stay off the menu.
             self.driver.failed.clear()
-        messenger.merge_sightings(router.inbox(aid))
+        goal_heard = messenger.merge_sightings(router.inbox(aid))
         self._close_trace()
         if router.should_replan(aid) and self.driver.skill is not None:
             # A teammate gave us something: what to do next may have changed.
             self.driver.finish(state, "interrupted", "received a share; re-planning")
+        elif goal_heard and self.driver.skill is not None:
+            # A teammate saw the goal's material: whoever holds the tool may hand it over, a
+            # searcher may stop searching.
+            self.driver.finish(state, "interrupted", "a teammate saw the goal; re-planning")
         self.action = self.driver.advance(state)
         self._close_trace()
         self._settle(state)

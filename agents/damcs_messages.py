@@ -8,7 +8,8 @@ a SHARE when it handed something over and a STATION when it placed a table or fu
 between steps, the claim and the gathering tool it asks for.
 
 Extensions of the paper's status template: a status carries the sender's position (whoever holds
-the goal's tool hands it to a seeker nearer the goal), and where the scripted team dispatches (the
+the goal's tool hands it to a seeker nearer the goal; teammates count the ground its view covered
+as searched) and the frontier it explores toward (so teammates search elsewhere), and where the scripted team dispatches (the
 privileged map, or more than two agents: `Messenger.dispatch`) the gathering tool it asks the
 crafter for; there the crafter's needs are its bill counting the pickaxes teammates hold and the
 copies they ask for: what the scripted roles' team dispatch (`agents.teamwork`) reads and decides.
@@ -121,18 +122,25 @@ class Messenger:
                 return dict(message.needs)
         return None
 
-    def merge_sightings(self, inbox: comms.Inbox) -> None:
+    def merge_sightings(self, inbox: comms.Inbox) -> bool:
         """Put teammates' news into the known map, once per message: sightings only on tiles this
-        agent has not seen (its own view is fresher), placed stations always (they are new)."""
+        agent has not seen (its own view is fresher), placed stations always (they are new), and
+        where a teammate stands and explores toward (so a search here goes elsewhere). Returns
+        whether the news showed this agent the goal's material for the first time."""
         known = self.driver.known
+        target = library.goal_material(self.rules, self.spec.goal)
+        unseen = target is not None and not known.knows(target)
         for message in (*inbox.statuses, *inbox.stations):
             key = (message.kind, message.sender, message.step)
             if key in self._merged:
                 continue
             self._merged.add(key)
+            if message.position is not None:
+                known.hear(message.sender, message.position, message.exploring, message.step)
             if message.station is not None:
                 known.merge([mapping.Sighting(message.station.name, message.station.position)])
             known.merge(s for s in message.sightings if known.material_at(s.position) is None)
+        return unseen and known.knows(target)
 
     # --- what the agent writes ------------------------------------------------------------------
 
@@ -201,6 +209,7 @@ class Messenger:
                 sightings=self._sightings(),
                 position=tuple(int(v) for v in state.position),
                 wants=self.wants if dispatch and not state.inventory.get(self.wants, 0) else "",
+                exploring=self.driver.known.fresh_claim(),
             )
         )
 

@@ -7,7 +7,8 @@ Four kinds, each routed differently by the router:
   gathering tool it asks the crafter for (``position``, ``wants``): what team dispatch reads
   (`agents.teamwork`: the crafter's bill split one unit per gatherer by who reaches it soonest,
   pickaxe copies handed to the feeders that wait for them), and who is nearer the goal when the
-  goal's tool is handed over.
+  goal's tool is handed over; and the frontier it explores toward (``exploring``), so that
+  teammates, who do not share maps, search elsewhere.
 - ``claim``: the units of a teammate's bill the sender is fetching (item -> count; empty: none),
   so that the others who help the same teammate fetch the rest; it reaches those co-helpers and
   the teammate whose bill it is.
@@ -50,6 +51,7 @@ _FIELDS = (
     "claims",
     "position",
     "wants",
+    "exploring",
 )
 
 
@@ -118,6 +120,7 @@ class Message:
     claims: Mapping[str, int] = field(default_factory=dict)
     position: tuple[int, int] | None = None  # where the sender stands (a status)
     wants: str = ""  # a gathering tool the sender asks the crafter for (a status)
+    exploring: tuple[int, int] | None = None  # the frontier the sender searches toward (a status)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise fields in place once
@@ -149,9 +152,13 @@ class Message:
             set_(self, "position", _position(self.position))
         if self.wants:
             _name(self.wants, "wants")
-        if (self.position is not None or self.wants) and self.kind != STATUS:
+        if self.exploring is not None:
+            set_(self, "exploring", _position(self.exploring))
+        if (
+            self.position is not None or self.wants or self.exploring is not None
+        ) and self.kind != STATUS:
             raise MessageError(
-                f"a {self.kind} message carries no position or wants; allowed: status"
+                f"a {self.kind} message carries no position, wants or exploring; allowed: status"
             )
         if self.kind == STATUS and not self.role:
             raise MessageError("a status message needs the sender's role")
@@ -183,6 +190,7 @@ class Message:
             "claims": dict(self.claims),
             "position": list(self.position) if self.position is not None else None,
             "wants": self.wants,
+            "exploring": list(self.exploring) if self.exploring is not None else None,
         }
 
     @classmethod
@@ -256,6 +264,8 @@ class Message:
             parts.append(f"offers {_items(self.offers)}")
         if self.wants:
             parts.append(f"asks the crafter for a {_words(self.wants)}")
+        if self.exploring is not None:
+            parts.append(f"exploring toward {self.exploring}")
         if self.sightings:
             seen = ", ".join(
                 f"{_words(s.material)} at {s.position}" for s in self.sightings[:max_sightings]

@@ -77,6 +77,11 @@ class KnownMap:
         self._teammate_targets: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}
         # Per teammate map: where that teammate stands and since when (see `standing`).
         self._teammate_since: dict[int, tuple[Position | None, int]] = {}
+        # What teammates said without sharing their maps (S-CS statuses, keyed by sender): the
+        # frontier each explores toward, and the tiles their views covered at the positions they
+        # gave (their materials stay unknown here; see `hear`).
+        self._heard_claims: dict[str, tuple[Position, int]] = {}
+        self.covered = np.zeros(area, bool)
         self._index = {name: i for i, name in enumerate(rules.materials)}
         self._object_ids = dict(world_lib.SEMANTIC_OBJECT_IDS)
         self._n_materials = len(rules.materials)
@@ -161,13 +166,32 @@ class KnownMap:
             self.version += 1
         return count
 
+    def hear(self, sender: str, position: Position, exploring: Position | None, step: int) -> None:
+        """Record a teammate's status when maps are not shared: the view around `position` was
+        seen by it (so the search here counts that ground as covered: whatever of note it held,
+        the teammate's sightings report), and `exploring`, the frontier it heads for."""
+        x, y = position
+        hx, hy = LOCAL_HALF
+        self.covered[max(x - hx, 0) : x + hx + 1, max(y - hy, 0) : y + hy + 1] = True
+        if exploring is not None:
+            self._heard_claims[sender] = (exploring, step)
+        else:
+            self._heard_claims.pop(sender, None)
+
     def teammate_claims(self, max_age: int = 2) -> list[Position]:
         """Exploration targets teammates announced within the last `max_age` steps."""
         claims = []
-        for _, announced in self._teammates.values():
+        announced_all = [a for _, a in self._teammates.values()] + list(self._heard_claims.values())
+        for announced in announced_all:
             if announced is not None and self.clock - announced[1] <= max_age:
                 claims.append(announced[0])
         return claims
+
+    def fresh_claim(self, max_age: int = 2) -> Position | None:
+        """The frontier this agent announced within `max_age` steps (None: not exploring)."""
+        if self.claim is None or self.clock - self.claim[1] > max_age:
+            return None
+        return self.claim[0]
 
     def yielded_targets(self, max_age: int = 2) -> list[Position]:
         """Resource tiles a teammate announced within `max_age` steps and has the better claim to

@@ -359,6 +359,7 @@ PRIOR_BASE, PRIOR_WEIGHT, PRIOR_WEIGHT_TUNNELLING = 0.3, 2.0, 1.0
 STEP_OFFSET = 4.0
 HOME_PULL = 0.1  # extra cost per tile a frontier lies from home
 CLAIMED = 0.2  # worth left of unseen ground a teammate is headed for
+COVERED = 0.2  # worth left of ground unseen here that a teammate's view covered (`KnownMap.hear`)
 HEADING = 0.2  # how much an agent's own heading tilts the choice between frontiers
 # What lies beyond a frontier's view: the promising unseen ground in this larger box around it,
 # at a weight per tile, for a rare target (a map holds about 3 diamonds, mostly 25-45 tiles from
@@ -425,7 +426,7 @@ def choose_frontier(
 
     Each frontier cell is worth the unknown tiles its 9x7 view would uncover, weighted by the
     search prior for `prefer` (the sought materials) and leaving out ground a teammate is already
-    headed for; that worth is divided by the walk to it, so near, rich frontiers win. With `dig`
+    headed for or, where maps are not shared, has had in view (`KnownMap.covered`); that worth is divided by the walk to it, so near, rich frontiers win. With `dig`
     (rock the agent can mine), rock at the edge of the seen map counts as frontier too, reached
     by tunnelling at two steps a tile: the way into a mountain without caves. The heading
     (each agent has its own) breaks near-ties so that a team fans out; a light pull toward `home`
@@ -445,6 +446,7 @@ def choose_frontier(
     hx, hy = mapping.LOCAL_HALF
     for x, y in known.teammate_claims():
         worth[max(x - hx, 0) : x + hx + 1, max(y - hy, 0) : y + hy + 1] *= CLAIMED
+    worth[known.covered] *= COVERED
     if prefer:
         weight = PRIOR_WEIGHT if dig is None else PRIOR_WEIGHT_TUNNELLING
         worth *= PRIOR_BASE + weight * search_prior(known, prefer)

@@ -261,11 +261,21 @@ def test_a_status_carries_the_senders_position_and_the_tool_it_asks_for():
     assert json.loads(status.to_json())["position"] == [16, 15]
     assert "at (16, 15)" in status.text()
     assert "asks the crafter for a wood pickaxe" in status.text()
-    # What dispatch reads belongs to a status only.
-    for extra in ({"position": (1, 2)}, {"wants": "wood_pickaxe"}):
+    # What dispatch and the search read belongs to a status only.
+    for extra in ({"position": (1, 2)}, {"wants": "wood_pickaxe"}, {"exploring": (3, 4)}):
         with pytest.raises(comms.MessageError):
             comms.Message(comms.CLAIM, "player_2", 7, role="helper", claims={"stone": 1}, **extra)
     with pytest.raises(comms.MessageError):
         _status(position=(1,))
     with pytest.raises(comms.MessageError):
         _status(wants="Stone Pickaxe")
+
+
+def test_a_status_carries_the_frontier_its_sender_explores_toward():
+    status = _status("player_1", role="seeker", position=(16, 15), exploring=[20, 9])
+    assert status.exploring == (20, 9)
+    assert comms.Message.from_json(status.to_json()) == status
+    assert "exploring toward (20, 9)" in status.text()
+    assert "exploring" not in _status().text()
+    with pytest.raises(comms.MessageError):
+        _status(exploring=(1, 2, 3))

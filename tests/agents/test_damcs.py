@@ -122,6 +122,20 @@ def test_a_teammates_sighting_reaches_the_other_agents_known_map():
     assert status.sender == "player_0" and mapping.Sighting("diamond", far) in status.sightings
 
 
+def test_a_teammates_position_and_frontier_reach_the_other_agents_known_map():
+    team = damcs.build_team(mac.EnvConfig(n_agents=2), model=FakeModel())
+    run = Stepper(team)
+    run.step()
+    sender, receiver = team.by_id["player_0"].driver.known, team.by_id["player_1"].driver.known
+    frontier = (5, 6)
+    sender.claim = (frontier, sender.clock)
+    run.step()
+    status = team.router.inbox("player_1").statuses[0]
+    assert status.sender == "player_0" and status.exploring == frontier
+    assert receiver.teammate_claims() == [frontier]
+    assert receiver.covered[status.position]
+
+
 def test_a_received_share_interrupts_the_running_skill_and_makes_the_agent_decide():
     def explore(prompt: str, options) -> str:
         return "explore"
@@ -144,6 +158,30 @@ def test_a_received_share_interrupts_the_running_skill_and_makes_the_agent_decid
     # The interrupted option is an interrupted experience in the knowledge graph.
     results = [e.result for e in receiver.memory.recent.items]
     assert "interrupted" in results
+
+
+def test_a_teammates_first_sighting_of_the_goal_interrupts_the_running_skill_once():
+    def explore(prompt: str, options) -> str:
+        return "explore"
+
+    team = damcs.build_team(mac.EnvConfig(n_agents=2), model=FakeModel(explore))
+    run = Stepper(team)
+    run.step(3)
+    receiver = team.by_id["player_1"]
+    assert receiver.driver.busy and receiver.driver.option.kind == "explore"
+    decisions = len(receiver.trace())
+    # A far diamond player_0 learns of reaches player_1 in player_0's next status.
+    team.by_id["player_0"].driver.known.merge([mapping.Sighting("diamond", (2, 2))])
+    run.step()
+    assert receiver.driver.known.material_at((2, 2)) == "diamond"
+    assert receiver.driver.history[-1].status == "interrupted"
+    assert "saw the goal" in receiver.driver.history[-1].reason
+    assert len(receiver.trace()) == decisions + 1
+    # The same news, and a second diamond once one is known, interrupt nothing.
+    interrupted = len(receiver.driver.history)
+    team.by_id["player_0"].driver.known.merge([mapping.Sighting("diamond", (3, 2))])
+    run.step(2)
+    assert [o.status for o in receiver.driver.history[interrupted:]].count("interrupted") == 0
 
 
 def test_garbage_replies_become_counted_fallbacks_and_the_episode_completes():

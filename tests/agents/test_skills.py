@@ -287,6 +287,28 @@ def test_teammates_announced_targets_spread_the_search(skill_scene):
     assert second.teammate_claims() == []
 
 
+def test_a_teammates_heard_status_turns_the_search_away_from_its_ground(skill_scene):
+    """Without shared maps (S-CS statuses only), the ground a teammate's view covered and the
+    frontier it explores toward count for little in the search; an old claim counts no more."""
+    scene = skill_scene()
+    known = scene.known["player_0"]
+    scene.state("player_0")
+    start = known.position
+    alone = navigation.choose_frontier(known, start)
+    assert alone is not None
+    # The teammate stood at the frontier the lone search would take and heads on past it.
+    beyond = (2 * alone[0] - start[0], 2 * alone[1] - start[1])
+    known.hear("player_1", alone, beyond, known.clock)
+    assert known.covered[alone] and known.covered.sum() == 9 * 7  # its view there
+    assert known.teammate_claims() == [beyond]
+    heard = navigation.choose_frontier(known, start)
+    assert heard is not None and abs(heard[0] - alone[0]) + abs(heard[1] - alone[1]) > 4
+    known.hear("player_1", alone, None, known.clock)  # no longer exploring: the claim lapses
+    assert known.teammate_claims() == []
+    known.hear("player_1", alone, beyond, known.clock - 5)
+    assert known.teammate_claims() == []
+
+
 def test_walled_in_iron_is_dug_to_not_searched_around(skill_scene):
     scene = skill_scene()
     _only(scene, "iron")
