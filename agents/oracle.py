@@ -82,6 +82,7 @@ def heard_board(view: TeamView, state: library.AgentState) -> scripted_board.Tea
     tool = prerequisites.goal_tool(rules, view.spec.goal)
     board = scripted_board.TeamBoard()
     board.dispatch = view.dispatch
+    board.heard = True
     claimed: dict[str, int] = {}
     for message in view.claims:
         for item, count in message.claims.items():

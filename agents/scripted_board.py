@@ -40,6 +40,10 @@ class TeamBoard:
         # Whether statuses carry positions and holdings, so that roles may split the bill by
         # unit and hand tools out (`agents.teamwork`); a board heard from messages does not.
         self.dispatch = False
+        # Whether the board is written from messages (`oracle.heard_board`): then teammates' maps
+        # are unknown and each agent splits the bill on its own map, so the splits can differ and
+        # only a posted claim says who fetches a unit.
+        self.heard = False
 
     def reset(self) -> None:
         self.status.clear()

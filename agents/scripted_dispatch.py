@@ -193,7 +193,37 @@ class Dispatch:
         ]
         if not steps or unseen:  # its own plan searches for what nobody has seen
             return agent.toward(state, f"make_{tool}", "crafter: make the tools")
+        if agent.board.heard:
+            item = self.unclaimed(agent, state, steps)
+            if item is not None:
+                return scripted_board.Decision(
+                    options.Option("collect", item), f"crafter: fetch {item}, claimed by nobody"
+                )
         return scripted_board.Decision(options.Option("wait"), "crafter: waiting for deliveries")
+
+    def unclaimed(
+        self, agent: ScriptedAgent, state: library.AgentState, steps: tuple[prerequisites.Step, ...]
+    ) -> str | None:
+        """On a board heard from messages, the first item of the crafter's bill that no teammate
+        claims and the crafter can collect on its own map (None: every unit is claimed). Each
+        agent splits the bill on the map it has seen, so a unit the crafter's split gives a feeder
+        may be one that feeder's split gives someone else: nobody fetches it (six DAMCS agents,
+        seed 1747112507: the crafter waited 110 steps for one wood)."""
+        rules, me = state.rules, agent.spec.agent_id
+        claimed = {
+            status.fetching
+            for aid, status in agent.board.status.items()
+            if aid != me and status.alive and status.fetching
+        }
+        for step in steps:
+            item = step.target
+            if step.kind != "collect" or item in claimed:
+                continue
+            if teamwork.lacking(rules, item, state.inventory):
+                continue
+            if state.known.knows(library.material_yielding(rules, item) or item):
+                return item
+        return None
 
     def hand_out(
         self, agent: ScriptedAgent, state: library.AgentState, tool: str

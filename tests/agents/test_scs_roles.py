@@ -345,3 +345,19 @@ def test_damcs_statuses_carry_positions_and_tool_requests_and_menus_offer_the_wa
     assert placed and all(placed)  # the crafter hears where every feeder is, as of now
     assert "wood_pickaxe" in asked  # feeders ask for copies of the crafter's pickaxe
     assert walks  # and walk to a material of the bill to wait there for them
+
+
+def test_the_oracle_crafter_fetches_a_unit_no_teammate_claims_and_waits_for_a_claimed_one():
+    """Each agent splits the bill on the map it has seen: the crafter's split gives the wood to
+    the feeder at the tree, but only that feeder's claim says it fetches it."""
+    held = {"wood_pickaxe": 1, "stone_pickaxe": 1, "iron": 1, "coal": 1, "stone": 1}
+    crafter = _state(
+        "player_0", SPOTS["player_0"], inventory=held, tiles={**TILES, (8, 9): "furnace"}
+    )
+    menu = _menu(crafter)
+    heard = _heard("player_0", True, crafter_offers=held)
+    assert menu[oracle.reference_index(menu, crafter, "collect_diamond", heard)].text == (
+        "collect wood"
+    )
+    claimed = dataclasses.replace(heard, claims=(_claim("player_1", {"wood": 1}),))
+    assert menu[oracle.reference_index(menu, crafter, "collect_diamond", claimed)].text == "wait"
