@@ -9,9 +9,9 @@ between steps, the claim and the gathering tool it asks for.
 
 Extensions of the paper's status template: a status carries the sender's position (whoever holds
 the goal's tool hands it to a seeker nearer the goal; teammates count the ground its view covered
-as searched) and the frontier it explores toward (so teammates search elsewhere), and where the scripted team dispatches (the
-privileged map, or more than two agents: `Messenger.dispatch`) the gathering tool it asks the
-crafter for; there the crafter's needs are its bill counting the pickaxes teammates hold and the
+as searched) and the frontier it explores toward (so teammates search elsewhere), and where the
+scripted team dispatches (the privileged map, or more than two agents: `Messenger.dispatch`) the
+gathering tool it asks the crafter for; there the crafter's needs are its bill counting the pickaxes teammates hold and the
 copies they ask for: what the scripted roles' team dispatch (`agents.teamwork`) reads and decides.
 """
 

@@ -124,7 +124,7 @@ def pairings(before: list[dict], after: list[dict]) -> list[Pairing]:
     return found
 
 
-def _difference(values: list[float]) -> str:
+def difference(values: list[float]) -> str:
     """Mean paired difference, "+- half-width [low, high]" at 95% (the mean alone for one map)."""
     estimate = stats.mean_ci(values)
     if estimate.mean is None:
@@ -160,7 +160,7 @@ def steps_table(found: list[Pairing]) -> str:
                 len(gaps),
                 f"{won} -> {won_after}",
                 f"{statistics.mean(first):.1f} -> {statistics.mean(second):.1f}",
-                _difference(gaps),
+                difference(gaps),
                 f"{sum(g < 0 for g in gaps)} / {sum(g > 0 for g in gaps)}",
             )
         )
@@ -182,7 +182,7 @@ def chain_table(found: list[Pairing]) -> str:
                 if a.get(key, {}).get(name) is not None and b.get(key, {}).get(name) is not None
             ]
             table.append(
-                (p.navigation, p.n_agents, name.replace("_", " "), len(gaps), _difference(gaps))
+                (p.navigation, p.n_agents, name.replace("_", " "), len(gaps), difference(gaps))
             )
         seen = f"{p.navigation}_seen"
         gaps = [
@@ -192,7 +192,7 @@ def chain_table(found: list[Pairing]) -> str:
         ]
         if p.navigation == "own" and gaps:
             table.append(
-                (p.navigation, p.n_agents, "diamond first seen", len(gaps), _difference(gaps))
+                (p.navigation, p.n_agents, "diamond first seen", len(gaps), difference(gaps))
             )
     if not table:
         return ""

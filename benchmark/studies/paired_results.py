@@ -24,9 +24,8 @@ from collections import defaultdict
 
 import tyro
 
-from benchmark import statistics as stats
 from benchmark import store as store_lib
-from benchmark.studies import output
+from benchmark.studies import output, paired
 from episode import record as records_lib
 
 Episodes = dict[store_lib.EpisodeKey, records_lib.EpisodeRecord]
@@ -97,17 +96,6 @@ def cells(before: Episodes, after: Episodes) -> list[Cell]:
     return found
 
 
-def difference(values: list[float]) -> str:
-    """Mean paired difference, "+- half-width [low, high]" at 95% (the mean alone for one map)."""
-    estimate = stats.mean_ci(values)
-    if estimate.mean is None:
-        return "-"
-    if estimate.low is None:
-        return f"{estimate.mean:+.1f}"
-    half = (estimate.high - estimate.low) / 2
-    return f"{estimate.mean:+.1f} +- {half:.1f} [{estimate.low:+.1f}, {estimate.high:+.1f}]"
-
-
 def table(found: list[Cell]) -> str:
     """Steps to the goal before and after, paired per map (- = fewer steps after the change)."""
     header = (
@@ -133,7 +121,7 @@ def table(found: list[Cell]) -> str:
                 f"{cell.success[0]} -> {cell.success[1]}",
                 f"{statistics.mean(cell.before.values()):.1f} -> "
                 f"{statistics.mean(cell.after.values()):.1f}",
-                difference(gaps),
+                paired.difference(gaps),
                 f"{sum(g < 0 for g in gaps)} / {sum(g > 0 for g in gaps)}",
             )
         )

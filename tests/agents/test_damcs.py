@@ -136,7 +136,10 @@ def test_a_teammates_position_and_frontier_reach_the_other_agents_known_map():
     assert receiver.covered[status.position]
 
 
-def test_a_received_share_interrupts_the_running_skill_and_makes_the_agent_decide():
+def _exploring_pair() -> tuple[damcs.DamcsTeam, Stepper, damcs.DamcsAgent, int]:
+    """Two DAMCS agents that always explore, three steps in: the team, its stepper, player_1
+    (busy exploring) and how many decisions player_1 has made."""
+
     def explore(prompt: str, options) -> str:
         return "explore"
 
@@ -145,7 +148,11 @@ def test_a_received_share_interrupts_the_running_skill_and_makes_the_agent_decid
     run.step(3)
     receiver = team.by_id["player_1"]
     assert receiver.driver.busy and receiver.driver.option.kind == "explore"
-    decisions = len(receiver.trace())
+    return team, run, receiver, len(receiver.trace())
+
+
+def test_a_received_share_interrupts_the_running_skill_and_makes_the_agent_decide():
+    team, run, receiver, decisions = _exploring_pair()
     team.router.post(
         comms.Message(comms.SHARE, "player_0", 3, recipient="player_1", gave={"wood": 1})
     )
@@ -161,15 +168,7 @@ def test_a_received_share_interrupts_the_running_skill_and_makes_the_agent_decid
 
 
 def test_a_teammates_first_sighting_of_the_goal_interrupts_the_running_skill_once():
-    def explore(prompt: str, options) -> str:
-        return "explore"
-
-    team = damcs.build_team(mac.EnvConfig(n_agents=2), model=FakeModel(explore))
-    run = Stepper(team)
-    run.step(3)
-    receiver = team.by_id["player_1"]
-    assert receiver.driver.busy and receiver.driver.option.kind == "explore"
-    decisions = len(receiver.trace())
+    team, run, receiver, decisions = _exploring_pair()
     # A far diamond player_0 learns of reaches player_1 in player_0's next status.
     team.by_id["player_0"].driver.known.merge([mapping.Sighting("diamond", (2, 2))])
     run.step()
