@@ -23,6 +23,12 @@ LOCAL_HALF = (4, 3)  # the agent sits at [4, 3] of its 9x7 local view
 Position = tuple[int, int]
 
 
+def view_box(position: Position) -> tuple[slice, slice]:
+    """The map slices of the 9x7 view centred on `position` (numpy clips the far edges)."""
+    (x, y), (hx, hy) = position, LOCAL_HALF
+    return slice(max(x - hx, 0), x + hx + 1), slice(max(y - hy, 0), y + hy + 1)
+
+
 @dataclass(frozen=True)
 class Sighting:
     """One tile a teammate saw: the unit the comms layer passes between agents' maps."""
@@ -170,9 +176,7 @@ class KnownMap:
         """Record a teammate's status when maps are not shared: the view around `position` was
         seen by it (so the search here counts that ground as covered: whatever of note it held,
         the teammate's sightings report), and `exploring`, the frontier it heads for."""
-        x, y = position
-        hx, hy = LOCAL_HALF
-        self.covered[max(x - hx, 0) : x + hx + 1, max(y - hy, 0) : y + hy + 1] = True
+        self.covered[view_box(position)] = True
         if exploring is not None:
             self._heard_claims[sender] = (exploring, step)
         else:
@@ -180,12 +184,12 @@ class KnownMap:
 
     def teammate_claims(self, max_age: int = 2) -> list[Position]:
         """Exploration targets teammates announced within the last `max_age` steps."""
-        claims = []
-        announced_all = [a for _, a in self._teammates.values()] + list(self._heard_claims.values())
-        for announced in announced_all:
-            if announced is not None and self.clock - announced[1] <= max_age:
-                claims.append(announced[0])
-        return claims
+        shared = (announced for _, announced in self._teammates.values())
+        return [
+            announced[0]
+            for announced in (*shared, *self._heard_claims.values())
+            if announced is not None and self.clock - announced[1] <= max_age
+        ]
 
     def fresh_claim(self, max_age: int = 2) -> Position | None:
         """The frontier this agent announced within `max_age` steps (None: not exploring)."""

@@ -443,9 +443,8 @@ def choose_frontier(
     if not cells.any():
         return None
     worth = known.unknown.astype(np.float32)
-    hx, hy = mapping.LOCAL_HALF
-    for x, y in known.teammate_claims():
-        worth[max(x - hx, 0) : x + hx + 1, max(y - hy, 0) : y + hy + 1] *= CLAIMED
+    for claimed in known.teammate_claims():
+        worth[mapping.view_box(claimed)] *= CLAIMED
     worth[known.covered] *= COVERED
     if prefer:
         weight = PRIOR_WEIGHT if dig is None else PRIOR_WEIGHT_TUNNELLING

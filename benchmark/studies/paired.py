@@ -135,6 +135,17 @@ def difference(values: list[float]) -> str:
     return f"{estimate.mean:+.1f} +- {half:.1f} [{estimate.low:+.1f}, {estimate.high:+.1f}]"
 
 
+def compared(before: list[float], after: list[float]) -> tuple[str, str, str]:
+    """The cells both paired tables show for values paired per map: mean before -> after, the
+    paired difference with its interval, and maps better / worse (- = fewer steps after)."""
+    gaps = [b - a for a, b in zip(before, after, strict=True)]
+    return (
+        f"{statistics.mean(before):.1f} -> {statistics.mean(after):.1f}",
+        difference(gaps),
+        f"{sum(g < 0 for g in gaps)} / {sum(g > 0 for g in gaps)}",
+    )
+
+
 def steps_table(found: list[Pairing]) -> str:
     """Steps to the goal, before and after, paired per map (- = fewer steps after the change)."""
     header = (
@@ -150,18 +161,15 @@ def steps_table(found: list[Pairing]) -> str:
     for p in found:
         first = [cooperation.capped(r, p.navigation) for r in p.before]
         second = [cooperation.capped(r, p.navigation) for r in p.after]
-        gaps = [b - a for a, b in zip(first, second, strict=True)]
         won = sum(r[p.navigation] is not None for r in p.before)
         won_after = sum(r[p.navigation] is not None for r in p.after)
         table.append(
             (
                 p.navigation,
                 p.n_agents,
-                len(gaps),
+                len(first),
                 f"{won} -> {won_after}",
-                f"{statistics.mean(first):.1f} -> {statistics.mean(second):.1f}",
-                difference(gaps),
-                f"{sum(g < 0 for g in gaps)} / {sum(g > 0 for g in gaps)}",
+                *compared(first, second),
             )
         )
     return output.markdown_table(header, table)

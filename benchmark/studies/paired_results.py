@@ -111,7 +111,6 @@ def table(found: list[Cell]) -> str:
     rows = []
     for cell in found:
         maps = sorted(cell.before)
-        gaps = [cell.after[m] - cell.before[m] for m in maps]
         rows.append(
             (
                 cell.method,
@@ -119,10 +118,7 @@ def table(found: list[Cell]) -> str:
                 len(maps),
                 f"{cell.episodes} ({cell.changed})",
                 f"{cell.success[0]} -> {cell.success[1]}",
-                f"{statistics.mean(cell.before.values()):.1f} -> "
-                f"{statistics.mean(cell.after.values()):.1f}",
-                paired.difference(gaps),
-                f"{sum(g < 0 for g in gaps)} / {sum(g > 0 for g in gaps)}",
+                *paired.compared([cell.before[m] for m in maps], [cell.after[m] for m in maps]),
             )
         )
     return output.markdown_table(header, rows)
