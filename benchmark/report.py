@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmark import bound_table, export, ladder, metrics, plots, seeds, store, tables
+from benchmark import bound_table, components, export, ladder, metrics, plots, seeds, store, tables
 from episode import record as records_lib
 
 VERSIONED_PACKAGES = ("numpy", "scipy", "torch", "transformers", "pettingzoo")
@@ -115,6 +115,7 @@ def make_report(
     )
     origin = provenance(records, argv)
     bounds = bound_table.bound_rows(summary)
+    component_rows = components.component_rows(summary)
     written = tables.write_summary(
         out,
         summary,
@@ -122,12 +123,14 @@ def make_report(
         model_accuracy=model_accuracy,
         counts=counts,
         bounds=bounds,
+        component_rows=component_rows,
     )
     summary_json = out / "summary.json"
     document = {
         "completeness": tables.completeness(counts),
         "provenance": origin,
         **summary.to_dict(),
+        "components": [row.to_dict() for row in component_rows],
         "optimal_team_bound": [row.to_dict() for row in bounds],
         "ablation_ladder": tables.ladder_rows(summary),
         "decision_quality": [p.to_dict() for p in ladder.decision_quality(summary, model_accuracy)],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from benchmark import bound_table, export, metrics, reference, seeds
+from benchmark import bound_table, components, export, metrics, reference, seeds
 from benchmark import ladder as ladder_lib
 from benchmark import store as store_lib
 
@@ -165,6 +165,49 @@ def _reduction_section(summary: metrics.Summary) -> list[str]:
                 _ci_pct(r.estimate),
             ]
             for r in summary.reductions
+        ),
+    )
+    return lines
+
+
+def _component_section(rows: Sequence[components.ComponentRow]) -> list[str]:
+    if not rows:
+        return []
+    lines = [
+        "## Each component against its control",
+        "",
+        "Cells that differ by one component only (S-CS on/off; A-KGMS memory on/off; the DAMCS "
+        "agent against the plain agent), same decision-maker and team size: 1 - with / without "
+        "of restricted mean steps on the maps both ran, with a paired bootstrap over those maps "
+        "(above 0: the component saves steps). — where neither side ever reached the goal.",
+        "",
+    ]
+    lines += _md_table(
+        [
+            "component",
+            "decision-maker",
+            "agents",
+            "with",
+            "without",
+            "maps",
+            "success with / without",
+            "steps with / without",
+            "fewer steps with [95% CI]",
+        ],
+        (
+            [
+                r.component,
+                r.decision_maker,
+                str(r.comparison.n_agents),
+                r.comparison.method,
+                r.comparison.baseline_method,
+                str(r.comparison.maps),
+                f"{_pct(r.comparison.team_success_rate)} / "
+                f"{_pct(r.comparison.baseline_success_rate)}",
+                f"{_fmt(r.comparison.team_steps)} / {_fmt(r.comparison.baseline_steps)}",
+                _ci_pct(r.comparison.estimate),
+            ]
+            for r in rows
         ),
     )
     return lines
@@ -371,11 +414,13 @@ def summary_markdown(
     model_accuracy: Mapping[str, float] | None = None,
     counts: store_lib.StoreCounts | None = None,
     bounds: Sequence[bound_table.BoundRow] = (),
+    component_rows: Sequence[components.ComponentRow] = (),
 ) -> str:
-    """The report a reader opens first: provenance, goal table, milestones, reductions, the
-    optimal-team bound, the ablation ladder, decision quality, achievements, rliable, and the
+    """The report a reader opens first: provenance, goal table, milestones, reductions, each
+    component against its control, the optimal-team bound, the ablation ladder, decision quality, achievements, rliable, and the
     paper beside ours. `comparison` and `achievements` are `tables.paper_comparison` and
-    `tables.achievement_rows`; `bounds` are `bound_table.bound_rows`."""
+    `tables.achievement_rows`; `bounds` are `bound_table.bound_rows`; `component_rows` are
+    `components.component_rows`."""
     lines = [f"# Results: rules `{summary.rules}`, goal `{summary.goal}`", ""]
     if counts is not None:
         lines += completeness_markdown(counts)
@@ -383,6 +428,7 @@ def summary_markdown(
         lines += provenance_markdown(provenance)
     lines += _steps_section(summary)
     lines += _reduction_section(summary)
+    lines += _component_section(component_rows)
     lines += _bound_section(bounds)
     lines += _ladder_section(summary)
     lines += _quality_section(summary, model_accuracy)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmark import bound_table, export, metrics, reference, seeds, summary_markdown
+from benchmark import bound_table, components, export, metrics, reference, seeds, summary_markdown
 from benchmark import ladder as ladder_lib
 from benchmark import store as store_lib
 
@@ -139,9 +139,11 @@ def write_summary(
     model_accuracy: Mapping[str, float] | None = None,
     counts: store_lib.StoreCounts | None = None,
     bounds: Sequence[bound_table.BoundRow] = (),
+    component_rows: Sequence[components.ComponentRow] = (),
 ) -> dict[str, Path]:
-    """Write summary.md and the CSV tables (summary, reductions, paper comparison, ladder,
-    achievements) into `out_dir`; `bounds` are the cells set against the optimal-team bound."""
+    """Write summary.md and the CSV tables (summary, reductions, components against their
+    controls, paper comparison, ladder, achievements) into `out_dir`; `bounds` are the cells set
+    against the optimal-team bound, `component_rows` `components.component_rows`."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     md = out / "summary.md"
@@ -155,6 +157,7 @@ def write_summary(
         model_accuracy=model_accuracy,
         counts=counts,
         bounds=bounds,
+        component_rows=component_rows,
     )
     md.write_text(text + "\n")
     written = {
@@ -166,6 +169,10 @@ def write_summary(
         "paper_comparison.csv": export.write_csv(out / "paper_comparison.csv", comparison),
         "achievements.csv": export.write_csv(out / "achievements.csv", achievements),
     }
+    if component_rows:
+        written["components.csv"] = export.write_csv(
+            out / "components.csv", [r.to_dict() for r in component_rows]
+        )
     across_seeds = seed_rows(summary)
     if across_seeds:
         written["seeds.csv"] = export.write_csv(out / "seeds.csv", across_seeds)
