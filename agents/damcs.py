@@ -166,15 +166,17 @@ class DamcsAgent(llm_agent.LLMAgent):
         return self._reference.index
 
     def menu(self, state: library.AgentState) -> list[options.Option]:
-        """The driver's menu plus going to the goal's material (the seeker's walk) and, in a team,
-        waiting (for a teammate's share); less, with focus on, what neither the goal nor a
-        teammate needs."""
+        """The driver's menu plus, in a team, going to the goal's material (the seeker's walk, to
+        wait there for the tool) and waiting (for a teammate's share); less, with focus on, what
+        neither the goal nor a teammate needs. Alone the menu is the plain agent's: a lone walk
+        to the goal before its tool only costs steps, and the two agents then differ only by
+        what the prompt holds (A-KGMS), the component the single-agent comparison reads."""
         menu = super().menu(state)
         extra = []
         material = library.goal_material(self.rules, self.spec.goal)
-        if material is not None and self.spec.goal.startswith("collect_"):
-            extra.append(options.Option("navigate", material))
         if len(self.spec.team) > 1:
+            if material is not None and self.spec.goal.startswith("collect_"):
+                extra.append(options.Option("navigate", material))
             extra.append(options.Option("wait", amount=WAIT_STEPS))
         if self._require_messenger().dispatch:
             extra += self._bill_walks(state)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agents import comms, damcs
+from agents import comms, damcs, plain_llm
 from agents.llm import FakeModel, model_config, presets
 from agents.skills import mapping
 from envs import mac
@@ -311,3 +311,19 @@ def test_sent_messages_are_logged_on_the_senders_decisions():
     sent = [m for trace in result.trace.values() for e in trace for m in e.get("messages", [])]
     assert sent and all({"to", "text"} <= set(m) for m in sent)
     assert len(sent) <= result.record.messages_sent
+
+
+def test_alone_the_damcs_menu_is_the_plain_agents_and_a_team_adds_the_seekers_walk():
+    def first_in_order(prompt: str, options) -> str:
+        return sorted(options)[0]
+
+    def menus(build, n_agents: int) -> list[list[str]]:
+        env = mac.EnvConfig(n_agents=n_agents, max_steps=80)
+        team = build(env, model=FakeModel(first_in_order))
+        result = loop.play_episode(team, env, 0, method="x", method_config=team.config)
+        return [sorted(e["options"]) for trace in result.trace.values() for e in trace]
+
+    lone = menus(damcs.build_team, 1)
+    assert len(lone) > 3 and lone == menus(plain_llm.build_team, 1)
+    assert not any("go to diamond" in menu for menu in lone)
+    assert all("go to diamond" in menu for menu in menus(damcs.build_team, 2))
