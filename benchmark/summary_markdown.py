@@ -178,8 +178,9 @@ def _component_section(rows: Sequence[components.ComponentRow]) -> list[str]:
         "",
         "Cells that differ by one component only (S-CS on/off; A-KGMS memory on/off; the DAMCS "
         "agent against the plain agent), same decision-maker and team size: 1 - with / without "
-        "of restricted mean steps on the maps both ran, with a paired bootstrap over those maps "
-        "(above 0: the component saves steps). — where neither side ever reached the goal.",
+        "of mean steps (a failure at the cap) on the maps both ran, each map's runs averaged "
+        "first, with a paired bootstrap over those maps (above 0: the component saves steps). "
+        "— where neither side ever reached the goal.",
         "",
     ]
     lines += _md_table(
@@ -191,7 +192,7 @@ def _component_section(rows: Sequence[components.ComponentRow]) -> list[str]:
             "without",
             "maps",
             "success with / without",
-            "steps with / without",
+            "mean steps over maps with / without",
             "fewer steps with [95% CI]",
         ],
         (

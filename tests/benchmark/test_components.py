@@ -98,3 +98,25 @@ def test_the_summary_files_carry_the_components(tmp_path):
     text = written["summary.md"].read_text()
     assert "## Each component against its control" in text
     assert "| S-CS | oracle | 6 | damcs | damcs-nocomm | 2 | 100% / 50% |" in text
+
+
+def test_cells_that_played_the_same_episodes_read_zero_with_a_zero_interval():
+    # two runs per map that differ: the maps are resampled, not the runs within a map
+    runs = {0: (100, 180), 1: (150, None), 2: (90, 95)}
+
+    def cell(label, family):
+        config = {"method": family, "model": {"spec": "oracle"}}
+        return [
+            dataclasses.replace(
+                make_record(label, 1, steps, map_seed=m, episode_seed=i), method_config=config
+            )
+            for m, pair in runs.items()
+            for i, steps in enumerate(pair)
+        ]
+
+    summary = _summary(cell("damcs", "damcs"), cell("plain", "plain-llm"))
+    (row,) = components.component_rows(summary)
+    estimate = row.comparison.estimate
+    assert (estimate.mean, estimate.low, estimate.high, estimate.n) == (0.0, 0.0, 0.0, 3)
+    # each map's runs averaged first, then the maps: (140 + 250 + 92.5) / 3
+    assert row.comparison.team_steps == pytest.approx((140 + 250 + 92.5) / 3)
