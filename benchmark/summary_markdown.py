@@ -418,10 +418,10 @@ def summary_markdown(
     component_rows: Sequence[components.ComponentRow] = (),
 ) -> str:
     """The report a reader opens first: provenance, goal table, milestones, reductions, each
-    component against its control, the optimal-team bound, the ablation ladder, decision quality, achievements, rliable, and the
-    paper beside ours. `comparison` and `achievements` are `tables.paper_comparison` and
-    `tables.achievement_rows`; `bounds` are `bound_table.bound_rows`; `component_rows` are
-    `components.component_rows`."""
+    component against its control, the optimal-team bound, the ablation ladder, decision quality,
+    achievements, rliable, and the paper beside ours. `comparison` and `achievements` are
+    `tables.paper_comparison` and `tables.achievement_rows`; `bounds` are
+    `bound_table.bound_rows`; `component_rows` are `components.component_rows`."""
     lines = [f"# Results: rules `{summary.rules}`, goal `{summary.goal}`", ""]
     if counts is not None:
         lines += completeness_markdown(counts)
