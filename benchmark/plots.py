@@ -21,7 +21,7 @@ A figure with nothing to show is not drawn at all (`None`), rather than drawn em
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,21 @@ def color(method: str) -> str:
     return _HASHED[zlib.crc32(method.encode()) % len(_HASHED)]
 
 
+def palette(labels: Iterable[str]) -> dict[str, str]:
+    """The colours of the labels one result set draws together: fixed ones as `color` gives them;
+    the others their hashed colour unless a label before it (sorted) took it, then the next free
+    one, so no two labels of a figure share a colour while fewer than 13 are hashed, and a label
+    keeps the colour it has in other result sets unless two of them collide."""
+    found = {label: KNOWN_COLORS[label] for label in labels if label in KNOWN_COLORS}
+    taken: set[str] = set()
+    for label in sorted(set(labels) - set(found)):
+        start = zlib.crc32(label.encode()) % len(_HASHED)
+        probe = (_HASHED[(start + k) % len(_HASHED)] for k in range(len(_HASHED)))
+        found[label] = next((c for c in probe if c not in taken), _HASHED[start])
+        taken.add(found[label])
+    return found
+
+
 def _style(n_agents: int) -> tuple[str, str]:
     return _STYLE.get(n_agents, ("-.", "D"))
 
@@ -107,6 +122,7 @@ def _yerr(est: metrics.Estimate, low: float, high: float) -> list[list[float]] |
 def milestone_figure(summary: metrics.Summary) -> Figure | None:
     """Restricted mean steps to each milestone (failures at the cap), 95% bootstrap bands; one
     panel per team size, so a panel holds one line per method."""
+    colors = palette(summary.methods)
     if not summary.groups:
         return None
     sizes = sorted({g.n_agents for g in summary.groups})
@@ -123,12 +139,12 @@ def milestone_figure(summary: metrics.Summary) -> Figure | None:
             ests = [m.steps.clipped(0, g.max_steps) for m in g.milestones]
             mean = np.array([_nan(e.mean) for e in ests])
             (h,) = ax.plot(
-                x, mean, linestyle="-", marker=marker, color=color(g.method), label=g.method
+                x, mean, linestyle="-", marker=marker, color=colors[g.method], label=g.method
             )
             handles.setdefault(g.method, h)
             low = np.array([_nan(e.low) for e in ests])
             high = np.array([_nan(e.high) for e in ests])
-            ax.fill_between(x, low, high, color=color(g.method), alpha=0.12, linewidth=0)
+            ax.fill_between(x, low, high, color=colors[g.method], alpha=0.12, linewidth=0)
         ax.axhline(cap, color="grey", linewidth=0.8, linestyle=":")
         ax.set_ylim(0, cap * 1.03)
         if draw_paper and n == 6:
@@ -152,6 +168,7 @@ def milestone_figure(summary: metrics.Summary) -> Figure | None:
 def success_figure(summary: metrics.Summary) -> Figure | None:
     """Share of distinct episodes in which any agent reached each milestone (95% Wilson); one
     panel per team size."""
+    colors = palette(summary.methods)
     if not summary.groups:
         return None
     sizes = sorted({g.n_agents for g in summary.groups})
@@ -169,7 +186,7 @@ def success_figure(summary: metrics.Summary) -> Figure | None:
                             for m in g.milestones]).T  # fmt: skip
             h = ax.errorbar(x + dx, rates, yerr=err, linestyle="-", marker=marker, markersize=4,
                             capsize=0, linewidth=1, elinewidth=0.5, alpha=0.9,
-                            color=color(g.method))  # fmt: skip
+                            color=colors[g.method])  # fmt: skip
             handles.setdefault(g.method, h)
         ax.set_ylim(-0.03, 1.03)
         ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
@@ -190,6 +207,7 @@ def success_figure(summary: metrics.Summary) -> Figure | None:
 def reduction_figure(summary: metrics.Summary) -> Figure | None:
     """Paired step reduction, 1 - team/single of restricted means on shared maps, with 95% CIs;
     one panel per kind of single agent, only panels with something to draw."""
+    colors = palette(summary.methods)
     measured = [r for r in summary.reductions if r.reduction is not None]
     own = [r for r in measured if r.baseline_method == r.method]
     ref = [r for r in measured if r.baseline_method != r.method]
@@ -214,7 +232,7 @@ def reduction_figure(summary: metrics.Summary) -> Figure | None:
         marked = False
         for j, r in enumerate(rows):
             hatch = "" if r.n_agents == 6 else "//"
-            ax.bar(j, r.reduction, color=color(r.method), hatch=hatch, edgecolor="white")
+            ax.bar(j, r.reduction, color=colors[r.method], hatch=hatch, edgecolor="white")
             err = _yerr(r.estimate, -np.inf, 1.0)
             if err is not None:
                 ax.errorbar(j, r.reduction, yerr=err, color="black", capsize=3)
@@ -239,6 +257,7 @@ def reduction_figure(summary: metrics.Summary) -> Figure | None:
 
 def survival_figure(summary: metrics.Summary) -> Figure | None:
     """Kaplan-Meier share of episodes that reached the goal by step t; failures never arrive."""
+    colors = palette(summary.methods)
     groups = [g for g in summary.groups if g.successes]
     if not groups:
         return None
@@ -247,7 +266,7 @@ def survival_figure(summary: metrics.Summary) -> Figure | None:
     for g in groups:
         line, _ = _style(g.n_agents)
         ax.step(np.arange(len(g.reach_curve)), g.reach_curve, where="post", linestyle=line,
-                color=color(g.method), label=_label(g))  # fmt: skip
+                color=colors[g.method], label=_label(g))  # fmt: skip
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlim(0, _cap(summary))
     ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
@@ -368,6 +387,7 @@ def quality_figure(
 def cost_figure(summary: metrics.Summary) -> Figure | None:
     """Steps to the goal (95% CI) against LLM tokens spent per successful episode; only cells that
     used a real language model (not a model-free control) and succeeded at least once."""
+    colors = palette(summary.methods)
     groups = [
         g
         for g in summary.groups
@@ -383,7 +403,7 @@ def cost_figure(summary: metrics.Summary) -> Figure | None:
         tokens, steps = g.llm_tokens_per_success, g.steps_to_goal.clipped(0, g.max_steps)
         _, marker = _style(g.n_agents)
         ax.errorbar(tokens, steps.mean, yerr=_yerr(steps, 0, g.max_steps), marker=marker,
-                    markersize=8, capsize=3, color=color(g.method), linestyle="none",
+                    markersize=8, capsize=3, color=colors[g.method], linestyle="none",
                     label=_label(g))  # fmt: skip
         ax.annotate(f"{100 * g.success_rate:.0f}%", (tokens, steps.mean), fontsize=7,
                     textcoords="offset points", xytext=(6, 4))  # fmt: skip

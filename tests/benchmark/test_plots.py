@@ -29,6 +29,20 @@ def test_colours_are_fixed_by_label_not_by_position():
     assert line.get_color() == plots.color("zeta")
 
 
+def test_labels_drawn_together_never_share_a_colour():
+    # these two hash to the same colour; drawn together, the later one takes the next free colour
+    assert plots.color("damcs-noisy-0") == plots.color("damcs-noisy-0.9")
+    labels = ["damcs", "damcs-noisy-0", "damcs-noisy-0.9", *(f"label-{i}" for i in range(9))]
+    colours = plots.palette(labels)
+    assert len(set(colours.values())) == len(labels)
+    assert colours["damcs"] == plots.KNOWN_COLORS["damcs"]
+    assert colours["damcs-noisy-0"] == plots.color("damcs-noisy-0")
+    records = [make_record("damcs-noisy-0", 1, 100), make_record("damcs-noisy-0.9", 1, 120)]
+    fig = plots.milestone_figure(metrics.summarize(records, bootstrap_reps=10))
+    drawn = {ln.get_label(): ln.get_color() for ln in fig.axes[0].get_lines()}
+    assert drawn["damcs-noisy-0"] != drawn["damcs-noisy-0.9"]
+
+
 @pytest.mark.parametrize("name", sorted(plots.FIGURES))
 def test_legend_sits_outside_the_axes(summary, name):
     fig = plots.FIGURES[name](summary)
