@@ -106,11 +106,10 @@ class Router:
             return tuple(others)
         if message.kind == protocol.SHARE:
             return (message.recipient,) if message.recipient in others else ()
-        # A status or a claim reaches the sender's helpers, its co-helpers and whom it helps: a
-        # claim names units of the crafter's bill, and the crafter's own claims must reach the
-        # feeders splitting that bill, or they fetch a unit the crafter already went for.
         helped = set(self.helps(message.sender))
         co_helpers = {a for a in others if helped & set(self.helps(a))}
+        if message.kind == protocol.CLAIM:
+            return tuple(a for a in others if a in co_helpers or a in helped)
         helpers = self.policy.helpers_of(self._index[message.sender], len(self.team))
         return tuple(
             a for a in others if self._index[a] in helpers or a in co_helpers or a in helped

@@ -255,15 +255,6 @@ def test_a_claim_reaches_the_co_helpers_and_only_the_latest_non_empty_one_counts
     assert router.traffic("player_2").suppressed == 1
 
 
-def test_the_crafters_own_claim_reaches_the_feeders_that_split_its_bill():
-    router = comms.Router(_team(6))
-    claim = comms.Message(comms.CLAIM, "player_0", 4, role="crafter", claims={"stone": 1})
-    # a unit the crafter fetches itself is one no feeder should fetch again
-    assert set(router.recipients(claim)) == {f"player_{i}" for i in range(1, 6)}
-    router.post(claim)
-    assert router.inbox("player_1").claims == (claim,)
-
-
 def test_a_status_carries_the_senders_position_and_the_tool_it_asks_for():
     status = _status("player_3", role="helper", position=(16, 15), wants="wood_pickaxe")
     assert comms.Message.from_json(status.to_json()) == status

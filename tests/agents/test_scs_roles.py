@@ -163,8 +163,10 @@ def test_the_crafter_hands_the_tool_to_a_seeker_that_lacks_it_and_is_nearer_the_
 
 
 def _watch_claims(team: damcs.DamcsTeam) -> tuple[list[str], list[int]]:
-    """After every step, the items the posted claims ask more units of than the crafter needs,
-    and how many feeders had a claim posted."""
+    """After every step, the items the feeders' posted claims ask more units of than the crafter
+    needs, and how many feeders had a claim posted. The crafter's own claims reach only the
+    seeker, so a feeder may fetch a unit the crafter went for too (routing them to the feeders
+    did not pay: results/changes/not-kept/README.md)."""
     overlaps: list[str] = []
     claiming: list[int] = []
     original = team.act
@@ -176,6 +178,7 @@ def _watch_claims(team: damcs.DamcsTeam) -> tuple[list[str], list[int]]:
         # The seeker hears every feeder's claim; player_1 hears the seeker's.
         posted = {m.sender: m.claims for m in router.inbox("player_5").claims}
         posted |= {m.sender: m.claims for m in router.inbox("player_1").claims}
+        posted.pop("player_0", None)  # the crafter's own
         claimed: dict[str, int] = {}
         for claims in posted.values():
             for item, n in claims.items():
