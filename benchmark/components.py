@@ -30,8 +30,7 @@ import numpy as np
 
 from benchmark import statistics as stats
 from benchmark import summary as summary_lib
-
-NO_MEMORY = "no memory"  # the deviation `record_views.deviations` names for `memory: false`
+from benchmark.record_views import NO_MEMORY
 
 
 def _same_but_comm(on: summary_lib.GroupSummary, off: summary_lib.GroupSummary) -> bool:

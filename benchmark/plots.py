@@ -62,19 +62,18 @@ PAPER_STYLE = {"color": "black", "marker": "x", "linestyle": "none", "markersize
 def color(method: str) -> str:
     """The colour of a method label: fixed for known methods, else a stable hash (not Python's
     salted `hash`) of the label, so reruns and other result sets agree."""
-    if method in KNOWN_COLORS:
-        return KNOWN_COLORS[method]
-    return _HASHED[zlib.crc32(method.encode()) % len(_HASHED)]
+    return palette([method])[method]
 
 
 def palette(labels: Iterable[str]) -> dict[str, str]:
-    """The colours of the labels one result set draws together: fixed ones as `color` gives them;
+    """The colours of the labels one result set draws together: `KNOWN_COLORS` for known ones;
     the others their hashed colour unless a label before it (sorted) took it, then the next free
     one, so no two labels of a figure share a colour while fewer than 13 are hashed, and a label
     keeps the colour it has in other result sets unless two of them collide."""
-    found = {label: KNOWN_COLORS[label] for label in labels if label in KNOWN_COLORS}
+    wanted = set(labels)
+    found = {label: KNOWN_COLORS[label] for label in wanted if label in KNOWN_COLORS}
     taken: set[str] = set()
-    for label in sorted(set(labels) - set(found)):
+    for label in sorted(wanted - set(found)):
         start = zlib.crc32(label.encode()) % len(_HASHED)
         probe = (_HASHED[(start + k) % len(_HASHED)] for k in range(len(_HASHED)))
         found[label] = next((c for c in probe if c not in taken), _HASHED[start])

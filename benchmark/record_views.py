@@ -50,6 +50,10 @@ def communicates(record: records_lib.EpisodeRecord) -> bool:
     return bool(config.get("comm", True))
 
 
+NO_MEMORY = "no memory"
+"""The deviation of a DAMCS cell run with `memory: false` (A-KGMS off)."""
+
+
 def deviations(record: records_lib.EpisodeRecord) -> tuple[str, ...]:
     """Options that differ from the paper's form of the method (privileged map, memory off, the
     planner's menu filter on), so tables can prefer the faithful method and name any stand-in."""
@@ -58,7 +62,7 @@ def deviations(record: records_lib.EpisodeRecord) -> tuple[str, ...]:
     if config.get("privileged_map"):
         out.append("privileged map")
     if config.get("memory", True) is False:
-        out.append("no memory")
+        out.append(NO_MEMORY)
     if config.get("focus", False) is True:
         out.append("planner-assisted")
     return tuple(out)
