@@ -1,8 +1,9 @@
 """Run a benchmark suite into a results directory (resumable), then write its tables and figures.
 
-    python scripts/run_benchmark.py --suite quick --out results/quick
+    python scripts/run_benchmark.py --suite quick --out runs/quick
 
-Rerunning the same command resumes: finished episodes are kept and skipped. A results directory
+Without `--out` a suite's results go to `runs/SUITE` (SUITE: the suite's name), never into the
+committed `results/`. Rerunning the same command resumes: finished episodes are kept and skipped. A results directory
 belongs to one suite configuration; a different one is refused rather than mixed in.
 """
 
@@ -21,9 +22,11 @@ from benchmark import report, runner, store, suite
 @dataclasses.dataclass(frozen=True)
 class Args:
     suite: str = "quick"
-    """A preset (quick, paper) or a suite YAML file (format: benchmark/suite.py)."""
-    out: Path = Path("results/quick")
-    """Results directory: store.sqlite, summary tables, figures/."""
+    """A preset (a file of benchmark/suites/ by name: quick, paper, paper-fast, controls, ...) or
+    a suite YAML file (format: benchmark/suite.py)."""
+    out: Path | None = None
+    """Results directory: store.sqlite, summary tables, figures/ (default: runs/SUITE, SUITE the
+    suite's name)."""
     workers: int = 2
     """Parallel worker processes (episodes run side by side)."""
     backend: Literal["local", "ray"] = "local"
@@ -36,31 +39,34 @@ class Args:
 
 
 def main(args: Args) -> int:
+    out = args.out
     try:
         chosen = suite.load(args.suite)
         jobs = chosen.jobs()
+        if out is None:
+            out = Path("runs") / chosen.name
         print(
             f"suite {chosen.name}: {len(jobs)} episodes ({len(chosen.methods)} methods x "
             f"team sizes {list(chosen.team_sizes)} x {len(chosen.world_seeds)} maps x "
-            f"{chosen.repeats} repeats) -> {args.out}"
+            f"{chosen.repeats} repeats) -> {out}"
         )
         ran, skipped = runner.run_suite(
-            chosen, args.out, workers=args.workers, backend=args.backend, html=args.html
+            chosen, out, workers=args.workers, backend=args.backend, html=args.html
         )
     except (suite.SuiteError, store.StoreError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"\ninterrupted: finished episodes are kept in {args.out}; rerun to resume")
+        print(f"\ninterrupted: finished episodes are kept in {out}; rerun to resume")
         return 130
     print(f"ran {ran} episodes, {skipped} already stored")
     if args.figures:
         try:
-            written = report.make_report(args.out)
+            written = report.make_report(out)
         except report.REPORT_ERRORS as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        report.print_report(args.out, written)
+        report.print_report(out, written)
     return 0
 
 

@@ -93,6 +93,23 @@ def test_run_benchmark_html_writes_a_viewer_per_episode(tmp_path):
     assert len(pages) == 1 and "player_1" in pages[0].read_text()
 
 
+def test_run_benchmark_without_out_writes_under_runs_named_by_the_suite(tmp_path):
+    """The default results directory is runs/SUITE in the working directory, so a run without
+    `--out` never writes into the committed results/ (nor mixes two suites in one store)."""
+    suite_file = tmp_path / "tiny.yaml"
+    suite_file.write_text(
+        "name: tiny\nteam_sizes: [1]\nmax_steps: 5\nmaps: {paper: true}\nmethods: [random]\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "run_benchmark.py"), "--suite", str(suite_file),
+         "--no-figures"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "-> runs/tiny" in done.stdout
+    assert (tmp_path / "runs" / "tiny" / "store.sqlite").is_file()
+
+
 def test_run_benchmark_bad_suite_field_is_one_line(tmp_path):
     suite_file = tmp_path / "s.yaml"
     suite_file.write_text("name: s\nrepeats: five\nmethods: [random]\n")
