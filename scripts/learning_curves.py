@@ -28,8 +28,8 @@ SOURCES = {
 class Args:
     runs: tyro.conf.Positional[tuple[Path, ...]]
     """Run directories (each with a tb/ folder)."""
-    out: Path = Path("results/figures/learning_curves.png")
-    """Figure to write (PNG)."""
+    out: Path = Path("runs/learning_curves.png")
+    """Figure to write (PNG); the default lies outside the committed results/."""
     source: Literal["auto", "eval", "train"] = "auto"
     """eval: held-out evaluation episodes; train: training episodes; auto: eval if logged."""
     milestones: tuple[str, ...] = (
