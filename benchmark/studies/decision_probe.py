@@ -32,6 +32,7 @@ import json
 import pathlib
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -396,7 +397,13 @@ def make(spec: str, args: Args) -> model.LanguageModel:
     return factory.make_model(spec, **factory.backend_kwargs(config))
 
 
+class ProbeError(Exception):
+    """A model of `--models` could not be built: the probe stops (no model is skipped)."""
+
+
 def main(args: Args, build: Callable[[str, Args], model.LanguageModel] = make) -> list[dict]:
+    """Probe each model of `args.models` in turn; raises `ProbeError` naming the first that fails
+    to load (the rows of the models before it were printed)."""
     if args.collect:
         save(collect(plan()), args.states)
     items = load(args.states)[: args.limit]
@@ -405,8 +412,7 @@ def main(args: Args, build: Callable[[str, Args], model.LanguageModel] = make) -
         try:
             lm = build(spec, args)
         except model.ModelError as error:
-            print(f"skipping {spec}: {error}", flush=True)
-            continue
+            raise ProbeError(f"--models {spec}: {error}") from None
         decide = "score" if factory.is_control(spec) else args.decide
         row = probe(lm, items, decide, args.batch, progress=not factory.is_control(spec))
         row["settings"] = {"option_score": "-" if factory.is_control(spec) else args.score}
@@ -417,5 +423,14 @@ def main(args: Args, build: Callable[[str, Args], model.LanguageModel] = make) -
     return rows
 
 
+def cli() -> int:
+    try:
+        main(tyro.cli(Args))
+    except ProbeError as error:
+        print(f"decision_probe: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 if __name__ == "__main__":
-    main(tyro.cli(Args))
+    sys.exit(cli())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -123,15 +124,20 @@ def load(spec: str, args: Args, scratch: pathlib.Path) -> model.LanguageModel:
     return loader.load_model(config)
 
 
+class ThroughputError(Exception):
+    """A model of `--models` could not be loaded: the study stops (no model is skipped)."""
+
+
 def main(args: Args) -> list[dict]:
+    """Measure each model of `args.models` in turn; raises `ThroughputError` naming the first that
+    fails to load (the rows of the models before it were printed)."""
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for spec in args.models:
             try:
                 lm = load(spec, args, pathlib.Path(scratch))
             except model.ModelError as error:
-                print(f"skipping {spec}: {error}", flush=True)
-                continue
+                raise ThroughputError(f"--models {spec}: {error}") from None
             measure(lm, dataclasses.replace(args, steps=2), batch=True)  # warm-up
             for batch in (True, False):
                 for prefix in (True, False):
@@ -142,5 +148,14 @@ def main(args: Args) -> list[dict]:
     return rows
 
 
+def cli() -> int:
+    try:
+        main(tyro.cli(Args))
+    except ThroughputError as error:
+        print(f"llm_throughput: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 if __name__ == "__main__":
-    main(tyro.cli(Args))
+    sys.exit(cli())

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -46,11 +47,9 @@ def test_save_and_load_round_trip(tmp_path):
 
 def test_controls_read_as_rulers(tmp_path):
     out = tmp_path / "probe.json"
-    args = decision_probe.Args(
-        models=("oracle", "uniform", "fake", "noisy-oracle:0.5", "/no/such/model"), json=out
-    )
+    args = decision_probe.Args(models=("oracle", "uniform", "fake", "noisy-oracle:0.5"), json=out)
     rows = {r["model"]: r for r in decision_probe.main(args)}
-    assert set(rows) == {"oracle", "uniform", "fake", "noisy-oracle:0.5"}  # the missing one skipped
+    assert set(rows) == {"oracle", "uniform", "fake", "noisy-oracle:0.5"}
     assert rows["oracle"]["accuracy"] == 1.0
     for name in ("uniform", "fake"):
         # Random picks on 480 fixed states: near chance (3 standard errors is about 0.05).
@@ -59,6 +58,19 @@ def test_controls_read_as_rulers(tmp_path):
     assert set(rows["oracle"]["accuracy_by_team_size"]) == {"1", "2", "6"}
     written = json.loads(out.read_text())["rows"]
     assert [r["model"] for r in written] == list(rows)
+
+
+def test_a_model_that_fails_to_load_stops_the_probe_with_one_line(tmp_path, capsys, monkeypatch):
+    """No model is skipped: a missing one is an error naming it, and nothing is written."""
+    out = tmp_path / "probe.json"
+    args = decision_probe.Args(models=("uniform", "/no/such/model", "oracle"), limit=3, json=out)
+    with pytest.raises(decision_probe.ProbeError, match="--models /no/such/model: no model at"):
+        decision_probe.main(args)
+    assert not out.exists()
+    monkeypatch.setattr(sys, "argv", ["decision_probe", "--models", "/no/such/model"])
+    assert decision_probe.cli() == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("decision_probe: --models /no/such/model")
 
 
 def test_models_never_see_the_label():
