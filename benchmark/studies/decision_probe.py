@@ -397,12 +397,8 @@ def make(spec: str, args: Args) -> model.LanguageModel:
     return factory.make_model(spec, **factory.backend_kwargs(config))
 
 
-class ProbeError(Exception):
-    """A model of `--models` could not be built: the probe stops (no model is skipped)."""
-
-
 def main(args: Args, build: Callable[[str, Args], model.LanguageModel] = make) -> list[dict]:
-    """Probe each model of `args.models` in turn; raises `ProbeError` naming the first that fails
+    """Probe each model of `args.models` in turn; raises `output.StudyError` naming the first that fails
     to load (the rows of the models before it were printed)."""
     if args.collect:
         save(collect(plan()), args.states)
@@ -412,7 +408,7 @@ def main(args: Args, build: Callable[[str, Args], model.LanguageModel] = make) -
         try:
             lm = build(spec, args)
         except model.ModelError as error:
-            raise ProbeError(f"--models {spec}: {error}") from None
+            raise output.StudyError(f"--models {spec}: {error}") from None
         decide = "score" if factory.is_control(spec) else args.decide
         row = probe(lm, items, decide, args.batch, progress=not factory.is_control(spec))
         row["settings"] = {"option_score": "-" if factory.is_control(spec) else args.score}
@@ -424,12 +420,7 @@ def main(args: Args, build: Callable[[str, Args], model.LanguageModel] = make) -
 
 
 def cli() -> int:
-    try:
-        main(tyro.cli(Args))
-    except ProbeError as error:
-        print(f"decision_probe: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return output.exit_status("decision_probe", lambda: main(tyro.cli(Args)))
 
 
 if __name__ == "__main__":

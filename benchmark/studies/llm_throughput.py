@@ -124,12 +124,8 @@ def load(spec: str, args: Args, scratch: pathlib.Path) -> model.LanguageModel:
     return loader.load_model(config)
 
 
-class ThroughputError(Exception):
-    """A model of `--models` could not be loaded: the study stops (no model is skipped)."""
-
-
 def main(args: Args) -> list[dict]:
-    """Measure each model of `args.models` in turn; raises `ThroughputError` naming the first that
+    """Measure each model of `args.models` in turn; raises `output.StudyError` naming the first that
     fails to load (the rows of the models before it were printed)."""
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -137,7 +133,7 @@ def main(args: Args) -> list[dict]:
             try:
                 lm = load(spec, args, pathlib.Path(scratch))
             except model.ModelError as error:
-                raise ThroughputError(f"--models {spec}: {error}") from None
+                raise output.StudyError(f"--models {spec}: {error}") from None
             measure(lm, dataclasses.replace(args, steps=2), batch=True)  # warm-up
             for batch in (True, False):
                 for prefix in (True, False):
@@ -149,12 +145,7 @@ def main(args: Args) -> list[dict]:
 
 
 def cli() -> int:
-    try:
-        main(tyro.cli(Args))
-    except ThroughputError as error:
-        print(f"llm_throughput: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return output.exit_status("llm_throughput", lambda: main(tyro.cli(Args)))
 
 
 if __name__ == "__main__":

@@ -5,11 +5,27 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from episode import record
+
+
+class StudyError(Exception):
+    """Input a study cannot use (a model that does not load, ...): `exit_status` prints it as one
+    line naming the study and exits with status 2."""
+
+
+def exit_status(study: str, run: Callable[[], object]) -> int:
+    """Run a study's `run`; a `StudyError` becomes the line "STUDY: message" on stderr and 2."""
+    try:
+        run()
+    except StudyError as error:
+        print(f"{study}: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

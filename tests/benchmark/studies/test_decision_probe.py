@@ -7,7 +7,7 @@ import pytest
 
 from agents import decision_reply, prompting
 from agents.llm import controls, factory, model
-from benchmark.studies import decision_probe
+from benchmark.studies import decision_probe, output
 
 STATES = decision_probe.load()
 
@@ -64,7 +64,7 @@ def test_a_model_that_fails_to_load_stops_the_probe_with_one_line(tmp_path, caps
     """No model is skipped: a missing one is an error naming it, and nothing is written."""
     out = tmp_path / "probe.json"
     args = decision_probe.Args(models=("uniform", "/no/such/model", "oracle"), limit=3, json=out)
-    with pytest.raises(decision_probe.ProbeError, match="--models /no/such/model: no model at"):
+    with pytest.raises(output.StudyError, match="--models /no/such/model: no model at"):
         decision_probe.main(args)
     assert not out.exists()
     monkeypatch.setattr(sys, "argv", ["decision_probe", "--models", "/no/such/model"])
