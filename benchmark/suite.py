@@ -209,6 +209,27 @@ class Suite:
                         )
         return problems
 
+    def with_model(self, model: str) -> Suite:
+        """The suite with `model` deciding for every language-model method that runs a real model
+        (its own `model` option, or the default preset when it names none). The model-free
+        controls (`uniform`, `oracle`, ...) stay: they are the rulers the model is read against.
+        A mapping option keeps its other settings (threads, device, ...)."""
+        from agents.llm import controls  # light: no torch, no transformers
+
+        def replaced(method: MethodSpec) -> MethodSpec:
+            if not methods_lib.resolve(method.name).language_model:
+                return method
+            current = method.options.get("model")
+            spec = current.get("spec") if isinstance(current, Mapping) else current
+            if isinstance(spec, str) and controls.is_control(spec):
+                return method
+            chosen = {**current, "spec": model} if isinstance(current, Mapping) else model
+            copy = dataclasses.replace(method, options={**method.options, "model": chosen})
+            object.__setattr__(copy, "_base_dir", getattr(method, "_base_dir", None))
+            return copy
+
+        return dataclasses.replace(self, methods=tuple(replaced(m) for m in self.methods))
+
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["world_seeds"] = list(self.world_seeds)

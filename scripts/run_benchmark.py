@@ -2,14 +2,20 @@
 
     python scripts/run_benchmark.py --suite quick --out runs/quick
 
-Without `--out` a suite's results go to `runs/SUITE` (SUITE: the suite's name), never into the
-committed `results/`. Rerunning the same command resumes: finished episodes are kept and skipped. A results directory
+Without `--out` a suite's results go to `runs/SUITE` (SUITE: the suite's name; `runs/SUITE-MODEL`
+with `--model`), never into the committed `results/`. `--model` runs the suite's language-model
+methods on your model (a GPU box: a local directory or a vLLM server), beside the same controls:
+
+    python scripts/run_benchmark.py --suite paper --model /path/to/Qwen2.5-7B-Instruct
+
+Rerunning the same command resumes: finished episodes are kept and skipped. A results directory
 belongs to one suite configuration; a different one is refused rather than mixed in.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from pathlib import Path
 from typing import Literal
@@ -27,6 +33,10 @@ class Args:
     out: Path | None = None
     """Results directory: store.sqlite, summary tables, figures/ (default: runs/SUITE, SUITE the
     suite's name)."""
+    model: str | None = None
+    """Run every language-model method of the suite on this model instead (a preset, a local
+    Hugging Face directory or .gguf file, a hub id, or an OpenAI-compatible server URL, as
+    play.py --model takes); the model-free controls (uniform, oracle, ...) stay as they are."""
     workers: int = 2
     """Parallel worker processes (episodes run side by side)."""
     backend: Literal["local", "ray"] = "local"
@@ -38,13 +48,27 @@ class Args:
     """Write summary tables and figures when the run ends (scripts/make_figures.py does it later)."""
 
 
+def default_directory(suite_name: str, model: str | None) -> str:
+    """The folder under runs/ a run goes to without --out: the suite's name, and the model's
+    (a served model's name, a directory's or file's last part) when --model replaces it."""
+    if model is None:
+        return suite_name
+    if model.startswith(("http://", "https://")):
+        name = model.partition("#")[2] or "server"
+    else:
+        name = Path(model.rstrip("/")).name
+    return f"{suite_name}-{re.sub(r'[^A-Za-z0-9_.+-]+', '-', name) or 'model'}"
+
+
 def main(args: Args) -> int:
     out = args.out
     try:
         chosen = suite.load(args.suite)
+        if args.model is not None:
+            chosen = chosen.with_model(args.model)
         jobs = chosen.jobs()
         if out is None:
-            out = Path("runs") / chosen.name
+            out = Path("runs") / default_directory(chosen.name, args.model)
         print(
             f"suite {chosen.name}: {len(jobs)} episodes ({len(chosen.methods)} methods x "
             f"team sizes {list(chosen.team_sizes)} x {len(chosen.world_seeds)} maps x "

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmark import store
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -108,6 +110,25 @@ def test_run_benchmark_without_out_writes_under_runs_named_by_the_suite(tmp_path
     assert done.returncode == 0, done.stderr
     assert "-> runs/tiny" in done.stdout
     assert (tmp_path / "runs" / "tiny" / "store.sqlite").is_file()
+
+
+def test_run_benchmark_model_runs_the_suites_llm_methods_on_it(tmp_path):
+    """--model replaces the suite's real model (here by a control, so no weights are needed);
+    a control the suite names stays; the default folder names the model."""
+    suite_file = tmp_path / "tiny.yaml"
+    suite_file.write_text(
+        "name: tiny\nteam_sizes: [1]\nmax_steps: 5\nmaps: {paper: true}\nmethods:\n"
+        "  - plain-llm\n  - {name: damcs, label: damcs-uniform, options: {model: uniform}}\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "run_benchmark.py"), "--suite", str(suite_file),
+         "--model", "oracle", "--no-figures"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    runs = store.ResultsStore.read(tmp_path / "runs" / "tiny-oracle" / "store.sqlite").records()
+    models = {r.method: r.method_config["model"]["spec"] for r in runs}
+    assert models == {"plain-llm": "oracle", "damcs-uniform": "uniform"}
 
 
 def test_run_benchmark_bad_suite_field_is_one_line(tmp_path):

@@ -75,6 +75,29 @@ def test_checkpoints_resolve_beside_the_suite_file_not_the_current_directory(tmp
     assert len(problems) == 1 and "methods.0.options.checkpoint" in problems[0]
 
 
+def test_a_users_model_replaces_every_real_model_and_keeps_the_controls(tmp_path):
+    (tmp_path / "ckpt-n1").mkdir()
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nteam_sizes: [1]\nmethods:\n"
+        "  - scripted\n"
+        "  - {name: ppo, options: {checkpoint: 'ckpt-n{n_agents}'}}\n"
+        "  - plain-llm\n"
+        "  - {name: damcs, options: {model: {spec: smollm2-135m, threads: 1}, comm: false}}\n"
+        "  - {name: damcs, label: damcs-oracle, options: {model: oracle}}\n"
+        "  - {name: plain-llm, label: plain-noisy, options: {model: {spec: 'noisy-oracle:0.5'}}}\n"
+    )
+    loaded = suite.load(str(tmp_path / "s.yaml")).with_model("http://gpu:8000/v1#qwen")
+    options = {m.label: m.options for m in loaded.methods}
+    assert options["scripted"] == {} and options["ppo"] == {"checkpoint": "ckpt-n{n_agents}"}
+    assert options["plain-llm"] == {"model": "http://gpu:8000/v1#qwen"}
+    assert options["damcs"] == {"model": {"spec": "http://gpu:8000/v1#qwen", "threads": 1},
+                                "comm": False}  # fmt: skip
+    assert options["damcs-oracle"] == {"model": "oracle"}
+    assert options["plain-noisy"] == {"model": {"spec": "noisy-oracle:0.5"}}
+    # Path options still resolve beside the suite file.
+    assert loaded.methods[1].options_for(1)["checkpoint"] == str(tmp_path / "ckpt-n1")
+
+
 def test_unknown_preset_or_file(tmp_path):
     with pytest.raises(suite.SuiteError, match="not a preset"):
         suite.load("nightly-of-doom")
