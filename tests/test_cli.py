@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -129,6 +130,36 @@ def test_run_benchmark_model_runs_the_suites_llm_methods_on_it(tmp_path):
     runs = store.ResultsStore.read(tmp_path / "runs" / "tiny-oracle" / "store.sqlite").records()
     models = {r.method: r.method_config["model"]["spec"] for r in runs}
     assert models == {"plain-llm": "oracle", "damcs-uniform": "uniform"}
+
+
+def test_run_benchmark_model_reaches_an_openai_compatible_server(tmp_path):
+    """The GPU user's path with a vLLM-like server: --model URL#name replaces the suite's model
+    (keeping its other settings), the episodes' decisions are the server's, the control stays."""
+    from tests.agents.llm import stub_server
+
+    suite_file = tmp_path / "tiny.yaml"
+    suite_file.write_text(
+        "name: tiny\nteam_sizes: [2]\nmax_steps: 4\nmaps: {paper: true}\nmethods:\n"
+        "  - {name: plain-llm, options: {model: {spec: smollm2-135m, decide: score}}}\n"
+        "  - {name: damcs, label: damcs-oracle, options: {model: oracle}}\n"
+    )
+    with stub_server.StubServer(lifetime_s=240.0) as stub:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "run_benchmark.py"), "--suite",
+             str(suite_file), "--model", f"{stub.url}#stub", "--workers", "1", "--no-figures"],
+            capture_output=True, text=True, cwd=tmp_path, timeout=300,
+            env={**os.environ, "MACBENCH_CACHE_DIR": str(tmp_path / "call-cache")},
+        )  # fmt: skip
+        posted = len(stub.posted)
+    assert done.returncode == 0, done.stderr
+    runs = {
+        r.method: r
+        for r in store.ResultsStore.read(tmp_path / "runs" / "tiny-stub" / "store.sqlite").records()
+    }
+    assert runs["plain-llm"].method_config["model"]["spec"] == f"{stub.url}#stub"
+    assert runs["plain-llm"].method_config["model"]["decide"] == "score"
+    assert runs["plain-llm"].llm_calls > 0 and posted >= runs["plain-llm"].llm_calls
+    assert runs["damcs-oracle"].method_config["model"]["spec"] == "oracle"
 
 
 def test_run_benchmark_bad_suite_field_is_one_line(tmp_path):
