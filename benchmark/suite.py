@@ -230,6 +230,27 @@ class Suite:
 
         return dataclasses.replace(self, methods=tuple(replaced(m) for m in self.methods))
 
+    def missing_models(self) -> list[str]:
+        """One line per language-model method whose model cannot load on this machine (a preset
+        not installed, a local path that does not exist; `factory.unavailable`), its default
+        model included: found before anything runs, not at the method's first episode."""
+        from agents.llm import factory, model_config  # light: no torch, no transformers
+
+        problems = []
+        for index, method in enumerate(self.methods):
+            if not methods_lib.resolve(method.name).language_model:
+                continue
+            option = method.options.get("model", model_config.DEFAULT_SPEC)
+            spec = (
+                option.get("spec", model_config.DEFAULT_SPEC)
+                if isinstance(option, Mapping)
+                else option
+            )
+            why = factory.unavailable(spec) if isinstance(spec, str) else None
+            if why is not None:
+                problems.append(f"invalid methods.{index}.options.model={spec!r}: {why}")
+        return problems
+
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["world_seeds"] = list(self.world_seeds)

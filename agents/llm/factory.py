@@ -10,6 +10,7 @@ directory, `.gguf` file or hub id for `HFModel`.
 
 from __future__ import annotations
 
+import pathlib
 from typing import Any
 
 from agents.llm import controls, model, model_config
@@ -25,6 +26,31 @@ def is_local(spec: str) -> bool:
     """Whether `spec` names weights loaded in this process (`HFModel`), the only backend that takes
     device, dtype, threads and scoring options."""
     return not is_control(spec) and not spec.startswith(("http://", "https://"))
+
+
+def looks_like_path(spec: str) -> bool:
+    """Whether a local `spec` names a file or directory rather than a hub id (`org/name`)."""
+    return spec.startswith(("/", ".", "~")) or spec.endswith(".gguf") or spec.count("/") > 1
+
+
+def unavailable(spec: str) -> str | None:
+    """Why `spec` cannot load on this machine, told without loading anything (a preset whose
+    packages are not installed, a local path that does not exist); None when it may load (a
+    control, a server, a hub id, an existing path or an installed preset)."""
+    if not is_local(spec):
+        return None
+    from agents.llm import presets
+
+    if spec in presets.PRESETS:
+        if presets.is_available(spec):
+            return None
+        return f"preset {spec} needs: python scripts/install_models.py {spec}"
+    if looks_like_path(spec) and not pathlib.Path(spec).expanduser().exists():
+        return (
+            f"no model at {spec}; pass a preset ({', '.join(presets.PRESETS)}), an existing HF"
+            " model directory or a .gguf file"
+        )
+    return None
 
 
 def backend_kwargs(config: model_config.ModelConfig) -> dict[str, Any]:

@@ -98,6 +98,11 @@ def model_dir(name: str) -> pathlib.Path:
     return cache.cache_dir() / "models" / name
 
 
+def is_available(name: str) -> bool:
+    """Whether `resolve` can give the preset's directory: converted already, or installed."""
+    return (model_dir(name) / MARKER).is_file() or is_installed(name)
+
+
 def is_installed(name: str) -> bool:
     """Whether the preset's pinned packages are installed (conversion may still be pending)."""
     preset = get(name)

@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from agents.llm import model, presets
+from agents.llm import factory, model, presets
 
 REVISION_FILE = ".macbench-revision.json"
 """Beside local weights: their content hash and the (name, size, mtime) listing it was made from."""
@@ -60,10 +60,6 @@ def resolve_device(device: str = "auto", dtype: str = "auto") -> tuple[str, torc
     if dtype not in _DTYPES:
         raise model.ModelError(f"unknown dtype {dtype!r}; use one of auto, {', '.join(_DTYPES)}")
     return device, _DTYPES[dtype]
-
-
-def _looks_like_path(name: str) -> bool:
-    return name.startswith(("/", ".", "~")) or name.endswith(".gguf") or name.count("/") > 1
 
 
 def _hub_reachable(timeout: float = 3.0) -> bool:
@@ -169,11 +165,8 @@ def load(
                     f" preset ({', '.join(presets.PRESETS)})"
                 )
         revision = content_revision(path)
-    elif _looks_like_path(name):
-        raise model.ModelNotFoundError(
-            f"no model at {name}; pass a preset ({', '.join(presets.PRESETS)}), an existing"
-            " HF model directory or a .gguf file"
-        )
+    elif factory.looks_like_path(name):
+        raise model.ModelNotFoundError(str(factory.unavailable(name)))
     else:
         where, revision = name, "hub"
         # Hub ids: the local HF cache first; a download only when the Hub is reachable.

@@ -98,6 +98,30 @@ def test_a_users_model_replaces_every_real_model_and_keeps_the_controls(tmp_path
     assert loaded.methods[1].options_for(1)["checkpoint"] == str(tmp_path / "ckpt-n1")
 
 
+def test_a_model_that_cannot_load_here_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    from agents.llm import presets
+
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nteam_sizes: [1]\nmax_steps: 5\nmethods:\n"
+        "  - scripted\n"
+        "  - {name: plain-llm, options: {model: /no/such/model-dir}}\n"
+        "  - {name: damcs, options: {model: {spec: smollm2-135m, threads: 1}}}\n"
+        "  - {name: damcs, label: damcs-default}\n"
+        "  - {name: damcs, label: damcs-server, options: {model: 'http://127.0.0.1:9/v1#x'}}\n"
+        "  - {name: damcs, label: damcs-oracle, options: {model: oracle}}\n"
+    )
+    loaded = suite.load(str(tmp_path / "s.yaml"))
+    monkeypatch.setattr(presets, "is_available", lambda name: name == "smollm2-135m")
+    problems = loaded.missing_models()
+    assert len(problems) == 2
+    assert problems[0].startswith("invalid methods.1.options.model='/no/such/model-dir': no model")
+    assert problems[1].startswith("invalid methods.3.options.model='qwen2.5-0.5b': preset")
+    assert "scripts/install_models.py qwen2.5-0.5b" in problems[1]
+    with pytest.raises(suite.SuiteError, match="methods.1.options.model"):
+        runner.run_suite(loaded, tmp_path / "out", workers=1, progress=False)
+    assert not (tmp_path / "out").exists()  # nothing was started
+
+
 def test_unknown_preset_or_file(tmp_path):
     with pytest.raises(suite.SuiteError, match="not a preset"):
         suite.load("nightly-of-doom")
