@@ -217,12 +217,10 @@ class Suite:
         from agents.llm import controls  # light: no torch, no transformers
 
         def replaced(method: MethodSpec) -> MethodSpec:
-            if not methods_lib.resolve(method.name).language_model:
+            spec = model_spec(method)
+            if spec is None or controls.is_control(spec):
                 return method
             current = method.options.get("model")
-            spec = current.get("spec") if isinstance(current, Mapping) else current
-            if isinstance(spec, str) and controls.is_control(spec):
-                return method
             chosen = {**current, "spec": model} if isinstance(current, Mapping) else model
             copy = dataclasses.replace(method, options={**method.options, "model": chosen})
             object.__setattr__(copy, "_base_dir", getattr(method, "_base_dir", None))
@@ -234,19 +232,12 @@ class Suite:
         """One line per language-model method whose model cannot load on this machine (a preset
         not installed, a local path that does not exist; `factory.unavailable`), its default
         model included: found before anything runs, not at the method's first episode."""
-        from agents.llm import factory, model_config  # light: no torch, no transformers
+        from agents.llm import factory  # light: no torch, no transformers
 
         problems = []
         for index, method in enumerate(self.methods):
-            if not methods_lib.resolve(method.name).language_model:
-                continue
-            option = method.options.get("model", model_config.DEFAULT_SPEC)
-            spec = (
-                option.get("spec", model_config.DEFAULT_SPEC)
-                if isinstance(option, Mapping)
-                else option
-            )
-            why = factory.unavailable(spec) if isinstance(spec, str) else None
+            spec = model_spec(method)
+            why = None if spec is None else factory.unavailable(spec)
             if why is not None:
                 problems.append(f"invalid methods.{index}.options.model={spec!r}: {why}")
         return problems
@@ -255,6 +246,18 @@ class Suite:
         data = dataclasses.asdict(self)
         data["world_seeds"] = list(self.world_seeds)
         return data
+
+
+def model_spec(method: MethodSpec) -> str | None:
+    """The model a language-model method decides with (its `model` option's spec, or the agents'
+    default preset when it names none); None for a method without a language model."""
+    from agents.llm import model_config  # light: no torch, no transformers
+
+    if not methods_lib.resolve(method.name).language_model:
+        return None
+    option = method.options.get("model", model_config.DEFAULT_SPEC)
+    spec = option.get("spec", model_config.DEFAULT_SPEC) if isinstance(option, Mapping) else option
+    return spec if isinstance(spec, str) else None
 
 
 MAX_REPEATS = 1000

@@ -398,8 +398,8 @@ def make(spec: str, args: Args) -> model.LanguageModel:
 
 
 def main(args: Args, build: Callable[[str, Args], model.LanguageModel] = make) -> list[dict]:
-    """Probe each model of `args.models` in turn; raises `output.StudyError` naming the first that fails
-    to load (the rows of the models before it were printed)."""
+    """Probe each model of `args.models` in turn; raises `output.StudyError` naming the first
+    that fails to load (the rows of the models before it were printed)."""
     if args.collect:
         save(collect(plan()), args.states)
     items = load(args.states)[: args.limit]
