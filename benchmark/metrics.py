@@ -174,8 +174,9 @@ def summarize_group(
 
 
 def model_revisions(records: Iterable[records_lib.EpisodeRecord]) -> tuple[str, ...]:
-    """`spec@revision` of every model whose config names a revision (`revision`, `model_revision`,
-    or a `model` dict with `revision`), so a table can be traced to the weights behind it."""
+    """`spec@revision` of every model whose config names a revision (what the backend resolved,
+    `model_resolved`, as the LLM agents record it; or `revision`, `model_revision`, a `model` dict
+    with `revision`), so a table can be traced to the weights behind it."""
     found = []
     for r in records:
         config = r.method_config
@@ -184,6 +185,9 @@ def model_revisions(records: Iterable[records_lib.EpisodeRecord]) -> tuple[str, 
         revision = config.get("revision") or config.get("model_revision")
         if isinstance(model, Mapping):
             revision = model.get("revision") or revision
+        resolved = config.get("model_resolved")
+        if isinstance(resolved, Mapping):
+            revision = resolved.get("revision") or revision
         if revision:
             found.append(f"{spec}@{revision}")
     return tuple(sorted(set(found)))

@@ -228,3 +228,21 @@ def test_cost_per_success_counts_every_episode_run():
     group = metrics.summarize_group(recs, MILESTONES, reps=20)
     assert (group.units, group.episodes_run, group.successes_run) == (1, 5, 5)
     assert group.llm_calls_per_success == 10
+
+
+def test_model_revisions_read_what_the_llm_agents_record():
+    """The LLM agents record the backend's resolution under `model_resolved` (loader.describe):
+    the provenance names those weights; a model-free control names none."""
+    real = make_record("damcs", 1, 100)
+    real = dataclasses.replace(
+        real,
+        method_config={
+            "model": {"spec": "smollm2-135m", "device": "auto"},
+            "model_resolved": {"model_id": "smollm2-135m", "revision": "80bf450e", "device": "cpu"},
+        },
+    )
+    control = dataclasses.replace(
+        make_record("damcs-oracle", 1, 100),
+        method_config={"model": {"spec": "oracle"}, "model_resolved": {"model_id": "oracle"}},
+    )
+    assert metrics.model_revisions([real, control, real]) == ("smollm2-135m@80bf450e",)
