@@ -173,14 +173,16 @@ def check_ray_address(address: str, timeout_s: float = RAY_CONNECT_TIMEOUT_S) ->
 
 
 def job_gpus(job: suite_lib.Job) -> int:
-    """1 when the job's method runs a model on CUDA (device cuda, or auto with CUDA here), so
-    Ray places it on a GPU node and never packs two models on one GPU by accident."""
-    model = job.method.options.get("model")
-    device = getattr(model, "device", None)
-    if isinstance(model, Mapping):
-        device = model.get("device", "auto")
-    if device is None or not methods.uses_language_model(job.method.name):
+    """1 when the job's method runs local weights on CUDA (device cuda, or auto with CUDA here;
+    a model named by a plain string or not at all runs on auto), so Ray places it on a GPU node
+    and never packs two models on one GPU by accident; a control or a server needs none."""
+    from agents.llm import factory  # light: no torch, no transformers
+
+    spec = suite_lib.model_spec(job.method)
+    if spec is None or not factory.is_local(spec):
         return 0
+    model = job.method.options.get("model")
+    device = model.get("device", "auto") if isinstance(model, Mapping) else "auto"
     if str(device).startswith("cuda"):
         return 1
     if device == "auto":

@@ -54,12 +54,24 @@ def _job(method):
     return suite.from_dict(data).jobs()[0]
 
 
-def test_jobs_running_a_model_on_cuda_ask_for_a_gpu():
+def test_jobs_running_a_model_on_cuda_ask_for_a_gpu(monkeypatch):
+    import torch
+
     assert runner.job_gpus(_job("random")) == 0
-    cuda = {"name": "plain-llm", "options": {"model": {"spec": "fake", "device": "cuda"}}}
+    cuda = {"name": "plain-llm", "options": {"model": {"spec": "/models/qwen", "device": "cuda"}}}
     assert runner.job_gpus(_job(cuda)) == 1
-    cpu = {"name": "plain-llm", "options": {"model": {"spec": "fake", "device": "cpu"}}}
+    cpu = {"name": "plain-llm", "options": {"model": {"spec": "/models/qwen", "device": "cpu"}}}
     assert runner.job_gpus(_job(cpu)) == 0
+    # Controls and servers hold no weights here, whatever device they name.
+    control = {"name": "plain-llm", "options": {"model": {"spec": "oracle", "device": "cuda"}}}
+    server = {"name": "damcs", "options": {"model": "http://gpu-box:8000/v1#qwen"}}
+    assert runner.job_gpus(_job(control)) == runner.job_gpus(_job(server)) == 0
+    # A model named by a plain string, or the default preset, runs on auto: CUDA when present.
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    for method in ({"name": "damcs", "options": {"model": "/models/qwen"}}, "plain-llm"):
+        assert runner.job_gpus(_job(method)) == 1
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert runner.job_gpus(_job("plain-llm")) == 0
 
 
 @pytest.mark.slow
