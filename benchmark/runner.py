@@ -11,6 +11,7 @@ import concurrent.futures
 import multiprocessing
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -244,6 +245,12 @@ def run_suite(
         done = results.done_keys()
         jobs = slowest_first([job for job in suite.jobs() if job.key not in done])
         skipped = len(suite.jobs()) - len(jobs)
+        if backend == "local" and workers > 1 and any(job_gpus(job) for job in jobs):
+            print(
+                f"note: each of the {workers} worker processes loads its own copy of the suite's"
+                " model on the GPU; if it does not fit that many times, pass --workers 1",
+                file=sys.stderr,
+            )
         source = (_ray_results if backend == "ray" else _local_results)(jobs, workers, html)
         bar = tqdm(
             total=len(jobs), desc=f"suite {suite.name}", unit="episode", disable=not progress

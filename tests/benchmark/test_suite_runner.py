@@ -168,6 +168,17 @@ def test_a_different_suite_config_is_refused(tmp_path):
         runner.run_suite(suite.from_dict(TINY), tmp_path, progress=False)
 
 
+def test_several_local_workers_on_a_gpu_model_get_a_note(tmp_path, monkeypatch, capsys):
+    """Each local worker loads its own copy of a CUDA model: the run says so once, up front."""
+    tiny = suite.from_dict({**TINY, "team_sizes": [1]})
+    monkeypatch.setattr(runner, "job_gpus", lambda job: 1)
+    monkeypatch.setattr(runner, "_local_results", lambda jobs, workers, html: iter(()))
+    runner.run_suite(tiny, tmp_path / "two", workers=2, progress=False)
+    assert "pass --workers 1" in capsys.readouterr().err
+    runner.run_suite(tiny, tmp_path / "one", workers=1, progress=False)
+    assert capsys.readouterr().err == ""
+
+
 def test_parallel_workers_store_the_same_episodes(tmp_path):
     tiny = suite.from_dict({**TINY, "team_sizes": [2]})
     runner.run_suite(tiny, tmp_path / "serial", progress=False)
