@@ -229,7 +229,10 @@ def run_suite(
         raise ValueError(f"invalid backend={backend!r}; allowed: {', '.join(BACKENDS)}")
     if workers < 1:
         raise ValueError(f"invalid workers={workers!r}; allowed: an integer >= 1")
-    missing = suite.missing_files() + suite.missing_models()
+    missing = suite.missing_files()
+    if backend == "local":
+        # On a Ray cluster the models may live on the worker nodes only.
+        missing += suite.missing_models()
     if missing:
         raise suite_lib.SuiteError(
             missing[0] + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")

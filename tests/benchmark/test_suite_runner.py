@@ -120,6 +120,9 @@ def test_a_model_that_cannot_load_here_is_refused_before_anything_runs(tmp_path,
     with pytest.raises(suite.SuiteError, match="methods.1.options.model"):
         runner.run_suite(loaded, tmp_path / "out", workers=1, progress=False)
     assert not (tmp_path / "out").exists()  # nothing was started
+    # On a Ray cluster the models may live on the worker nodes only: not checked here.
+    monkeypatch.setattr(runner, "_ray_results", lambda jobs, workers, html: iter(()))
+    runner.run_suite(loaded, tmp_path / "ray", backend="ray", progress=False)
 
 
 def test_unknown_preset_or_file(tmp_path):
