@@ -15,12 +15,15 @@ from benchmark import store
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(script: str, *args: str) -> subprocess.CompletedProcess:
+def run(
+    script: str, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(ROOT / "scripts" / script), *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
+        env=env,
         timeout=300,
     )
 
@@ -103,11 +106,7 @@ def test_run_benchmark_without_out_writes_under_runs_named_by_the_suite(tmp_path
     suite_file.write_text(
         "name: tiny\nteam_sizes: [1]\nmax_steps: 5\nmaps: {paper: true}\nmethods: [random]\n"
     )
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "run_benchmark.py"), "--suite", str(suite_file),
-         "--no-figures"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
-    )  # fmt: skip
+    done = run("run_benchmark.py", "--suite", str(suite_file), "--no-figures", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "-> runs/tiny" in done.stdout
     assert (tmp_path / "runs" / "tiny" / "store.sqlite").is_file()
@@ -121,11 +120,15 @@ def test_run_benchmark_model_runs_the_suites_llm_methods_on_it(tmp_path):
         "name: tiny\nteam_sizes: [1]\nmax_steps: 5\nmaps: {paper: true}\nmethods:\n"
         "  - plain-llm\n  - {name: damcs, label: damcs-uniform, options: {model: uniform}}\n"
     )
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "run_benchmark.py"), "--suite", str(suite_file),
-         "--model", "oracle", "--no-figures"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
-    )  # fmt: skip
+    done = run(
+        "run_benchmark.py",
+        "--suite",
+        str(suite_file),
+        "--model",
+        "oracle",
+        "--no-figures",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     runs = store.ResultsStore.read(tmp_path / "runs" / "tiny-oracle" / "store.sqlite").records()
     models = {r.method: r.method_config["model"]["spec"] for r in runs}
@@ -144,11 +147,10 @@ def test_run_benchmark_model_reaches_an_openai_compatible_server(tmp_path):
         "  - {name: damcs, label: damcs-oracle, options: {model: oracle}}\n"
     )
     with stub_server.StubServer(lifetime_s=240.0) as stub:
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "run_benchmark.py"), "--suite",
-             str(suite_file), "--model", f"{stub.url}#stub", "--workers", "1", "--no-figures"],
-            capture_output=True, text=True, cwd=tmp_path, timeout=300,
-            env={**os.environ, "MACBENCH_CACHE_DIR": str(tmp_path / "call-cache")},
+        done = run(
+            "run_benchmark.py", "--suite", str(suite_file), "--model", f"{stub.url}#stub",
+            "--workers", "1", "--no-figures",
+            cwd=tmp_path, env={**os.environ, "MACBENCH_CACHE_DIR": str(tmp_path / "call-cache")},
         )  # fmt: skip
         posted = len(stub.posted)
     assert done.returncode == 0, done.stderr
