@@ -27,6 +27,8 @@ SEEKER_LEAVES = 2
 # The holder of the goal's tool hands it to a teammate that reaches the goal this many steps
 # sooner (one step for the share, and a margin against handing it back and forth).
 HAND_OFF = 3
+# Steps a holder of the goal's tool counts for a teammate's spare pickaxe to reach it.
+ASK_STEPS = 2
 
 
 class Dispatch:
@@ -61,6 +63,11 @@ class Dispatch:
             return reach.steps(position, target, held)
 
         own = steps(state.position, state.inventory)
+        rock_tool = prerequisites.goal_tool(state.rules, f"collect_{planner.ROCK}")
+        if own == float("inf") and rock_tool and spare_holder(board, team, rock_tool, state.rules):
+            # Walled in by rock it cannot mine: a teammate's spare pickaxe for the rock comes in
+            # a share (`ask_dig_tool`), sooner than a teammate across the map walks there.
+            own = steps(state.position, {**state.inventory, rock_tool: 1}) + ASK_STEPS
         best: tuple[float, str] | None = None
         for aid in team:
             status = board.status.get(aid)
@@ -273,6 +280,9 @@ class Dispatch:
                 return scripted_board.Decision(
                     options.Option("share", item, crafter), f"supplier: crafter misses {item}"
                 )
+        served = serve_goal_holder(agent, state)
+        if served is not None:
+            return served
         jobs = self.jobs(agent, state, crafter, crafter_status)
         job = jobs.get(agent.spec.agent_id)
         passing = self.pass_tool(agent, state, jobs, job)
@@ -367,6 +377,16 @@ class Dispatch:
                     )
         return None
 
+    def ask_dig_tool(
+        self, agent: ScriptedAgent, state: library.AgentState, rock_tool: str
+    ) -> scripted_board.Decision:
+        """The holder of the goal's tool, walled off from the goal by rock it cannot mine, asks
+        for the pickaxe that mines it (six agents, own map, seed 19: the holder three tiles from
+        the diamond, behind iron and stone, handed the iron pickaxe to a teammate 40 steps away)
+        and walks to where the dig starts."""
+        agent.status.wants = rock_tool
+        return _to_dig(state, library.goal_material(state.rules, agent.spec.goal), rock_tool)
+
     def dig_tool(
         self, agent: ScriptedAgent, state: library.AgentState, rock_tool: str, crafter: str
     ) -> scripted_board.Decision:
@@ -381,15 +401,66 @@ class Dispatch:
                     return scripted_board.Decision(
                         options.Option("share", item, crafter), f"seeker: crafter misses {item}"
                     )
-        target = library.goal_material(state.rules, agent.spec.goal)
-        route = library.approach(state, (target,)) if target else None
-        if route is not None and route.cells:
-            return scripted_board.Decision(
-                options.Option("navigate", target), f"seeker: to the rock, a {rock_tool} is coming"
-            )
+        return _to_dig(state, library.goal_material(state.rules, agent.spec.goal), rock_tool)
+
+
+def _to_dig(
+    state: library.AgentState, target: str | None, rock_tool: str
+) -> scripted_board.Decision:
+    """Walk to where the dig to `target` starts (`library.approach`), then wait there for the
+    `rock_tool` a teammate shares."""
+    route = library.approach(state, (target,)) if target else None
+    if target and route is not None and route.cells:
         return scripted_board.Decision(
-            options.Option("wait"), f"seeker: waiting for a {rock_tool} to dig"
+            options.Option("navigate", target), f"to the rock, a {rock_tool} is coming"
         )
+    return scripted_board.Decision(options.Option("wait"), f"waiting for a {rock_tool} to dig")
+
+
+def spare_holder(
+    board: scripted_board.TeamBoard,
+    team: tuple[str, ...],
+    tool: str,
+    rules: rules_lib.Rules,
+    asker: str = "",
+) -> str | None:
+    """The first teammate (in team order, so that every agent names the same one) holding a
+    `tool` it does not need: one beyond its own when it is the crafter (`teamwork.KEEP`) or its
+    unit needs the tool, else any."""
+    for index, aid in enumerate(team):
+        status = board.status.get(aid)
+        if aid == asker or status is None or not status.alive:
+            continue
+        held = status.inventory.get(tool, 0)
+        needs = index == 0 or (
+            bool(status.fetching) and tool in teamwork.lacking(rules, status.fetching, {})
+        )
+        if held > (max(1, teamwork.KEEP.get(tool, 0)) if needs else 0):
+            return aid
+    return None
+
+
+def serve_goal_holder(
+    agent: ScriptedAgent, state: library.AgentState
+) -> scripted_board.Decision | None:
+    """Share the pickaxe a holder of the goal's tool asks for to dig to the goal
+    (`Dispatch.ask_dig_tool`), when this agent is the teammate `spare_holder` names."""
+    rules, board, me = state.rules, agent.board, agent.spec.agent_id
+    tool = prerequisites.goal_tool(rules, agent.spec.goal)
+    for aid, status in board.status.items():
+        wanted = status.wants
+        if aid == me or not status.alive or not wanted or not tool:
+            continue
+        if not status.inventory.get(tool, 0) or status.inventory.get(wanted, 0):
+            continue
+        if spare_holder(board, agent.spec.team, wanted, rules, asker=aid) != me:
+            continue
+        if _handed(agent.status, wanted, aid, state):
+            continue
+        return scripted_board.Decision(
+            options.Option("share", wanted, aid), f"{aid} holds the goal's tool, asks for {wanted}"
+        )
+    return None
 
 
 def _handed(

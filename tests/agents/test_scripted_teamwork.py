@@ -408,6 +408,36 @@ def test_the_pickaxe_stays_with_a_holder_that_can_dig_to_the_diamond():
     assert receiver is not None and receiver[0] == "player_5"
 
 
+def test_a_holder_walled_off_from_the_diamond_asks_for_a_spare_pickaxe_and_keeps_the_tool():
+    # Six agents, own map, seed 19: the holder of the iron pickaxe stood three tiles from the
+    # diamond, walled in by stone, without a wood pickaxe, and handed the iron pickaxe to a
+    # teammate 40 steps away while that teammate held a spare wood pickaxe.
+    ring = {(x, y): "stone" for x in range(18, 23) for y in range(18, 23) if (x, y) != (20, 20)}
+    known = _known({**ring, (20, 20): "diamond"})
+    bare = {"iron_pickaxe": 1}
+    spare = {"wood_pickaxe": 2, "stone_pickaxe": 1}
+    agents = _team(
+        {"player_1": (20, 16), "player_2": (20, 50)}, {"player_1": bare, "player_2": spare}
+    )
+    holder = agents["player_1"]
+    state = _state("player_1", known, (20, 17), bare)
+    assert holder.roles.dispatcher.tool_receiver(holder, state, "iron_pickaxe", "supplier") is None
+    decision = holder.roles.decide(holder, state)
+    assert "share" not in decision.option.text and holder.status.wants == "wood_pickaxe"
+    # The teammate with the spare shares it (one it does not need), and only that one.
+    giver = agents["player_2"]
+    decision = giver.roles.decide(giver, _state("player_2", known, (20, 50), spare))
+    assert decision.option.text == "share wood pickaxe with player_1"
+    agents["player_2"].status.inventory = {"wood_pickaxe": 1, "stone_pickaxe": 1}
+    agents["player_2"].status.fetching = "stone"  # its unit needs the one it keeps
+    assert scripted_dispatch.spare_holder(holder.board, TEAM, "wood_pickaxe", RULES) is None
+    # With no spare anywhere the holder hands the tool to the teammate that can dig.
+    assert holder.roles.dispatcher.tool_receiver(holder, state, "iron_pickaxe", "supplier") == (
+        "player_2",
+        "player_2 reaches the diamond sooner",
+    )
+
+
 def test_nobody_is_handed_the_goals_tool_when_nobody_can_reach_the_goal():
     # Six agents, privileged map, seed 162: the diamond on an island in water (the team's reach
     # estimate counts no bridge), every estimate infinite, and each holder saw every teammate as
