@@ -308,6 +308,18 @@ class Dispatch:
                     return scripted_board.Decision(
                         options.Option("navigate", goal_material), "supplier: search for the goal"
                     )
+                if goal_material and nearest_to_goal(agent, state, goal_material):
+                    # The goal's tool goes to whoever reaches the goal soonest: waiting there
+                    # beats a second tool (six agents, own map, seed 14: the teammate that saw
+                    # the diamond walked 6 steps away to gather wood, then back with the tool).
+                    # Only the nearest: a crowd at the goal blocks the way in.
+                    if state.known.material_at(state.facing_tile) == goal_material:
+                        return scripted_board.Decision(
+                            options.Option("wait", amount=5), "supplier: at the goal, for the tool"
+                        )
+                    return scripted_board.Decision(
+                        options.Option("navigate", goal_material), "supplier: to the goal"
+                    )
                 return agent.toward(state, agent.spec.goal, "supplier: crafter needs nothing")
             sought = [library.material_yielding(rules, i) for i in crafter_status.missing]
             for material in (*sought, goal_material):
@@ -415,6 +427,27 @@ def _to_dig(
             options.Option("navigate", target), f"to the rock, a {rock_tool} is coming"
         )
     return scripted_board.Decision(options.Option("wait"), f"waiting for a {rock_tool} to dig")
+
+
+def nearest_to_goal(agent: ScriptedAgent, state: library.AgentState, material: str) -> bool:
+    """Whether this agent stands nearest a seen tile of `material` (Manhattan, ties by team
+    order) of the living teammates that do not hold the goal's tool (the seeker included)."""
+    tiles = state.known.positions(material)
+    tool = prerequisites.goal_tool(state.rules, agent.spec.goal)
+    if not tiles or not tool:
+        return False
+
+    def apart(position: mapping.Position) -> int:
+        return min(abs(position[0] - x) + abs(position[1] - y) for x, y in tiles)
+
+    ranked = sorted(
+        (apart(state.position if aid == agent.spec.agent_id else status.position), index, aid)
+        for index, aid in enumerate(agent.spec.team)
+        if (status := agent.board.status.get(aid)) is not None
+        and status.alive
+        and not status.inventory.get(tool, 0)
+    )
+    return bool(ranked) and ranked[0][2] == agent.spec.agent_id
 
 
 def spare_holder(

@@ -311,7 +311,16 @@ def test_a_feeder_with_nothing_to_fetch_searches_for_the_unseen_goal():
     feeder = agents["player_2"]
     decision = feeder.roles.decide(feeder, _state("player_2", known, (20, 20)))
     assert decision.option.text == "go to diamond"
-    # Once the goal is seen, it plans toward the goal itself again.
+    # Once the goal is seen, it walks there, where the goal's tool may be handed to it (six
+    # agents, own map, seed 14: the finder walked off to gather wood for its own tools), and
+    # waits there facing it.
+    decision = feeder.roles.decide(feeder, _state("player_2", _known(FIELD), (20, 20)))
+    assert (decision.option.text, decision.reason) == ("go to diamond", "supplier: to the goal")
+    there = _state("player_2", _known(FIELD), (40, 49), facing=(0, 1))
+    assert feeder.roles.decide(feeder, there).option.kind == "wait"
+    # Only the nearest teammate without the tool goes (the seeker waiting there, here): a
+    # crowd at the goal would block the way in.
+    agents["player_5"].status.position = (40, 51)
     decision = feeder.roles.decide(feeder, _state("player_2", _known(FIELD), (20, 20)))
     assert decision.reason.startswith("supplier: crafter needs nothing")
 
@@ -375,6 +384,9 @@ def test_a_make_walk_stops_when_the_goals_tool_is_shared_to_its_maker():
     known = _known(FIELD)
     agents = _team({"player_0": (12, 21), "player_3": (40, 47)})
     feeder = agents["player_3"]
+    # On a board heard from messages (no dispatch), a feeder with nothing to fetch makes its
+    # own tools (with dispatch it walks to the seen goal instead).
+    feeder.board.dispatch = False
     state = _state("player_3", known, (40, 47), {"wood": 2})
     make = scripted.options.Option("make", "wood_pickaxe")
     assert feeder.roles.decide(feeder, state).option == make
