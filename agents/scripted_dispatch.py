@@ -3,7 +3,9 @@ scripted team's own, `TeamBoard.dispatch`), the crafter's bill is split one unit
 who reaches it soonest (`agents.teamwork`), the crafter makes what it can at once and hands out
 copies of the gathering tools teammates ask for, feeders walk to their material to wait for a tool,
 and the seeker asks for a pickaxe to dig to the goal. The hand-over of the goal's tool to whoever
-reaches the goal soonest holds on every board. `agents.scripted_roles.Roles.decide` calls it.
+reaches the goal soonest holds on every board; a holder walled off from the goal asks for a
+teammate's spare pickaxe, and the nearest teammate without the tool waits at the seen goal.
+`agents.scripted_roles.Roles.decide` calls it.
 """
 
 from __future__ import annotations
