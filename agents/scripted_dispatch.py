@@ -282,9 +282,6 @@ class Dispatch:
                 return scripted_board.Decision(
                     options.Option("share", item, crafter), f"supplier: crafter misses {item}"
                 )
-        served = serve_goal_holder(agent, state)
-        if served is not None:
-            return served
         jobs = self.jobs(agent, state, crafter, crafter_status)
         job = jobs.get(agent.spec.agent_id)
         passing = self.pass_tool(agent, state, jobs, job)

@@ -112,6 +112,11 @@ class Roles:
             if board.dispatch:
                 return self.dispatcher.dispatch_crafter(agent, state, tool)
             return agent.toward(state, f"make_{tool}", "crafter: make the tools")
+        if board.dispatch:
+            # A feeder or the seeker holding the spare pickaxe the goal's holder asks for.
+            served = scripted_dispatch.serve_goal_holder(agent, state)
+            if served is not None:
+                return served
         crafter_status = board.status.get(crafter)
         if crafter_status is None or not crafter_status.alive:
             return agent.toward(state, goal, "no crafter left: own plan to the goal", gathers=True)

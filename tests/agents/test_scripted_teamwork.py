@@ -440,6 +440,13 @@ def test_a_holder_walled_off_from_the_diamond_asks_for_a_spare_pickaxe_and_keeps
     giver = agents["player_2"]
     decision = giver.roles.decide(giver, _state("player_2", known, (20, 50), spare))
     assert decision.option.text == "share wood pickaxe with player_1"
+    # The seeker holding the spare serves the request too (it takes no feeder's dispatch).
+    agents["player_2"].status.inventory = {}
+    agents["player_5"].status.inventory = {"wood_pickaxe": 1}
+    seeker = agents["player_5"]
+    decision = seeker.roles.decide(seeker, _state("player_5", known, (5, 5), {"wood_pickaxe": 1}))
+    assert decision.option.text == "share wood pickaxe with player_1"
+    agents["player_5"].status.inventory = {}
     agents["player_2"].status.inventory = {"wood_pickaxe": 1, "stone_pickaxe": 1}
     agents["player_2"].status.fetching = "stone"  # its unit needs the one it keeps
     assert scripted_dispatch.spare_holder(holder.board, TEAM, "wood_pickaxe", RULES) is None
