@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from agents import prerequisites
 from agents.skills import library, navigation
+from envs.mac import rules as rules_lib
 
 # The rock that walls in the goal material (its pickaxe lets an agent dig through).
 ROCK = "stone"
@@ -23,6 +24,11 @@ LAST_WALK = 3
 # `UNIT_STEPS` steps a unit (face it, mine it).
 NEAR_MATERIAL = 4
 UNIT_STEPS = 2
+
+
+def rock_tool(rules: rules_lib.Rules) -> str | None:
+    """The pickaxe that mines `ROCK` (a walled-in target needs it to be reached)."""
+    return prerequisites.goal_tool(rules, f"collect_{ROCK}")
 
 
 def station_steps(state: library.AgentState) -> dict[str, float]:

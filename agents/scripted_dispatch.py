@@ -65,7 +65,7 @@ class Dispatch:
             return reach.steps(position, target, held)
 
         own = steps(state.position, state.inventory)
-        rock_tool = prerequisites.goal_tool(state.rules, f"collect_{planner.ROCK}")
+        rock_tool = planner.rock_tool(state.rules)
         if own == float("inf") and rock_tool and spare_holder(board, team, rock_tool, state.rules):
             # Walled in by rock it cannot mine: a teammate's spare pickaxe for the rock comes in
             # a share (`ask_dig_tool`), sooner than a teammate across the map walks there.
@@ -389,14 +389,27 @@ class Dispatch:
         return None
 
     def ask_dig_tool(
-        self, agent: ScriptedAgent, state: library.AgentState, rock_tool: str
-    ) -> scripted_board.Decision:
+        self, agent: ScriptedAgent, state: library.AgentState
+    ) -> scripted_board.Decision | None:
         """The holder of the goal's tool, walled off from the goal by rock it cannot mine, asks
-        for the pickaxe that mines it (six agents, own map, seed 19: the holder three tiles from
-        the diamond, behind iron and stone, handed the iron pickaxe to a teammate 40 steps away)
-        and walks to where the dig starts."""
+        for the pickaxe that mines it when a teammate has one to spare (six agents, own map,
+        seed 19: the holder three tiles from the diamond, behind iron and stone, handed the iron
+        pickaxe to a teammate 40 steps away) and walks to where the dig starts; None (asking for
+        nothing) otherwise."""
+        rules, me = state.rules, agent.spec.agent_id
+        target = library.goal_material(rules, agent.spec.goal)
+        rock_tool = planner.rock_tool(rules)
+        if (
+            target is None
+            or not rock_tool
+            or state.inventory.get(rock_tool, 0)
+            or not planner.walled_in(state, target)
+            or not spare_holder(agent.board, agent.spec.team, rock_tool, rules, asker=me)
+        ):
+            agent.status.wants = ""
+            return None
         agent.status.wants = rock_tool
-        return _to_dig(state, library.goal_material(state.rules, agent.spec.goal), rock_tool)
+        return _to_dig(state, target, rock_tool)
 
     def dig_tool(
         self, agent: ScriptedAgent, state: library.AgentState, rock_tool: str, crafter: str

@@ -80,20 +80,9 @@ class Roles:
                 return scripted_board.Decision(
                     options.Option("share", tool, receiver[0]), receiver[1]
                 )
-            rock_tool = prerequisites.goal_tool(rules, f"collect_{planner.ROCK}")
-            if (
-                board.dispatch
-                and target is not None
-                and rock_tool
-                and not state.inventory.get(rock_tool, 0)
-                and planner.walled_in(state, target)
-                and scripted_dispatch.spare_holder(
-                    board, team, rock_tool, rules, asker=agent.spec.agent_id
-                )
-            ):
-                return self.dispatcher.ask_dig_tool(agent, state, rock_tool)
-            if board.dispatch:
-                agent.status.wants = ""
+            asked = self.dispatcher.ask_dig_tool(agent, state) if board.dispatch else None
+            if asked is not None:
+                return asked
             return agent.toward(state, goal, f"holding the {library.readable(tool)}")
         if role == "crafter":
             handed = board.status.get(seeker)
@@ -132,7 +121,7 @@ class Roles:
                         options.Option("wait", amount=5), "seeker: wait for the tool"
                     )
                 # A goal walled in by rock needs a pickaxe for the rock to be reached.
-                rock_tool = prerequisites.goal_tool(rules, f"collect_{planner.ROCK}")
+                rock_tool = planner.rock_tool(rules)
                 if (
                     rock_tool
                     and state.inventory.get(rock_tool, 0) == 0
