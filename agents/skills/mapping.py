@@ -78,6 +78,9 @@ class KnownMap:
         # read from the generated map): the search for a material reads its entry in place of
         # the prior it infers from seen tiles; empty in play.
         self.reference_priors: dict[str, np.ndarray] = {}
+        # A study's disguise (`cooperation --hide-goal`): each material here is written as the
+        # one it names, so a search never sees it and runs on (how much it covers); empty in play.
+        self.disguised: dict[str, str] = {}
         # Per teammate map (keyed by its id): where that teammate is and what it claimed.
         self._teammates: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}
         self._teammate_targets: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}
@@ -131,6 +134,8 @@ class KnownMap:
         self._write(np.asarray(semantic), self.materials, self.objects)
 
     def _write(self, ids: np.ndarray, materials: np.ndarray, objects: np.ndarray) -> None:
+        for hidden, shown in self.disguised.items():
+            ids = np.where(ids == self._index[hidden] + 1, self._index[shown] + 1, ids)
         is_material = (ids >= 1) & (ids <= self._n_materials)
         is_object = ids > self._n_materials
         materials[is_material] = ids[is_material] - 1

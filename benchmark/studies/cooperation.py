@@ -20,6 +20,14 @@ privileged map on the same maps: where in the chain the search costs its steps. 
 the diamonds collected by each of a few steps (with `--length`, how the success grows with the
 budget).
 
+With `--hide-goal` (own map only) every player sees the goal's material as stone, so its search
+runs on past the step it would have seen one: the rows give, per map, the step a diamond first came
+into some player's view (the same step as in the undisguised episode, which is the same up to
+then) and how many tiles of the rock a diamond may lie in the players had seen by each of
+`COVERAGE_STEPS`. A search's coverage is a smooth count where the steps to the diamond jump by
+tens when any choice changes, so a change to the search shows in it over fewer maps; the steps of
+such a run are not the team's (a player may dig the hidden diamond out by chance).
+
 Failures are never dropped: an episode that misses the diamond counts at the episode's length
 (the 350-step cap; `--length` sets another) in every mean and ratio (its true time is at least
 that, so a failing team's numbers are optimistic, never flattering by omission). Intervals are
@@ -42,7 +50,7 @@ from agents import prerequisites
 from agents.skills import library
 from benchmark import methods
 from benchmark import statistics as stats
-from benchmark.studies import output, resumable, team_bound
+from benchmark.studies import output, resumable, team_bound, team_map
 from envs import mac
 from envs.mac import rules as rules_lib
 from episode import loop
@@ -74,6 +82,9 @@ class Args:
     vitals for the whole episode, so a longer one costs them a few steps more)."""
     workers: int = 1
     """Worker processes playing maps at once (the rows are the same at any count)."""
+    hide_goal: bool = False
+    """Players see the goal's material as stone, and the rows say how much rock their search
+    covered and when a diamond first came into view (the own map only; see above)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +113,13 @@ def maps_with_diamond(count: int, first: int = 0) -> list[Map]:
 
 
 GOAL = rules_lib.DEFAULT_GOAL
+COVERAGE_STEPS = (100, 200, 350)
+"""The steps at which a --hide-goal run counts the rock its players have seen."""
+HIDING_PLACES = ("stone", "coal", "iron", "diamond", "lava")
+"""The tiles a diamond may lie among: crafter's generator draws it in a mountain's rock, never in
+its caves or tunnels (a coal, iron or lava tile is such a draw that came out otherwise)."""
+DISGUISE = "stone"
+"""What the players of a --hide-goal run see in place of the goal's material."""
 CAP = mac.EnvConfig().length
 """Steps an episode that misses the diamond counts as (the damcs rules' episode cap)."""
 
@@ -121,40 +139,69 @@ class Outcome:
     """The tiles some player's map showed by the episode's end: where the team searched."""
     chain: Mapping[str, int | None] = dataclasses.field(default_factory=dict)
     """The first step of each achievement of the goal's prerequisite plan (`chain_of`)."""
+    rock_seen: Mapping[int, int] = dataclasses.field(default_factory=dict)
+    """With the goal hidden: the tiles of `HIDING_PLACES` some player had seen by each of
+    `COVERAGE_STEPS` (an episode that ended sooner keeps its last count)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Truth:
+    """Where the goal's material and the rock it may lie in are on the generated map: a study's
+    reference for a run with the goal hidden, never given to a player."""
+
+    goal: np.ndarray
+    rock: np.ndarray
 
 
 class SightingWatch(team_lib.Team):
     """The scripted team, noting the first step any player's known map shows `material` (the
     maps its board holds): on its own map a team cannot go for the diamond before that. With
     `priors`, every player's search for a material weighs unseen ground by its entry (a study's
-    reference, `KnownMap.reference_priors`)."""
+    reference, `KnownMap.reference_priors`). With `truth`, every player sees `material` as
+    `DISGUISE`, and the sighting and the rock seen are read from the truth."""
 
     def __init__(
         self,
         inner: team_lib.Team,
         material: str,
         priors: Mapping[str, np.ndarray] | None = None,
+        truth: Truth | None = None,
     ) -> None:
         super().__init__(inner.agents, inner.config)
         self.inner, self.material, self.priors = inner, material, dict(priors or {})
+        self.truth = truth
         self.method, self.obs_type = inner.method, inner.obs_type
         self.seen: int | None = None
+        self.rock_counts: list[int] = []  # with `truth`: rock seen at each step's decision
         self._step = 0
 
     def reset(self, specs) -> None:
         self.inner.reset(specs)
-        self.seen, self._step = None, 0
+        self.seen, self.rock_counts, self._step = None, [], 0
         for known in self.inner.board.maps.values():
             known.reference_priors = dict(self.priors)
+            if self.truth is not None:
+                known.disguised = {self.material: DISGUISE}
 
     def act(self, observations, infos) -> dict[str, int]:
         actions = self.inner.act(observations, infos)
-        if self.seen is None and any(
-            m.knows(self.material) for m in self.inner.board.maps.values()
-        ):
-            self.seen = self._step
+        if self.truth is None:
+            if self.seen is None and any(
+                m.knows(self.material) for m in self.inner.board.maps.values()
+            ):
+                self.seen = self._step
+        else:
+            explored = self.explored()
+            if self.seen is None and (explored & self.truth.goal).any():
+                self.seen = self._step
+            self.rock_counts.append(int((explored & self.truth.rock).sum()))
         self._step += 1
         return actions
+
+    def rock_seen(self) -> dict[int, int]:
+        """The rock tiles seen by each of `COVERAGE_STEPS` (empty without `truth`)."""
+        counts = self.rock_counts
+        return {step: counts[min(step, len(counts)) - 1] for step in COVERAGE_STEPS if counts}
 
     def explored(self) -> np.ndarray:
         """The tiles some player's known map shows (all of them on the privileged map)."""
@@ -176,11 +223,13 @@ def play_outcome(
     privileged: bool,
     priors: Mapping[str, np.ndarray] | None = None,
     length: int | None = None,
+    hide_goal: bool = False,
 ) -> Outcome:
     """One scripted episode on `where`: steps to the diamond, and when the team first held the
     pickaxe for it and first saw one. With `priors` every player's search for a material weighs
     unseen ground by its entry instead of the prior it infers (a study's reference); `length`
-    replaces the rules' episode length."""
+    replaces the rules' episode length; `hide_goal` disguises the goal's material (see the
+    module's docstring)."""
     env = mac.EnvConfig(
         n_agents=n_agents,
         privileged_map=privileged,
@@ -188,7 +237,12 @@ def play_outcome(
         max_steps=length,
     )
     rules = rules_lib.load(env.rules)
-    team = SightingWatch(methods.build("scripted", env), library.goal_material(rules, GOAL), priors)
+    material = library.goal_material(rules, GOAL)
+    truth = None
+    if hide_goal:
+        grid = team_map.layout_for(where.seed, n_agents, where.world_seed, env.rules).grid
+        truth = Truth(grid == material, np.isin(grid, HIDING_PLACES))
+    team = SightingWatch(methods.build("scripted", env), material, priors, truth)
     record = loop.play_episode(team, env, where.seed, method="scripted").record
     tool = prerequisites.goal_tool(rules, GOAL)
     return Outcome(
@@ -197,6 +251,7 @@ def play_outcome(
         team.seen,
         team.explored(),
         {name: record.achievements.get(name) for name in chain_of(rules)},
+        team.rock_seen(),
     )
 
 
@@ -284,6 +339,8 @@ def invalid(args: Args) -> str | None:
     unknown = [nav for nav in args.navigation if nav not in NAVIGATION]
     if unknown:
         return f"--navigation {unknown[0]}: allowed: {', '.join(NAVIGATION)}"
+    if args.hide_goal and args.navigation != ("own",):
+        return "--hide-goal: plays the own explored map only (--navigation own)"
     if args.rows is not None and not pathlib.Path(args.rows).is_file():
         return f"--rows {args.rows}: no such file (a --json file of an earlier run)"
     if args.workers < 1:
@@ -296,7 +353,7 @@ def invalid(args: Args) -> str | None:
     return None
 
 
-RUN_FIELDS = ("maps", "first", "team_sizes", "navigation", "bound", "length")
+RUN_FIELDS = ("maps", "first", "team_sizes", "navigation", "bound", "length", "hide_goal")
 """The arguments that decide a run's rows: a --json file is resumed only by a run that matches
 them (and the code version)."""
 
@@ -311,10 +368,14 @@ def play_row(where: Map, n_agents: int, args: Args) -> dict:
     else:
         row.update({"lower": None, "best_plan": None})
     for nav in args.navigation:
-        outcome = play_outcome(where, n_agents, nav == "privileged", length=args.length)
+        outcome = play_outcome(
+            where, n_agents, nav == "privileged", length=args.length, hide_goal=args.hide_goal
+        )
         row[nav] = outcome.steps
         row[f"{nav}_tool"], row[f"{nav}_seen"] = outcome.tool, outcome.seen
         row[f"{nav}_chain"] = dict(outcome.chain)
+        if args.hide_goal:
+            row[f"{nav}_rock"] = {str(step): n for step, n in outcome.rock_seen.items()}
     return row
 
 
@@ -327,15 +388,58 @@ def main(args: Args) -> int:
         rows = json.loads(pathlib.Path(args.rows).read_text())["rows"]
         # a run of fewer team sizes than --team-sizes names shows those it played
         played = tuple(n for n in args.team_sizes if any(r["n_agents"] == n for r in rows))
-        print(summary(rows, args.maps, played))
+        print(report(rows, args.maps, played))
         return 0
     jobs = [
         (where, n) for where in maps_with_diamond(args.maps, args.first) for n in args.team_sizes
     ]
     path = None if args.json is None else pathlib.Path(args.json)
     rows = resumable.play(jobs, play_row, path, vars(args), RUN_FIELDS, args.workers, (args,))
-    print(summary(rows, args.maps, args.team_sizes))
+    print(report(rows, args.maps, args.team_sizes))
     return 0
+
+
+def report(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
+    """The study's tables: the coverage of a run with the goal hidden, else `summary`."""
+    if any("own_rock" in r for r in rows):
+        return coverage_summary(rows, team_sizes)
+    return summary(rows, maps, team_sizes)
+
+
+def coverage_summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
+    """A --hide-goal run: per team size, on how many maps a diamond came into some player's view
+    by each of `COVERAGE_STEPS` and the mean step it first did (over those maps), and the tiles of
+    `HIDING_PLACES` seen by each of those steps (mean and 95% interval over maps)."""
+    header = (
+        "agents",
+        "maps",
+        *(f"diamond in view by {step}" for step in COVERAGE_STEPS),
+        "first in view (mean step)",
+        *(f"rock seen by {step} [95% CI]" for step in COVERAGE_STEPS),
+    )
+    table = []
+    for n in team_sizes:
+        subset = [r for r in rows if r["n_agents"] == n and "own_rock" in r]
+        if not subset:
+            continue
+        seen = [r["own_seen"] for r in subset]
+        table.append(
+            (
+                n,
+                len(subset),
+                *(sum(x is not None and x <= step for x in seen) for step in COVERAGE_STEPS),
+                f"{_mean(_finite(seen)):.1f}",
+                *(
+                    with_interval([r["own_rock"][str(step)] for r in subset])
+                    for step in COVERAGE_STEPS
+                ),
+            )
+        )
+    return (
+        "scripted (not an LLM), own explored map, the goal's material hidden from the players "
+        f"(seen as {DISGUISE}); rock: the tiles a diamond may lie among "
+        f"({', '.join(HIDING_PLACES)})\n" + output.markdown_table(header, table)
+    )
 
 
 def _ratio_mean(rows: list[dict], nav: str, key: str) -> str:

@@ -207,6 +207,46 @@ def chain_table(found: list[Pairing]) -> str:
     return output.markdown_table(header, table)
 
 
+def hides_goal(rows: list[dict]) -> bool:
+    """Whether rows come from a `cooperation --hide-goal` run (they hold the rock seen)."""
+    return any("own_rock" in r for r in rows)
+
+
+def coverage_table(found: list[Pairing]) -> str:
+    """Runs with the goal hidden (`cooperation --hide-goal`): on how many maps a diamond came into
+    view by the cap, the step it first did (paired over maps where both saw one) and the rock
+    seen by each of `cooperation.COVERAGE_STEPS`, paired per map."""
+    header = (
+        "agents",
+        "measure",
+        "maps",
+        "before -> after",
+        "after - before [95% CI]",
+        "maps lower / higher after",
+    )
+    table = []
+    for p in found:
+        if p.navigation != "own":
+            continue
+        pairs = list(zip(p.before, p.after, strict=True))
+        cap = cooperation.cap_of(p.before[0])
+        in_view = [sum(r["own_seen"] is not None for r in side) for side in (p.before, p.after)]
+        counts = " -> ".join(map(str, in_view))
+        table.append((p.n_agents, f"diamond in view by {cap}", len(pairs), counts, "", ""))
+        both = [(a["own_seen"], b["own_seen"]) for a, b in pairs]
+        both = [pair for pair in both if None not in pair]
+        if both:
+            first = compared([a for a, _ in both], [b for _, b in both])
+            table.append((p.n_agents, "first in view (step)", len(both), *first))
+        for step in cooperation.COVERAGE_STEPS:
+            key = str(step)
+            rock = compared(
+                [a["own_rock"][key] for a, _ in pairs], [b["own_rock"][key] for _, b in pairs]
+            )
+            table.append((p.n_agents, f"rock seen by {step}", len(pairs), *rock))
+    return output.markdown_table(header, table)
+
+
 def main(args: Args) -> int:
     error = invalid(args)
     if error is not None:
@@ -223,11 +263,21 @@ def main(args: Args) -> int:
             f"before: {first} ({made_by(runs[0])})",
             f"after: {second} ({made_by(runs[1])})",
         ]
+    if hides_goal(before) != hides_goal(after):
+        print("paired: one run hid the goal (--hide-goal) and the other did not", file=sys.stderr)
+        return 2
     found = pairings(before, after)
     if not found:
         print("paired: before and after share no map, team size and navigation", file=sys.stderr)
         return 2
     print("\n".join(sources))
+    if hides_goal(before):
+        print(
+            "the goal hidden from the players (cooperation --hide-goal): the search's coverage, "
+            "paired per map (the steps of such runs are not the team's)"
+        )
+        print(coverage_table(found))
+        return 0
     print(
         "after - before, paired per map (- = fewer steps after); failures count at the cap"
         f" (before: {cooperation.lengths_text(before)}, after: {cooperation.lengths_text(after)})"

@@ -54,6 +54,10 @@ class Args:
     """Team sizes to play."""
     navigation: tuple[str, ...] = ("own",)
     """Navigation settings to play (privileged, own)."""
+    hide_goal: bool = False
+    """Play with the goal hidden from the players (`cooperation --hide-goal`, own map only) and
+    compare the search's coverage: a smoother measure of a change to the search than its steps
+    (the base commit's study must have the option)."""
 
 
 def _git(*args: str, cwd: pathlib.Path = ROOT) -> subprocess.CompletedProcess:
@@ -69,6 +73,7 @@ def invalid(args: Args) -> str | None:
         first=args.first,
         navigation=args.navigation,
         bound=False,
+        hide_goal=args.hide_goal,
     )
     error = cooperation.invalid_maps(args.maps, args.first, args.team_sizes, least=1)
     error = error or cooperation.invalid(played)
@@ -91,7 +96,7 @@ def study_command(args: Args, rows: pathlib.Path) -> list[str]:
         sys.executable, "-m", "benchmark.studies.cooperation",
         "--maps", str(args.maps), "--first", str(args.first),
         "--team-sizes", *map(str, args.team_sizes), "--navigation", *args.navigation,
-        "--no-bound", "--json", str(rows),
+        "--no-bound", "--json", str(rows), *(["--hide-goal"] if args.hide_goal else []),
     ]  # fmt: skip
 
 

@@ -210,3 +210,33 @@ def test_worker_processes_write_the_rows_one_process_writes(tmp_path, monkeypatc
     assert [(r["map"], r["n_agents"]) for r in rows] == [
         (rows[0]["map"], 1), (rows[0]["map"], 2), (rows[2]["map"], 1), (rows[2]["map"], 2)
     ]  # fmt: skip
+
+
+def test_with_the_goal_hidden_the_search_runs_on_and_counts_the_rock_it_saw():
+    where = cooperation.maps_with_diamond(1, first=110)[0]
+    shown = cooperation.play_outcome(where, 1, privileged=False)
+    hidden = cooperation.play_outcome(where, 1, privileged=False, hide_goal=True)
+    # The players see stone where the diamond is, so until a diamond comes into view they act as
+    # in the undisguised episode: the first sighting is the same step; then the search goes on.
+    assert shown.seen is not None and hidden.seen == shown.seen
+    counts = [hidden.rock_seen[step] for step in cooperation.COVERAGE_STEPS]
+    assert list(hidden.rock_seen) == list(cooperation.COVERAGE_STEPS)
+    assert 0 < counts[0] <= counts[1] <= counts[2]
+    assert shown.rock_seen == {}
+
+
+def test_the_goal_is_hidden_only_on_the_own_map_and_its_rows_print_their_coverage(capsys):
+    assert cooperation.main(cooperation.Args(hide_goal=True)) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--navigation own" in error
+    rows = [
+        {"map": "seed 1", "n_agents": 1, "own": None, "own_seen": 120,
+         "own_rock": {"100": 80, "200": 150, "350": 300}},
+        {"map": "seed 2", "n_agents": 1, "own": None, "own_seen": None,
+         "own_rock": {"100": 60, "200": 130, "350": 200}},
+    ]  # fmt: skip
+    text = cooperation.report(rows, 2, (1,))
+    line = next(line for line in text.splitlines() if line.startswith("| 1 |"))
+    # in view by 100 / 200 / 350 on 0 / 1 / 1 maps, first at 120; rock means over both maps
+    assert line.startswith("| 1 | 2 | 0 | 1 | 1 | 120.0 | 70.0 [")
+    assert "| 250.0 [" in line

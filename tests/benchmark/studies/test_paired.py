@@ -161,3 +161,21 @@ def test_the_rows_of_a_killed_run_are_named_unfinished(tmp_path, capsys):
     assert paired.main(paired.Args(str(whole), str(killed))) == 0
     out = capsys.readouterr().out
     assert "UTC, unfinished)" in out.splitlines()[1] and "unfinished" not in out.splitlines()[0]
+
+
+def test_runs_with_the_goal_hidden_compare_the_searchs_coverage(tmp_path, capsys):
+    def hidden(name: str, seen: int | None, rock: int) -> dict:
+        counts = {str(step): rock for step in cooperation.COVERAGE_STEPS}
+        return {"map": name, "n_agents": 1, "own": None, "own_seen": seen, "own_rock": counts}
+
+    before = _write(tmp_path / "b.json", [hidden("seed 1", 100, 300), hidden("seed 2", None, 200)])
+    after = _write(tmp_path / "a.json", [hidden("seed 1", 90, 340), hidden("seed 2", 200, 260)])
+    assert paired.main(paired.Args(before, after)) == 0
+    text = capsys.readouterr().out
+    assert "| 1 | diamond in view by 350 | 2 | 1 -> 2 |" in text
+    assert "| 1 | first in view (step) | 1 | 100.0 -> 90.0 | -10.0 |" in text
+    assert "| 1 | rock seen by 350 | 2 | 250.0 -> 300.0 | +50.0 +- " in text
+    # a run with the goal hidden is not compared with one without
+    shown = _write(tmp_path / "s.json", [_row("seed 1", 1, 100, 80, 40)])
+    assert paired.main(paired.Args(before, shown)) == 2
+    assert "hid the goal" in capsys.readouterr().err
