@@ -399,9 +399,14 @@ def main(args: Args) -> int:
     return 0
 
 
+def hides_goal(rows: list[dict]) -> bool:
+    """Whether rows come from a --hide-goal run (they hold the rock seen)."""
+    return any("own_rock" in r for r in rows)
+
+
 def report(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
     """The study's tables: the coverage of a run with the goal hidden, else `summary`."""
-    if any("own_rock" in r for r in rows):
+    if hides_goal(rows):
         return coverage_summary(rows, team_sizes)
     return summary(rows, maps, team_sizes)
 

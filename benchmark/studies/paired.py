@@ -207,11 +207,6 @@ def chain_table(found: list[Pairing]) -> str:
     return output.markdown_table(header, table)
 
 
-def hides_goal(rows: list[dict]) -> bool:
-    """Whether rows come from a `cooperation --hide-goal` run (they hold the rock seen)."""
-    return any("own_rock" in r for r in rows)
-
-
 def coverage_table(found: list[Pairing]) -> str:
     """Runs with the goal hidden (`cooperation --hide-goal`): on how many maps a diamond came into
     view by the cap, the step it first did (paired over maps where both saw one) and the rock
@@ -263,7 +258,7 @@ def main(args: Args) -> int:
             f"before: {first} ({made_by(runs[0])})",
             f"after: {second} ({made_by(runs[1])})",
         ]
-    if hides_goal(before) != hides_goal(after):
+    if cooperation.hides_goal(before) != cooperation.hides_goal(after):
         print("paired: one run hid the goal (--hide-goal) and the other did not", file=sys.stderr)
         return 2
     found = pairings(before, after)
@@ -271,7 +266,7 @@ def main(args: Args) -> int:
         print("paired: before and after share no map, team size and navigation", file=sys.stderr)
         return 2
     print("\n".join(sources))
-    if hides_goal(before):
+    if cooperation.hides_goal(before):
         print(
             "the goal hidden from the players (cooperation --hide-goal): the search's coverage, "
             "paired per map (the steps of such runs are not the team's)"
