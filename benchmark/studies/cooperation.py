@@ -115,9 +115,9 @@ def maps_with_diamond(count: int, first: int = 0) -> list[Map]:
 GOAL = rules_lib.DEFAULT_GOAL
 COVERAGE_STEPS = (100, 200, 350)
 """The steps at which a --hide-goal run counts the rock its players have seen."""
-HIDING_PLACES = ("stone", "coal", "iron", "diamond", "lava")
-"""The tiles a diamond may lie among: crafter's generator draws it in a mountain's rock, never in
-its caves or tunnels (a coal, iron or lava tile is such a draw that came out otherwise)."""
+ROCK = ("stone", "coal", "iron", "diamond", "lava")
+"""The tiles where crafter's generator may put iron or a diamond: a mountain's rock, never its caves
+or tunnels (what a --hide-goal run counts, and a perfect-terrain prior of `search_headroom`)."""
 DISGUISE = "stone"
 """What the players of a --hide-goal run see in place of the goal's material."""
 CAP = mac.EnvConfig().length
@@ -140,7 +140,7 @@ class Outcome:
     chain: Mapping[str, int | None] = dataclasses.field(default_factory=dict)
     """The first step of each achievement of the goal's prerequisite plan (`chain_of`)."""
     rock_seen: Mapping[int, int] = dataclasses.field(default_factory=dict)
-    """With the goal hidden: the tiles of `HIDING_PLACES` some player had seen by each of
+    """With the goal hidden: the tiles of `ROCK` some player had seen by each of
     `COVERAGE_STEPS` (an episode that ended sooner keeps its last count)."""
 
 
@@ -241,7 +241,7 @@ def play_outcome(
     truth = None
     if hide_goal:
         grid = team_map.layout_for(where.seed, n_agents, where.world_seed, env.rules).grid
-        truth = Truth(grid == material, np.isin(grid, HIDING_PLACES))
+        truth = Truth(grid == material, np.isin(grid, ROCK))
     team = SightingWatch(methods.build("scripted", env), material, priors, truth)
     record = loop.play_episode(team, env, where.seed, method="scripted").record
     tool = prerequisites.goal_tool(rules, GOAL)
@@ -414,7 +414,7 @@ def report(rows: list[dict], maps: int, team_sizes: tuple[int, ...]) -> str:
 def coverage_summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
     """A --hide-goal run: per team size, on how many maps a diamond came into some player's view
     by each of `COVERAGE_STEPS` and the mean step it first did (over those maps), and the tiles of
-    `HIDING_PLACES` seen by each of those steps (mean and 95% interval over maps)."""
+    `ROCK` seen by each of those steps (mean and 95% interval over maps)."""
     header = (
         "agents",
         "maps",
@@ -443,7 +443,7 @@ def coverage_summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
     return (
         "scripted (not an LLM), own explored map, the goal's material hidden from the players "
         f"(seen as {DISGUISE}); rock: the tiles a diamond may lie among "
-        f"({', '.join(HIDING_PLACES)})\n" + output.markdown_table(header, table)
+        f"({', '.join(ROCK)})\n" + output.markdown_table(header, table)
     )
 
 

@@ -48,9 +48,7 @@ SHARE = (0.0, 1.0)
 """The range of a share of tiles seen, which its interval over maps is cut to."""
 REFERENCES = {"terrain": "own + true terrain", "goal_mountains": "own + diamond mountains"}
 """The reference priors (no player's), as the tables name them."""
-ROCK = ("stone", "coal", "iron", "diamond", "lava")
-"""Tiles a perfect-terrain prior counts: where crafter's generator may put iron or a diamond."""
-MOUNTAIN = (*ROCK, "path")
+MOUNTAIN = (*cooperation.ROCK, "path")
 """What a mountain is made of on the generated map: rock, and the caves and tunnels in it."""
 
 
@@ -104,7 +102,7 @@ def play(where: cooperation.Map, n_agents: int) -> dict:
     rules = rules_lib.load(mac.EnvConfig().rules)
     material = library.goal_material(rules, cooperation.GOAL)
     mountains, holding = goal_mountains(grid, material)
-    rock = np.isin(grid, ROCK)
+    rock = np.isin(grid, cooperation.ROCK)
     terrain = dict.fromkeys(rules.materials, navigation.terrain_prior(rock))
     priors = {
         "terrain": terrain,
