@@ -10,6 +10,7 @@ is played in the same run on the same machine, so nothing is compared with rows 
 "<base>-dirty"), their logs, and `paired.md` (the comparison, also printed). The planner is
 deterministic on a map and a single map's steps move by tens either way when any choice changes,
 so only the paired difference over many maps says whether a patch helped: 150 maps or more.
+Each run plays in one process; `--workers N` gives each N (on a machine with 2N cores).
 
 The patch is checked against the base before anything is played; a `--out` that exists is
 refused (never written over). The worktrees are removed at the end, also when the run is
@@ -54,6 +55,9 @@ class Args:
     """Team sizes to play."""
     navigation: tuple[str, ...] = ("own",)
     """Navigation settings to play (privileged, own)."""
+    workers: int = 1
+    """Processes each of the two runs plays its maps in (`cooperation --workers`; the same rows):
+    on a machine with 2N cores, N."""
     hide_goal: bool = False
     """Play with the goal hidden from the players (`cooperation --hide-goal`, own map only) and
     compare the search's coverage: a smoother measure of a change to the search than its steps
@@ -74,6 +78,7 @@ def invalid(args: Args) -> str | None:
         navigation=args.navigation,
         bound=False,
         hide_goal=args.hide_goal,
+        workers=args.workers,
     )
     error = cooperation.invalid_maps(args.maps, args.first, args.team_sizes, least=1)
     error = error or cooperation.invalid(played)
@@ -91,12 +96,14 @@ def invalid(args: Args) -> str | None:
 
 
 def study_command(args: Args, rows: pathlib.Path) -> list[str]:
-    """The cooperation study as both runs play it (options every version of the study takes)."""
+    """The cooperation study as both runs play it (options every version of the study takes;
+    `--workers` only when more than one is asked for: a base older than it lacks it)."""
     return [
         sys.executable, "-m", "benchmark.studies.cooperation",
         "--maps", str(args.maps), "--first", str(args.first),
         "--team-sizes", *map(str, args.team_sizes), "--navigation", *args.navigation,
         "--no-bound", "--json", str(rows), *(["--hide-goal"] if args.hide_goal else []),
+        *(["--workers", str(args.workers)] if args.workers > 1 else []),
     ]  # fmt: skip
 
 

@@ -75,7 +75,17 @@ def test_bad_arguments_are_one_line(tmp_path, capsys):
         (trial.Args(str(patch), out=str(tmp_path)), "exists; choose a new folder"),
         (trial.Args(str(patch), navigation=("foo",)), "allowed: privileged, own"),
         (trial.Args(str(patch), maps=0), "--maps 0"),
+        (trial.Args(str(patch), workers=0), "--workers 0: allowed: an integer >= 1"),
     ]:
         assert trial.main(args) == 2
         err = capsys.readouterr().err
         assert complaint in err and err.count("\n") == 1
+
+
+def test_each_run_gets_the_workers_asked_for_and_one_is_the_studys_default(tmp_path):
+    patch = tmp_path / "same.patch"
+    rows = tmp_path / "rows.json"
+    alone = trial.study_command(trial.Args(str(patch)), rows)
+    assert "--workers" not in alone  # a base older than the option still plays
+    shared = trial.study_command(trial.Args(str(patch), workers=4), rows)
+    assert shared[-2:] == ["--workers", "4"] and shared[: len(alone)] == alone
