@@ -279,7 +279,9 @@ class Explore(Skill):
 
 class Navigate(Skill):
     """Walk to the nearest known tile of `targets` and face it (or, with reach="near", stand within
-    the 3x3 area of one tile of every target, as making a tool needs). Explores when none is known."""
+    the 3x3 area of one tile of every target, as making a tool needs). Explores when none is known.
+    Mines through rock and bridges water on the way when that is the way (or the shorter one),
+    first collecting a stone to bridge with when none is held (`_fetch_bridge`)."""
 
     default_timeout = 120
 
@@ -289,6 +291,7 @@ class Navigate(Skill):
         reach: str = "adjacent",
         explore: bool = True,
         timeout: int | None = None,
+        fetch_bridge: bool = True,
     ) -> None:
         super().__init__(timeout)
         if reach not in ("adjacent", "near"):
@@ -297,6 +300,9 @@ class Navigate(Skill):
         self.reach = reach
         self.name = f"navigate to {' and '.join(readable(t) for t in self.targets)}"
         self.explore = explore
+        # May collect a unit to bridge with first (`_fetch_bridge`); never while fetching one.
+        self.fetch_bridge = fetch_bridge
+        self._fetch: Collect | None = None
         self.explorer = Explorer(self.targets)
         self._last_position: Position | None = None
         self._still = 0
@@ -361,6 +367,11 @@ class Navigate(Skill):
                 route = self._bridge(state, goal)
         if route is None:
             route = self._approach(state, goal)
+        if route is None:
+            action = self._fetch_bridge(state, goal)
+            if action is not None:
+                return action
+            route = self._bridge(state, goal)  # the unit to bridge with may have just come
         self.route = route
         if route is None:
             return self._explore_or_fail(state, f"no path to {target_text}")
@@ -480,6 +491,39 @@ class Navigate(Skill):
         self._dig, self._bridge_mask = dig | bridge, bridge
         return route
 
+    def _fetch_bridge(self, state: AgentState, goal: np.ndarray) -> str | None:
+        """With no walk, dig or bridge to the target, the next step of collecting the unit a
+        bridge would be built with (a stone: placed on the water, mined back, stepped in), when
+        holding it opens a way; None once it is held, or when no such unit helps or can be had.
+        Six agents, seed 229: the diamond lay across water, and the holder of the iron pickaxe,
+        without a stone, waited 160 steps; a lone agent with the whole map missed seed 162 so."""
+        if self._fetch is None:
+            unit = self._bridge_unit(state, goal) if self.fetch_bridge else None
+            material = material_yielding(state.rules, unit) if unit else None
+            if material is None:
+                return None
+            self._fetch = Collect(material, fetch_bridge=False)
+        return self._fetch.step(state)  # None when collected (or failed: not tried again)
+
+    def _bridge_unit(self, state: AgentState, goal: np.ndarray) -> str | None:
+        """The item whose one unit would let the agent bridge to `goal` (by the rule data's
+        places: see `navigation.bridge_with`), or None."""
+        rules, inventory = state.rules, state.inventory
+        for rule in rules.place.values():
+            short = shortfall(rule.uses, inventory)
+            if rule.type != "material" or not short:
+                continue
+            bridge = navigation.bridgeable(state.known, {**inventory, **rule.uses})
+            if not bridge.any():
+                continue
+            dig = self._diggable(state)
+            route = navigation.route_digging(
+                state.known, state.position, goal, dig, optimistic=False, bridge=bridge
+            )
+            if route is not None and any(bridge[cell] for cell in route.cells):
+                return next(iter(short))
+        return None
+
     def _track(self, position: Position) -> None:
         self._still = self._still + 1 if position == self._last_position else 0
         self._last_position = position
@@ -530,13 +574,20 @@ class Collect(Skill):
 
     default_timeout = 150
 
-    def __init__(self, material: str, amount: int = 1, timeout: int | None = None) -> None:
+    def __init__(
+        self,
+        material: str,
+        amount: int = 1,
+        timeout: int | None = None,
+        fetch_bridge: bool = True,
+    ) -> None:
         super().__init__(timeout)
         if amount < 1:
             raise ValueError(f"invalid amount={amount!r}; allowed: an integer >= 1")
         self.material = material
         self.amount = amount
-        self.navigate = Navigate((material,), timeout=10**6)
+        self.fetch_bridge = fetch_bridge  # see `Navigate`
+        self.navigate = Navigate((material,), timeout=10**6, fetch_bridge=fetch_bridge)
         self.start: int | None = None
         self.name = f"collect {material}"
 
@@ -567,7 +618,9 @@ class Collect(Skill):
             if self.navigate.status == FAILED:
                 return self.fail(self.navigate.reason)
             # Arrived this very step: the facing tile is the target now.
-            self.navigate = Navigate((self.material,), timeout=10**6)
+            self.navigate = Navigate(
+                (self.material,), timeout=10**6, fetch_bridge=self.fetch_bridge
+            )
             return "do"
         return action
 
