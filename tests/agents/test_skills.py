@@ -423,16 +423,23 @@ def test_make_digs_to_a_station_walled_in_by_rock(skill_scene):
     assert scene.players["player_0"].inventory["stone_pickaxe"] == 1
 
 
-def test_navigate_fetches_a_stone_to_bridge_with_when_nothing_else_reaches_the_target(skill_scene):
-    # Six agents, seed 229: the diamond across water, its holder of the iron pickaxe without a
-    # stone waited 160 steps. A stone lies on this side: mined, placed, mined back, stepped in.
-    scene = skill_scene(privileged_map=True)
+def _island(scene, offset: tuple[int, int]) -> tuple[int, int]:
+    """The map's only diamond at `offset` from player_0, in a 5x5 pond."""
     _only(scene, "diamond")
-    diamond = scene.put((5, 0), "diamond")
+    diamond = scene.put(offset, "diamond")
     for dx in range(-2, 3):
         for dy in range(-2, 3):
             if (dx, dy) != (0, 0):
                 scene.world[diamond[0] + dx, diamond[1] + dy] = "water"
+    scene.refresh()
+    return diamond
+
+
+def test_navigate_fetches_a_stone_to_bridge_with_when_nothing_else_reaches_the_target(skill_scene):
+    # Six agents, seed 229: the diamond across water, its holder of the iron pickaxe without a
+    # stone waited 160 steps. A stone lies on this side: mined, placed, mined back, stepped in.
+    scene = skill_scene(privileged_map=True)
+    diamond = _island(scene, (5, 0))
     stone = scene.put((-2, 0), "stone")
     scene.give(wood_pickaxe=1)
     skill = library.Navigate(("diamond",))
@@ -444,12 +451,7 @@ def test_navigate_fetches_a_stone_to_bridge_with_when_nothing_else_reaches_the_t
     assert scene.players["player_0"].inventory["stone"] == 1
     # Without the pickaxe that mines a placed stone back there is no bridge to fetch for.
     scene = skill_scene(privileged_map=True)
-    _only(scene, "diamond")
-    diamond = scene.put((5, 0), "diamond")
-    for dx in range(-2, 3):
-        for dy in range(-2, 3):
-            if (dx, dy) != (0, 0):
-                scene.world[diamond[0] + dx, diamond[1] + dy] = "water"
+    _island(scene, (5, 0))
     scene.put((-2, 0), "stone")
     skill = library.Navigate(("diamond",), explore=False)
     scene.run(skill, limit=5)
@@ -460,12 +462,7 @@ def test_navigate_bridges_water_to_a_diamond_on_an_island(skill_scene):
     # Six agents, seed 162: the only diamond sits on an island; the rule data lets a player
     # place a stone on water, mine it back to path and step in.
     scene = skill_scene(privileged_map=True)
-    _only(scene, "diamond")
-    diamond = scene.put((4, 0), "diamond")
-    for dx in range(-2, 3):
-        for dy in range(-2, 3):
-            if (dx, dy) != (0, 0):
-                scene.world[diamond[0] + dx, diamond[1] + dy] = "water"
+    diamond = _island(scene, (4, 0))
     scene.world[diamond[0] + 2, diamond[1]] = "lava"
     scene.refresh()
     known = scene.state().known
