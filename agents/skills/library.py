@@ -701,12 +701,30 @@ class Place(Skill):
                 return name
         return self.fail(f"no room to place {readable(self.what)}")
 
-    @staticmethod
-    def _fits(state: AgentState, tile: Position, rule: rules_lib.PlaceRule) -> bool:
+    def _fits(self, state: AgentState, tile: Position, rule: rules_lib.PlaceRule) -> bool:
         known = state.known
         if not _inside(known, tile) or (known.objects[tile] and known.fresh[tile]):
             return False
-        return known.material_at(tile) in rule.where
+        if known.material_at(tile) not in rule.where:
+            return False
+        return self.what not in state.rules.stations or not self._walls_in(state, tile)
+
+    @staticmethod
+    def _walls_in(state: AgentState, tile: Position) -> bool:
+        """Whether a station on `tile` would leave the agent less than half the ground it can
+        reach now (walking, digging with what it holds, unknown ground counted open): a
+        station is never walked through or mined. One agent, seed 439: a table placed in the
+        only way out of a corridor between lava, the agent shut in for 320 steps."""
+        known = state.known
+        ground = (
+            known.walkable(around=state.position)
+            | navigation.diggable(known, state.inventory)
+            | known.unknown
+        )
+        ground[state.position] = True
+        now = navigation.reachable(ground, state.position)
+        ground[tile] = False
+        return 2 * navigation.reachable(ground, state.position) < now
 
 
 class Make(Skill):

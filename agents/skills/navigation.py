@@ -154,6 +154,12 @@ def route_to(
     return route
 
 
+def reachable(free: np.ndarray, start: Position) -> int:
+    """How many `free` cells a walk from `start` reaches (`start` counts when free)."""
+    dist, _, _ = _search(free, start, None)
+    return sum(d >= 0 for d in dist)
+
+
 def route_cost(known: mapping.KnownMap, route: Route, dig: np.ndarray) -> int:
     """Steps a route takes: one per cell, one more per tile to dig open."""
     return len(route.cells) + sum(bool(dig[cell]) for cell in route.cells)

@@ -409,6 +409,26 @@ def test_a_station_is_placed_where_it_can_be_used(skill_scene):
     assert "table" in scene.world.nearby(tuple(scene.players["player_0"].pos), 1)[0]
 
 
+def test_a_station_never_shuts_its_placer_in(skill_scene):
+    # One agent, seed 439: in a dead end between lava it faced the only way out and put its
+    # table there, then stood shut in for 320 steps.
+    scene = skill_scene(privileged_map=True)
+    x, y = (int(v) for v in scene.players["player_0"].pos)
+    for dx, dy in ((-1, 0), (1, 0), (-1, -1), (1, -1), (0, -2)):
+        scene.world[x + dx, y + dy] = "lava"
+    scene.world[x, y - 1] = "path"
+    scene.players["player_0"].facing = np.array((0, 1))
+    scene.give(wood=2)
+    way_out = (x, y + 1)
+    skill = library.Place("table")
+    scene.run(skill, limit=10)
+    assert skill.status == library.DONE, skill.reason
+    assert scene.world[way_out][0] != "table"
+    known = scene.state().known
+    ground = known.walkable(around=scene.state().position)
+    assert navigation.reachable(ground, scene.state().position) > 100
+
+
 def test_make_digs_to_a_station_walled_in_by_rock(skill_scene):
     scene = skill_scene(privileged_map=True)
     table = scene.put((4, 0), "table")
