@@ -712,15 +712,14 @@ class Place(Skill):
     @staticmethod
     def _walls_in(state: AgentState, tile: Position) -> bool:
         """Whether a station on `tile` would leave the agent less than half the ground it can
-        reach now (walking, digging with what it holds, unknown ground counted open): a
-        station is never walked through or mined. One agent, seed 439: a table placed in the
-        only way out of a corridor between lava, the agent shut in for 320 steps."""
+        reach now (walking, digging with every pickaxe of the rules, unknown ground counted
+        open): a station is never walked through or mined, rock is once the pickaxe the station
+        makes is held (a table in a passage through stone is fine). One agent, seed 439: a table
+        placed in the only way out of a corridor between lava, the agent shut in for 320 steps."""
         known = state.known
-        ground = (
-            known.walkable(around=state.position)
-            | navigation.diggable(known, state.inventory)
-            | known.unknown
-        )
+        tools = dict.fromkeys(gathering_tools(state.rules), 1)
+        ground = known.walkable(around=state.position) | navigation.diggable(known, tools)
+        ground |= known.unknown
         ground[state.position] = True
         now = navigation.reachable(ground, state.position)
         ground[tile] = False
