@@ -368,10 +368,12 @@ class Navigate(Skill):
         if route is None:
             route = self._approach(state, goal)
         if route is None:
+            fetching = self._fetch is not None and not self._fetch.finished
             action = self._fetch_bridge(state, goal)
             if action is not None:
                 return action
-            route = self._bridge(state, goal)  # the unit to bridge with may have just come
+            if fetching:  # the unit to bridge with came (or cannot be had) this very step
+                route = self._bridge(state, goal)
         self.route = route
         if route is None:
             return self._explore_or_fail(state, f"no path to {target_text}")
@@ -478,18 +480,28 @@ class Navigate(Skill):
         """With no walk and no dig, a route across known water (`navigation.bridgeable`: place
         a stone, mine it back to path, step in) and through rock the tools mine: a diamond on an
         island, which the rule data lets a player reach (None: no such route)."""
-        known = state.known
-        bridge = navigation.bridgeable(known, state.inventory)
+        found = self._bridged(state, goal, state.inventory)
+        if found is None:
+            return None
+        route, dig, bridge = found
+        self._dig, self._bridge_mask = dig | bridge, bridge
+        return route
+
+    def _bridged(
+        self, state: AgentState, goal: np.ndarray, inventory: Mapping[str, int]
+    ) -> tuple[navigation.Route, np.ndarray, np.ndarray] | None:
+        """The route `_bridge` takes when the agent holds `inventory` (its dig and bridge tiles
+        with it), or None when no route crosses a bridge."""
+        bridge = navigation.bridgeable(state.known, inventory)
         if not bridge.any():
             return None
         dig = self._diggable(state)
         route = navigation.route_digging(
-            known, state.position, goal, dig, optimistic=False, bridge=bridge
+            state.known, state.position, goal, dig, optimistic=False, bridge=bridge
         )
         if route is None or not any(bridge[cell] for cell in route.cells):
             return None  # a dig alone: exploration digs its own way (`Explorer.dig_action`)
-        self._dig, self._bridge_mask = dig | bridge, bridge
-        return route
+        return route, dig, bridge
 
     def _fetch_bridge(self, state: AgentState, goal: np.ndarray) -> str | None:
         """With no walk, dig or bridge to the target, the next step of collecting the unit a
@@ -508,19 +520,12 @@ class Navigate(Skill):
     def _bridge_unit(self, state: AgentState, goal: np.ndarray) -> str | None:
         """The item whose one unit would let the agent bridge to `goal` (by the rule data's
         places: see `navigation.bridge_with`), or None."""
-        rules, inventory = state.rules, state.inventory
-        for rule in rules.place.values():
+        inventory = state.inventory
+        for rule in state.rules.place.values():
             short = shortfall(rule.uses, inventory)
             if rule.type != "material" or not short:
                 continue
-            bridge = navigation.bridgeable(state.known, {**inventory, **rule.uses})
-            if not bridge.any():
-                continue
-            dig = self._diggable(state)
-            route = navigation.route_digging(
-                state.known, state.position, goal, dig, optimistic=False, bridge=bridge
-            )
-            if route is not None and any(bridge[cell] for cell in route.cells):
+            if self._bridged(state, goal, {**inventory, **rule.uses}) is not None:
                 return next(iter(short))
         return None
 
