@@ -48,11 +48,13 @@ The lower bound (`team_lower`) takes the largest of these arguments (each proven
    j tiles (`team_lower`'s `_work`: a move per tile; for a lone player also the other actions
    of crossing). A unit someone else holds is shared in the holder's next step and may be used in
    it, so it costs no time; k units of the team come no sooner than the k-th earliest of all
-   players' candidates.
-4. **Recipes.** A made item comes a step after its maker holds the inputs, and no sooner than
-   the step its station is placed (by a teammate; the step after, alone); a station a step after
-   its placer holds what it uses; the goal after its tool, and a step after every raw item the
-   prerequisite plan consumes could be held.
+   players' candidates, nor (tiles used up) than the k-th soonest of the tiles' earliest `do`s
+   by anyone: two players next to one tree fell it once.
+4. **Recipes.** A made item comes a step after its maker holds the inputs, no sooner than
+   the step its station is placed (by a teammate; the step after, alone), and a step after
+   every raw unit of its own prerequisite plan could be held (a wood pickaxe waits for the
+   table's wood too); a station a step after its placer holds what it uses; the goal after its
+   tool, and a step after every raw item the prerequisite plan consumes could be held.
 5. **A lone player** does every collect, place and make of the prerequisite plan itself, one
    action each (`team_solo.plan_actions`), and moves: it must stand next to each material of a
    chain (tree, stone, iron, diamond; tree, coal, diamond; ...) in order, and next to as many

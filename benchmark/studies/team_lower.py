@@ -81,6 +81,8 @@ class _Estimate:
         self.held = functools.cache(self._held)
         self.station = functools.cache(self._station)
         self.reach = functools.cache(self._reach)
+        self.anyone_reach = functools.cache(self._anyone_reach)
+        self.bill = functools.cache(self._bill)
         self.work = work or functools.cache(self._work)  # the same for any gates
 
     def _work(self, i: int, material: str) -> tuple[float, ...]:
@@ -105,6 +107,11 @@ class _Estimate:
         return tuple(
             d for d, _, _ in approaches(self.grid, dist.reshape(self.grid.shape), material)
         )
+
+    def _anyone_reach(self, material: str) -> tuple[float, ...]:
+        """When anyone can first stand next to each tile of `material`, soonest first."""
+        dist = np.minimum.reduce([np.asarray(d, dtype=float) for d in self.dist])
+        return tuple(d for d, _, _ in approaches(self.grid, dist, material))
 
     def _reach(self, i: int, material: str) -> tuple[float, ...]:
         """When agent i can first stand next to its 1st, 2nd, ... nearest tile of `material`."""
@@ -139,13 +146,25 @@ class _Estimate:
         if len(times) < dos:
             return INF
         times.sort()
-        return times[dos - 1]
+        if not used_up:
+            return times[dos - 1]
+        # Across the team too each `do` uses up its own tile: the k-th unit comes no sooner than
+        # the k-th soonest of the tiles' earliest `do`s by anyone (two players next to one tree
+        # do not make two wood).
+        tool = max([self.held(t, n, None) for t, n in rule.require.items()] + [0])
+        tiles = [max(a, tool) + 1 for a in self.anyone_reach(material)]
+        return max(times[dos - 1], tiles[dos - 1] if len(tiles) >= dos else INF)
 
     def _station(self, name: str) -> float:
         rule = self.rules.place[name]
         return min(
             max([self.held(u, a, p) for u, a in rule.uses.items()] + [0]) + 1 for p in self.agents
         )
+
+    def _bill(self, goal: str) -> dict[str, int]:
+        """Raw units collected before `goal` can be achieved from nothing (its prerequisite
+        plan's bill: the table's and the wood pickaxe's wood come before a stone pickaxe)."""
+        return prerequisites.bill(prerequisites.plan(self.rules, goal, {}, set()))
 
     def _held(self, item: str, k: int, holder: int | None) -> float:
         if item in self.rules.make:
@@ -159,6 +178,9 @@ class _Estimate:
                 ready = [self.held(u, a * times, maker) + 1 for u, a in recipe.uses.items()]
                 ready += [self.station(s) + later for s in recipe.nearby]
                 best = min(best, max(ready + [1]) + times - 1)
+            # And a step after the team could hold every raw unit of its prerequisite plan.
+            for raw, total in self.bill(f"make_{item}").items():
+                best = max(best, self.held(raw, total, None) + 1)
             return best
         return self.unit_times(item, k, holder)
 
@@ -172,8 +194,7 @@ class _Estimate:
             final = self.station(item)
         else:
             final = min(self.held(item, 1, c) for c in self.agents)
-        plan = prerequisites.plan(self.rules, goal, {}, set())
-        for raw, total in prerequisites.bill(plan).items():
+        for raw, total in self.bill(goal).items():
             if raw != item:
                 final = max(final, self.held(raw, total, None) + 1)
         return final

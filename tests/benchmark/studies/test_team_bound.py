@@ -57,12 +57,34 @@ def test_the_tunnel_opens_only_once_someone_holds_the_pickaxe():
     assert (alone.lower, alone.best_plan) == (14, 14)
     # Two: player 0 has the pickaxe at 5 and shares it at 6, when player 1 (acting after it)
     # mines the stone; player 1 steps in (7) and mines the coal (8). The bound counts a pickaxe
-    # held no sooner than step 3 (it does not see that one player fells all three trees), so
-    # the stone opens at 4 at the earliest and player 1 mines the coal at 5; without that gate
-    # the stone could open at step 1 and the bound would be the pickaxe's 3 + 1 = 4.
+    # held no sooner than step 4 (the team fells its three wood, the table's and its own, one
+    # `do` a step for the one player near the trees, and makes it a step later; it does not see
+    # that this player also places the table), so the stone opens at 5 at the earliest and
+    # player 1 mines the coal at 6; without that gate the stone could open at step 1.
     pair = _bound(COAL_FAR_AWAY, 2, "collect_coal")
     assert pair.best_plan == 8
-    assert pair.lower == 5
+    assert pair.lower == 6
+
+
+def test_two_players_next_to_one_tree_fell_it_once():
+    # One tree between the players, the other 6 tiles east. A table's two wood come from two
+    # trees: player 0 fells the near one (1) and shares its wood (2); player 1 walks to x=6 (4),
+    # fells the far tree (5) and places the table (6). Counting each player's `do`s alone, both
+    # would fell the near tree at step 1 and the table could stand at 2.
+    result = _bound(["ATA....T"], 2, "place_table")
+    assert (result.lower, result.best_plan) == (6, 6)
+    assert result.exact
+
+
+def test_a_made_tool_waits_for_the_wood_of_its_station_too():
+    # Trees at x=0 and x=4 beside the players, the third at x=10, a stone under player 0. The
+    # wood pickaxe needs three wood (two for the table): the third tree falls at step 7 at the
+    # earliest (player 1 walks six tiles), so the pickaxe comes no sooner than 8 and the stone
+    # 9. Counting only the pickaxe's own wood and its table, the pickaxe could come at step 3,
+    # and the goal's wood alone puts the stone at 8.
+    result = _bound(["TA.AT.....T", ".S........."], 2, "collect_stone")
+    assert result.lower == 9
+    assert result.lower <= result.best_plan < math.inf
 
 
 def test_water_is_crossed_only_with_a_stone_in_hand():
