@@ -36,7 +36,9 @@ class Plan:
     to make; every unit it consumes is fetched by whoever delivers it soonest (walking or
     tunnelling with the tools it holds, then waiting at the tile for a tool a teammate hands
     over, then sharing the unit), from the nearest tile nobody else uses; the maker may make
-    `copies` more of each gathering tool; a seeker walks to the goal and receives the tool there.
+    `copies` more of each gathering tool; a seeker walks to the goal and receives the tool there
+    (after the maker's last step, or, `ahead`, as soon as the first tool that shortens its way
+    there is made: it takes that tool and tunnels).
     A share to a player with a higher id is used in its own step, as the env allows."""
 
     def __init__(
@@ -49,11 +51,16 @@ class Plan:
         arm: bool = False,
         order: tuple[prerequisites.Step, ...] = (),
         spare: bool = False,
+        ahead: bool = False,
     ) -> None:
         self.s, self.maker, self.seeker, self.copies = search, maker, seeker, dict(copies)
         self.order = order  # the maker's steps (empty: the prerequisite plan's)
         self.copies_asked = dict(copies)  # `copies` counts down as they are made
         self.spare = spare and seeker != maker  # the seeker fetches nothing: it heads for the goal
+        # The seeker takes the first tool that shortens its way to the goal as soon as it is
+        # made and tunnels there at once (`set_out`), not after the maker's last step.
+        self.ahead = ahead and seeker != maker
+        self.departed: tuple[int, float] | None = None  # (goal tile, arrival) once it set out
         self.arm = arm  # a fetcher may take every tool made so far before it sets out
         self.tight = tight  # stations on the free tile with fewest open sides (else the first)
         n = search.n
@@ -194,13 +201,15 @@ class Plan:
         made = frozenset(k.tool for k in self.tokens)
         best = None
         for i in range(self.s.n):
-            if self.spare and i == self.seeker:
+            if self.spare and i == self.seeker and self.departed is None:
                 continue
             if i != self.maker and self.stash[i].get(item):
                 done = max(self.clock[i], min(self.stash[i][item])) + 1
                 if best is None or done - _same_step(i, self.maker) < best[0]:
                     best = (done - _same_step(i, self.maker), i, None, ())
             have = self.tools(i)
+            if i == self.seeker and (self.spare or self.departed is not None):
+                continue  # on its way to the goal (its tunnel's units are shared above)
             if any(self._token(t, i)[0] == INF for t in need if t not in have):
                 continue
             share = 0 if i == self.maker else 1 - _same_step(i, self.maker)
@@ -368,7 +377,34 @@ class Plan:
                 self.tokens.append(_Token(name, self.maker, self.clock[self.maker]))
             else:
                 self.ready.setdefault(name, []).append(self.clock[self.maker])
+        if self.ahead and self.departed is None and name in self.s.tools:
+            self.set_out(name)
         return True
+
+    def set_out(self, tool: str) -> None:
+        """The seeker takes `tool` (just made) and walks or tunnels to the goal now, when that
+        reaches the goal sooner than setting out now without it."""
+        material = self.s.goal_material
+        if material is None or prerequisites.goal_tool(self.s.rules, self.s.goal) == tool:
+            return
+        seeker = self.seeker
+        have, now = self.tools(seeker), self.clock[seeker]
+
+        def targets(d: np.ndarray):
+            return self._free(material, d)
+
+        bare = self.walk(seeker, have, targets, now)
+        when = self._token(tool, seeker)[0]
+        armed = self.walk(seeker, have | {tool}, targets, max(now, when))
+        if armed is None or bare is not None and now + bare[0] <= max(now, when) + armed[0]:
+            return
+        start = max(now, self.handover(tool, seeker))
+        found = self.walk(seeker, self.tools(seeker), targets, start)
+        if found is None:
+            return
+        d, stand, tile, path = found
+        self.go(seeker, path, stand, start + d, start)
+        self.departed = (tile, start + d)
 
     def run(self, limit: float = INF) -> float:
         """The plan's joint steps (INF: it fails, or cannot beat `limit`)."""
@@ -391,6 +427,11 @@ class Plan:
             return self.achieved
         material = next(m for m, r in s.rules.collect.items() if item in r.receive)
         seeker = self.seeker
+        if self.departed is not None:  # at the goal already: it waits for the tool there
+            tile = self.departed[0]
+            self.clock[seeker] = max(self.clock[seeker], self.handover(tool, seeker)) + 1
+            self.act(seeker, self.clock[seeker], "do", tile)
+            return self.clock[seeker]
         made = {k.tool for k in self.tokens}
         # The seeker sets out now with what it holds, or first takes the other tools (to
         # tunnel), or those and the goal's tool.

@@ -53,3 +53,25 @@ def test_a_spare_seeker_fetches_nothing():
     felled = [a for a in plan.acts[1].values() if a[0] == "do"]
     assert all(layout.grid.ravel()[a[1]] != "tree" for a in felled)
     assert not any(a[0] == "share" for a in plan.acts[1].values())
+
+
+def test_a_seeker_ahead_tunnels_to_the_goal_with_the_first_pickaxe():
+    # The iron lies at the end of nine stones east of player 1. Ahead, player 1 takes the wood
+    # pickaxe as soon as it is made and tunnels while player 0 makes the stone pickaxe (a stone
+    # of the tunnel shared to it); otherwise it sets out only after player 0's last step.
+    layout = team_map.Layout.from_rows(["TATT.ASSSSSSSSSI", "TTTS.SSSSSSSSSSS"])
+    rules = rules_lib.load("damcs")
+    search = team_search.PlanSearch(layout, rules, "collect_iron", 2)
+    found = search.plans(prune=False)
+    ahead = min(p.steps for p in found if p.departed is not None)
+    behind = min(p.steps for p in found if p.departed is None)
+    assert ahead < behind
+    best = search.best()
+    assert best.departed is not None and best.steps == ahead
+    assert team_replay.replay(layout, rules, "collect_iron", best.acts) == best.steps
+    grid = layout.grid.ravel()
+    tunnel = [
+        t for t, a in best.acts[best.seeker].items() if a[0] == "do" and grid[a[1]] == "stone"
+    ]
+    pickaxe = min(t for t, a in best.acts[best.maker].items() if a == ("make", "wood_pickaxe"))
+    assert min(tunnel) <= pickaxe + 3  # it digs right after the pickaxe is handed over
