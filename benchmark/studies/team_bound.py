@@ -8,8 +8,9 @@ For a map (a world seed) and a team size it gives two numbers under the rule dat
 - the **best plan found**: the joint steps of a concrete plan in the same relaxed game, the
   fewest of two searches. `team_search`: a greedy family (`team_plans`), searched over who makes
   the tools, who waits at the goal (whether it fetches too, and whether it sets out with the
-  first pickaxe to tunnel there), how many copies of each gathering tool are made and in which
-  order the maker's steps come; every unit goes to whoever delivers it soonest. `team_route` (teams of one or two): one player follows the best
+  first pickaxe to tunnel there), how many copies of each gathering tool are made, in which
+  order the maker's steps come, and whether a fetcher walks to the iron at once; every unit
+  goes to whoever delivers it soonest. `team_route` (teams of one or two): one player follows the best
   walk of the layered graph of argument 6 with costs a play meets (so the trees, stones, coal,
   iron and goal are visited in an order set by where they all lie), alone, or while the teammate
   waits at the goal for the tool, or while the teammate first fells the trees and hands the wood

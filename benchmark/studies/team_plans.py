@@ -38,7 +38,8 @@ class Plan:
     over, then sharing the unit), from the nearest tile nobody else uses; the maker may make
     `copies` more of each gathering tool; a seeker walks to the goal and receives the tool there
     (after the maker's last step, or, `ahead`, as soon as the first tool that shortens its way
-    there is made: it takes that tool and tunnels).
+    there is made: it takes that tool and tunnels); `posted`, a fetcher walks at step 0 to the
+    unit whose gathering needs the longest chain of tools (the iron) and waits there.
     A share to a player with a higher id is used in its own step, as the env allows."""
 
     def __init__(
@@ -52,6 +53,7 @@ class Plan:
         order: tuple[prerequisites.Step, ...] = (),
         spare: bool = False,
         ahead: bool = False,
+        posted: bool = False,
     ) -> None:
         self.s, self.maker, self.seeker, self.copies = search, maker, seeker, dict(copies)
         self.order = order  # the maker's steps (empty: the prerequisite plan's)
@@ -61,6 +63,7 @@ class Plan:
         # made and tunnels there at once (`set_out`), not after the maker's last step.
         self.ahead = ahead and seeker != maker
         self.departed: tuple[int, float] | None = None  # (goal tile, arrival) once it set out
+        self.posted = posted  # a fetcher walks to the last tool's dearest unit at step 0 (`post`)
         self.arm = arm  # a fetcher may take every tool made so far before it sets out
         self.tight = tight  # stations on the free tile with fewest open sides (else the first)
         n = search.n
@@ -406,12 +409,40 @@ class Plan:
         self.go(seeker, path, stand, start + d, start)
         self.departed = (tile, start + d)
 
+    def post(self, tool: str) -> None:
+        """The teammate (neither maker nor seeker) nearest a unit `tool` is made of whose
+        gathering needs the longest chain of tools (the iron of the iron pickaxe) walks next
+        to it at step 0, to wait there for its tool while the others gather the rest."""
+        rules = self.s.rules
+
+        def depth(item: str) -> int:
+            material = next((m for m, r in rules.collect.items() if item in r.receive), None)
+            needs = rules.collect[material].require if material else {}
+            return max((1 + sum(depth(u) for u in rules.make[t].uses) for t in needs), default=0)
+
+        far = max(rules.make[tool].uses, key=depth, default=None)
+        if far is None or not depth(far):
+            return
+        material = next(m for m, r in rules.collect.items() if far in r.receive)
+        best = None
+        for i in range(self.s.n):
+            if i in (self.maker, self.seeker):
+                continue
+            found = self.walk(i, frozenset(), lambda d: self._free(material, d), 0.0)
+            if found is not None and (best is None or found[0] < best[1][0]):
+                best = (i, found)
+        if best is not None:
+            i, (d, stand, _, path) = best
+            self.go(i, path, stand, d, 0.0)
+
     def run(self, limit: float = INF) -> float:
         """The plan's joint steps (INF: it fails, or cannot beat `limit`)."""
         s = self.s
         tool = prerequisites.goal_tool(s.rules, s.goal)
         kind, item = goal_item(s.goal)
         target = f"make_{tool}" if tool else s.goal
+        if self.posted and tool in s.rules.make:
+            self.post(tool)
         for step in self.order or prerequisites.plan(s.rules, target, {}, set()):
             if self.clock[self.maker] >= limit:  # the goal comes after the maker's last action
                 return INF

@@ -86,7 +86,8 @@ class PlanSearch(PlanContext):
         players only of the `LOCAL` best (every choice in every order triples the time there),
         and the choices of the `LOCAL` best in every order with a seeker that fetches nothing
         (`spare`), that sets out with the first tool that shortens its way to the goal
-        (`ahead`), or both.
+        (`ahead`), with a fetcher posted at the dearest unit from step 0 (`posted`), and the
+        combinations of these.
         With `prune`, a plan stops once it cannot beat the best so far."""
         tool = prerequisites.goal_tool(self.rules, self.goal)
         extra = [t for t in sorted(self.tools) if t != tool and t in self.rules.make]
@@ -110,14 +111,18 @@ class PlanSearch(PlanContext):
             ):
                 run(Plan(self, maker, seeker, dict(zip(extra, counts, strict=True)), tight, arm))
         ranked = sorted(found, key=lambda p: p.steps)
-        for order, spare, ahead in itertools.product(
-            [first, *others], (False, True), (False, True)
+        for order, spare, ahead, posted in itertools.product(
+            [first, *others], (False, True), (False, True), (False, True)
         ):
-            if (order, spare, ahead) == (first, False, False):
+            if (order, spare, ahead, posted) == (first, False, False, False):
                 continue
-            for p in ranked[: LOCAL if self.n > 2 or spare or ahead else None]:
+            for p in ranked[: LOCAL if self.n > 2 or spare or ahead or posted else None]:
                 counts = {t: p.copies_asked[t] for t in extra}
-                run(Plan(self, p.maker, p.seeker, counts, p.tight, p.arm, order, spare, ahead))
+                run(
+                    Plan(
+                        self, p.maker, p.seeker, counts, p.tight, p.arm, order, spare, ahead, posted
+                    )
+                )
         return found
 
     def best(self) -> Plan | None:

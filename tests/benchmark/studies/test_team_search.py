@@ -75,3 +75,27 @@ def test_a_seeker_ahead_tunnels_to_the_goal_with_the_first_pickaxe():
     ]
     pickaxe = min(t for t, a in best.acts[best.maker].items() if a == ("make", "wood_pickaxe"))
     assert min(tunnel) <= pickaxe + 3  # it digs right after the pickaxe is handed over
+
+
+def test_a_posted_fetcher_walks_to_the_far_iron_from_the_first_step():
+    # Six players among trees, the iron 21 tiles east. Posted, the player nearest it (5) sets
+    # out at step 1 (felling the tree in its way) and waits there for the stone pickaxe;
+    # otherwise the iron's fetcher leaves only once the maker's steps reach the iron.
+    layout = team_map.Layout.from_rows(
+        [
+            "TATATAT.D.................I",
+            "TATATAT.S..................",
+            "TSSCSST....................",
+        ]
+    )
+    rules = rules_lib.load("damcs")
+    search = team_search.PlanSearch(layout, rules, "collect_diamond", 6)
+    steps = {}
+    for posted in (False, True):
+        plan = team_plans.Plan(search, 1, 2, {"wood_pickaxe": 1}, posted=posted)
+        steps[posted] = plan.run()
+        assert team_replay.replay(layout, rules, "collect_diamond", plan.acts) == steps[posted]
+    assert steps[True] < steps[False]
+    grid = layout.grid.ravel()
+    iron = [t for t, a in plan.acts[5].items() if a[0] == "do" and grid[a[1]] == "iron"]
+    assert min(plan.acts[5]) == 1 and iron
