@@ -418,7 +418,8 @@ class Plan:
         def depth(item: str) -> int:
             material = next((m for m, r in rules.collect.items() if item in r.receive), None)
             needs = rules.collect[material].require if material else {}
-            return max((1 + sum(depth(u) for u in rules.make[t].uses) for t in needs), default=0)
+            made = [rules.make[t].uses if t in rules.make else {} for t in needs]
+            return max((1 + sum(depth(u) for u in uses) for uses in made), default=0)
 
         far = max(rules.make[tool].uses, key=depth, default=None)
         if far is None or not depth(far):
