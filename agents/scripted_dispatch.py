@@ -121,9 +121,8 @@ class Dispatch:
                 continue
             if _handed(agent.status, wanted, aid, state):
                 continue
-            if state.inventory.get(wanted, 0) > copies.get(wanted, 0) + teamwork.KEEP.get(
-                wanted, 0
-            ):
+            keep = teamwork.kept(rules, wanted, agent.status.fetching, len(agent.spec.team) - 2)
+            if state.inventory.get(wanted, 0) > copies.get(wanted, 0) + keep:
                 copies[wanted] = copies.get(wanted, 0) + 1  # one it holds goes out as it is
                 continue
             copies[wanted] = copies.get(wanted, 0) + 1
@@ -252,7 +251,8 @@ class Dispatch:
                 continue
             if _handed(agent.status, wanted, aid, state):
                 continue
-            if state.inventory.get(wanted, 0) > teamwork.KEEP.get(wanted, 0):
+            keep = teamwork.kept(rules, wanted, agent.status.fetching, len(agent.spec.team) - 2)
+            if state.inventory.get(wanted, 0) > keep:
                 # Recorded in `handed` when the share starts (`ScriptedAgent._begin`), not here:
                 # the re-planning check asks for a decision it may not take.
                 return scripted_board.Decision(

@@ -32,8 +32,10 @@ HANDOVER = {"held": 1, "copy": 2}
 # A copy is made at the stations: a crafter farther from them than this (steps) adds its walk
 # there to the wait of the feeder the copy is for.
 COPY_REACH = 3
-# Gathering tools the crafter keeps one of when teammates ask (it mines stone and coal itself).
+# Gathering tools the crafter keeps one of when teammates ask (it mines stone and coal itself);
+# with `HAND_OWN_FROM` feeders or more only while the unit it fetches needs it (`kept`).
 KEEP = {"wood_pickaxe": 1}
+HAND_OWN_FROM = 3
 # A guess of the steps until a tool nobody holds yet reaches a feeder.
 UNMADE = 12
 # A gatherer's current unit is kept unless another is this many steps sooner (no dithering).
@@ -102,6 +104,16 @@ def lacking(rules: rules_lib.Rules, item: str, inventory: Mapping[str, int]) -> 
         return []
     need = rules.collect[material].require
     return [t for t, n in need.items() if inventory.get(t, 0) < n]
+
+
+def kept(rules: rules_lib.Rules, tool: str, fetching: str, feeders: int) -> int:
+    """How many of `tool` the crafter keeps when teammates ask (`KEEP`): with many feeders
+    none unless the unit it fetches needs the tool (six agents, seed 104: a feeder waited at
+    the stone while the crafter, waiting for deliveries, held the only wood pickaxe; with one
+    feeder the seeker would take the crafter's own)."""
+    if feeders >= HAND_OWN_FROM and not (fetching and tool in lacking(rules, fetching, {})):
+        return 0
+    return KEEP.get(tool, 0)
 
 
 def tool_chain(rules: rules_lib.Rules, tool: str) -> tuple[str, ...]:
@@ -188,12 +200,14 @@ class Reach:
         return self._dug[key]
 
 
-def tool_eta(tool: str, crafter: Member | None, rules: rules_lib.Rules, reach: Reach) -> float:
+def tool_eta(
+    tool: str, crafter: Member | None, rules: rules_lib.Rules, reach: Reach, feeders: int = 1
+) -> float:
     """Steps until the crafter can hand `tool` over: it holds a spare one, can make one now (plus
     its walk back to the stations when they are farther than `COPY_REACH`), or not yet."""
     if crafter is None:
         return float("inf")
-    if crafter.inventory.get(tool, 0) > KEEP.get(tool, 0):
+    if crafter.inventory.get(tool, 0) > kept(rules, tool, crafter.fetching, feeders):
         return HANDOVER["held"]
     if not library.shortfall(rules.make[tool].uses, crafter.inventory):
         walk = max((reach.steps(crafter.position, s) for s in rules.make[tool].nearby), default=0)
@@ -285,7 +299,8 @@ def assign(
             return walk, ()
         if len(needed) > len(direct):
             walk = reach.steps(member.position, material, held | set(needed))
-        wait = max(tool_eta(t, crafter, rules, reach) for t in needed)
+        feeders = sum(not m.crafter for m in members)
+        wait = max(tool_eta(t, crafter, rules, reach, feeders) for t in needed)
         return max(walk, wait + HANDOVER["held"] * (len(needed) - 1)), tuple(needed)
 
     for item in early_first(rules, reach, members, bill):

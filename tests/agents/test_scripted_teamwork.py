@@ -136,7 +136,7 @@ def test_walled_in_iron_goes_to_a_gatherer_that_can_dig_to_it():
     assert jobs["player_2"].item == "iron" and jobs["player_2"].steps < 10
 
 
-def test_a_feeder_walks_to_its_stone_and_the_crafter_copies_the_pickaxe_for_it():
+def test_a_feeder_walks_to_its_stone_and_the_idle_crafter_hands_over_its_own_pickaxe():
     known = _known(FIELD)
     positions = {"player_0": (12, 21), "player_1": (10, 28), "player_5": (40, 48)}
     agents = _team(
@@ -148,15 +148,28 @@ def test_a_feeder_walks_to_its_stone_and_the_crafter_copies_the_pickaxe_for_it()
     decision = feeder.roles.decide(feeder, _state("player_1", known, (10, 28)))
     assert decision.option.text == "go to stone"
     assert feeder.status.wants == "wood_pickaxe"
+    # Four feeders: the crafter fetches nothing itself, so its own pickaxe goes out at once
+    # (no copy to make first).
     crafter = agents["player_0"]
     held = {"wood_pickaxe": 1, "wood": 2}
     decision = crafter.roles.decide(crafter, _state("player_0", known, (12, 21), held))
-    assert decision.option.text == "make wood pickaxe"
-    # With the copy made, the crafter hands it over (and keeps its own).
-    held = {"wood_pickaxe": 2, "wood": 1}
-    crafter.status.inventory = held
-    decision = crafter.roles.decide(crafter, _state("player_0", known, (12, 21), held))
     assert decision.option.text == "share wood pickaxe with player_1"
+
+
+def test_a_crafter_whose_unit_needs_its_pickaxe_keeps_it_and_copies_one():
+    known = _known(FIELD)
+    positions = {"player_0": (12, 21), "player_1": (10, 28), "player_5": (40, 48)}
+    held = {"wood_pickaxe": 1, "wood": 2}
+    agents = _team(positions, {"player_0": held}, missing={"stone": 1})
+    feeder, crafter = agents["player_1"], agents["player_0"]
+    feeder.roles.decide(feeder, _state("player_1", known, (10, 28)))
+    crafter.status.fetching = "coal"  # mined with the wood pickaxe
+    assert teamwork.kept(RULES, "wood_pickaxe", "coal", feeders=4) == 1
+    decision = crafter.roles.decide(crafter, _state("player_0", known, (12, 21), held))
+    assert decision.option.text == "make wood pickaxe"
+    # With one feeder (two agents) the crafter always keeps its own.
+    assert teamwork.kept(RULES, "wood_pickaxe", "", feeders=1) == 1
+    assert teamwork.kept(RULES, "wood_pickaxe", "", feeders=4) == 0
 
 
 def test_the_crafter_makes_what_it_can_before_gathering_the_rest_of_the_bill():
