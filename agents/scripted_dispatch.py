@@ -121,8 +121,7 @@ class Dispatch:
                 continue
             if _handed(agent.status, wanted, aid, state):
                 continue
-            keep = teamwork.kept(rules, wanted, agent.status.fetching, len(agent.spec.team) - 2)
-            if state.inventory.get(wanted, 0) > copies.get(wanted, 0) + keep:
+            if state.inventory.get(wanted, 0) > copies.get(wanted, 0) + _kept(agent, wanted):
                 copies[wanted] = copies.get(wanted, 0) + 1  # one it holds goes out as it is
                 continue
             copies[wanted] = copies.get(wanted, 0) + 1
@@ -251,8 +250,7 @@ class Dispatch:
                 continue
             if _handed(agent.status, wanted, aid, state):
                 continue
-            keep = teamwork.kept(rules, wanted, agent.status.fetching, len(agent.spec.team) - 2)
-            if state.inventory.get(wanted, 0) > keep:
+            if state.inventory.get(wanted, 0) > _kept(agent, wanted):
                 # Recorded in `handed` when the share starts (`ScriptedAgent._begin`), not here:
                 # the re-planning check asks for a decision it may not take.
                 return scripted_board.Decision(
@@ -426,6 +424,13 @@ class Dispatch:
                         options.Option("share", item, crafter), f"seeker: crafter misses {item}"
                     )
         return _to_dig(state, library.goal_material(state.rules, agent.spec.goal), rock_tool)
+
+
+def _kept(agent: ScriptedAgent, tool: str) -> int:
+    """How many of `tool` this crafter keeps when a teammate asks (`teamwork.kept`; its
+    feeders: the team but itself and the seeker)."""
+    feeders = len(agent.spec.team) - 2
+    return teamwork.kept(agent.rules, tool, agent.status.fetching, feeders)
 
 
 def _to_dig(

@@ -201,7 +201,7 @@ class Reach:
 
 
 def tool_eta(
-    tool: str, crafter: Member | None, rules: rules_lib.Rules, reach: Reach, feeders: int = 1
+    tool: str, crafter: Member | None, rules: rules_lib.Rules, reach: Reach, feeders: int
 ) -> float:
     """Steps until the crafter can hand `tool` over: it holds a spare one, can make one now (plus
     its walk back to the stations when they are farther than `COPY_REACH`), or not yet."""
@@ -255,6 +255,7 @@ def assign(
     item it fetches unless another member is `KEEP_MARGIN` sooner. A unit of a material no one
     has seen goes to a free feeder (its collect searches)."""
     crafter = next((m for m in members if m.crafter), None)
+    feeders = sum(not m.crafter for m in members)
     tools = library.gathering_tools(rules)
     handed = {t: sum(m.inventory.get(t, 0) > 0 for m in members if not m.crafter) for t in tools}
     budget = {t: copies(rules, t) - handed[t] for t in tools}
@@ -299,7 +300,6 @@ def assign(
             return walk, ()
         if len(needed) > len(direct):
             walk = reach.steps(member.position, material, held | set(needed))
-        feeders = sum(not m.crafter for m in members)
         wait = max(tool_eta(t, crafter, rules, reach, feeders) for t in needed)
         return max(walk, wait + HANDOVER["held"] * (len(needed) - 1)), tuple(needed)
 

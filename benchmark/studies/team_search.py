@@ -118,11 +118,8 @@ class PlanSearch(PlanContext):
                 continue
             for p in ranked[: LOCAL if self.n > 2 or spare or ahead or posted else None]:
                 counts = {t: p.copies_asked[t] for t in extra}
-                run(
-                    Plan(
-                        self, p.maker, p.seeker, counts, p.tight, p.arm, order, spare, ahead, posted
-                    )
-                )
+                choices = {"spare": spare, "ahead": ahead, "posted": posted}
+                run(Plan(self, p.maker, p.seeker, counts, p.tight, p.arm, order, **choices))
         return found
 
     def best(self) -> Plan | None:
