@@ -507,6 +507,13 @@ def test_a_far_unit_that_waits_for_a_tool_is_fetched_first_so_its_fetcher_walks_
     near = _known({**FIELD, (14, 14): "iron"})
     jobs = teamwork.assign(RULES, teamwork.Reach(near), [crafter, *feeders], bill)
     assert sorted(j.item for j in jobs.values()) == ["wood", "wood", "wood"]
+    # Its fetcher keeps it as it nears it: after a long walk it stands by a tree six steps from
+    # the iron, and the iron is still far from every other feeder (six agents, seed 107: the
+    # fetcher was sent to the tree, the iron to a feeder 25 steps off).
+    walked = _known({**FIELD, (14, 41): "iron", (15, 35): "tree"})
+    near_iron = teamwork.Member("player_2", (14, 35), {}, fetching="iron")
+    jobs = teamwork.assign(RULES, teamwork.Reach(walked), [crafter, feeders[0], near_iron], bill)
+    assert jobs["player_2"].item == "iron"
     # One feeder (two agents) fetches what the crafter needs first, as the two-agent plans do.
     jobs = teamwork.assign(RULES, teamwork.Reach(far), [crafter, feeders[0]], bill)
     assert sorted(j.item for j in jobs.values()) == ["wood", "wood"]
