@@ -6,9 +6,10 @@ it soonest, tool copies passed to the fetchers).
 Every agent computes the same assignment from what the team posts (positions, holdings, what each
 fetches), so no agent needs to hear another's choice: one unit of the bill per gatherer, in the
 bill's order (what the crafter needs first is fetched first; a unit that waits for a tool and lies
-far from every feeder first of all, so that its fetcher walks there while the tool is made), each
+far from every feeder but its fetcher first of all, so that its fetcher walks there while the tool is made), each
 by the gatherer that reaches the material soonest, counting the wait for a tool it has yet to
-receive; a unit that needs a tool stays with the gatherer that fetches it (the tool is on its way
+receive, and a unit that needs none not by a feeder holding a gathering tool a later unit needs;
+a unit that needs a tool stays with the gatherer that fetches it (the tool is on its way
 there), unless that gatherer holds the only copy and a feeder is `PASS_MARGIN` steps nearer: then
 the unit and the tool pass to it.
 """
@@ -27,6 +28,10 @@ Position = tuple[int, int]
 # Gathering tools the crafter hands to feeders: up to two copies of a cheap one (made of what
 # needs no tool to gather, as the plans use), else the crafter's own one alone.
 TOOL_COPIES = {"cheap": 2, "dear": 1}
+# With this many feeders or more, one holding a gathering tool a later unit of the bill needs
+# is not sent for a unit that needs no tool while another member is free (`assign`); a lone
+# feeder (two agents) fetches what the crafter needs first.
+RESERVE_FROM = 2
 # Steps until a feeder holds a tool the crafter holds (share), or can copy at once (make, share).
 HANDOVER = {"held": 1, "copy": 2}
 # A copy is made at the stations: a crafter farther from them than this (steps) adds its walk
@@ -114,6 +119,10 @@ def kept(rules: rules_lib.Rules, tool: str, fetching: str, feeders: int) -> int:
     if feeders >= HAND_OWN_FROM and not (fetching and tool in lacking(rules, fetching, {})):
         return 0
     return KEEP.get(tool, 0)
+
+
+def _held(member: Member, tools: Iterable[str]) -> set[str]:
+    return {t for t in tools if member.inventory.get(t, 0) > 0}
 
 
 def tool_chain(rules: rules_lib.Rules, tool: str) -> tuple[str, ...]:
@@ -257,8 +266,10 @@ def assign(
     units that wait for a tool come first), each to the member that can collect it soonest:
     walking steps to the material, or the wait for a tool to reach it (the crafter makes its
     tools itself; a feeder receives one of at most `TOOL_COPIES` per tool). A member keeps the
-    item it fetches unless another member is `KEEP_MARGIN` sooner. A unit of a material no one
-    has seen goes to a free feeder (its collect searches)."""
+    item it fetches unless another member is `KEEP_MARGIN` sooner. A unit that needs no tool
+    goes to a feeder holding a gathering tool a later unit needs only when nobody else is free
+    (`RESERVE_FROM` feeders or more).
+    A unit of a material no one has seen goes to a free feeder (its collect searches)."""
     crafter = next((m for m in members if m.crafter), None)
     feeders = sum(not m.crafter for m in members)
     tools = library.gathering_tools(rules)
@@ -308,10 +319,18 @@ def assign(
         wait = max(tool_eta(t, crafter, rules, reach, feeders) for t in needed)
         return max(walk, wait + HANDOVER["held"] * (len(needed) - 1)), tuple(needed)
 
-    for item in early_first(rules, reach, members, bill):
+    order = early_first(rules, reach, members, bill)
+    for index, item in enumerate(order):
         free = [m for m in members if m.agent_id not in jobs]
         if not free:
             break
+        if not needs_tool(rules, item) and feeders >= RESERVE_FROM:
+            # A feeder holding a gathering tool a later unit needs is kept for that unit (a
+            # copy costs the crafter a unit and two steps; six agents, seed 107: two feeders
+            # holding wood pickaxes were sent to trees while six stones waited).
+            later = {t for u in order[index + 1 :] for t in lacking(rules, u, {})}
+            spare = [m for m in free if m.crafter or not later & _held(m, tools)]
+            free = spare or free
         scored = sorted(
             (cost(m, item) + (m.fetching != item, i, m) for i, m in enumerate(free)),
             key=lambda s: (s[0], s[2], s[3]),

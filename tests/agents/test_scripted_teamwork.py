@@ -648,3 +648,19 @@ def test_with_everything_in_hand_a_furnace_a_few_steps_off_is_placed_anew_from_h
     state = _state("player_0", known, six_off, {**held, "iron": 0, "stone_pickaxe": 1})
     steps = [(s.kind, s.target) for s in planner.plan_steps(state, goal="make_iron_pickaxe")]
     assert steps == [("collect", "iron"), ("make", "iron_pickaxe")]
+
+
+def test_a_feeder_holding_a_wood_pickaxe_is_kept_for_stone_not_sent_to_a_tree():
+    # Two feeders by the trees, one holding a wood pickaxe; the bill's wood comes before its
+    # stone. The wood goes to the one without the pickaxe, the stone to the one with it (not a
+    # copy made for the other: that costs the crafter a wood and two steps).
+    known = _known(FIELD)
+    crafter = teamwork.Member("player_0", (60, 60), {}, crafter=True)  # far from the stone
+    armed = teamwork.Member("player_1", (10, 11), {"wood_pickaxe": 1})
+    bare = teamwork.Member("player_2", (12, 11), {})
+    jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, armed, bare], ["wood", "stone"])
+    assert jobs["player_1"].item == "stone" and jobs["player_1"].tool == ""
+    assert jobs["player_2"].item == "wood"
+    # With no unit left that needs its pickaxe, it fetches wood like anyone.
+    jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, armed, bare], ["wood", "wood"])
+    assert {jobs["player_1"].item, jobs["player_2"].item} == {"wood"}
