@@ -6,12 +6,12 @@ it soonest, tool copies passed to the fetchers).
 Every agent computes the same assignment from what the team posts (positions, holdings, what each
 fetches), so no agent needs to hear another's choice: one unit of the bill per gatherer, in the
 bill's order (what the crafter needs first is fetched first; a unit that waits for a tool and lies
-far from every feeder but its fetcher first of all, so that its fetcher walks there while the tool is made), each
-by the gatherer that reaches the material soonest, counting the wait for a tool it has yet to
-receive, and a unit that needs none not by a feeder holding a gathering tool a later unit needs;
-a unit that needs a tool stays with the gatherer that fetches it (the tool is on its way
-there), unless that gatherer holds the only copy and a feeder is `PASS_MARGIN` steps nearer: then
-the unit and the tool pass to it.
+far from every feeder but its fetcher first of all, so that its fetcher walks there while the
+tool is made), each by the gatherer that reaches the material soonest, counting the wait for a
+tool it has yet to receive, and a unit that needs none not by a feeder holding a gathering tool a
+later unit needs; a unit that needs a tool stays with the gatherer that fetches it (the tool is on
+its way there), unless that gatherer holds the only copy and a feeder is `PASS_MARGIN` steps
+nearer: then the unit and the tool pass to it.
 """
 
 from __future__ import annotations
@@ -121,8 +121,9 @@ def kept(rules: rules_lib.Rules, tool: str, fetching: str, feeders: int) -> int:
     return KEEP.get(tool, 0)
 
 
-def _held(member: Member, tools: Iterable[str]) -> set[str]:
-    return {t for t in tools if member.inventory.get(t, 0) > 0}
+def _held(member: Member, tools: Iterable[str]) -> frozenset[str]:
+    """The gathering tools among `tools` that `member` holds."""
+    return frozenset(t for t in tools if member.inventory.get(t, 0) > 0)
 
 
 def tool_chain(rules: rules_lib.Rules, tool: str) -> tuple[str, ...]:
@@ -268,8 +269,8 @@ def assign(
     tools itself; a feeder receives one of at most `TOOL_COPIES` per tool). A member keeps the
     item it fetches unless another member is `KEEP_MARGIN` sooner. A unit that needs no tool
     goes to a feeder holding a gathering tool a later unit needs only when nobody else is free
-    (`RESERVE_FROM` feeders or more).
-    A unit of a material no one has seen goes to a free feeder (its collect searches)."""
+    (`RESERVE_FROM` feeders or more). A unit of a material no one has seen goes to a free feeder
+    (its collect searches)."""
     crafter = next((m for m in members if m.crafter), None)
     feeders = sum(not m.crafter for m in members)
     tools = library.gathering_tools(rules)
@@ -292,7 +293,7 @@ def assign(
         if material is None:
             return float("inf"), ()
         direct = lacking(rules, item, member.inventory)
-        held = frozenset(t for t in tools if member.inventory.get(t, 0) > 0)
+        held = _held(member, tools)
         walk = reach.steps(member.position, material, held | set(direct))
         walled = not reach.walkable(member.position, material)
         if not direct and (walk < float("inf") and not walled or member.crafter):
