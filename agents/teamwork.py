@@ -28,10 +28,11 @@ Position = tuple[int, int]
 # Gathering tools the crafter hands to feeders: up to two copies of a cheap one (made of what
 # needs no tool to gather, as the plans use), else the crafter's own one alone.
 TOOL_COPIES = {"cheap": 2, "dear": 1}
-# With this many feeders or more, one holding a gathering tool a later unit of the bill needs
-# is not sent for a unit that needs no tool while another member is free (`assign`); a lone
-# feeder (two agents) fetches what the crafter needs first.
-RESERVE_FROM = 2
+# With this many feeders or more the bill is not split in the crafter's order alone: far units
+# that wait for a tool come first (`early_first`), and a feeder holding a gathering tool a later
+# unit needs is not sent for a unit that needs no tool while another member is free (`assign`).
+# A lone feeder (two agents) fetches what the crafter needs first, as the two-agent plans do.
+SPLIT_FROM = 2
 # Steps until a feeder holds a tool the crafter holds (share), or can copy at once (make, share).
 HANDOVER = {"held": 1, "copy": 2}
 # A copy is made at the stations: a crafter farther from them than this (steps) adds its walk
@@ -233,8 +234,8 @@ def early_first(
     comes first (its walk is the longest lead in the chain), then the rest in the bill's
     order."""
     feeders = [m for m in members if not m.crafter]
-    if len(feeders) < 2:
-        return list(bill)  # a lone feeder fetches what the crafter needs first (two agents)
+    if len(feeders) < SPLIT_FROM:
+        return list(bill)
     early: list[str] = []
     for item in dict.fromkeys(bill):
         material = library.material_yielding(rules, item)
@@ -269,7 +270,7 @@ def assign(
     tools itself; a feeder receives one of at most `TOOL_COPIES` per tool). A member keeps the
     item it fetches unless another member is `KEEP_MARGIN` sooner. A unit that needs no tool
     goes to a feeder holding a gathering tool a later unit needs only when nobody else is free
-    (`RESERVE_FROM` feeders or more). A unit of a material no one has seen goes to a free feeder
+    (`SPLIT_FROM` feeders or more). A unit of a material no one has seen goes to a free feeder
     (its collect searches)."""
     crafter = next((m for m in members if m.crafter), None)
     feeders = sum(not m.crafter for m in members)
@@ -325,7 +326,7 @@ def assign(
         free = [m for m in members if m.agent_id not in jobs]
         if not free:
             break
-        if not needs_tool(rules, item) and feeders >= RESERVE_FROM:
+        if not needs_tool(rules, item) and feeders >= SPLIT_FROM:
             # A feeder holding a gathering tool a later unit needs is kept for that unit (a
             # copy costs the crafter a unit and two steps; six agents, seed 107: two feeders
             # holding wood pickaxes were sent to trees while six stones waited).
