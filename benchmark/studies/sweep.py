@@ -18,7 +18,8 @@ way, so only the difference paired over many maps with the control of the same r
 (`control.json`, and one file per setting named by it), which `benchmark.studies.paired` reads,
 and `summary.md`, the table printed at the end: per setting, team size and navigation, the
 successes, the mean steps and the paired difference with the control, its 95% Student-t interval
-over maps and on how many maps the setting was better or worse. The same command goes on from a
+over maps and on how many maps the setting was better or worse (with `--hide-goal`, the rock the
+search had seen by a few steps, paired the same way). The same command goes on from a
 killed run (`benchmark.studies.resumable`: only the rows a file lacks are played); a file of
 other arguments or other code is refused in one line before any play.
 
@@ -78,6 +79,10 @@ class Args:
     """Navigation settings to play (privileged, own)."""
     workers: int = 1
     """Worker processes playing rows at once (the rows are the same at any count)."""
+    hide_goal: bool = False
+    """Players see the goal's material as stone (`cooperation --hide-goal`, own map only), and the
+    table pairs the rock each setting's search had seen by a few steps: a smoother measure of a
+    search than its steps."""
 
 
 Setting = tuple[tuple[str, float], ...]
@@ -161,6 +166,7 @@ def study_args(args: Args) -> cooperation.Args:
         navigation=args.navigation,
         bound=False,
         workers=args.workers,
+        hide_goal=args.hide_goal,
     )
 
 
@@ -212,7 +218,17 @@ def invalid(args: Args) -> str | None:
 
 def summary(control: list[dict], runs: dict[str, list[dict]]) -> str:
     """Per setting, navigation and team size: successes, mean steps, and the paired difference
-    with the control (- = fewer steps with the setting), failures at the cap."""
+    with the control (- = fewer steps with the setting), failures at the cap; with the goal
+    hidden, the search's coverage paired with the control's (`paired.coverage_table`)."""
+    if cooperation.hides_goal(control):
+        parts = [
+            "benchmark.studies.sweep: the goal hidden from the players (cooperation --hide-goal);"
+            " the search's coverage with the search's constants replaced, paired per map with the"
+            " control (the code's constants) of the same run"
+        ]
+        for name, rows in runs.items():
+            parts += [f"\n`{name}`:", paired.coverage_table(paired.pairings(control, rows))]
+        return "\n".join(parts)
     header = (
         "setting",
         "navigation",

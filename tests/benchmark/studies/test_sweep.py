@@ -120,3 +120,22 @@ def test_bad_arguments_and_files_of_another_run_are_one_line_before_any_play(
         assert sweep.main(args) == 2
         err = capsys.readouterr().err
         assert said in err and err.count("\n") == 1, err
+
+
+def test_with_the_goal_hidden_each_setting_pairs_the_rock_its_search_saw(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr("episode.record.code_version", lambda: "abc1234")
+    out = tmp_path / "sweep"
+    assert sweep.main(_args(out, "PRIOR_RADIUS=5", hide_goal=True)) == 0
+    printed = capsys.readouterr().out
+    rows = [
+        json.loads((out / f"{n}.json").read_text())["rows"] for n in ("control", "PRIOR_RADIUS=5")
+    ]
+    assert all("own_rock" in r for side in rows for r in side)
+    table = printed[printed.index("`PRIOR_RADIUS=5`:") :]
+    seen = [line for line in table.splitlines() if "| rock seen by 350 |" in line]
+    counts = [sum(r["own_rock"]["350"] for r in side) / len(side) for side in rows]
+    assert len(seen) == 1 and f"| {counts[0]:.1f} -> {counts[1]:.1f} |" in seen[0]
+    assert sweep.main(_args(out, "PRIOR_RADIUS=5", hide_goal=True, navigation=("privileged",))) == 2
+    assert "--hide-goal: plays the own explored map only" in capsys.readouterr().err
