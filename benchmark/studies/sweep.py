@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import pathlib
-import re
 import sys
 from collections.abc import Iterator
 
@@ -50,11 +49,13 @@ SWEEPABLE: dict[str, type] = {
     "STEP_OFFSET": float,
     "HOME_PULL": float,
     "CLAIMED": float,
-    "COVERED": float,
     "HEADING": float,
 }
 """The search's module constants a setting may replace, with their type (each >= 0); besides
-these, `REGION_WEIGHT.<material>` replaces one material's entry of `navigation.REGION_WEIGHT`."""
+these, `REGION_WEIGHT.<material>` replaces one material's entry of `navigation.REGION_WEIGHT`
+(a material the search has hints for, `navigation.SEARCH_HINTS`). Not `COVERED`: it weighs
+ground a teammate saw where maps are not shared, and the scripted team shares one (a sweep of it
+moved no episode, `results/changes/not-kept/sweep-team-search-constants.md`)."""
 REGION = "REGION_WEIGHT."
 CONTROL = "control"
 """The name of the run with the code's own constants (its rows go to `control.json`)."""
@@ -102,8 +103,9 @@ def parse_setting(text: str) -> Setting:
             )
         if name.startswith(REGION):
             material, kind = name[len(REGION) :], float
-            if not re.fullmatch(r"[a-z_]+", material):
-                raise ValueError(f"--set {text}: {name}: a material's name after {REGION}")
+            if material not in navigation.SEARCH_HINTS:
+                materials = ", ".join(navigation.SEARCH_HINTS)
+                raise ValueError(f"--set {text}: {name}: allowed after {REGION}: {materials}")
         elif name in SWEEPABLE:
             kind = SWEEPABLE[name]
         else:

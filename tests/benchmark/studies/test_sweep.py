@@ -30,7 +30,8 @@ def test_a_setting_is_parsed_as_typed_and_a_bad_one_is_one_line_naming_what_is_a
         "STEP_OFFSET=-1": "STEP_OFFSET=-1: allowed: a number >= 0",
         "STEP_OFFSET": "allowed: NAME=VALUE[,NAME=VALUE...]",
         "HOME_PULL=0,HOME_PULL=1": "HOME_PULL is set twice",
-        "REGION_WEIGHT.Dia mond=1": "a material's name after REGION_WEIGHT.",
+        "REGION_WEIGHT.diamonds=1": "allowed after REGION_WEIGHT.: stone, coal, iron, diamond",
+        "COVERED=0.5": "COVERED: allowed: PRIOR_RADIUS",
     }
     for text, said in refused.items():
         with pytest.raises(ValueError) as error:
