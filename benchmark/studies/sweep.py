@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import pathlib
 import sys
 from collections.abc import Iterator
@@ -117,7 +118,7 @@ def parse_setting(text: str) -> Setting:
                 f"--set {text}: {name}={value}: allowed: a number >= 0"
                 + (" (an integer)" if kind is int else "")
             ) from None
-        if number < 0:
+        if not math.isfinite(number) or number < 0:
             raise ValueError(f"--set {text}: {name}={value}: allowed: a number >= 0")
         if any(name == seen for seen, _ in pairs):
             raise ValueError(f"--set {text}: {name} is set twice")
@@ -176,6 +177,7 @@ RUN_FIELDS = (*cooperation.RUN_FIELDS, "setting")
 
 
 def rows_file(out: pathlib.Path, setting: Setting) -> pathlib.Path:
+    """Where a setting's run keeps its rows (`control.json` for the code's constants)."""
     return out / f"{setting_name(setting)}.json"
 
 

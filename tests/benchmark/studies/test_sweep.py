@@ -28,6 +28,7 @@ def test_a_setting_is_parsed_as_typed_and_a_bad_one_is_one_line_naming_what_is_a
         "NOPE=1": "NOPE: allowed: PRIOR_RADIUS, PRIOR_BASE",
         "PRIOR_RADIUS=2.5": "PRIOR_RADIUS=2.5: allowed: a number >= 0 (an integer)",
         "STEP_OFFSET=-1": "STEP_OFFSET=-1: allowed: a number >= 0",
+        "HOME_PULL=nan": "HOME_PULL=nan: allowed: a number >= 0",
         "STEP_OFFSET": "allowed: NAME=VALUE[,NAME=VALUE...]",
         "HOME_PULL=0,HOME_PULL=1": "HOME_PULL is set twice",
         "REGION_WEIGHT.diamonds=1": "allowed after REGION_WEIGHT.: stone, coal, iron, diamond",
