@@ -244,7 +244,9 @@ def build_team(env: mac.EnvConfig, roles: bool = True) -> team_lib.Team:
     ]
     # Two agents on their own explored maps keep the paper's supply roles: there the seeker's
     # search for the goal decides the steps, and the unit split measured slower (own map, 21
-    # maps, 2 agents: 174 mean steps with it, 160 without; privileged and 6 agents gain).
+    # maps, 2 agents: 174 mean steps with it, 160 without; privileged and 6 agents gain); again
+    # at 9f052b2 on 500 other maps, -2.0 +- 5.6 steps with it: no gain
+    # (results/changes/not-kept/two-agents-split-the-bill-on-own-maps.patch).
     board.dispatch = roles and (env.privileged_map or env.n_agents > 2)
     team = ScriptedTeam(agents, board, {"roles": roles, "label": LABEL})
     team.method = "scripted"
