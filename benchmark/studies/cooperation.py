@@ -353,6 +353,16 @@ def invalid(args: Args) -> str | None:
     return None
 
 
+def invalid_comparison(played: Args) -> str | None:
+    """One line naming a bad argument of a study that plays `played` more than once to compare
+    the runs (`trial`, `sweep`), or None: as `invalid`, with at least one map and one navigation."""
+    error = invalid_maps(played.maps, played.first, played.team_sizes, least=1)
+    error = error or invalid(played)
+    if error is None and not played.navigation:
+        error = f"--navigation: allowed: {', '.join(NAVIGATION)} (one or both)"
+    return error
+
+
 RUN_FIELDS = ("maps", "first", "team_sizes", "navigation", "bound", "length", "hide_goal")
 """The arguments that decide a run's rows: a --json file is resumed only by a run that matches
 them (and the code version)."""

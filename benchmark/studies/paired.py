@@ -146,17 +146,19 @@ def compared(before: list[float], after: list[float]) -> tuple[str, str, str]:
     )
 
 
-def steps_table(found: list[Pairing]) -> str:
-    """Steps to the goal, before and after, paired per map (- = fewer steps after the change)."""
-    header = (
-        "navigation",
-        "agents",
-        "maps",
-        "success before -> after",
-        "mean steps before -> after",
-        "after - before [95% CI]",
-        "maps better / worse",
-    )
+STEPS_HEADER = (
+    "navigation",
+    "agents",
+    "maps",
+    "success before -> after",
+    "mean steps before -> after",
+    "after - before [95% CI]",
+    "maps better / worse",
+)
+
+
+def steps_rows(found: list[Pairing]) -> list[tuple]:
+    """The cells of `steps_table`, a row per pairing (`STEPS_HEADER`)."""
     table = []
     for p in found:
         first = [cooperation.capped(r, p.navigation) for r in p.before]
@@ -172,7 +174,12 @@ def steps_table(found: list[Pairing]) -> str:
                 *compared(first, second),
             )
         )
-    return output.markdown_table(header, table)
+    return table
+
+
+def steps_table(found: list[Pairing]) -> str:
+    """Steps to the goal, before and after, paired per map (- = fewer steps after the change)."""
+    return output.markdown_table(STEPS_HEADER, steps_rows(found))
 
 
 def chain_table(found: list[Pairing]) -> str:

@@ -193,12 +193,9 @@ def invalid(args: Args) -> str | None:
     if not args.set:
         names = ", ".join([*SWEEPABLE, f"{REGION}<material>"])
         return f"--set: give at least one setting, NAME=VALUE[,NAME=VALUE...] (names: {names})"
-    error = cooperation.invalid_maps(args.maps, args.first, args.team_sizes, least=1)
-    error = error or cooperation.invalid(study_args(args))
+    error = cooperation.invalid_comparison(study_args(args))
     if error is not None:
         return error
-    if not args.navigation:
-        return f"--navigation: allowed: {', '.join(cooperation.NAVIGATION)} (one or both)"
     settings = []
     for text in args.set:
         try:
@@ -228,45 +225,23 @@ def summary(control: list[dict], runs: dict[str, list[dict]]) -> str:
         parts = [
             "benchmark.studies.sweep: the goal hidden from the players (cooperation --hide-goal);"
             " the search's coverage with the search's constants replaced, paired per map with the"
-            " control (the code's constants) of the same run"
+            " control (the code's constants) of the same run (before: the control, after: the"
+            " setting)"
         ]
         for name, rows in runs.items():
             parts += [f"\n`{name}`:", paired.coverage_table(paired.pairings(control, rows))]
         return "\n".join(parts)
-    header = (
-        "setting",
-        "navigation",
-        "agents",
-        "maps",
-        "successes (control -> setting)",
-        "mean steps (control -> setting)",
-        "setting - control [95% CI]",
-        "maps better / worse",
-    )
-    table = []
-    for name, rows in runs.items():
-        for pairing in paired.pairings(control, rows):
-            nav = pairing.navigation
-            before = [cooperation.capped(r, nav) for r in pairing.before]
-            after = [cooperation.capped(r, nav) for r in pairing.after]
-            wins = [
-                sum(r[nav] is not None for r in side) for side in (pairing.before, pairing.after)
-            ]
-            table.append(
-                (
-                    f"`{name}`",
-                    nav,
-                    pairing.n_agents,
-                    len(before),
-                    " -> ".join(map(str, wins)),
-                    *paired.compared(before, after),
-                )
-            )
+    table = [
+        (f"`{name}`", *row)
+        for name, rows in runs.items()
+        for row in paired.steps_rows(paired.pairings(control, rows))
+    ]
     lengths = cooperation.lengths_text(control)
     return (
         "benchmark.studies.sweep: the scripted team with the search's constants replaced, paired"
-        " per map with the control (the code's constants) of the same run; failures count at"
-        f" the cap ({lengths})\n" + output.markdown_table(header, table)
+        " per map with the control (the code's constants) of the same run (before: the control,"
+        f" after: the setting); failures count at the cap ({lengths})\n"
+        + output.markdown_table(("setting", *paired.STEPS_HEADER), table)
     )
 
 

@@ -80,10 +80,7 @@ def invalid(args: Args) -> str | None:
         hide_goal=args.hide_goal,
         workers=args.workers,
     )
-    error = cooperation.invalid_maps(args.maps, args.first, args.team_sizes, least=1)
-    error = error or cooperation.invalid(played)
-    if error is None and not args.navigation:
-        error = f"--navigation: allowed: {', '.join(cooperation.NAVIGATION)} (one or both)"
+    error = cooperation.invalid_comparison(played)
     if error is not None:
         return error
     if not pathlib.Path(args.patch).is_file():
