@@ -22,6 +22,13 @@ RUNNING, DONE, FAILED = "running", "done", "failed"
 # A walk mines through rock or trees on its way when that saves at least this many steps (2 came about a
 # step sooner than 4 for one and two agents over 500 maps: results/changes/README.md).
 DIG_SAVING = 2
+# A walk goes through a creature in its way, hitting it until it is gone, when the way round is
+# this many steps longer than the way through (counting the creature's tile as two steps; a cow
+# takes three hits). Six agents with the privileged map, seed 0: a cow in a one-tile path between
+# stone and lava sent the iron fetcher 11 steps round a mountain. Rare: 24 of 1,200 episodes
+# changed, the mean steps the same (results/changes/). Only creatures that do not fight back.
+CREATURE_DETOUR = 5
+HIT_THROUGH = ("cow",)
 
 
 @dataclass(frozen=True)
@@ -310,6 +317,7 @@ class Navigate(Skill):
         self.route: navigation.Route | None = None
         self._dig: np.ndarray | None = None  # the tiles the current route mines open
         self._bridge_mask: np.ndarray | None = None  # those it crosses by placing a stone first
+        self._hit: np.ndarray | None = None  # the creatures' tiles the current route hits through
 
     def arrived(self, state: AgentState) -> bool:
         known = state.known
@@ -364,6 +372,8 @@ class Navigate(Skill):
         if route is None:
             route = navigation.route_to(state.known, state.position, goal)
             route = self._dig_shortcut(state, goal, route)
+            if self._dig is None:
+                route = self._through_creatures(state, goal, route)
             if route is None:
                 route = self._bridge(state, goal)
         if route is None:
@@ -379,6 +389,15 @@ class Navigate(Skill):
         if route is None:
             return self._explore_or_fail(state, f"no path to {target_text}")
         self._announce(state, route)
+        if route.cells and self._hit is not None and self._hit[route.cells[0]]:
+            step = route.cells[0]
+            if state.known.object_at(step) in HIT_THROUGH:
+                # Facing it: hit it (it goes at its last hit); else turn to it.
+                return (
+                    "do"
+                    if state.facing_tile == step
+                    else navigation.move_toward(state.position, step)
+                )
         if self._still >= 4 and route.cells:
             # Blocked by a teammate or creature that keeps its place: step aside once.
             self._still = 0
@@ -435,7 +454,7 @@ class Navigate(Skill):
         at least `DIG_SAVING` steps over the walk `walk`: the way the team plans
         reach iron and diamonds inside mountains. Without a walk, exploration digs its own way
         (`Explorer.dig_action`)."""
-        self._dig = self._bridge_mask = None
+        self._dig = self._bridge_mask = self._hit = None
         if walk is None or len(walk.cells) <= DIG_SAVING:
             return walk
         known = state.known
@@ -448,6 +467,26 @@ class Navigate(Skill):
         if walk is None or navigation.route_cost(known, dug, dig) + DIG_SAVING <= len(walk.cells):
             self._dig = dig
             return dug
+        return walk
+
+    def _through_creatures(
+        self, state: AgentState, goal: np.ndarray, walk: navigation.Route | None
+    ) -> navigation.Route | None:
+        """The route through creatures in the way (`HIT_THROUGH`) when the walk round them is
+        `CREATURE_DETOUR` steps longer or there is none; else `walk`."""
+        known = state.known
+        creatures = np.zeros(known.area, bool)
+        for kind in HIT_THROUGH:
+            creatures |= known.mask(kind)
+        if not creatures.any():
+            return walk
+        through = navigation.route_digging(known, state.position, goal, creatures, optimistic=False)
+        if through is None or not any(creatures[cell] for cell in through.cells):
+            return walk
+        cost = navigation.route_cost(known, through, creatures)
+        if walk is None or cost + CREATURE_DETOUR <= len(walk.cells):
+            self._hit = creatures
+            return through
         return walk
 
     def _approach(self, state: AgentState, goal: np.ndarray) -> navigation.Route | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from crafter import objects
 
 from agents.skills import library, mapping, navigation
 
@@ -502,3 +503,23 @@ def test_navigate_bridges_water_to_a_diamond_on_an_island(skill_scene):
     assert scene.players["player_0"].inventory["stone"] == 1  # every stone placed came back
     bridged = [(diamond[0] - dx, diamond[1]) for dx in (1, 2)]
     assert all(scene.world[t][0] == "path" for t in bridged), [scene.world[t] for t in bridged]
+
+
+def test_navigate_hits_through_a_cow_that_blocks_the_only_short_way(skill_scene):
+    scene = skill_scene(privileged_map=True)
+    tree = scene.put((7, 0), "tree")
+    _only(scene, "tree", "grass")
+    scene.world[tree] = "tree"
+    # A rock wall three tiles thick with a one-tile passage; the way round is 20 steps longer.
+    for dx in range(2, 5):
+        for dy in range(-11, 12):
+            scene.put((dx, dy), "path" if dy == 0 else "stone")
+    player = scene.players["player_0"]
+    scene.world.add(objects.Cow(scene.world, player.pos + np.array((3, 0))))
+    scene.refresh()
+    skill = library.Navigate(("tree",))
+    actions = scene.run(skill)
+    assert skill.status == library.DONE
+    assert scene.facing_tile() == tree
+    assert "do" in actions  # it hit the cow
+    assert len(actions) <= 14
