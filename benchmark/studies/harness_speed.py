@@ -24,7 +24,7 @@ FAST_QUICK = {
     "methods": [
         "random",
         "scripted",
-        {"name": "scripted", "label": "scripted-privileged", "options": {"privileged_map": True}},
+        {"name": "scripted", "label": "scripted-privileged", "privileged_map": True},
     ],
 }
 
