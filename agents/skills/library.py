@@ -19,8 +19,9 @@ from envs.mac import rules as rules_lib
 
 Position = mapping.Position
 RUNNING, DONE, FAILED = "running", "done", "failed"
-# A walk mines through rock or trees on its way when that saves at least this many steps (2 came about a
-# step sooner than 4 for one and two agents over 500 maps: results/changes/README.md).
+# A walk mines through rock or trees on its way when that saves at least this many steps (2 came
+# about a step sooner than 4 for one and two agents over 500 maps, 1 no sooner than 2:
+# results/changes/README.md and not-kept/).
 DIG_SAVING = 2
 # A walk goes through a creature in its way, hitting it until it is gone, when the way round is
 # this many steps longer than the way through (counting the creature's tile as two steps; a cow
