@@ -458,17 +458,12 @@ class Navigate(Skill):
         self._dig = self._bridge_mask = self._hit = None
         if walk is None or len(walk.cells) <= DIG_SAVING:
             return walk
-        known = state.known
         dig = self._diggable(state)
-        if not dig.any():
+        dug = self._shorter_across(state, goal, walk, dig, DIG_SAVING)
+        if dug is None:
             return walk
-        dug = navigation.route_digging(known, state.position, goal, dig, optimistic=False)
-        if dug is None or not any(dig[cell] for cell in dug.cells):
-            return walk
-        if walk is None or navigation.route_cost(known, dug, dig) + DIG_SAVING <= len(walk.cells):
-            self._dig = dig
-            return dug
-        return walk
+        self._dig = dig
+        return dug
 
     def _through_creatures(
         self, state: AgentState, goal: np.ndarray, walk: navigation.Route | None
@@ -479,16 +474,33 @@ class Navigate(Skill):
         creatures = np.zeros(known.area, bool)
         for kind in HIT_THROUGH:
             creatures |= known.mask(kind)
-        if not creatures.any():
+        # Only those that block a walk now (near the agent); farther ones will have moved.
+        creatures &= ~known.walkable(around=state.position)
+        through = self._shorter_across(state, goal, walk, creatures, CREATURE_DETOUR)
+        if through is None:
             return walk
-        through = navigation.route_digging(known, state.position, goal, creatures, optimistic=False)
-        if through is None or not any(creatures[cell] for cell in through.cells):
-            return walk
-        cost = navigation.route_cost(known, through, creatures)
-        if walk is None or cost + CREATURE_DETOUR <= len(walk.cells):
-            self._hit = creatures
-            return through
-        return walk
+        self._hit = creatures
+        return through
+
+    @staticmethod
+    def _shorter_across(
+        state: AgentState,
+        goal: np.ndarray,
+        walk: navigation.Route | None,
+        across: np.ndarray,
+        saving: int,
+    ) -> navigation.Route | None:
+        """The route that crosses `across` tiles (two steps each: `do`, then the move) when it
+        is at least `saving` steps shorter than `walk`, or there is no walk; else None."""
+        if not across.any():
+            return None
+        known = state.known
+        route = navigation.route_digging(known, state.position, goal, across, optimistic=False)
+        if route is None or not any(across[cell] for cell in route.cells):
+            return None
+        if walk is None or navigation.route_cost(known, route, across) + saving <= len(walk.cells):
+            return route
+        return None
 
     def _approach(self, state: AgentState, goal: np.ndarray) -> navigation.Route | None:
         """With no walk to the target and no tool held that opens a way, the walk to where a dig

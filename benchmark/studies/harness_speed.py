@@ -9,6 +9,7 @@ maps). Each setting runs into a fresh temporary store; the ratio is the speed-up
 from __future__ import annotations
 
 import dataclasses
+import sys
 import tempfile
 import time
 
@@ -37,8 +38,12 @@ class Args:
     """Worker counts to compare."""
 
 
-def main(args: Args) -> None:
-    chosen = suite.from_dict(FAST_QUICK) if args.suite is None else suite.load(args.suite)
+def main(args: Args) -> int:
+    try:
+        chosen = suite.from_dict(FAST_QUICK) if args.suite is None else suite.load(args.suite)
+    except suite.SuiteError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     rows = []
     for workers in args.workers:
         with tempfile.TemporaryDirectory() as out:
@@ -58,7 +63,8 @@ def main(args: Args) -> None:
             ),
         )
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main(tyro.cli(Args))
+    raise SystemExit(main(tyro.cli(Args)))
