@@ -23,6 +23,9 @@ class AgentStatus:
     fetching: str = ""
     alive: bool = True
     wants: str = ""  # a gathering tool this agent asks the crafter for (team dispatch)
+    # The seeker's: it left for the goal because the walk there is as long as the crafter's work
+    # alone (`scripted_dispatch.seeker_ahead`); it does not come back to fetch.
+    ahead: bool = False
     # The crafter's: the step since which it has been `scripted_roles.SEEKER_GOES_AT` plan steps
     # or fewer from the tool and missing a unit of a material its map does not show (None
     # otherwise).

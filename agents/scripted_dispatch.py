@@ -2,7 +2,8 @@
 scripted team's own, `TeamBoard.dispatch`), the crafter's bill is split one unit per gatherer by
 who reaches it soonest (`agents.teamwork`), the crafter makes what it can at once and hands out
 copies of the gathering tools teammates ask for, feeders walk to their material to wait for a tool,
-and the seeker asks for a pickaxe to dig to the goal. The hand-over of the goal's tool to whoever
+and the seeker asks for a pickaxe to dig to the goal (the seeker of two feeds the crafter until
+the end of the bill is near or its walk to the goal is as long as the crafter's work alone). The hand-over of the goal's tool to whoever
 reaches the goal soonest holds on every board; a holder walled off from the goal asks for a
 teammate's spare pickaxe, and the nearest teammate without the tool waits at the seen goal.
 `agents.scripted_roles.Roles.decide` calls it.
@@ -28,6 +29,17 @@ HANDED_FOR = 5
 # not 2: waiting at the goal sooner beat one more unit fetched, -1.3 +- 0.8 and -1.4 +- 0.8 steps
 # over two sets of 300 maps; 1, 3 and 5 measured too: results/changes/README.md).
 SEEKER_LEAVES = 4
+# ... or at once, for good, when its walk to the seen goal (plus this many steps) is as long as the
+# crafter's work alone (`seeker_ahead`): fetching more, it would reach the goal after the tool is
+# made. Measured on two sets of 300 maps: 0 -1.6 +- 1.1 and -1.6 +- 1.0 steps; -20 -1.0 +- 0.8
+# (first set); -10 -1.6 +- 0.9 and -0.8 +- 0.6; 5 -1.4 +- 1.3 and -1.0 +- 1.3; 15 +1.9 +- 1.8
+# (first set): results/changes/README.md.
+SEEKER_AHEAD = 0
+# The crafter's steps alone, as (steps per plan step and unit of its bill, offset) beside its
+# walk to the farthest material it misses: a least-squares fit to a lone agent's steps to the iron
+# pickaxe with the privileged map, every fifth step (`benchmark.studies.crafter_alone`: 2.65 and
+# 2.67 per unit, -6 and -7, 0.85 and 0.93 per step of that walk on two sets of 40 maps).
+ALONE_STEPS = (2.6, -7.0)
 # The holder of the goal's tool hands it to a teammate that reaches the goal this many steps
 # sooner (one step for the share, and a margin against handing it back and forth).
 HAND_OFF = 3
@@ -110,7 +122,8 @@ class Dispatch:
                 if status.inventory.get(held, 0) > 0 or _handed(agent.status, held, aid, state):
                     inventory[held] = max(inventory.get(held, 0), 1)
         spare: Counter[str] = Counter()  # what the feeders hold and would hand over at once
-        for member in self.members(agent, me, agent.status):
+        reach = teamwork.Reach(state.known)
+        for member in self.members(agent, reach, me, agent.status):
             if not member.crafter:
                 spare.update(member.inventory)
         steps = planner.plan_steps(
@@ -132,7 +145,11 @@ class Dispatch:
         return steps
 
     def members(
-        self, agent: ScriptedAgent, crafter: str, crafter_status: scripted_board.AgentStatus
+        self,
+        agent: ScriptedAgent,
+        reach: teamwork.Reach,
+        crafter: str,
+        crafter_status: scripted_board.AgentStatus,
     ) -> list[teamwork.Member]:
         """The team's gatherers: the crafter and the feeders (with the seeker while it supplies)."""
         team, board = agent.spec.team, agent.board
@@ -142,7 +159,7 @@ class Dispatch:
             if status is None or not status.alive:
                 continue
             role = self.role(index, len(team))
-            if role == "seeker" and not seeker_supplies(board, team, crafter_status, agent.rules):
+            if role == "seeker" and not seeker_supplies(agent, reach, crafter_status):
                 continue
             found.append(
                 teamwork.Member(
@@ -159,10 +176,11 @@ class Dispatch:
         crafter_status: scripted_board.AgentStatus,
     ) -> dict[str, teamwork.Job]:
         """Who fetches which unit of the crafter's bill (everyone computes the same split)."""
-        members = self.members(agent, crafter, crafter_status)
+        reach = teamwork.Reach(state.known)
+        members = self.members(agent, reach, crafter, crafter_status)
         held = [m.inventory for m in members if not m.crafter]
         bill = teamwork.units(crafter_status.missing, held)
-        return teamwork.assign(state.rules, teamwork.Reach(state.known), members, bill)
+        return teamwork.assign(state.rules, reach, members, bill)
 
     def dispatch_crafter(
         self, agent: ScriptedAgent, state: library.AgentState, tool: str
@@ -542,27 +560,71 @@ def digging_pays(state: library.AgentState, material: str, tool: str) -> bool:
 
 
 def seeker_supplies(
-    board: scripted_board.TeamBoard,
-    team: tuple[str, ...],
-    crafter_status: scripted_board.AgentStatus,
-    rules: rules_lib.Rules,
+    agent: ScriptedAgent, reach: teamwork.Reach, crafter_status: scripted_board.AgentStatus
 ) -> bool:
     """Whether the seeker feeds the crafter now: alone with it, while more than `SEEKER_LEAVES`
-    units of the bill are left, or a unit needs a tool the seeker holds and the crafter lacks
-    (the crafter's plan counts on the seeker then)."""
+    units of the bill are left and it is not ahead of the crafter (`seeker_ahead`), or a unit
+    needs a tool the seeker holds and the crafter lacks (the crafter's plan counts on the seeker
+    then)."""
+    board, team, rules = agent.board, agent.spec.team, agent.rules
     if len(team) > 2:
         return False
-    left = sum(max(n, 0) for n in crafter_status.missing.values())
-    if left > SEEKER_LEAVES:
-        return True
     seeker = board.status.get(team[-1])
+    left = sum(max(n, 0) for n in crafter_status.missing.values())
     if seeker is None or left == 0:
-        return False
+        return left > SEEKER_LEAVES
     for item, n in crafter_status.missing.items():
         for tool in teamwork.lacking(rules, item, {}) if n > 0 else ():
             if seeker.inventory.get(tool, 0) and not crafter_status.inventory.get(tool, 0):
                 return True
-    return False
+    if left <= SEEKER_LEAVES or seeker.ahead:
+        return False
+    return not seeker_ahead(agent, reach, crafter_status)
+
+
+def seeker_ahead(
+    agent: ScriptedAgent, reach: teamwork.Reach, crafter_status: scripted_board.AgentStatus
+) -> bool:
+    """Whether the seeker's walk to the seen goal (digging with the pickaxe for rock, which it
+    asks for when that is shorter) is within `SEEKER_AHEAD` steps of the crafter's work alone
+    (`alone_steps`): fetching first, it would reach the goal after the tool is made (two
+    agents, seed 6: it fetched the iron and reached the diamond 50 steps after the pickaxe)."""
+    rules = agent.rules
+    seeker = agent.board.status.get(agent.spec.team[-1])
+    target = library.goal_material(rules, agent.spec.goal)
+    if seeker is None or target is None or not reach.known.knows(target):
+        return False
+    held = {t for t in library.gathering_tools(rules) if seeker.inventory.get(t, 0) > 0}
+    rock_tool = planner.rock_tool(rules)
+    if rock_tool:
+        held.add(rock_tool)
+    walk = reach.steps(seeker.position, target, frozenset(held))
+    return walk + SEEKER_AHEAD >= alone_steps(reach, crafter_status, rules)
+
+
+def alone_steps(
+    reach: teamwork.Reach, crafter_status: scripted_board.AgentStatus, rules: rules_lib.Rules
+) -> float:
+    """A guess of the steps the crafter needs to make the goal's tool alone: `ALONE_STEPS` per
+    plan step and unit of its bill, and its walk to the farthest material it misses."""
+    per_unit, offset = ALONE_STEPS
+    units = sum(max(n, 0) for n in crafter_status.missing.values())
+    work = crafter_status.remaining + units
+    return per_unit * work + farthest_walk(reach, crafter_status, rules) + offset
+
+
+def farthest_walk(
+    reach: teamwork.Reach, crafter_status: scripted_board.AgentStatus, rules: rules_lib.Rules
+) -> float:
+    """Steps from the crafter to the farthest material it misses, digging with the pickaxes it
+    will make (the nearer ones lie on the way: stone, coal and iron share the mountains)."""
+    tools = library.gathering_tools(rules)
+    farthest = 0.0
+    for item, n in crafter_status.missing.items():
+        material = library.material_yielding(rules, item) if n > 0 else None
+        if material is not None:
+            farthest = max(farthest, reach.steps(crafter_status.position, material, tools))
+    return farthest
 
 
 def readable_role(role: str) -> str:

@@ -112,7 +112,7 @@ class Roles:
         # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
         # for the tool (a share reaches any distance); alone with the crafter it supplies first.
         go_early = len(team) > 2
-        if role == "seeker" and (go_early or _seeker_goes(board, team, crafter_status, state)):
+        if role == "seeker" and (go_early or _seeker_goes(agent, crafter_status, state)):
             # With helpers, the seeker also searches for an unseen goal (navigation explores
             # toward where the generator puts it) while the others craft.
             if target and (state.known.knows(target) or go_early):
@@ -214,17 +214,19 @@ class Roles:
 
 
 def _seeker_goes(
-    board: scripted_board.TeamBoard,
-    team: tuple[str, ...],
-    crafter_status: scripted_board.AgentStatus,
-    state: library.AgentState,
+    agent: ScriptedAgent, crafter_status: scripted_board.AgentStatus, state: library.AgentState
 ) -> bool:
     """Whether a seeker alone with the crafter stops feeding it and goes to the goal: once the
     crafter is `SEEKER_GOES_AT` plan steps from the tool, unless the seeker holds a unit the
     crafter misses, the crafter has long searched for one, or the seeker can fetch a seen one
     much sooner (a share reaches any distance)."""
-    if board.dispatch:
-        return not scripted_dispatch.seeker_supplies(board, team, crafter_status, state.rules)
+    if agent.board.dispatch:
+        reach = teamwork.Reach(state.known)
+        if scripted_dispatch.seeker_supplies(agent, reach, crafter_status):
+            return False
+        if not agent.status.ahead:
+            agent.status.ahead = scripted_dispatch.seeker_ahead(agent, reach, crafter_status)
+        return True
     if crafter_status.remaining > SEEKER_GOES_AT:
         return False
     if any(n > 0 and state.inventory.get(i, 0) > 0 for i, n in crafter_status.missing.items()):

@@ -664,3 +664,44 @@ def test_a_feeder_holding_a_wood_pickaxe_is_kept_for_stone_not_sent_to_a_tree():
     # With no unit left that needs its pickaxe, it fetches wood like anyone.
     jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, armed, bare], ["wood", "wood"])
     assert {jobs["player_1"].item, jobs["player_2"].item} == {"wood"}
+
+
+def test_the_seeker_of_two_goes_at_once_to_a_diamond_farther_than_the_crafters_work_alone():
+    # Two agents by the trees, the crafter missing six wood. With the diamond near, the seeker
+    # fetches wood first (it is back at the goal before the pickaxe is made); with the diamond
+    # farther than the crafter's work alone, it walks there at once (seed 6 of the cooperation
+    # study: it fetched the iron first and reached the diamond 50 steps after the pickaxe).
+    pair = ("player_0", "player_1")
+    actions = {aid: tuple(mac.EnvConfig(n_agents=2).make_env().action_names(aid)) for aid in pair}
+    board = scripted_board.TeamBoard()
+    board.dispatch = True
+    roles = scripted_roles.Roles()
+    agents = {}
+    for aid, position in zip(pair, [(10, 11), (11, 11)], strict=True):
+        agents[aid] = scripted.ScriptedAgent(board, roles, privileged_map=True)
+        agents[aid].reset(
+            team_lib.AgentSpec(aid, pair, 0, actions[aid], "damcs", "collect_diamond")
+        )
+        agents[aid].status.position = position
+    crafter, seeker = agents["player_0"], agents["player_1"]
+    crafter.status.missing, crafter.status.remaining = {"wood": 6}, 8
+    state = dataclasses.replace(
+        _state("player_1", _known(FIELD), (11, 11)),
+        teammates=("player_0",),
+        action_names=actions["player_1"],
+    )
+    near = _known({**FIELD, (40, 50): "grass", (11, 19): "diamond"})
+    # A diamond 8 steps off: the seeker fetches wood first.
+    decision = seeker.roles.decide(seeker, dataclasses.replace(state, known=near))
+    assert decision.option.text == "collect wood"
+    # The diamond of FIELD lies 67 steps off: more than the crafter's six wood alone.
+    decision = seeker.roles.decide(seeker, state)
+    assert decision.option.text == "go to diamond" and decision.reason == "seeker: go to the goal"
+    assert seeker.status.ahead  # posted: it does not come back to fetch
+    decision = seeker.roles.decide(seeker, dataclasses.replace(state, known=near))
+    assert decision.reason == "seeker: go to the goal"
+    # With four units left it leaves for the near diamond too (`SEEKER_LEAVES`).
+    seeker.status.ahead = False
+    crafter.status.missing, crafter.status.remaining = {"wood": 4}, 6
+    decision = seeker.roles.decide(seeker, dataclasses.replace(state, known=near))
+    assert decision.reason == "seeker: go to the goal"
