@@ -3,9 +3,10 @@ scripted team's own, `TeamBoard.dispatch`), the crafter's bill is split one unit
 who reaches it soonest (`agents.teamwork`), the crafter makes what it can at once and hands out
 copies of the gathering tools teammates ask for, feeders walk to their material to wait for a tool,
 and the seeker asks for a pickaxe to dig to the goal (the seeker of two feeds the crafter until
-the end of the bill is near or its walk to the goal is as long as the crafter's work alone). The hand-over of the goal's tool to whoever
-reaches the goal soonest holds on every board; a holder walled off from the goal asks for a
-teammate's spare pickaxe, and the nearest teammate without the tool waits at the seen goal.
+the end of the bill is near or its walk to the goal is as long as the crafter's work alone). The
+hand-over of the goal's tool to whoever reaches the goal soonest holds on every board; a holder
+walled off from the goal asks for a teammate's spare pickaxe, and the nearest teammate without the
+tool waits at the seen goal.
 `agents.scripted_roles.Roles.decide` calls it.
 """
 
@@ -571,7 +572,9 @@ def seeker_supplies(
         return False
     seeker = board.status.get(team[-1])
     left = sum(max(n, 0) for n in crafter_status.missing.values())
-    if seeker is None or left == 0:
+    if left == 0:
+        return False
+    if seeker is None:
         return left > SEEKER_LEAVES
     for item, n in crafter_status.missing.items():
         for tool in teamwork.lacking(rules, item, {}) if n > 0 else ():

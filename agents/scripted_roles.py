@@ -219,7 +219,9 @@ def _seeker_goes(
     """Whether a seeker alone with the crafter stops feeding it and goes to the goal: once the
     crafter is `SEEKER_GOES_AT` plan steps from the tool, unless the seeker holds a unit the
     crafter misses, the crafter has long searched for one, or the seeker can fetch a seen one
-    much sooner (a share reaches any distance)."""
+    much sooner (a share reaches any distance). With the team dispatch, once it no longer
+    supplies (`scripted_dispatch.seeker_supplies`); leaving ahead of the crafter's work alone, it
+    posts that it does not come back (`AgentStatus.ahead`)."""
     if agent.board.dispatch:
         reach = teamwork.Reach(state.known)
         if scripted_dispatch.seeker_supplies(agent, reach, crafter_status):

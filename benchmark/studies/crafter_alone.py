@@ -77,6 +77,7 @@ def samples(first: int, maps: int) -> list[Sample]:
             walk = scripted_dispatch.farthest_walk(teamwork.Reach(state.known), status, agent.rules)
             seen.append((state.step, status.remaining + units, walk))
 
+        # The agent posts its status each step: the study reads the same state there.
         agent._post_status = watch
         record = loop.play_episode(team, env, where.seed, method="scripted").record
         tool = prerequisites.goal_tool(agent.rules, agent.spec.goal)
