@@ -54,6 +54,21 @@ class Dispatch:
 
     def __init__(self, role: Callable[[int, int], str]) -> None:
         self.role = role
+        self._reach_step: int | None = None
+        self._reaches: list[tuple[mapping.KnownMap, teamwork.Reach]] = []
+
+    def reach(self, state: library.AgentState) -> teamwork.Reach:
+        """Walking and digging distances on `state`'s map, one `teamwork.Reach` per map and step:
+        the crafter's plan, the split of the bill and the seeker's leave each ask it from the same
+        positions, and every answer is a search over the map."""
+        if self._reach_step != state.step:
+            self._reach_step, self._reaches = state.step, []
+        for known, reach in self._reaches:
+            if known is state.known:
+                return reach
+        reach = teamwork.Reach(state.known)
+        self._reaches.append((state.known, reach))
+        return reach
 
     def tool_receiver(
         self, agent: ScriptedAgent, state: library.AgentState, tool: str, role: str
@@ -72,7 +87,7 @@ class Dispatch:
             return None
         if not state.known.knows(target):
             return None
-        reach = teamwork.Reach(state.known)
+        reach = self.reach(state)
         diggers = library.gathering_tools(state.rules)
 
         def steps(position: mapping.Position, inventory: dict[str, int]) -> float:
@@ -123,7 +138,7 @@ class Dispatch:
                 if status.inventory.get(held, 0) > 0 or _handed(agent.status, held, aid, state):
                     inventory[held] = max(inventory.get(held, 0), 1)
         spare: Counter[str] = Counter()  # what the feeders hold and would hand over at once
-        reach = teamwork.Reach(state.known)
+        reach = self.reach(state)
         for member in self.members(agent, reach, me, agent.status):
             if not member.crafter:
                 spare.update(member.inventory)
@@ -177,7 +192,7 @@ class Dispatch:
         crafter_status: scripted_board.AgentStatus,
     ) -> dict[str, teamwork.Job]:
         """Who fetches which unit of the crafter's bill (everyone computes the same split)."""
-        reach = teamwork.Reach(state.known)
+        reach = self.reach(state)
         members = self.members(agent, reach, crafter, crafter_status)
         held = [m.inventory for m in members if not m.crafter]
         bill = teamwork.units(crafter_status.missing, held)
@@ -601,19 +616,29 @@ def seeker_ahead(
     rock_tool = planner.rock_tool(rules)
     if rock_tool:
         held.add(rock_tool)
-    walk = reach.steps(seeker.position, target, frozenset(held))
-    return walk + SEEKER_AHEAD >= alone_steps(reach, crafter_status, rules)
+    reached = reach.steps(seeker.position, target, frozenset(held)) + SEEKER_AHEAD
+    if reached < alone_guess(bill_work(crafter_status), 0.0):
+        return False  # short of the guess before its walk term, the costly part
+    return reached >= alone_steps(reach, crafter_status, rules)
 
 
 def alone_steps(
     reach: teamwork.Reach, crafter_status: scripted_board.AgentStatus, rules: rules_lib.Rules
 ) -> float:
-    """A guess of the steps the crafter needs to make the goal's tool alone: `ALONE_STEPS` per
-    plan step and unit of its bill, and its walk to the farthest material it misses."""
+    """A guess of the steps the crafter needs to make the goal's tool alone (`alone_guess`)."""
+    return alone_guess(bill_work(crafter_status), farthest_walk(reach, crafter_status, rules))
+
+
+def alone_guess(work: float, farthest: float) -> float:
+    """`ALONE_STEPS` per plan step and unit of the bill (`work`), plus the walk to the farthest
+    material the crafter misses."""
     per_unit, offset = ALONE_STEPS
-    units = sum(max(n, 0) for n in crafter_status.missing.values())
-    work = crafter_status.remaining + units
-    return per_unit * work + farthest_walk(reach, crafter_status, rules) + offset
+    return per_unit * work + farthest + offset
+
+
+def bill_work(crafter_status: scripted_board.AgentStatus) -> int:
+    """The crafter's plan steps plus the units of its bill."""
+    return crafter_status.remaining + sum(max(n, 0) for n in crafter_status.missing.values())
 
 
 def farthest_walk(

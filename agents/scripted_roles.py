@@ -112,7 +112,9 @@ class Roles:
         # With helpers to supply the crafter, the seeker goes to the goal at once and waits there
         # for the tool (a share reaches any distance); alone with the crafter it supplies first.
         go_early = len(team) > 2
-        if role == "seeker" and (go_early or _seeker_goes(agent, crafter_status, state)):
+        if role == "seeker" and (
+            go_early or _seeker_goes(agent, crafter_status, state, self.dispatcher.reach(state))
+        ):
             # With helpers, the seeker also searches for an unseen goal (navigation explores
             # toward where the generator puts it) while the others craft.
             if target and (state.known.knows(target) or go_early):
@@ -214,7 +216,10 @@ class Roles:
 
 
 def _seeker_goes(
-    agent: ScriptedAgent, crafter_status: scripted_board.AgentStatus, state: library.AgentState
+    agent: ScriptedAgent,
+    crafter_status: scripted_board.AgentStatus,
+    state: library.AgentState,
+    reach: teamwork.Reach,
 ) -> bool:
     """Whether a seeker alone with the crafter stops feeding it and goes to the goal: once the
     crafter is `SEEKER_GOES_AT` plan steps from the tool, unless the seeker holds a unit the
@@ -223,7 +228,6 @@ def _seeker_goes(
     supplies (`scripted_dispatch.seeker_supplies`); leaving ahead of the crafter's work alone, it
     posts that it does not come back (`AgentStatus.ahead`)."""
     if agent.board.dispatch:
-        reach = teamwork.Reach(state.known)
         if scripted_dispatch.seeker_supplies(agent, reach, crafter_status):
             return False
         if not agent.status.ahead:

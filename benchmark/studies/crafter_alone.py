@@ -73,9 +73,8 @@ def samples(first: int, maps: int) -> list[Sample]:
                 missing=prerequisites.bill(steps),
                 remaining=len(steps),
             )
-            units = sum(max(n, 0) for n in status.missing.values())
             walk = scripted_dispatch.farthest_walk(teamwork.Reach(state.known), status, agent.rules)
-            seen.append((state.step, status.remaining + units, walk))
+            seen.append((state.step, scripted_dispatch.bill_work(status), walk))
 
         # The agent posts its status each step: the study reads the same state there.
         agent._post_status = watch
@@ -113,7 +112,7 @@ def report(rows: Sequence[Sample]) -> str:
         else:
             label = str(low) if high == low + 1 else f"{low}-{high - 1}"
         took = np.mean([r.took for r in chosen])
-        guess = np.mean([per_unit * r.work + r.farthest + offset for r in chosen])
+        guess = np.mean([scripted_dispatch.alone_guess(r.work, r.farthest) for r in chosen])
         table.append((label, len(chosen), f"{took:.1f}", f"{guess:.1f}"))
     header = ("steps into the episode", "samples", "steps to the tool", "the code's guess")
     lines.append(output.markdown_table(header, table))
