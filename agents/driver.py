@@ -157,12 +157,15 @@ class SkillDriver:
             return None
         return self._unless_livelocked(state, action)
 
-    def start(self, option: options.Option, state: library.AgentState) -> str | None:
-        """Begin `option` and return its first action (None if it ended at once; see `history`).
+    def start(
+        self, option: options.Option, state: library.AgentState, toward: tuple[str, ...] = ()
+    ) -> str | None:
+        """Begin `option` and return its first action (None if it ended at once; see `history`);
+        `toward` as in `options.Option.skill`.
 
         Raises `options.OptionError` when no skill can execute the option.
         """
-        skill = option.skill(state)
+        skill = option.skill(state, toward)
         self.option, self.skill, self.started = option, skill, state.step
         # The decision saw the current vitals: only a later fall interrupts this option.
         self._alerted = self._low(state)

@@ -99,14 +99,16 @@ class Option:
         """The option that carries out one planner step."""
         return cls(step.kind, step.target, amount=step.amount if step.kind == "collect" else 1)
 
-    def skill(self, state: library.AgentState) -> library.Skill:
-        """A fresh skill that executes this option for the agent in `state`."""
+    def skill(self, state: library.AgentState, toward: tuple[str, ...] = ()) -> library.Skill:
+        """A fresh skill that executes this option for the agent in `state`; a collect takes its
+        units on the way through the materials `toward` when those are known
+        (`library.Navigate`)."""
         rules = state.rules
         if self.kind == "collect":
             material = library.material_yielding(rules, self.target)
             if material is None:
                 raise OptionError(f"no tile yields {self.target!r} in rules {rules.name!r}")
-            return library.Collect(material, self.amount)
+            return library.Collect(material, self.amount, toward=toward)
         if self.kind == "place":
             return library.Place(self.target)
         if self.kind == "make":

@@ -5,8 +5,11 @@ walled in by rock (the agent must dig to it).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
+
+import numpy as np
 
 from agents import prerequisites
 from agents.skills import library, navigation
@@ -24,6 +27,8 @@ LAST_WALK = 3
 # `UNIT_STEPS` steps a unit (face it, mine it).
 NEAR_MATERIAL = 4
 UNIT_STEPS = 2
+# A route on the way to the goal orders at most this many materials (every order is walked).
+ORDERED = 4
 
 
 def rock_tool(rules: rules_lib.Rules) -> str | None:
@@ -139,6 +144,77 @@ def walled_in(state: library.AgentState, material: str) -> bool:
         return False
     dist = navigation.distances(known, state.position, optimistic=True)
     return not (navigation.adjacent_cells(tiles) & (dist >= 0)).any()
+
+
+def bound_for(state: library.AgentState, steps: tuple[prerequisites.Step, ...], goal: str) -> str:
+    """The goal's material when the agent may take the rest of its units on the way there: the
+    material is known and every make left in `steps` needs only stations the plan places after
+    its last collect before that make (where the agent then stands: with the `damcs` rules, once
+    the stone pickaxe is made, the furnace goes by the last unit). "" otherwise: a unit fetched
+    toward the goal would cost a walk back to a station. A lone agent with the whole map made
+    its iron pickaxe by the iron nearest its table, then walked 30-60 steps to the diamond."""
+    target = library.goal_material(state.rules, goal)
+    if target is None or not state.known.knows(target):
+        return ""
+    placed_since_collect: set[str] = set()
+    for step in steps:
+        if step.kind == "collect":
+            placed_since_collect.clear()
+        elif step.kind == "place":
+            placed_since_collect.add(step.target)
+        elif step.kind == "make" and not (
+            set(state.rules.make[step.target].nearby) <= placed_since_collect
+        ):
+            return ""
+    return target
+
+
+def route_on_the_way(
+    state: library.AgentState, steps: tuple[prerequisites.Step, ...], goal: str
+) -> tuple[prerequisites.Step, tuple[str, ...]] | None:
+    """The collect to take next and the materials to pass after it, ending at the goal's, when
+    the agent may take the rest of its units on the way there (`bound_for`) and every collect
+    left is ready: of every order of their materials, the one whose walk through them to the
+    goal is shortest (`navigation.onward_steps`; at most `ORDERED` materials). None otherwise."""
+    target = bound_for(state, steps, goal)
+    if not target:
+        return None
+    known, rules = state.known, state.rules
+    firsts: dict[str, prerequisites.Step] = {}
+    for step in steps:
+        if step.kind != "collect":
+            continue
+        material = library.material_yielding(rules, step.target)
+        if material == target:
+            continue
+        if material is None or not prerequisites.executable(rules, step, state.inventory):
+            return None
+        firsts.setdefault(material, step)
+    if not firsts or len(firsts) > ORDERED or not all(known.knows(m) for m in firsts):
+        return None
+    dig = navigation.diggable(known, state.inventory)
+    here = navigation.dig_distances(known, state.position, dig, optimistic=True)
+    onward: dict[tuple[str, ...], np.ndarray] = {
+        (): navigation.end_steps(known, known.mask(target), dig)
+    }
+
+    def steps_after(order: tuple[str, ...]) -> np.ndarray:
+        if order not in onward:
+            onward[order] = navigation.via(known, known.mask(order[0]), steps_after(order[1:]), dig)
+        return onward[order]
+
+    best: tuple[float, tuple[str, ...]] | None = None
+    for order in itertools.permutations(firsts):
+        then = steps_after(order[1:])
+        cells = navigation.adjacent_cells(known.mask(order[0])) & (here >= 0) & (then >= 0)
+        if cells.any():
+            total = float((here + then)[cells].min())
+            if best is None or total < best[0]:
+                best = (total, order)
+    if best is None:
+        return None
+    order = best[1]
+    return firsts[order[0]], (*order[1:], target)
 
 
 def choose_step(

@@ -165,7 +165,7 @@ class ScriptedAgent(team_lib.Agent):
                 "method": LABEL,
             }
         )
-        action = self.driver.start(option, state)
+        action = self.driver.start(option, state, decision.toward)
         if option.kind == "share" and option.teammate:
             self.status.handed[(option.target, option.teammate)] = state.step
         if action is None:
@@ -202,7 +202,8 @@ class ScriptedAgent(team_lib.Agent):
     ) -> scripted_board.Decision:
         """The planner's best option toward `goal` (an achievement). An agent that `gathers` for
         itself (alone, or the last of its team) first walks to where a station it places will be
-        used again (`planner.station_site`)."""
+        used again (`planner.station_site`), and once the rest of its plan stands at no station
+        it has placed, takes its units on the way to the goal (`planner.route_on_the_way`)."""
         steps = planner.plan_steps(state, goal=goal)
         if not steps:
             return scripted_board.Decision(options.Option("explore"), f"{why}: nothing to plan")
@@ -212,9 +213,13 @@ class ScriptedAgent(team_lib.Agent):
             return scripted_board.Decision(
                 options.Option("navigate", site), f"{why}: place the {station} by the {site}"
             )
-        step = planner.choose_step(state, steps)
+        step, toward = planner.choose_step(state, steps), ()
+        routed = planner.route_on_the_way(state, steps, goal) if gathers else None
+        if routed is not None and step.kind == "collect":
+            step, toward = routed
+        on_the_way = f", on the way to the {toward[-1]}" if toward else ""
         return scripted_board.Decision(
-            options.Option.from_step(step), f"{why}: {len(steps)} steps left"
+            options.Option.from_step(step), f"{why}: {len(steps)} steps left{on_the_way}", toward
         )
 
     def trace(self) -> list[dict[str, Any]]:

@@ -55,7 +55,9 @@ class TeamBoard:
 
 @dataclass(frozen=True)
 class Decision:
-    """One role decision: the option to run and why."""
+    """One role decision: the option to run and why; a collect's units are taken on the way
+    through the materials `toward` (to a lone agent's goal; see `planner.route_on_the_way`)."""
 
     option: options.Option
     reason: str
+    toward: tuple[str, ...] = ()

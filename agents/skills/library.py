@@ -30,6 +30,8 @@ DIG_SAVING = 2
 # changed, the mean steps the same (results/changes/). Only creatures that do not fight back.
 CREATURE_DETOUR = 5
 HIT_THROUGH = ("cow",)
+# A walk to a unit on the way to the goal (`Navigate.toward`) chooses its tile again this often.
+ON_THE_WAY_EVERY = 10
 
 
 @dataclass(frozen=True)
@@ -301,6 +303,7 @@ class Navigate(Skill):
         explore: bool = True,
         timeout: int | None = None,
         fetch_bridge: bool = True,
+        toward: tuple[str, ...] = (),
     ) -> None:
         super().__init__(timeout)
         if reach not in ("adjacent", "near"):
@@ -311,6 +314,10 @@ class Navigate(Skill):
         self.explore = explore
         # May collect a unit to bridge with first (`_fetch_bridge`); never while fetching one.
         self.fetch_bridge = fetch_bridge
+        # The materials the agent walks to next, in order (the last its goal): the tile is chosen
+        # on the way there.
+        self.toward = tuple(toward)
+        self._on_the_way: tuple[int, np.ndarray] | None = None  # (step chosen, cells)
         self._fetch: Collect | None = None
         self.explorer = Explorer(self.targets)
         self._last_position: Position | None = None
@@ -343,7 +350,28 @@ class Navigate(Skill):
         for tile in known.yielded_targets():
             free[tile] = False
         goal = navigation.adjacent_cells(free if free.any() else material)
-        return goal if goal.any() or not free.any() else navigation.adjacent_cells(material)
+        if not goal.any() and free.any():
+            goal = navigation.adjacent_cells(material)
+        return self._toward(state, goal)
+
+    def _toward(self, state: AgentState, goal: np.ndarray) -> np.ndarray:
+        """`goal`'s cells on the way through `toward` when those are known
+        (`navigation.on_the_way`), chosen again every `ON_THE_WAY_EVERY` steps (the map grows) or
+        when they stop being goal cells."""
+        known = state.known
+        if not self.toward or not goal.any() or not all(known.knows(m) for m in self.toward):
+            return goal
+        kept = self._on_the_way
+        if kept is not None and state.step - kept[0] < ON_THE_WAY_EVERY and (kept[1] & goal).any():
+            return kept[1] & goal
+        # The walk on may mine the target's material too (stone, on the way to a diamond); the
+        # walk there mines what this walk mines (`_dig_to`), or it could end where none leads.
+        stops = [known.mask(material) for material in self.toward]
+        dig_on = navigation.diggable(known, state.inventory)
+        onward = navigation.onward_steps(known, stops[:-1], stops[-1], dig_on)
+        cells = navigation.on_the_way(known, state.position, goal, onward, self._diggable(state))
+        self._on_the_way = (state.step, cells)
+        return cells
 
     def _announce(self, state: AgentState, route: navigation.Route) -> None:
         """Tell teammates which tile this walk ends at (see `KnownMap.yielded_targets`)."""
@@ -375,6 +403,8 @@ class Navigate(Skill):
             route = self._dig_shortcut(state, goal, route)
             if self._dig is None:
                 route = self._through_creatures(state, goal, route)
+            if route is None and self.toward:
+                route = self._dig_to(state, goal)
             if route is None:
                 route = self._bridge(state, goal)
         if route is None:
@@ -463,6 +493,15 @@ class Navigate(Skill):
         if dug is None:
             return walk
         self._dig = dig
+        return dug
+
+    def _dig_to(self, state: AgentState, goal: np.ndarray) -> navigation.Route | None:
+        """With no walk, the route that mines its way to a `goal` cell: the unit chosen on the way
+        (`_toward`) is often walled in by rock, and exploring would dig to another one."""
+        dig = self._diggable(state)
+        dug = navigation.route_digging(state.known, state.position, goal, dig)
+        if dug is not None:
+            self._dig = dig
         return dug
 
     def _through_creatures(
@@ -638,6 +677,7 @@ class Collect(Skill):
         amount: int = 1,
         timeout: int | None = None,
         fetch_bridge: bool = True,
+        toward: tuple[str, ...] = (),
     ) -> None:
         super().__init__(timeout)
         if amount < 1:
@@ -645,7 +685,8 @@ class Collect(Skill):
         self.material = material
         self.amount = amount
         self.fetch_bridge = fetch_bridge  # see `Navigate`
-        self.navigate = Navigate((material,), timeout=10**6, fetch_bridge=fetch_bridge)
+        self.toward = toward  # see `Navigate`
+        self.navigate = self._navigate()
         self.start: int | None = None
         self.name = f"collect {material}"
 
@@ -676,11 +717,14 @@ class Collect(Skill):
             if self.navigate.status == FAILED:
                 return self.fail(self.navigate.reason)
             # Arrived this very step: the facing tile is the target now.
-            self.navigate = Navigate(
-                (self.material,), timeout=10**6, fetch_bridge=self.fetch_bridge
-            )
+            self.navigate = self._navigate()
             return "do"
         return action
+
+    def _navigate(self) -> Navigate:
+        return Navigate(
+            (self.material,), timeout=10**6, fetch_bridge=self.fetch_bridge, toward=self.toward
+        )
 
 
 class Eat(Skill):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,14 +233,15 @@ def bridgeable(known: mapping.KnownMap, inventory: Mapping[str, int] | None = No
 def _dig_search(
     free: np.ndarray,
     dig: np.ndarray,
-    start: Position,
+    start: Position | Sequence[Position],
     goal: np.ndarray | None = None,
     bridge: np.ndarray | None = None,
+    start_costs: Sequence[float] | None = None,
 ) -> tuple[list[float], list[int], int | None]:
     """Dijkstra over `free` tiles (one step), `dig` tiles (two: `do`, then the move) and `bridge`
-    tiles (three: place, `do`, move) from `start`: the cost and parent of every cell, and the
-    first `goal` cell settled (None: none, or no goal given, in which case every reachable cell
-    is settled)."""
+    tiles (three: place, `do`, move) from `start` (a cell, or several at `start_costs`, 0 by
+    default): the cost and parent of every cell, and the first `goal` cell settled (None: none,
+    or no goal given, in which case every reachable cell is settled)."""
     width, height = free.shape
     cost = np.where(free, 1, np.where(dig, 2, 0))
     if bridge is not None:
@@ -249,9 +250,14 @@ def _dig_search(
     goal_flat = None if goal is None else goal.ravel().tolist()
     best = [float("inf")] * (width * height)
     parent = [-1] * (width * height)
-    origin = start[0] * height + start[1]
-    best[origin] = 0
-    heap = [(0, origin)]
+    starts = [start] if isinstance(start[0], (int, np.integer)) else start
+    heap = []
+    for (x, y), begin in zip(starts, start_costs or [0] * len(starts), strict=True):
+        origin = x * height + y
+        if begin < best[origin]:
+            best[origin] = begin
+            heap.append((begin, origin))
+    heapq.heapify(heap)
     while heap:
         d, cell = heapq.heappop(heap)
         if d > best[cell]:
@@ -315,14 +321,71 @@ def frontier(
     return open_ground & adjacent_cells(known.unknown)
 
 
-def dig_distances(known: mapping.KnownMap, start: Position, dig: np.ndarray) -> np.ndarray:
-    """Steps from `start` to every known cell when `dig` tiles may be mined open on the way (two
-    steps each: `do`, then the move); -1 where unreachable. Unknown tiles are not crossed."""
-    free = known.walkable(around=start)
-    free[start] = True
-    best, _, _ = _dig_search(free, dig, start)
+def dig_distances(
+    known: mapping.KnownMap,
+    start: Position | Sequence[Position],
+    dig: np.ndarray,
+    optimistic: bool = False,
+) -> np.ndarray:
+    """Steps from `start` (a cell, or the nearest of several) to every known cell when `dig`
+    tiles may be mined open on the way (two steps each: `do`, then the move); -1 where
+    unreachable. Unknown tiles are crossed only when `optimistic`, as in `route_to`."""
+    starts = [start] if isinstance(start[0], (int, np.integer)) else list(start)
+    free = passable(known, starts[0], optimistic)
+    for cell in starts:
+        free[cell] = True
+    best, _, _ = _dig_search(free, dig, starts)
     dist = np.array(best, np.float64).reshape(free.shape)
     return np.where(np.isfinite(dist), dist, -1).astype(np.int32)
+
+
+def end_steps(known: mapping.KnownMap, end: np.ndarray, dig: np.ndarray) -> np.ndarray:
+    """Steps from every cell to stand next to an `end` tile (mining `dig` tiles on the way,
+    unknown ground open); -1 where no walk is known."""
+    value = dig_distances(known, list(zip(*np.nonzero(end), strict=True)), dig, optimistic=True)
+    return np.where(value >= 0, value - 1, -1).astype(np.int32)
+
+
+def via(known: mapping.KnownMap, stop: np.ndarray, then: np.ndarray, dig: np.ndarray) -> np.ndarray:
+    """Steps from every cell to stand next to a `stop` tile and go on from there (`then`: the
+    steps still to go from each cell, -1 where none is known, as `end_steps` gives): one Dijkstra
+    from the cells next to the stop, each starting at its `then`."""
+    free = passable(known, known.position or (0, 0), True)
+    cells = adjacent_cells(stop) & (then >= 0) & (free | dig)
+    if not cells.any():
+        return np.full(known.area, -1, np.int32)
+    xs, ys = np.nonzero(cells)
+    best, _, _ = _dig_search(
+        free, dig, list(zip(xs, ys, strict=True)), start_costs=then[xs, ys].tolist()
+    )
+    dist = np.array(best, np.float64).reshape(free.shape)
+    return np.where(np.isfinite(dist), dist, -1).astype(np.int32)
+
+
+def onward_steps(
+    known: mapping.KnownMap, stops: Sequence[np.ndarray], end: np.ndarray, dig: np.ndarray
+) -> np.ndarray:
+    """Steps from every cell to stand next to a tile of each of `stops` in turn and then next to
+    an `end` tile (`via` each stop, backwards from `end_steps`)."""
+    value = end_steps(known, end, dig)
+    for stop in reversed(stops):
+        value = via(known, stop, value, dig)
+    return value
+
+
+def on_the_way(
+    known: mapping.KnownMap, start: Position, cells: np.ndarray, onward: np.ndarray, dig: np.ndarray
+) -> np.ndarray:
+    """Of `cells`, those from which the walk from `start` (mining `dig` tiles) and on (`onward`:
+    steps still to go from each cell, -1 where none is known; see `onward_steps`) is shortest in
+    total: a unit taken on the way to the goal, not the nearest one and then a walk back past
+    it. `cells` itself when no such walk is known."""
+    here = dig_distances(known, start, dig, optimistic=True)
+    joined = cells & (here >= 0) & (onward >= 0)
+    if not joined.any():
+        return cells
+    total = np.where(joined, here + onward, np.iinfo(np.int32).max)
+    return total == total.min()
 
 
 def box_sum(grid: np.ndarray, half: tuple[int, int]) -> np.ndarray:

@@ -62,7 +62,7 @@ class _BackAndForth(library.Skill):
 def test_a_player_pacing_between_two_tiles_stands_by_then_gives_the_option_up(monkeypatch):
     drv, infos = _driver_and_info()
     drv.reset("player_1", ("player_0", "player_1"), drv.rules, drv.action_names, 0)
-    monkeypatch.setattr(options.Option, "skill", lambda self, state: _BackAndForth())
+    monkeypatch.setattr(options.Option, "skill", lambda self, state, toward=(): _BackAndForth())
     state = drv.observe(infos["player_1"])
     actions = [drv.start(options.Option("explore"), state)]
     for _ in range(60):
@@ -96,7 +96,7 @@ def test_a_player_walking_on_is_never_stopped(monkeypatch):
         def _step(self, state: library.AgentState) -> str:
             return "move_right"
 
-    monkeypatch.setattr(options.Option, "skill", lambda self, state: _Onward())
+    monkeypatch.setattr(options.Option, "skill", lambda self, state, toward=(): _Onward())
     x, y = state.position
     assert drv.start(options.Option("explore"), state) == "move_right"
     for step in range(1, 30):

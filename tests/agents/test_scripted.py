@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from agents import planner, scripted, scripted_roles, vitals
@@ -235,3 +236,32 @@ def test_a_make_the_inventory_allows_at_a_nearby_station_comes_before_the_gather
     # Without the stone it cannot be made: the gathering comes first.
     short = _state({"wood": 3, "wood_pickaxe": 1}, known=known)
     assert planner.choose_step(short, planner.plan_steps(short, goal=goal)).kind == "collect"
+
+
+def test_a_lone_agent_takes_its_last_units_on_the_way_to_the_diamond():
+    known = mapping.KnownMap(_RULES)
+    known.materials[:, :] = _RULES.materials.index("grass")
+    for x, material in ((15, "coal"), (17, "iron"), (36, "coal"), (40, "iron"), (44, "diamond")):
+        known.materials[x, 20] = _RULES.materials.index(material)
+    known.materials[21, 21] = _RULES.materials.index("table")
+    goal = "collect_diamond"
+    # After the stone pickaxe the furnace goes wherever the last unit is mined: the coal and the
+    # iron by the diamond, not the nearer ones behind the agent.
+    held = {"wood": 1, "stone": 4, "wood_pickaxe": 1, "stone_pickaxe": 1}
+    ready = _state(held, known=known)
+    steps = planner.plan_steps(ready, goal=goal)
+    assert planner.bound_for(ready, steps, goal) == "diamond"
+    step, toward = planner.route_on_the_way(ready, steps, goal)
+    assert step.kind == "collect" and toward[-1] == "diamond"
+    walk = library.Navigate((library.material_yielding(_RULES, step.target),), toward=toward)
+    cells = walk._goal(ready)
+    assert cells.any() and all(x > 30 for x, _ in zip(*np.nonzero(cells), strict=True))
+    # Before the stone pickaxe its stone is mined and brought back to the table: no route.
+    early = _state({"wood": 2, "wood_pickaxe": 1}, known=known)
+    early_steps = planner.plan_steps(early, goal=goal)
+    assert planner.bound_for(early, early_steps, goal) == ""
+    assert planner.route_on_the_way(early, early_steps, goal) is None
+    # Nor while no diamond is known.
+    known.materials[44, 20] = _RULES.materials.index("grass")
+    unseen = _state(held, known=known)
+    assert planner.route_on_the_way(unseen, planner.plan_steps(unseen, goal=goal), goal) is None

@@ -6,6 +6,7 @@ import numpy as np
 from crafter import objects
 
 from agents.skills import library, mapping, navigation
+from envs.mac import rules as rules_lib
 
 
 def _only(scene, material: str, replacement: str = "stone") -> None:
@@ -523,3 +524,44 @@ def test_navigate_hits_through_a_cow_that_blocks_the_only_short_way(skill_scene)
     assert scene.facing_tile() == tree
     assert "do" in actions  # it hit the cow
     assert len(actions) <= 14
+
+
+def test_steps_onward_pass_each_stop_in_turn_then_end_next_to_the_goal():
+    rules = rules_lib.load("damcs")
+    known = mapping.KnownMap(rules)
+    known.materials[:, :] = rules.materials.index("grass")
+    known.materials[25, 18] = rules.materials.index("coal")
+    known.materials[30, 20] = rules.materials.index("diamond")
+    none = np.zeros(known.area, bool)
+    end = known.mask("diamond")
+    # Next to the diamond from (20, 20): (29, 20), 9 steps; by the coal first: 11.
+    assert navigation.end_steps(known, end, none)[20, 20] == 9
+    assert navigation.onward_steps(known, [known.mask("coal")], end, none)[20, 20] == 11
+    # Of two coal tiles the one on the way wins, though the other is nearer.
+    known.materials[17, 20] = rules.materials.index("coal")
+    cells = navigation.adjacent_cells(known.mask("coal"))
+    onward = navigation.end_steps(known, end, none)
+    chosen = navigation.on_the_way(known, (20, 20), cells, onward, none)
+    assert chosen.any() and all(x > 20 for x, _ in zip(*np.nonzero(chosen), strict=True))
+    # Rock in the way is mined when that is shorter (two steps: `do`, then the move).
+    known.materials[25, 20] = rules.materials.index("stone")
+    assert navigation.end_steps(known, end, none)[20, 20] == 11
+    assert navigation.end_steps(known, end, known.mask("stone"))[20, 20] == 10
+
+
+def test_a_collect_toward_the_goal_takes_the_unit_on_the_way_not_the_nearest(skill_scene):
+    def collect_iron(toward: tuple[str, ...]) -> tuple[int, int]:
+        scene = skill_scene(privileged_map=True)
+        _only(scene, "iron")
+        _only(scene, "diamond")
+        near = scene.put((-3, 0), "iron")
+        far = scene.put((7, 0), "iron")
+        scene.put((10, 0), "diamond")
+        scene.give(stone_pickaxe=1)
+        skill = library.Collect("iron", toward=toward)
+        scene.run(skill)
+        assert skill.status == library.DONE
+        assert scene.world[near][0] == "iron" or scene.world[far][0] == "iron"
+        return near if scene.world[near][0] == "path" else far
+
+    assert collect_iron(())[0] < collect_iron(("diamond",))[0]
