@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from agents.skills import mapping
@@ -233,15 +234,14 @@ def bridgeable(known: mapping.KnownMap, inventory: Mapping[str, int] | None = No
 def _dig_search(
     free: np.ndarray,
     dig: np.ndarray,
-    start: Position | Sequence[Position],
+    start: Position,
     goal: np.ndarray | None = None,
     bridge: np.ndarray | None = None,
-    start_costs: Sequence[float] | None = None,
 ) -> tuple[list[float], list[int], int | None]:
     """Dijkstra over `free` tiles (one step), `dig` tiles (two: `do`, then the move) and `bridge`
-    tiles (three: place, `do`, move) from `start` (a cell, or several at `start_costs`, 0 by
-    default): the cost and parent of every cell, and the first `goal` cell settled (None: none,
-    or no goal given, in which case every reachable cell is settled)."""
+    tiles (three: place, `do`, move) from `start`: the cost and parent of every cell, and the
+    first `goal` cell settled (None: none, or no goal given, in which case every reachable cell
+    is settled)."""
     width, height = free.shape
     cost = np.where(free, 1, np.where(dig, 2, 0))
     if bridge is not None:
@@ -250,14 +250,9 @@ def _dig_search(
     goal_flat = None if goal is None else goal.ravel().tolist()
     best = [float("inf")] * (width * height)
     parent = [-1] * (width * height)
-    starts = [start] if isinstance(start[0], (int, np.integer)) else start
-    heap = []
-    for (x, y), begin in zip(starts, start_costs or [0] * len(starts), strict=True):
-        origin = x * height + y
-        if begin < best[origin]:
-            best[origin] = begin
-            heap.append((begin, origin))
-    heapq.heapify(heap)
+    origin = start[0] * height + start[1]
+    best[origin] = 0
+    heap = [(0, origin)]
     while heap:
         d, cell = heapq.heappop(heap)
         if d > best[cell]:
@@ -274,6 +269,63 @@ def _dig_search(
                     parent[nxt] = cell
                     heapq.heappush(heap, (d + step, nxt))
     return best, parent, None
+
+
+@numba.njit(cache=True)
+def _cost_field(
+    cost: np.ndarray, height: int, origins: np.ndarray, begins: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled; `dig_distances` and `via` test it
+    """Dijkstra over flat cells whose entry costs `cost` (0: closed) from `origins` at `begins`:
+    the cheapest cost to every cell (inf: unreachable). `_dig_search` without parents, compiled:
+    the walks on the way to a goal ask for many whole fields per decision."""
+    size = cost.shape[0]
+    best = np.full(size, np.inf)
+    heap = [(0.0, 0)]
+    heap.pop()
+    for i in range(origins.shape[0]):
+        if begins[i] < best[origins[i]]:
+            best[origins[i]] = begins[i]
+            heapq.heappush(heap, (begins[i], origins[i]))
+    width = size // height
+    while heap:
+        d, cell = heapq.heappop(heap)
+        if d > best[cell]:
+            continue
+        x, y = cell // height, cell % height
+        for k in range(4):
+            nx, ny = x, y
+            if k == 0:
+                nx = x - 1
+            elif k == 1:
+                nx = x + 1
+            elif k == 2:
+                ny = y - 1
+            else:
+                ny = y + 1
+            if 0 <= nx < width and 0 <= ny < height:
+                nxt = nx * height + ny
+                step = cost[nxt]
+                if step > 0 and d + step < best[nxt]:
+                    best[nxt] = d + step
+                    heapq.heappush(heap, (d + step, nxt))
+    return best
+
+
+def _field(
+    free: np.ndarray,
+    dig: np.ndarray,
+    starts: Sequence[Position],
+    start_costs: Sequence[float] | None = None,
+) -> np.ndarray:
+    """`_cost_field` on a map: steps from `starts` (at `start_costs`, 0 by default) to every
+    cell over `free` tiles (one step) and `dig` tiles (two); -1 where unreachable."""
+    width, height = free.shape
+    cost = np.where(free, 1.0, np.where(dig, 2.0, 0.0)).ravel()
+    xs = np.array([x for x, _ in starts], np.int64)
+    ys = np.array([y for _, y in starts], np.int64)
+    begins = np.zeros(len(starts)) if start_costs is None else np.asarray(start_costs, float)
+    best = _cost_field(cost, height, xs * height + ys, begins).reshape(width, height)
+    return np.where(np.isfinite(best), best, -1).astype(np.int32)
 
 
 def route_digging(
@@ -334,9 +386,7 @@ def dig_distances(
     free = passable(known, starts[0], optimistic)
     for cell in starts:
         free[cell] = True
-    best, _, _ = _dig_search(free, dig, starts)
-    dist = np.array(best, np.float64).reshape(free.shape)
-    return np.where(np.isfinite(dist), dist, -1).astype(np.int32)
+    return _field(free, dig, starts)
 
 
 def end_steps(known: mapping.KnownMap, end: np.ndarray, dig: np.ndarray) -> np.ndarray:
@@ -355,11 +405,7 @@ def via(known: mapping.KnownMap, stop: np.ndarray, then: np.ndarray, dig: np.nda
     if not cells.any():
         return np.full(known.area, -1, np.int32)
     xs, ys = np.nonzero(cells)
-    best, _, _ = _dig_search(
-        free, dig, list(zip(xs, ys, strict=True)), start_costs=then[xs, ys].tolist()
-    )
-    dist = np.array(best, np.float64).reshape(free.shape)
-    return np.where(np.isfinite(dist), dist, -1).astype(np.int32)
+    return _field(free, dig, list(zip(xs, ys, strict=True)), then[xs, ys])
 
 
 def onward_steps(
