@@ -565,3 +565,22 @@ def test_a_collect_toward_the_goal_takes_the_unit_on_the_way_not_the_nearest(ski
         return near if scene.world[near][0] == "path" else far
 
     assert collect_iron(())[0] < collect_iron(("diamond",))[0]
+
+
+def test_the_compiled_step_field_matches_the_python_search_on_a_random_map():
+    rules = rules_lib.load("damcs")
+    rng = np.random.default_rng(0)
+    known = mapping.KnownMap(rules)
+    names = ["grass", "stone", "water", "tree", "sand"]
+    ids = [rules.materials.index(n) for n in names]
+    known.materials[:, :] = rng.choice(ids, known.area, p=[0.5, 0.25, 0.1, 0.1, 0.05])
+    start = (30, 30)
+    known.materials[start] = rules.materials.index("grass")
+    dig = known.mask("stone")
+    compiled = navigation.dig_distances(known, start, dig)
+    free = known.walkable(around=start)
+    free[start] = True
+    best, _, _ = navigation._dig_search(free, dig, start)
+    python = np.array(best).reshape(known.area)
+    assert (compiled >= 0).sum() > 1000
+    assert np.array_equal(compiled, np.where(np.isfinite(python), python, -1))
