@@ -290,7 +290,8 @@ class Explore(Skill):
 
 class Navigate(Skill):
     """Walk to the nearest known tile of `targets` and face it (or, with reach="near", stand within
-    the 3x3 area of one tile of every target, as making a tool needs). Explores when none is known.
+    the 3x3 area of one tile of every target, as making a tool needs; with `toward`, the tile on
+    the shortest walk on through those materials, see `_toward`). Explores when none is known.
     Mines through rock and bridges water on the way when that is the way (or the shorter one),
     first collecting a stone to bridge with when none is held (`_fetch_bridge`)."""
 
