@@ -3,7 +3,9 @@
 
     python -m benchmark.studies.crafter_alone [--first 2010] [--maps 40]
 
-A lone scripted agent plays each map with the privileged map; every fifth step before it makes the
+A lone scripted agent plays each map with the privileged map, its goal the tool itself (a crafter
+makes the tool and hands it over: with the diamond as its goal a lone agent would gather on its way
+there, `planner.route_on_the_way`, which a crafter does not); every fifth step before it makes the
 tool, the study records its plan's steps and bill (as a crafter posts them), its walk to the
 farthest material it misses, and the steps it then took to the tool. It prints a least-squares fit
 of those steps on (plan steps + units, the walk, 1) and, by episode phase, the mean steps beside
@@ -26,6 +28,7 @@ from agents.skills import library
 from benchmark import methods
 from benchmark.studies import cooperation, output
 from envs import mac
+from envs.mac import rules as rules_lib
 from episode import loop
 
 EVERY = 5  # record every this many steps
@@ -54,8 +57,13 @@ class Sample:
 def samples(first: int, maps: int) -> list[Sample]:
     """Play the maps and record the crafter's guess components beside its steps to the tool."""
     out: list[Sample] = []
+    tool = prerequisites.goal_tool(rules_lib.load(mac.EnvConfig().rules), cooperation.GOAL)
+    if tool is None:
+        return out
     for where in tqdm.tqdm(cooperation.maps_with_diamond(maps, first), desc="maps", unit="map"):
-        env = mac.EnvConfig(n_agents=1, privileged_map=True, world_seed=where.world_seed)
+        env = mac.EnvConfig(
+            n_agents=1, privileged_map=True, world_seed=where.world_seed, goal=f"make_{tool}"
+        )
         team = methods.build("scripted", env)
         seen: list[tuple[int, float, float]] = []
         agent: scripted.ScriptedAgent = team.agents[0]
@@ -63,8 +71,7 @@ def samples(first: int, maps: int) -> list[Sample]:
 
         def watch(state: library.AgentState, info, post=post, agent=agent, seen=seen) -> None:
             post(state, info)
-            tool = prerequisites.goal_tool(agent.rules, agent.spec.goal)
-            if state.step % EVERY or tool is None or state.inventory.get(tool, 0):
+            if state.step % EVERY or state.inventory.get(tool, 0):
                 return
             steps = planner.plan_steps(state, goal=f"make_{tool}")
             status = scripted_board.AgentStatus(
@@ -79,7 +86,6 @@ def samples(first: int, maps: int) -> list[Sample]:
         # The agent posts its status each step: the study reads the same state there.
         agent._post_status = watch
         record = loop.play_episode(team, env, where.seed, method="scripted").record
-        tool = prerequisites.goal_tool(agent.rules, agent.spec.goal)
         made = record.achievements.get(f"make_{tool}")
         if made is None:
             continue
