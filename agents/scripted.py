@@ -214,8 +214,12 @@ class ScriptedAgent(team_lib.Agent):
                 options.Option("navigate", site), f"{why}: place the {station} by the {site}"
             )
         step, toward = planner.choose_step(state, steps), ()
-        routed = planner.route_on_the_way(state, steps, goal) if gathers else None
-        if routed is not None and step.kind == "collect":
+        routed = (
+            planner.route_on_the_way(state, steps, goal)
+            if gathers and step.kind == "collect"
+            else None
+        )
+        if routed is not None:
             step, toward = routed
         on_the_way = f", on the way to the {toward[-1]}" if toward else ""
         return scripted_board.Decision(
