@@ -9,8 +9,6 @@ import itertools
 import math
 from collections.abc import Mapping
 
-import numpy as np
-
 from agents import prerequisites
 from agents.skills import library, navigation
 from envs.mac import rules as rules_lib
@@ -194,18 +192,10 @@ def route_on_the_way(
         return None
     dig = navigation.diggable(known, state.inventory)
     here = navigation.dig_distances(known, state.position, dig, optimistic=True)
-    onward: dict[tuple[str, ...], np.ndarray] = {
-        (): navigation.end_steps(known, known.mask(target), dig)
-    }
-
-    def steps_after(order: tuple[str, ...]) -> np.ndarray:
-        if order not in onward:
-            onward[order] = navigation.via(known, known.mask(order[0]), steps_after(order[1:]), dig)
-        return onward[order]
-
     best: tuple[float, tuple[str, ...]] | None = None
     for order in itertools.permutations(firsts):
-        then = steps_after(order[1:])
+        stops = [known.mask(material) for material in order[1:]]
+        then = navigation.onward_steps(known, stops, known.mask(target), dig)
         cells = navigation.adjacent_cells(known.mask(order[0])) & (here >= 0) & (then >= 0)
         if cells.any():
             total = float((here + then)[cells].min())

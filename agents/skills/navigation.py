@@ -86,8 +86,9 @@ def crafting_cells(stations: np.ndarray) -> np.ndarray:
     return out
 
 
-def passable(known: mapping.KnownMap, start: Position, optimistic: bool) -> np.ndarray:
-    """Tiles a walk from `start` may use: known enterable ones, plus unknown ones when `optimistic`."""
+def passable(known: mapping.KnownMap, start: Position | None, optimistic: bool) -> np.ndarray:
+    """Tiles a walk from `start` may use: known enterable ones, plus unknown ones when `optimistic`
+    (creatures and players block near `start` only; everywhere when it is None)."""
     free = known.walkable(around=start)
     if optimistic:
         free = free | known.unknown
@@ -400,7 +401,7 @@ def via(known: mapping.KnownMap, stop: np.ndarray, then: np.ndarray, dig: np.nda
     """Steps from every cell to stand next to a `stop` tile and go on from there (`then`: the
     steps still to go from each cell, -1 where none is known, as `end_steps` gives): one Dijkstra
     from the cells next to the stop, each starting at its `then`."""
-    free = passable(known, known.position or (0, 0), True)
+    free = passable(known, known.position, True)
     cells = adjacent_cells(stop) & (then >= 0) & (free | dig)
     if not cells.any():
         return np.full(known.area, -1, np.int32)
