@@ -390,10 +390,26 @@ def dig_distances(
     return _field(free, dig, starts)
 
 
+def _onward_ground(known: mapping.KnownMap, near: Position | None) -> np.ndarray:
+    """The ground a walk on from some cell may use (`passable`, unknown ground open), with the
+    agent's own tile open: its body does not block a walk that starts where it stands (it did:
+    standing next to the iron, a lone agent stepped off and back each time it chose again)."""
+    free = passable(known, near, True)
+    if known.position is not None:
+        free[known.position] = True
+    return free
+
+
 def end_steps(known: mapping.KnownMap, end: np.ndarray, dig: np.ndarray) -> np.ndarray:
     """Steps from every cell to stand next to an `end` tile (mining `dig` tiles on the way,
     unknown ground open); -1 where no walk is known."""
-    value = dig_distances(known, list(zip(*np.nonzero(end), strict=True)), dig, optimistic=True)
+    starts = list(zip(*np.nonzero(end), strict=True))
+    if not starts:
+        return np.full(known.area, -1, np.int32)
+    free = _onward_ground(known, starts[0])
+    for cell in starts:
+        free[cell] = True
+    value = _field(free, dig, starts)
     return np.where(value >= 0, value - 1, -1).astype(np.int32)
 
 
@@ -401,7 +417,7 @@ def via(known: mapping.KnownMap, stop: np.ndarray, then: np.ndarray, dig: np.nda
     """Steps from every cell to stand next to a `stop` tile and go on from there (`then`: the
     steps still to go from each cell, -1 where none is known, as `end_steps` gives): one Dijkstra
     from the cells next to the stop, each starting at its `then`."""
-    free = passable(known, known.position, True)
+    free = _onward_ground(known, known.position)
     cells = adjacent_cells(stop) & (then >= 0) & (free | dig)
     if not cells.any():
         return np.full(known.area, -1, np.int32)

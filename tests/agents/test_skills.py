@@ -549,6 +549,26 @@ def test_steps_onward_pass_each_stop_in_turn_then_end_next_to_the_goal():
     assert navigation.end_steps(known, end, known.mask("stone"))[20, 20] == 10
 
 
+def test_the_tile_the_agent_stands_on_is_open_to_its_walk_on():
+    # The agent stands next to the coal on the way to the diamond; its own body (an object on
+    # its map) once closed that tile to the walk on, so each new choice sent it to another
+    # tile next to the coal and back (two agents, seed 2294: seven steps for a unit one off).
+    rules = rules_lib.load("damcs")
+    known = mapping.KnownMap(rules)
+    known.materials[:, :] = rules.materials.index("grass")
+    known.materials[24, 19] = rules.materials.index("coal")
+    known.materials[30, 18] = rules.materials.index("diamond")
+    known.position = (24, 18)
+    known.objects[24, 18] = max(mapping.world_lib.SEMANTIC_OBJECT_IDS.values())
+    known.fresh[:] = True
+    none = np.zeros(known.area, bool)
+    onward = navigation.onward_steps(known, [known.mask("coal")], known.mask("diamond"), none)
+    assert onward[24, 18] == 5  # on to (29, 18)
+    cells = navigation.adjacent_cells(known.mask("coal"))
+    chosen = navigation.on_the_way(known, (24, 18), cells, onward, none)
+    assert list(zip(*np.nonzero(chosen), strict=True)) == [(24, 18)]
+
+
 def test_a_collect_toward_the_goal_takes_the_unit_on_the_way_not_the_nearest(skill_scene):
     def collect_iron(toward: tuple[str, ...]) -> tuple[int, int]:
         scene = skill_scene(privileged_map=True)
