@@ -5,9 +5,12 @@ walled in by rock (the agent must dig to it).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Mapping
+
+import numpy as np
 
 from agents import prerequisites
 from agents.skills import library, navigation
@@ -167,44 +170,107 @@ def bound_for(state: library.AgentState, steps: tuple[prerequisites.Step, ...], 
     return target
 
 
-def route_on_the_way(
+@dataclasses.dataclass(frozen=True)
+class OnTheWay:
+    """A walk through the materials of a plan's collects to the goal's material: the collect to
+    take first, the materials to pass after it (ending at the goal's) and the walk's steps."""
+
+    step: prerequisites.Step
+    toward: tuple[str, ...]
+    walk: float
+
+
+def best_route(
     state: library.AgentState, steps: tuple[prerequisites.Step, ...], goal: str
-) -> tuple[prerequisites.Step, tuple[str, ...]] | None:
-    """The collect to take next and the materials to pass after it, ending at the goal's, when
+) -> OnTheWay | None:
+    """The shortest walk through the materials of `steps`' collects to the goal's material, when
     the agent may take the rest of its units on the way there (`bound_for`) and every collect
-    left is ready: of every order of their materials, the one whose walk through them to the
+    left is ready: of every order of those materials, the one whose walk through them to the
     goal is shortest (`navigation.onward_steps`; at most `ORDERED` materials). None otherwise."""
     target = bound_for(state, steps, goal)
     if not target:
         return None
+    firsts = _ready_collects(state, steps, target)
+    if not firsts:
+        return None
+    found = _shortest_walk(state, tuple(firsts), target)
+    if found is None:
+        return None
+    walk, order = found
+    return OnTheWay(firsts[order[0]], (*order[1:], target), walk)
+
+
+def gathering_walk(
+    state: library.AgentState, steps: tuple[prerequisites.Step, ...]
+) -> float | None:
+    """The shortest walk through the materials of `steps`' collects in any order, ending by the
+    last (0 when the plan collects nothing); None when a collect is not ready or no walk is
+    known. A walk back to a station the plan uses is not counted."""
+    firsts = _ready_collects(state, steps, None)
+    if firsts is None:
+        return None
+    if not firsts:
+        return 0.0
+    found = _shortest_walk(state, tuple(firsts), None)
+    return None if found is None else found[0]
+
+
+def _ready_collects(
+    state: library.AgentState, steps: tuple[prerequisites.Step, ...], skip: str | None
+) -> dict[str, prerequisites.Step] | None:
+    """The first collect of each material in `steps` but `skip`, when every one is ready, at most
+    `ORDERED` materials, all known; None otherwise."""
     known, rules = state.known, state.rules
     firsts: dict[str, prerequisites.Step] = {}
     for step in steps:
         if step.kind != "collect":
             continue
         material = library.material_yielding(rules, step.target)
-        if material == target:
+        if material == skip:
             continue
         if material is None or not prerequisites.executable(rules, step, state.inventory):
             return None
         firsts.setdefault(material, step)
-    if not firsts or len(firsts) > ORDERED or not all(known.knows(m) for m in firsts):
+    if len(firsts) > ORDERED or not all(known.knows(m) for m in firsts):
         return None
+    return firsts
+
+
+def _shortest_walk(
+    state: library.AgentState, materials: tuple[str, ...], end: str | None
+) -> tuple[float, tuple[str, ...]] | None:
+    """Of every order of `materials`, the shortest walk from the agent to stand next to a tile
+    of each in turn and then next to an `end` tile (None: the walk ends by the last material),
+    mining what the agent's tools mine; (steps, order), or None when no walk is known."""
+    known = state.known
     dig = navigation.diggable(known, state.inventory)
     here = navigation.dig_distances(known, state.position, dig, optimistic=True)
     best: tuple[float, tuple[str, ...]] | None = None
-    for order in itertools.permutations(firsts):
-        stops = [known.mask(material) for material in order[1:]]
-        then = navigation.onward_steps(known, stops, known.mask(target), dig)
+    for order in itertools.permutations(materials):
+        if end is not None:
+            stops, last = order[1:], end
+        else:
+            stops, last = order[1:-1], order[-1] if len(order) > 1 else None
+        if last is None:
+            then = np.zeros(known.area, np.int32)
+        else:
+            masks = [known.mask(material) for material in stops]
+            then = navigation.onward_steps(known, masks, known.mask(last), dig)
         cells = navigation.adjacent_cells(known.mask(order[0])) & (here >= 0) & (then >= 0)
         if cells.any():
             total = float((here + then)[cells].min())
             if best is None or total < best[0]:
                 best = (total, order)
-    if best is None:
-        return None
-    order = best[1]
-    return firsts[order[0]], (*order[1:], target)
+    return best
+
+
+def route_on_the_way(
+    state: library.AgentState, steps: tuple[prerequisites.Step, ...], goal: str
+) -> tuple[prerequisites.Step, tuple[str, ...]] | None:
+    """The collect to take next and the materials to pass after it, ending at the goal's, on the
+    shortest walk through them to the goal (`best_route`). None when there is none."""
+    route = best_route(state, steps, goal)
+    return None if route is None else (route.step, route.toward)
 
 
 def choose_step(

@@ -10,6 +10,7 @@ planner always takes and what an LLM agent is measured against.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -221,6 +222,33 @@ def bill(steps: tuple[Step, ...]) -> dict[str, int]:
         if step.kind == "collect":
             totals[step.target] = totals.get(step.target, 0) + step.amount
     return totals
+
+
+def handed_in(
+    rules: rules_lib.Rules, steps: tuple[Step, ...], inventory: Mapping[str, int]
+) -> dict[str, int]:
+    """What carrying out `steps` from `inventory` takes beyond it and the units the steps collect
+    themselves: the items (a tool a collect requires included) a teammate must hand over."""
+    held: Counter[str] = Counter(inventory)
+    extra: Counter[str] = Counter()
+
+    def take(requirement: Mapping[str, int]) -> None:
+        for item, amount in library.shortfall(requirement, held).items():
+            extra[item] += amount
+            held[item] += amount
+
+    for step in steps:
+        if step.kind == "collect":
+            material = library.material_yielding(rules, step.target)
+            take(rules.collect[material].require if material else {})
+            held[step.target] += step.amount
+            continue
+        rule = rules.place[step.target] if step.kind == "place" else rules.make[step.target]
+        take(rule.uses)
+        held.subtract(rule.uses)
+        if step.kind == "make":
+            held[step.target] += rules.make[step.target].gives
+    return dict(extra)
 
 
 def executable(rules: rules_lib.Rules, step: Step, inventory: Mapping[str, int]) -> bool:

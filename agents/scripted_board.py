@@ -32,6 +32,10 @@ class AgentStatus:
     unseen_since: int | None = None
     # Tools the crafter handed out, by (tool, teammate): the step it shared it.
     handed: dict[tuple[str, str], int] = field(default_factory=dict)
+    # The seeker's: it makes the goal's tool itself by the goal from what the crafter hands it
+    # (`agents.scripted_finish`), and the holdings its plan needs, by item.
+    finishes: bool = False
+    needs: dict[str, int] = field(default_factory=dict)
 
 
 class TeamBoard:
