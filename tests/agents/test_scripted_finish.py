@@ -10,6 +10,7 @@ from agents.skills import library, mapping
 from envs import mac
 from envs.mac import rules as rules_lib
 from episode import team as team_lib
+from tests.agents.grass_maps import grass_map
 
 RULES = rules_lib.load("damcs")
 PAIR = ("player_0", "player_1")
@@ -20,11 +21,7 @@ MISSING = {"iron": 1, "stone": 3}
 
 
 def _known(tiles: dict[tuple[int, int], str]) -> mapping.KnownMap:
-    known = mapping.KnownMap(RULES)
-    known.materials[:, :] = RULES.materials.index("grass")
-    for tile, material in tiles.items():
-        known.materials[tile] = RULES.materials.index(material)
-    return known
+    return grass_map(tiles, RULES)
 
 
 def _pair(known: mapping.KnownMap, crafter_at, seeker_at):

@@ -13,6 +13,7 @@ from envs import mac
 from envs.mac import rules as rules_lib
 from episode import loop
 from episode import team as team_lib
+from tests.agents.grass_maps import grass_map
 
 RULES = rules_lib.load("damcs")
 TEAM = tuple(f"player_{i}" for i in range(6))
@@ -20,11 +21,7 @@ ACTIONS = tuple(mac.EnvConfig(n_agents=6).make_env().action_names("player_0"))
 
 
 def _known(tiles: dict[tuple[int, int], str]) -> mapping.KnownMap:
-    known = mapping.KnownMap(RULES)
-    known.materials[:, :] = RULES.materials.index("grass")
-    for tile, material in tiles.items():
-        known.materials[tile] = RULES.materials.index(material)
-    return known
+    return grass_map(tiles, RULES)
 
 
 def _state(agent: str, known, position, inventory=None, facing=(0, 1)) -> library.AgentState:
