@@ -114,9 +114,10 @@ def finish(
     tool: str,
 ) -> scripted_board.Decision:
     """The finishing seeker's next step. It posts what its plan needs to hold
-    (`AgentStatus.needs`); once it holds all the crafter hands over, its own plan to the tool,
-    gathering on the way to the goal (`ScriptedAgent.toward`); before, a unit on that way or a
-    place its holdings allow, else the walk to the goal."""
+    (`AgentStatus.needs`, from the holdings of both: a share the crafter spent meanwhile drops
+    out at the next decision); once it holds all the crafter hands over, its own plan to the
+    goal, gathering on the way (`ScriptedAgent.toward`); before, a unit on that way or a place
+    its holdings allow, else the walk to the goal."""
     rules, goal = state.rules, agent.spec.goal
     target = library.goal_material(rules, goal)
     steps = finish_plan(state, crafter, tool)
