@@ -612,14 +612,23 @@ def seeker_ahead(
     target = library.goal_material(rules, agent.spec.goal)
     if seeker is None or target is None or not reach.known.knows(target):
         return False
-    held = {t for t in library.gathering_tools(rules) if seeker.inventory.get(t, 0) > 0}
-    rock_tool = planner.rock_tool(rules)
-    if rock_tool:
-        held.add(rock_tool)
-    reached = reach.steps(seeker.position, target, frozenset(held)) + SEEKER_AHEAD
+    reached = seeker_walk(reach, seeker.position, seeker.inventory, target) + SEEKER_AHEAD
     if reached < alone_guess(bill_work(crafter_status), 0.0):
         return False  # short of the guess before its walk term, the costly part
     return reached >= alone_steps(reach, crafter_status, rules)
+
+
+def seeker_walk(
+    reach: teamwork.Reach, position: mapping.Position, inventory: dict[str, int], target: str
+) -> float:
+    """The seeker's steps to the seen `target`, digging with the gathering tools it holds and the
+    pickaxe for rock, which it asks for when digging is shorter (`digging_pays`)."""
+    rules = reach.known.rules
+    held = {t for t in library.gathering_tools(rules) if inventory.get(t, 0) > 0}
+    rock_tool = planner.rock_tool(rules)
+    if rock_tool:
+        held.add(rock_tool)
+    return reach.steps(position, target, frozenset(held))
 
 
 def alone_steps(

@@ -95,14 +95,11 @@ def finishes(
     target = library.goal_material(rules, goal)
     if target is None or not state.known.knows(target) or not crafter.missing:
         return False
-    mine = finish_steps(pooled(state, crafter), finish_plan(state, crafter, tool), goal)
+    pool = pooled(state, crafter)
+    mine = finish_steps(pool, planner.plan_steps(pool, goal=f"make_{tool}"), goal)
     if mine is None:
         return False
-    held = {t for t in library.gathering_tools(rules) if state.inventory.get(t, 0) > 0}
-    rock_tool = planner.rock_tool(rules)
-    if rock_tool:
-        held.add(rock_tool)
-    walk = reach.steps(state.position, target, frozenset(held))
+    walk = scripted_dispatch.seeker_walk(reach, state.position, state.inventory, target)
     theirs = max(crafter_steps(state, reach, crafter, tool), walk)
     return mine + FINISH_MARGIN <= theirs
 
