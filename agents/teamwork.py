@@ -267,7 +267,8 @@ def assign(
     """One unit of the bill per member (agent id -> job), in the bill's order (`early_first`: far
     units that wait for a tool come first), each to the member that can collect it soonest:
     walking steps to the material, or the wait for a tool to reach it (the crafter makes its
-    tools itself; a feeder receives one of at most `TOOL_COPIES` per tool). A member keeps the
+    tools itself, but none a feeder holds; a feeder receives one of at most `TOOL_COPIES` per
+    tool). A member keeps the
     item it fetches unless another member is `KEEP_MARGIN` sooner. A unit that needs no tool
     goes to a feeder holding a gathering tool a later unit needs only when nobody else is free
     (`SPLIT_FROM` feeders or more). A unit of a material no one has seen goes to a free feeder
@@ -308,8 +309,10 @@ def assign(
         ):
             return max(walk, float(HANDOVER["held"])) + PASS_MARGIN - KEEP_MARGIN, tuple(direct)
         if len(direct) > 1 or member.crafter or (direct and budget.get(direct[0], 0) <= 0):
-            # The crafter makes its own tools in its plan's order; feeders wait for a copy.
-            if member.crafter and len(direct) == 1:
+            # The crafter makes its own tools in its plan's order; feeders wait for a copy. A
+            # tool a feeder holds is not in the crafter's plan (the team holds one): the crafter
+            # would wait for it (two agents, seed 2: 40 steps while the feeder fetched the stone).
+            if member.crafter and len(direct) == 1 and not handed[direct[0]]:
                 return max(walk, UNMADE), ()
             return float("inf"), tuple(direct[:1])
         # Behind rock, the tools that mine the rock too (copies of cheap ones, beyond the budget).

@@ -534,6 +534,25 @@ def test_the_only_stone_pickaxe_and_its_iron_pass_to_a_feeder_much_nearer_the_ir
     assert jobs["player_1"].item == "iron" and "player_2" not in jobs
 
 
+def test_a_crafter_that_handed_out_its_only_stone_pickaxe_is_not_sent_for_the_iron():
+    # Two agents (privileged map, seed 2 of the cooperation study): the crafter shared its only
+    # stone pickaxe with the feeder, whose plan then holds one, so the crafter makes no other;
+    # sent for the iron (first in the bill) it waited 40 steps while the feeder fetched four
+    # stones alone. The iron goes to the holder of the pickaxe, the stone to the crafter, which
+    # holds the wood pickaxe that mines it.
+    known = _known({**FIELD, (20, 40): "iron"})
+    crafter = teamwork.Member("player_0", (18, 38), {"wood_pickaxe": 1}, crafter=True)
+    holder = teamwork.Member("player_1", (10, 28), {"stone_pickaxe": 1})
+    bill = teamwork.units({"iron": 1, "stone": 2}, [])
+    jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, holder], bill)
+    assert jobs["player_1"].item == "iron" and jobs["player_1"].tool == ""
+    assert jobs["player_0"].item == "stone" and jobs["player_0"].tool == ""
+    # With no copy in the team the crafter makes its own and may take the iron it stands by.
+    bare = teamwork.Member("player_1", (10, 28), {"wood_pickaxe": 1})
+    jobs = teamwork.assign(RULES, teamwork.Reach(known), [crafter, bare], bill)
+    assert jobs["player_0"].item == "iron"
+
+
 def test_a_feeder_that_lost_its_unit_shares_the_tool_with_the_teammate_that_took_it():
     known = _known({**FIELD, (20, 40): "iron"})
     holder = {"wood_pickaxe": 1, "stone_pickaxe": 1}
