@@ -338,7 +338,7 @@ def test_a_feeder_with_nothing_to_fetch_searches_for_the_unseen_goal():
 def test_a_feeder_holding_the_pickaxe_the_crafter_handed_out_fetches_the_crafters_unit():
     # The crafter stands at the iron but gave its stone pickaxe away (its plan counts on the
     # feeder's and makes none); the feeder holding it is far off. The split gives the iron to
-    # the crafter, who cannot mine it: the feeder fetches it, or both would wait.
+    # the feeder, not to the crafter, who cannot mine it: else both would wait.
     known = _known({**FIELD, (20, 40): "iron"})
     tools = {"wood_pickaxe": 1, "stone_pickaxe": 1}
     agents = _team(
@@ -350,7 +350,7 @@ def test_a_feeder_holding_the_pickaxe_the_crafter_handed_out_fetches_the_crafter
     jobs = feeder.roles.dispatcher.jobs(
         feeder, _state("player_1", known, (60, 5), tools), "player_0", crafter.status
     )
-    assert jobs["player_0"].item == "iron" and "player_1" not in jobs
+    assert jobs["player_1"].item == "iron" and "player_0" not in jobs
     decision = feeder.roles.decide(feeder, _state("player_1", known, (60, 5), tools))
     assert decision.option.text == "collect iron"
     assert feeder.status.fetching == "iron"
