@@ -268,11 +268,10 @@ def assign(
     units that wait for a tool come first), each to the member that can collect it soonest:
     walking steps to the material, or the wait for a tool to reach it (the crafter makes its
     tools itself, but none a feeder holds; a feeder receives one of at most `TOOL_COPIES` per
-    tool). A member keeps the
-    item it fetches unless another member is `KEEP_MARGIN` sooner. A unit that needs no tool
-    goes to a feeder holding a gathering tool a later unit needs only when nobody else is free
-    (`SPLIT_FROM` feeders or more). A unit of a material no one has seen goes to a free feeder
-    (its collect searches)."""
+    tool). A member keeps the item it fetches unless another member is `KEEP_MARGIN` sooner. A
+    unit that needs no tool goes to a feeder holding a gathering tool a later unit needs only when
+    nobody else is free (`SPLIT_FROM` feeders or more). A unit of a material no one has seen goes
+    to a free feeder (its collect searches)."""
     crafter = next((m for m in members if m.crafter), None)
     feeders = sum(not m.crafter for m in members)
     tools = library.gathering_tools(rules)
