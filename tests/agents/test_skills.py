@@ -7,6 +7,7 @@ from crafter import objects
 
 from agents.skills import library, mapping, navigation
 from envs.mac import rules as rules_lib
+from tests.agents.grass_maps import grass_map
 
 
 def _only(scene, material: str, replacement: str = "stone") -> None:
@@ -528,10 +529,7 @@ def test_navigate_hits_through_a_cow_that_blocks_the_only_short_way(skill_scene)
 
 def test_steps_onward_pass_each_stop_in_turn_then_end_next_to_the_goal():
     rules = rules_lib.load("damcs")
-    known = mapping.KnownMap(rules)
-    known.materials[:, :] = rules.materials.index("grass")
-    known.materials[25, 18] = rules.materials.index("coal")
-    known.materials[30, 20] = rules.materials.index("diamond")
+    known = grass_map({(25, 18): "coal", (30, 20): "diamond"}, rules)
     none = np.zeros(known.area, bool)
     end = known.mask("diamond")
     # Next to the diamond from (20, 20): (29, 20), 9 steps; by the coal first: 11.
@@ -554,10 +552,7 @@ def test_the_tile_the_agent_stands_on_is_open_to_its_walk_on():
     # its map) once closed that tile to the walk on, so each new choice sent it to another
     # tile next to the coal and back (two agents, seed 2294: seven steps for a unit one off).
     rules = rules_lib.load("damcs")
-    known = mapping.KnownMap(rules)
-    known.materials[:, :] = rules.materials.index("grass")
-    known.materials[24, 19] = rules.materials.index("coal")
-    known.materials[30, 18] = rules.materials.index("diamond")
+    known = grass_map({(24, 19): "coal", (30, 18): "diamond"}, rules)
     known.position = (24, 18)
     known.objects[24, 18] = max(mapping.world_lib.SEMANTIC_OBJECT_IDS.values())
     known.fresh[:] = True
