@@ -144,12 +144,14 @@ def reference(
     end needs."""
     if not menu:
         raise ValueError("the oracle needs a non-empty menu")
+    alone = team is None or len(team.spec.team) < 2
+    if end is not None:
+        end = vitals.episode_end(state, goal, end)
     vital = vitals.vital_need(state, end, end is not None and vitals.goal_unseen(state, goal))
-    if vital is not None:
-        found = _index(menu, vital.kind)
-        if found >= 0:
-            return Reference(found)
-    if team is None or len(team.spec.team) < 2:
+    vital_index = _index(menu, vital.kind) if vital is not None else -1
+    if alone and vital_index >= 0:
+        return Reference(vital_index)
+    if team is None or alone:
         steps = prerequisites.plan(state.rules, goal, state.inventory, state.stations_known)
         if not steps:
             return Reference(_on_menu(menu, options_lib.Option("explore")))
@@ -157,10 +159,14 @@ def reference(
         return Reference(_on_menu(menu, options_lib.Option.from_step(step)))
     board, agent, roles = _heard_team(team, state)
     own = agent.status
+    # The goal's tool is handed over before a vital is tended, as the scripted agent does.
+    decision = roles.hand_off(agent, state)
+    if decision is None and vital_index >= 0:
+        return Reference(vital_index)
     if team.dispatch and roles.role(team.spec.index, len(team.spec.team)) == "crafter":
         steps = crafter_steps(team, state)
         own.missing, own.remaining = prerequisites.bill(steps), len(steps)
-    decision = roles.decide(agent, state)
+    decision = decision or roles.decide(agent, state)
     index = _on_menu(menu, decision.option)
     chosen = menu[index]
     if chosen.kind == "share" and chosen.teammate:

@@ -187,15 +187,21 @@ class ScriptedAgent(team_lib.Agent):
     # --- decisions --------------------------------------------------------------------------
 
     def decide(self, state: library.AgentState) -> scripted_board.Decision:
-        """Vitals first, then the role's choice."""
+        """The goal's tool handed to a teammate nearer the goal, then vitals, then the role's
+        choice."""
         vital = self.vital(state)
         if vital is not None and not self.driver.failed_recently(vital, state.step):
+            handed = self.roles.hand_off(self, state)
+            if handed is not None:
+                return handed
             return scripted_board.Decision(vital, f"vitals: {vital.text}")
         return self.roles.decide(self, state)
 
     def vital(self, state: library.AgentState) -> options.Option | None:
         """The vital to tend now: only what living to the episode's end needs (`vitals.vital_need`)."""
-        return vitals.vital_need(state, self.end, vitals.goal_unseen(state, self.spec.goal))
+        goal = self.spec.goal
+        end = vitals.episode_end(state, goal, self.end)
+        return vitals.vital_need(state, end, vitals.goal_unseen(state, goal))
 
     def toward(
         self, state: library.AgentState, goal: str, why: str, gathers: bool = False

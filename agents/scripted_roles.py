@@ -67,6 +67,23 @@ class Roles:
         role = self.policy.role(index, n_agents)
         return "supplier" if role in comms_roles.SUPPORT_ROLES else role
 
+    def hand_off(
+        self, agent: ScriptedAgent, state: library.AgentState
+    ) -> scripted_board.Decision | None:
+        """Sharing the goal's tool this agent holds with the teammate that reaches the goal
+        sooner (`Dispatch.tool_receiver`), or None. Asked before the vitals too: a share takes
+        one step, while a drink or a meal can take tens, and the receiver may stand at the goal
+        (six oracle agents, map 825430161: the holder, walled off from its diamond, went for
+        water at drink 3 and never handed the pickaxe to the teammate beside the other one)."""
+        role = self.role(agent.spec.index, len(agent.spec.team))
+        tool = prerequisites.goal_tool(state.rules, agent.spec.goal)
+        if role == "solo" or tool is None or state.inventory.get(tool, 0) == 0:
+            return None
+        receiver = self.dispatcher.tool_receiver(agent, state, tool, role)
+        if receiver is None:
+            return None
+        return scripted_board.Decision(options.Option("share", tool, receiver[0]), receiver[1])
+
     def decide(self, agent: ScriptedAgent, state: library.AgentState) -> scripted_board.Decision:
         role = self.role(agent.spec.index, len(agent.spec.team))
         goal, rules = agent.spec.goal, state.rules
@@ -78,11 +95,9 @@ class Roles:
         board = agent.board
         target = library.goal_material(rules, goal)
         if state.inventory.get(tool, 0) > 0:
-            receiver = self.dispatcher.tool_receiver(agent, state, tool, role)
-            if receiver is not None:
-                return scripted_board.Decision(
-                    options.Option("share", tool, receiver[0]), receiver[1]
-                )
+            handed = self.hand_off(agent, state)
+            if handed is not None:
+                return handed
             asked = self.dispatcher.ask_dig_tool(agent, state) if board.dispatch else None
             if asked is not None:
                 return asked

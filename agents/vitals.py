@@ -7,7 +7,7 @@ lone agent tens of steps. The scripted planner and the oracle control decide by 
 
 from __future__ import annotations
 
-from agents import options
+from agents import options, teamwork
 from agents.skills import library, navigation
 
 # Vitals at or below these levels interrupt the plan (max 9; each drops about every 20-30 steps).
@@ -49,6 +49,27 @@ def goal_unseen(state: library.AgentState, goal: str) -> bool:
     kind, _, item = goal.partition("_")
     material = library.material_yielding(state.rules, item) if kind == "collect" else None
     return material is not None and not state.known.knows(material)
+
+
+def episode_end(state: library.AgentState, goal: str, last_step: int) -> int:
+    """The step by which the agent's episode ends: `last_step`, or sooner when it can collect
+    the goal now (it holds what the collect requires and the goal's material is in reach; the
+    goal ends the episode). A vital it would need only after that is not tended first (six
+    oracle agents, map 825430161: the receiver of the iron pickaxe, beside the diamond, went
+    for water at drink 3 and handed the pickaxe on from there)."""
+    kind, _, item = goal.partition("_")
+    material = library.material_yielding(state.rules, item) if kind == "collect" else None
+    if material is None or not state.known.knows(material):
+        return last_step
+    required = state.rules.collect[material].require
+    if any(state.inventory.get(name, 0) < amount for name, amount in required.items()):
+        return last_step
+    tools = library.gathering_tools(state.rules)
+    held = frozenset(t for t in tools if state.inventory.get(t, 0) > 0)
+    steps = teamwork.Reach(state.known).steps(state.position, material, held)
+    if steps == float("inf"):
+        return last_step
+    return min(last_step, state.step + int(steps) + 1)
 
 
 def vital_need(

@@ -124,6 +124,32 @@ def test_the_oracle_tends_vitals_by_the_scripted_agents_rule_when_it_knows_the_e
     assert menu[oracle.reference_index(menu, early, "collect_diamond", end=349)].kind == "drink"
 
 
+def test_a_vital_waits_while_the_goal_is_in_reach_with_its_tool():
+    from agents import oracle
+    from agents.options import Option
+
+    known = mapping.KnownMap(_RULES)
+    known.materials[:, :] = _RULES.materials.index("grass")
+    known.materials[26, 20] = _RULES.materials.index("diamond")
+    thirsty = {"drink": 3, "food": 8}
+    armed = _state({**thirsty, "iron_pickaxe": 1}, step=120, known=known)
+    # The diamond five steps off ends the episode long before the thirst would kill.
+    assert vitals.episode_end(armed, "collect_diamond", 349) == 126
+    assert vitals.vital_need(armed, vitals.episode_end(armed, "collect_diamond", 349)) is None
+    menu = [Option("drink"), Option("collect", "diamond")]
+    assert menu[oracle.reference_index(menu, armed, "collect_diamond", end=349)].kind == "collect"
+    # Without the pickaxe, or with the diamond walled off, the episode runs on: it drinks.
+    unarmed = _state(thirsty, step=120, known=known)
+    assert vitals.episode_end(unarmed, "collect_diamond", 349) == 349
+    assert menu[oracle.reference_index(menu, unarmed, "collect_diamond", end=349)].kind == "drink"
+    walled = mapping.KnownMap(_RULES)
+    walled.materials[:, :] = known.materials
+    for x, y in ((25, 20), (27, 20), (26, 19), (26, 21)):
+        walled.materials[x, y] = _RULES.materials.index("water")
+    cut_off = _state({**thirsty, "iron_pickaxe": 1}, step=120, known=walled)
+    assert vitals.episode_end(cut_off, "collect_diamond", 349) == 349
+
+
 def test_water_on_the_way_is_drunk_only_while_searching():
     known = mapping.KnownMap(_RULES)
     known.materials[:, :] = _RULES.materials.index("grass")

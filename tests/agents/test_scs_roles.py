@@ -162,6 +162,23 @@ def test_the_crafter_hands_the_tool_to_a_seeker_that_lacks_it_and_is_nearer_the_
     assert choice((30, 29), tiles=unseen) != "share iron pickaxe with player_5"
 
 
+def test_a_thirsty_holder_hands_the_tool_to_the_seeker_at_the_goal_before_it_drinks():
+    crafter = _state("player_0", (10, 10), inventory={"iron_pickaxe": 1})
+    # Dying within 32 steps without a drink: far from the diamond, it needs water first.
+    dying = {**crafter.inventory, "drink": 0, "health": 2, "food": 9, "energy": 9}
+    crafter = dataclasses.replace(crafter, step=120, inventory=dying)
+    menu = [*_menu(crafter), options_lib.Option("drink")]
+    alone = oracle.TeamView(_spec("player_0"), ())
+    assert menu[oracle.reference_index(menu, crafter, "collect_diamond", alone, end=349)].kind == (
+        "drink"
+    )
+    # With the seeker beside the diamond, the share (one step) comes first.
+    seeker = comms.Message(comms.STATUS, "player_5", 5, role="seeker", offers={}, position=(30, 29))
+    view = oracle.TeamView(_spec("player_0"), (seeker,))
+    chosen = menu[oracle.reference_index(menu, crafter, "collect_diamond", view, end=349)]
+    assert chosen.text == "share iron pickaxe with player_5"
+
+
 def _watch_claims(team: damcs.DamcsTeam) -> tuple[list[str], list[int]]:
     """After every step, the items the feeders' posted claims ask more units of than the crafter
     needs, and how many feeders had a claim posted. The crafter's own claims reach only the
