@@ -17,7 +17,7 @@ copies they ask for: what the scripted roles' team dispatch (`agents.teamwork`) 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from agents import (
@@ -113,7 +113,7 @@ class Messenger:
         inbox = router.inbox(self.spec.agent_id)
         return {m.sender: m.wants for m in inbox.statuses if m.wants}
 
-    def asked_for_held_tool(self, inventory: dict[str, int] | Any) -> bool:
+    def asked_for_held_tool(self, inventory: Mapping[str, int]) -> bool:
         """Whether a teammate now asks for a gathering tool this agent holds and did not ask for
         it at the last call: an event to decide on, as a share received is (six oracle agents,
         map 1023683980: a feeder waited at the iron 20 steps for a stone pickaxe while the
