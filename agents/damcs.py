@@ -10,9 +10,8 @@ the operation (generate mode); the goals and summary it writes are what the know
 and shows back. In score mode (small models that cannot write JSON) the chosen option stands for
 the current goal and the previous outcome for the summary. Per step, each agent
 
-  1. observes: updates its map, merges teammates' sightings, re-plans when a share arrived, when
-     news first shows it the goal, or when a teammate first asks for a pickaxe it holds while it
-     walks (its running skill is interrupted so it decides again), and feeds its memory;
+  1. observes: updates its map, merges teammates' sightings, re-plans when a share arrived (its
+     running skill is interrupted so it decides again), and feeds its memory;
   2. settles options that ended: the memory resolves and commits the experience; a finished share
      becomes a SHARE message, a placed table or furnace a STATION message;
   3. posts its STATUS (role, goals, needs, offers, a few sightings) and, feeding the crafter, its
@@ -67,8 +66,6 @@ from episode import team as team_lib
 LABEL = "DAMCS (A-KGMS + S-CS)"
 ASSISTED_LABEL = "DAMCS planner-assisted (relevance filter on the menu; not the paper's agent)"
 WAIT_STEPS = 5  # the menu's "wait" (for a teammate's share, which ends it early)
-# Options that walk for many steps: a teammate's request for a tool ends them, for a new decision.
-WALKS = ("collect", "navigate", "explore", "wait")
 
 
 # --- the agent ---------------------------------------------------------------------------------
@@ -133,7 +130,6 @@ class DamcsAgent(llm_agent.LLMAgent):
             # says nothing about the map, so it does not stay off the menu.
             self.driver.failed.clear()
         goal_heard = messenger.merge_sightings(router.inbox(aid))
-        asked = messenger.asked_for_held_tool(state.inventory)
         self._close_trace()
         if router.should_replan(aid) and self.driver.skill is not None:
             # A teammate gave us something: what to do next may have changed.
@@ -142,10 +138,6 @@ class DamcsAgent(llm_agent.LLMAgent):
             # A teammate saw the goal's material: whoever holds the tool may hand it over, a
             # searcher may stop searching.
             self.driver.finish(state, "interrupted", "a teammate saw the goal; re-planning")
-        elif asked and self.driver.option is not None and self.driver.option.kind in WALKS:
-            # A teammate asks for a pickaxe this agent holds: it may hand it over rather than
-            # walk on (a make or place ends within a few steps).
-            self.driver.finish(state, "interrupted", "a teammate asks for a tool; re-planning")
         self.action = self.driver.advance(state)
         self._close_trace()
         self._settle(state)

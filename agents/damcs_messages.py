@@ -17,7 +17,7 @@ copies they ask for: what the scripted roles' team dispatch (`agents.teamwork`) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from agents import (
@@ -71,7 +71,6 @@ class Messenger:
         self.claim: dict[str, int] = {}  # units of the crafter's bill this agent fetches
         self._claimed = False  # whether the latest claim sent named any units
         self.wants = ""  # a gathering tool this agent asks the crafter for (dispatch)
-        self._asked: set[tuple[str, str]] = set()  # (teammate, tool) requests it could answer
         self.own: scripted_board.AgentStatus | None = None  # the oracle's own status (dispatch)
 
     # --- what the agent has heard ---------------------------------------------------------------
@@ -112,18 +111,6 @@ class Messenger:
             return {}
         inbox = router.inbox(self.spec.agent_id)
         return {m.sender: m.wants for m in inbox.statuses if m.wants}
-
-    def asked_for_held_tool(self, inventory: Mapping[str, int]) -> bool:
-        """Whether a teammate now asks for a gathering tool this agent holds and did not ask for
-        it at the last call: an event to decide on, as a share received is (six oracle agents,
-        map 1023683980: a feeder waited at the iron 20 steps for a stone pickaxe while the
-        crafter, holding one, walked a 50-step option to iron it had not seen)."""
-        held = {
-            (mate, tool) for mate, tool in self.tool_requests().items() if inventory.get(tool, 0)
-        }
-        new = held - self._asked
-        self._asked = held
-        return bool(new)
 
     def crafter_needs(self) -> dict[str, int] | None:
         """The crafter's stated needs when this agent feeds it (None: not a feeder, or unheard)."""

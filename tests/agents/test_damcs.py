@@ -183,44 +183,6 @@ def test_a_teammates_first_sighting_of_the_goal_interrupts_the_running_skill_onc
     assert [o.status for o in receiver.driver.history[interrupted:]].count("interrupted") == 0
 
 
-def test_a_teammates_request_for_a_tool_it_holds_interrupts_a_walk_once():
-    def explore(prompt: str, options) -> str:
-        return "explore"
-
-    team = damcs.build_team(mac.EnvConfig(n_agents=3), model=FakeModel(explore))
-    run = Stepper(team, n_agents=3)
-    run.step(3)
-    crafter = team.by_id["player_0"]
-    assert crafter.driver.busy and crafter.driver.option.kind == "explore"
-    decisions = len(crafter.trace())
-
-    def ask(step: int) -> None:  # the supplier's status asks for a wood pickaxe
-        status = comms.Message(
-            comms.STATUS, "player_1", step, role="supplier", position=(30, 30), wants="wood_pickaxe"
-        )
-        team.router.post(status)
-
-    # Asked for a pickaxe it does not hold, it walks on.
-    ask(3)
-    run.step()
-    assert crafter.driver.history == [] or crafter.driver.history[-1].status != "interrupted"
-    assert len(crafter.trace()) == decisions
-    # Holding one, the request is news: the walk ends and the agent decides.
-    run.env.game.players[0].inventory["wood_pickaxe"] = 1
-    run.step()  # the pickaxe shows in the crafter's next observation
-    assert len(crafter.trace()) == decisions
-    ask(5)
-    run.step()
-    assert crafter.driver.history[-1].status == "interrupted"
-    assert "asks for a tool" in crafter.driver.history[-1].reason
-    assert len(crafter.trace()) == decisions + 1
-    # The same request again interrupts nothing.
-    interrupted = len(crafter.driver.history)
-    ask(6)
-    run.step(2)
-    assert [o.status for o in crafter.driver.history[interrupted:]].count("interrupted") == 0
-
-
 def test_garbage_replies_become_counted_fallbacks_and_the_episode_completes():
     team, result = _episode(FakeModel(["%% no idea %%"]), 2, 40)
     _check(result, 2, 40)
