@@ -57,12 +57,10 @@ def episode_end(state: library.AgentState, goal: str, last_step: int) -> int:
     goal ends the episode). A vital it would need only after that is not tended first (six
     oracle agents, map 825430161: the receiver of the iron pickaxe, beside the diamond, went
     for water at drink 3 and handed the pickaxe on from there)."""
-    kind, _, item = goal.partition("_")
-    material = library.material_yielding(state.rules, item) if kind == "collect" else None
+    material = library.goal_material(state.rules, goal)
     if material is None or not state.known.knows(material):
         return last_step
-    required = state.rules.collect[material].require
-    if any(state.inventory.get(name, 0) < amount for name, amount in required.items()):
+    if teamwork.lacking(state.rules, goal.partition("_")[2], state.inventory):
         return last_step
     tools = library.gathering_tools(state.rules)
     held = frozenset(t for t in tools if state.inventory.get(t, 0) > 0)

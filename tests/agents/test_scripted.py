@@ -10,6 +10,7 @@ from agents.skills import library, mapping
 from envs import mac
 from envs.mac import rules as rules_lib
 from episode import loop
+from tests.agents.grass_maps import grass_map
 
 
 def _diamond_step(n_agents: int, seed: int, privileged: bool, paper_map: bool) -> int | None:
@@ -128,9 +129,7 @@ def test_a_vital_waits_while_the_goal_is_in_reach_with_its_tool():
     from agents import oracle
     from agents.options import Option
 
-    known = mapping.KnownMap(_RULES)
-    known.materials[:, :] = _RULES.materials.index("grass")
-    known.materials[26, 20] = _RULES.materials.index("diamond")
+    known = grass_map({(26, 20): "diamond"}, _RULES)
     thirsty = {"drink": 3, "food": 8}
     armed = _state({**thirsty, "iron_pickaxe": 1}, step=120, known=known)
     # The diamond five steps off ends the episode long before the thirst would kill.
@@ -142,10 +141,8 @@ def test_a_vital_waits_while_the_goal_is_in_reach_with_its_tool():
     unarmed = _state(thirsty, step=120, known=known)
     assert vitals.episode_end(unarmed, "collect_diamond", 349) == 349
     assert menu[oracle.reference_index(menu, unarmed, "collect_diamond", end=349)].kind == "drink"
-    walled = mapping.KnownMap(_RULES)
-    walled.materials[:, :] = known.materials
-    for x, y in ((25, 20), (27, 20), (26, 19), (26, 21)):
-        walled.materials[x, y] = _RULES.materials.index("water")
+    water = dict.fromkeys([(25, 20), (27, 20), (26, 19), (26, 21)], "water")
+    walled = grass_map({(26, 20): "diamond", **water}, _RULES)
     cut_off = _state({**thirsty, "iron_pickaxe": 1}, step=120, known=walled)
     assert vitals.episode_end(cut_off, "collect_diamond", 349) == 349
 
