@@ -47,7 +47,7 @@ import numpy as np
 import tyro
 
 from agents import prerequisites
-from agents.skills import library
+from agents.skills import library, mapping
 from benchmark import methods
 from benchmark import statistics as stats
 from benchmark.studies import output, resumable, team_bound, team_map
@@ -158,7 +158,8 @@ class SightingWatch(team_lib.Team):
     maps its board holds): on its own map a team cannot go for the diamond before that. With
     `priors`, every player's search for a material weighs unseen ground by its entry (a study's
     reference, `KnownMap.reference_priors`). With `truth`, every player sees `material` as
-    `DISGUISE`, and the sighting and the rock seen are read from the truth."""
+    `DISGUISE`, and the sighting and the rock seen are read from the truth. Every player's map
+    holds `seen_at_start` from the start (a study's reference: tiles as if seen before step 0)."""
 
     def __init__(
         self,
@@ -166,10 +167,11 @@ class SightingWatch(team_lib.Team):
         material: str,
         priors: Mapping[str, np.ndarray] | None = None,
         truth: Truth | None = None,
+        seen_at_start: tuple[mapping.Sighting, ...] = (),
     ) -> None:
         super().__init__(inner.agents, inner.config)
         self.inner, self.material, self.priors = inner, material, dict(priors or {})
-        self.truth = truth
+        self.truth, self.seen_at_start = truth, seen_at_start
         self.method, self.obs_type = inner.method, inner.obs_type
         self.seen: int | None = None
         self.rock_counts: list[int] = []  # with `truth`: rock seen at each step's decision
@@ -180,6 +182,7 @@ class SightingWatch(team_lib.Team):
         self.seen, self.rock_counts, self._step = None, [], 0
         for known in self.inner.board.maps.values():
             known.reference_priors = dict(self.priors)
+            known.merge(self.seen_at_start)
             if self.truth is not None:
                 known.disguised = {self.material: DISGUISE}
 
@@ -224,12 +227,13 @@ def play_outcome(
     priors: Mapping[str, np.ndarray] | None = None,
     length: int | None = None,
     hide_goal: bool = False,
+    seen_at_start: tuple[mapping.Sighting, ...] = (),
 ) -> Outcome:
     """One scripted episode on `where`: steps to the diamond, and when the team first held the
     pickaxe for it and first saw one. With `priors` every player's search for a material weighs
     unseen ground by its entry instead of the prior it infers (a study's reference); `length`
     replaces the rules' episode length; `hide_goal` disguises the goal's material (see the
-    module's docstring)."""
+    module's docstring); every player's map holds `seen_at_start` from the start (a reference)."""
     env = mac.EnvConfig(
         n_agents=n_agents,
         privileged_map=privileged,
@@ -242,7 +246,7 @@ def play_outcome(
     if hide_goal:
         grid = team_map.layout_for(where.seed, n_agents, where.world_seed, env.rules).grid
         truth = Truth(grid == material, np.isin(grid, ROCK))
-    team = SightingWatch(methods.build("scripted", env), material, priors, truth)
+    team = SightingWatch(methods.build("scripted", env), material, priors, truth, seen_at_start)
     record = loop.play_episode(team, env, where.seed, method="scripted").record
     tool = prerequisites.goal_tool(rules, GOAL)
     return Outcome(

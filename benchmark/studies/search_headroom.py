@@ -4,14 +4,19 @@
 
 On its own explored map the team must find iron and a diamond it has not seen; its frontier search
 weighs unseen ground by a prior it infers from the tiles it has seen (`navigation.search_prior`).
-This study plays each map four times per team size: with the privileged map, with the team's own
+This study plays each map five times per team size: with the privileged map, with the team's own
 map, and with its own map searched with priors read from the generated map
 (`navigation.terrain_prior` of a mask): the true terrain for every search (the team knows where
 rock lies, not where iron or diamonds are), and that plus, for the diamond, the rock of the
 mountains that hold one (it also knows which mountains to search, not where in them). Both are
 references no agent gets in play: if they do little better than the inferred prior, a better
 prior is not where the own-map steps are lost; what remains is seeing the diamond through a 9x7
-view.
+view. A fifth play removes the diamond's search altogether: every player's map holds the 9x7 view
+around each diamond from the start, as if a player had seen them all before step 0, and the rest
+of the map is its own. Being shown the diamonds is the most any search for them could give, so
+its steps over the privileged ones say what of the own-map cost no better diamond search removes:
+the searches of the crafting chain (wood, stone, coal, iron, water) and walks through ground
+nobody has seen.
 
 A second table says why the episodes that search and miss the diamond miss it: in how many of
 them no player ever saw a tile of a mountain that holds one (a diamond's mountain: the 4-connected
@@ -33,21 +38,26 @@ import numpy as np
 import tyro
 from scipy import ndimage
 
-from agents.skills import library, navigation
+from agents.skills import library, mapping, navigation
 from benchmark.studies import cooperation, output, resumable, team_map
 from envs import mac
 from envs.mac import rules as rules_lib
 
-SETTINGS = ("privileged", "own", "terrain", "goal_mountains")
+SETTINGS = ("privileged", "own", "terrain", "goal_mountains", "goal_seen")
 """Privileged map; own map; own map searched with the true terrain as prior; the same, but the
-diamond searched for with the rock of the mountains that hold one as prior."""
-SEARCHED = SETTINGS[1:]
-"""The settings that search: their rows say how much of the map and of the goal's mountains the
-team saw."""
+diamond searched for with the rock of the mountains that hold one as prior; own map with the view
+around every diamond known from the start."""
+SEARCHED = SETTINGS[1:4]
+"""The settings that search for the diamond: their rows say how much of the map and of the goal's
+mountains the team saw."""
 SHARE = (0.0, 1.0)
 """The range of a share of tiles seen, which its interval over maps is cut to."""
-REFERENCES = {"terrain": "own + true terrain", "goal_mountains": "own + diamond mountains"}
-"""The reference priors (no player's), as the tables name them."""
+REFERENCES = {
+    "terrain": "own + true terrain",
+    "goal_mountains": "own + diamond mountains",
+    "goal_seen": "own + diamonds shown",
+}
+"""The references (no player's), as the tables name them."""
 MOUNTAIN = (*cooperation.ROCK, "path")
 """What a mountain is made of on the generated map: rock, and the caves and tunnels in it."""
 
@@ -93,8 +103,20 @@ def goal_mountains(grid: np.ndarray, material: str) -> tuple[np.ndarray, np.ndar
     return mountains, np.isin(labels, holding[holding > 0])
 
 
+def views_around(grid: np.ndarray, material: str) -> tuple[mapping.Sighting, ...]:
+    """The tiles of the 9x7 view centred on each tile of `material`, as sightings: what a player
+    standing there would have seen."""
+    shown = np.zeros(grid.shape, bool)
+    for x, y in zip(*np.nonzero(grid == material), strict=True):
+        shown[mapping.view_box((int(x), int(y)))] = True
+    return tuple(
+        mapping.Sighting(str(grid[x, y]), (int(x), int(y)))
+        for x, y in zip(*np.nonzero(shown), strict=True)
+    )
+
+
 def play(where: cooperation.Map, n_agents: int) -> dict:
-    """One row: the four settings' steps to the diamond (None when missed) on one map; for the
+    """One row: the five settings' steps to the diamond (None when missed) on one map; for the
     searching settings also the shares of the map and of its mountain tiles the team saw, and
     whether it saw any tile of a diamond's mountain."""
     row: dict = {"map": where.name, "n_agents": n_agents}
@@ -108,9 +130,14 @@ def play(where: cooperation.Map, n_agents: int) -> dict:
         "terrain": terrain,
         "goal_mountains": {**terrain, material: navigation.terrain_prior(rock & holding)},
     }
+    shown = {"goal_seen": views_around(grid, material)}
     for setting in SETTINGS:
         outcome = cooperation.play_outcome(
-            where, n_agents, privileged=setting == "privileged", priors=priors.get(setting)
+            where,
+            n_agents,
+            privileged=setting == "privileged",
+            priors=priors.get(setting),
+            seen_at_start=shown.get(setting, ()),
         )
         row[setting] = outcome.steps
         row[f"{setting}_seen"] = outcome.seen
@@ -160,9 +187,10 @@ def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
     return "\n".join(
         [
             f"scripted team (not an LLM), damcs rules, {cooperation.CAP}-step cap (a failure"
-            " counts at the cap); reference priors (no player's): own + true terrain searches by"
+            " counts at the cap); references (no player's): own + true terrain searches by"
             " the true share of rock around each tile, own + diamond mountains too but for the"
-            " diamond by the share of the rock of the mountains that hold one",
+            " diamond by the share of the rock of the mountains that hold one; own + diamonds"
+            " shown knows the 9x7 view around every diamond from the start",
             output.markdown_table(tuple(header), table),
         ]
     )
