@@ -81,6 +81,11 @@ class KnownMap:
         # A study's disguise (`cooperation --hide-goal`): each material here is written as the
         # one it names, so a search never sees it and runs on (how much it covers); empty in play.
         self.disguised: dict[str, str] = {}
+        # A study's shown tiles (`search_headroom`: every diamond known from the start): written
+        # from the generated map, not seen, so the search priors leave them out (a lone known tile
+        # would read as ground wholly of its kind and draw every search for rock to it); none in
+        # play.
+        self.shown = np.zeros(area, bool)
         # Per teammate map (keyed by its id): where that teammate is and what it claimed.
         self._teammates: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}
         self._teammate_targets: dict[int, tuple[Position | None, tuple[Position, int] | None]] = {}

@@ -532,16 +532,17 @@ def search_prior(known: mapping.KnownMap, targets: tuple[str, ...]) -> np.ndarra
     """How promising each tile is for finding `targets`: the hint-weighted share of the known
     tiles around it (0 where nothing around is known), so unseen ground next to mountains scores
     high when the agent looks for iron and next to lava or caves when it looks for diamonds.
-    A study's reference prior for a sought material (`KnownMap.reference_priors`) comes first."""
+    A study's reference prior for a sought material (`KnownMap.reference_priors`) comes first;
+    a study's shown tiles (`KnownMap.shown`) are left out."""
     for target in targets:
         if target in known.reference_priors:
             return known.reference_priors[target]
     hints = search_hints(targets)
     weighted = np.zeros(known.area, np.float32)
     for material, weight in hints.items():
-        weighted += weight * known.mask(material)
+        weighted += weight * (known.mask(material) & ~known.shown)
     box = (PRIOR_RADIUS, PRIOR_RADIUS)
-    return box_sum(weighted, box) / np.maximum(box_sum(~known.unknown, box), 1.0)
+    return box_sum(weighted, box) / np.maximum(box_sum(~known.unknown & ~known.shown, box), 1.0)
 
 
 def terrain_prior(rock: np.ndarray) -> np.ndarray:

@@ -183,6 +183,8 @@ class SightingWatch(team_lib.Team):
         for known in self.inner.board.maps.values():
             known.reference_priors = dict(self.priors)
             known.merge(self.seen_at_start)
+            for sighting in self.seen_at_start:
+                known.shown[sighting.position] = True
             if self.truth is not None:
                 known.disguised = {self.material: DISGUISE}
 

@@ -11,12 +11,11 @@ rock lies, not where iron or diamonds are), and that plus, for the diamond, the 
 mountains that hold one (it also knows which mountains to search, not where in them). Both are
 references no agent gets in play: if they do little better than the inferred prior, a better
 prior is not where the own-map steps are lost; what remains is seeing the diamond through a 9x7
-view. A fifth play removes the diamond's search altogether: every player's map holds the 9x7 view
-around each diamond from the start, as if a player had seen them all before step 0, and the rest
-of the map is its own. Being shown the diamonds is the most any search for them could give, so
-its steps over the privileged ones say what of the own-map cost no better diamond search removes:
-the searches of the crafting chain (wood, stone, coal, iron, water) and walks through ground
-nobody has seen.
+view. A fifth play removes the diamond's search altogether: every player's map holds the tile of
+each diamond from the start (`goal_tiles`), and the rest of the map is its own. Being shown the
+diamonds is the most any search for them could give, so its steps over the privileged ones say
+what of the own-map cost no better diamond search removes: the searches of the crafting chain
+(wood, stone, coal, iron, water) and walks through ground nobody has seen.
 
 A second table says why the episodes that search and miss the diamond miss it: in how many of
 them no player ever saw a tile of a mountain that holds one (a diamond's mountain: the 4-connected
@@ -46,7 +45,7 @@ from envs.mac import rules as rules_lib
 SETTINGS = ("privileged", "own", "terrain", "goal_mountains", "goal_seen")
 """Privileged map; own map; own map searched with the true terrain as prior; the same, but the
 diamond searched for with the rock of the mountains that hold one as prior; own map with the view
-around every diamond known from the start."""
+every diamond's tile known from the start."""
 SEARCHED = SETTINGS[1:4]
 """The settings that search for the diamond: their rows say how much of the map and of the goal's
 mountains the team saw."""
@@ -103,15 +102,15 @@ def goal_mountains(grid: np.ndarray, material: str) -> tuple[np.ndarray, np.ndar
     return mountains, np.isin(labels, holding[holding > 0])
 
 
-def views_around(grid: np.ndarray, material: str) -> tuple[mapping.Sighting, ...]:
-    """The tiles of the 9x7 view centred on each tile of `material`, as sightings: what a player
-    standing there would have seen."""
-    shown = np.zeros(grid.shape, bool)
-    for x, y in zip(*np.nonzero(grid == material), strict=True):
-        shown[mapping.view_box((int(x), int(y)))] = True
+def goal_tiles(grid: np.ndarray, material: str) -> tuple[mapping.Sighting, ...]:
+    """Every tile of `material`, as sightings: the diamonds shown to a team from the start. Only
+    those tiles (a view around each would be an island of known ground far from the team, whose
+    edges the other searches would walk to), and the search priors leave them out
+    (`KnownMap.shown`): a lone known diamond would read as ground wholly of rock and draw the
+    search for iron to it (one agent, seed 216: the iron at step 162 instead of 96)."""
     return tuple(
-        mapping.Sighting(str(grid[x, y]), (int(x), int(y)))
-        for x, y in zip(*np.nonzero(shown), strict=True)
+        mapping.Sighting(material, (int(x), int(y)))
+        for x, y in zip(*np.nonzero(grid == material), strict=True)
     )
 
 
@@ -130,7 +129,7 @@ def play(where: cooperation.Map, n_agents: int) -> dict:
         "terrain": terrain,
         "goal_mountains": {**terrain, material: navigation.terrain_prior(rock & holding)},
     }
-    shown = {"goal_seen": views_around(grid, material)}
+    shown = {"goal_seen": goal_tiles(grid, material)}
     for setting in SETTINGS:
         outcome = cooperation.play_outcome(
             where,
@@ -190,7 +189,7 @@ def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
             " counts at the cap); references (no player's): own + true terrain searches by"
             " the true share of rock around each tile, own + diamond mountains too but for the"
             " diamond by the share of the rock of the mountains that hold one; own + diamonds"
-            " shown knows the 9x7 view around every diamond from the start",
+            " shown knows every diamond's tile from the start",
             output.markdown_table(tuple(header), table),
         ]
     )

@@ -227,3 +227,17 @@ def test_a_perfect_terrain_prior_turns_the_search_toward_the_rock():
 
     assert choice(rock_from_east=True)[0] > 20
     assert choice(rock_from_east=False)[0] < 20
+
+
+def test_a_shown_tile_is_left_out_of_the_search_prior():
+    # A study's shown diamond far from what the agent saw: seen, it says "rock here" to a search
+    # for iron; shown (`KnownMap.shown`), it says nothing, so the searches go as without it.
+    def prior_near_the_diamond(shown: bool) -> float:
+        known = mapping.KnownMap(RULES)
+        known.observe_local((20, 20), np.full((9, 7), IDS["grass"], np.int64))
+        known.merge([mapping.Sighting("diamond", (50, 50))])
+        known.shown[50, 50] = shown
+        return float(navigation.search_prior(known, ("iron",))[51, 50])
+
+    assert prior_near_the_diamond(shown=False) > 0.5
+    assert prior_near_the_diamond(shown=True) == 0.0

@@ -103,20 +103,20 @@ def test_a_played_row_says_what_the_search_saw():
             assert row[f"{setting}_goal_mountain_seen"]
 
 
-def test_the_views_around_a_material_are_the_tiles_a_player_beside_it_would_see():
-    grid = np.full((20, 20), "grass", dtype=object)
-    grid[10, 10] = "diamond"
-    grid[11, 10] = "stone"
-    shown = {s.position: s.material for s in search_headroom.views_around(grid, "diamond")}
-    assert len(shown) == 9 * 7  # one diamond: its 9x7 view
-    assert shown[(10, 10)] == "diamond" and shown[(11, 10)] == "stone"
-    assert (14, 13) in shown and (15, 10) not in shown and (10, 14) not in shown
+def test_the_goal_tiles_shown_are_every_tile_of_the_material_and_nothing_around_them():
+    grid = np.full((20, 20), "stone", dtype=object)
+    grid[10, 10] = grid[3, 17] = "diamond"
+    shown = search_headroom.goal_tiles(grid, "diamond")
+    assert {(s.material, s.position) for s in shown} == {
+        ("diamond", (10, 10)),
+        ("diamond", (3, 17)),
+    }
 
 
 def test_a_team_shown_the_diamond_has_seen_it_from_the_first_step():
     where = cooperation.maps_with_diamond(1, 110)[0]
     grid = search_headroom.team_map.layout_for(where.seed, 1, where.world_seed).grid
-    shown = search_headroom.views_around(grid, "diamond")
+    shown = search_headroom.goal_tiles(grid, "diamond")
     assert cooperation.play_outcome(where, 1, privileged=False).seen > 0
     outcome = cooperation.play_outcome(where, 1, privileged=False, seen_at_start=shown)
     assert outcome.seen == 0 and outcome.steps is not None
