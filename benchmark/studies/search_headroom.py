@@ -4,7 +4,7 @@
 
 On its own explored map the team must find iron and a diamond it has not seen; its frontier search
 weighs unseen ground by a prior it infers from the tiles it has seen (`navigation.search_prior`).
-This study plays each map five times per team size: with the privileged map, with the team's own
+This study plays each map six times per team size: with the privileged map, with the team's own
 map, and with its own map searched with priors read from the generated map
 (`navigation.terrain_prior` of a mask): the true terrain for every search (the team knows where
 rock lies, not where iron or diamonds are), and that plus, for the diamond, the rock of the
@@ -12,10 +12,13 @@ mountains that hold one (it also knows which mountains to search, not where in t
 references no agent gets in play: if they do little better than the inferred prior, a better
 prior is not where the own-map steps are lost; what remains is seeing the diamond through a 9x7
 view. A fifth play removes the diamond's search altogether: every player's map holds the tile of
-each diamond from the start (`goal_tiles`), and the rest of the map is its own. Being shown the
+each diamond from the start (`shown_tiles`), and the rest of the map is its own. Being shown the
 diamonds is the most any search for them could give, so its steps over the privileged ones say
 what of the own-map cost no better diamond search removes: the searches of the crafting chain
-(wood, stone, coal, iron, water) and walks through ground nobody has seen.
+(wood, stone, coal, iron, water) and walks through ground nobody has seen. A sixth shows the
+coal and iron too (`SHOWN_RESOURCES`, the chain's materials that lie in mountains, stone aside,
+which is the mountains themselves): what is left is the walks through unseen ground, the search
+for wood, stone and water, and the team's play without a full map.
 
 A second table says why the episodes that search and miss the diamond miss it: in how many of
 them no player ever saw a tile of a mountain that holds one (a diamond's mountain: the 4-connected
@@ -42,10 +45,13 @@ from benchmark.studies import cooperation, output, resumable, team_map
 from envs import mac
 from envs.mac import rules as rules_lib
 
-SETTINGS = ("privileged", "own", "terrain", "goal_mountains", "goal_seen")
+SETTINGS = ("privileged", "own", "terrain", "goal_mountains", "goal_seen", "resources_seen")
 """Privileged map; own map; own map searched with the true terrain as prior; the same, but the
-diamond searched for with the rock of the mountains that hold one as prior; own map with the view
-every diamond's tile known from the start."""
+diamond searched for with the rock of the mountains that hold one as prior; own map with every
+diamond's tile known from the start; the same with every tile of `SHOWN_RESOURCES` too."""
+SHOWN_RESOURCES = ("coal", "iron")
+"""The chain's materials inside mountains, besides stone (the mountains themselves), that the
+sixth play shows with the diamonds."""
 SEARCHED = SETTINGS[1:4]
 """The settings that search for the diamond: their rows say how much of the map and of the goal's
 mountains the team saw."""
@@ -55,6 +61,7 @@ REFERENCES = {
     "terrain": "own + true terrain",
     "goal_mountains": "own + diamond mountains",
     "goal_seen": "own + diamonds shown",
+    "resources_seen": "own + diamonds, iron and coal shown",
 }
 """The references (no player's), as the tables name them."""
 MOUNTAIN = (*cooperation.ROCK, "path")
@@ -102,20 +109,20 @@ def goal_mountains(grid: np.ndarray, material: str) -> tuple[np.ndarray, np.ndar
     return mountains, np.isin(labels, holding[holding > 0])
 
 
-def goal_tiles(grid: np.ndarray, material: str) -> tuple[mapping.Sighting, ...]:
-    """Every tile of `material`, as sightings: the diamonds shown to a team from the start. Only
+def shown_tiles(grid: np.ndarray, materials: tuple[str, ...]) -> tuple[mapping.Sighting, ...]:
+    """Every tile of `materials`, as sightings: what a study shows a team from the start. Only
     those tiles (a view around each would be an island of known ground far from the team, whose
     edges the other searches would walk to), and the search priors leave them out
     (`KnownMap.shown`): a lone known diamond would read as ground wholly of rock and draw the
     search for iron to it (one agent, seed 216: the iron at step 162 instead of 96)."""
     return tuple(
-        mapping.Sighting(material, (int(x), int(y)))
-        for x, y in zip(*np.nonzero(grid == material), strict=True)
+        mapping.Sighting(str(grid[x, y]), (int(x), int(y)))
+        for x, y in zip(*np.nonzero(np.isin(grid, materials)), strict=True)
     )
 
 
 def play(where: cooperation.Map, n_agents: int) -> dict:
-    """One row: the five settings' steps to the diamond (None when missed) on one map; for the
+    """One row: the six settings' steps to the diamond (None when missed) on one map; for the
     searching settings also the shares of the map and of its mountain tiles the team saw, and
     whether it saw any tile of a diamond's mountain."""
     row: dict = {"map": where.name, "n_agents": n_agents}
@@ -129,7 +136,10 @@ def play(where: cooperation.Map, n_agents: int) -> dict:
         "terrain": terrain,
         "goal_mountains": {**terrain, material: navigation.terrain_prior(rock & holding)},
     }
-    shown = {"goal_seen": goal_tiles(grid, material)}
+    shown = {
+        "goal_seen": shown_tiles(grid, (material,)),
+        "resources_seen": shown_tiles(grid, (material, *SHOWN_RESOURCES)),
+    }
     for setting in SETTINGS:
         outcome = cooperation.play_outcome(
             where,
@@ -189,7 +199,8 @@ def summary(rows: list[dict], team_sizes: tuple[int, ...]) -> str:
             " counts at the cap); references (no player's): own + true terrain searches by"
             " the true share of rock around each tile, own + diamond mountains too but for the"
             " diamond by the share of the rock of the mountains that hold one; own + diamonds"
-            " shown knows every diamond's tile from the start",
+            " shown knows every diamond's tile from the start, and then iron and coal shown"
+            " every iron and coal tile too",
             output.markdown_table(tuple(header), table),
         ]
     )

@@ -106,7 +106,7 @@ def test_a_played_row_says_what_the_search_saw():
 def test_the_goal_tiles_shown_are_every_tile_of_the_material_and_nothing_around_them():
     grid = np.full((20, 20), "stone", dtype=object)
     grid[10, 10] = grid[3, 17] = "diamond"
-    shown = search_headroom.goal_tiles(grid, "diamond")
+    shown = search_headroom.shown_tiles(grid, ("diamond",))
     assert {(s.material, s.position) for s in shown} == {
         ("diamond", (10, 10)),
         ("diamond", (3, 17)),
@@ -116,7 +116,7 @@ def test_the_goal_tiles_shown_are_every_tile_of_the_material_and_nothing_around_
 def test_a_team_shown_the_diamond_has_seen_it_from_the_first_step():
     where = cooperation.maps_with_diamond(1, 110)[0]
     grid = search_headroom.team_map.layout_for(where.seed, 1, where.world_seed).grid
-    shown = search_headroom.goal_tiles(grid, "diamond")
+    shown = search_headroom.shown_tiles(grid, ("diamond",))
     assert cooperation.play_outcome(where, 1, privileged=False).seen > 0
     outcome = cooperation.play_outcome(where, 1, privileged=False, seen_at_start=shown)
     assert outcome.seen == 0 and outcome.steps is not None
