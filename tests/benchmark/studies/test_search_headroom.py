@@ -103,14 +103,15 @@ def test_a_played_row_says_what_the_search_saw():
             assert row[f"{setting}_goal_mountain_seen"]
 
 
-def test_the_goal_tiles_shown_are_every_tile_of_the_material_and_nothing_around_them():
+def test_the_tiles_shown_are_every_tile_of_the_materials_and_nothing_around_them():
     grid = np.full((20, 20), "stone", dtype=object)
     grid[10, 10] = grid[3, 17] = "diamond"
+    grid[4, 4] = "iron"
+    diamonds = {("diamond", (10, 10)), ("diamond", (3, 17))}
     shown = search_headroom.shown_tiles(grid, ("diamond",))
-    assert {(s.material, s.position) for s in shown} == {
-        ("diamond", (10, 10)),
-        ("diamond", (3, 17)),
-    }
+    assert {(s.material, s.position) for s in shown} == diamonds
+    shown = search_headroom.shown_tiles(grid, ("diamond", "iron"))
+    assert {(s.material, s.position) for s in shown} == diamonds | {("iron", (4, 4))}
 
 
 def test_a_team_shown_the_diamond_has_seen_it_from_the_first_step():
