@@ -166,6 +166,14 @@ class KnownMap:
             self.version += 1
         return changed
 
+    def show(self, sightings: Iterable[Sighting]) -> None:
+        """A study's reference: write `sightings` as known from the start and mark them `shown`,
+        so the search priors leave them out (never called in play)."""
+        sightings = tuple(sightings)
+        self.merge(sightings)
+        for sighting in sightings:
+            self.shown[sighting.position] = True
+
     def merge_known(self, other: KnownMap) -> int:
         """Take every tile a teammate saw more recently than this map did, and where the teammate is
         and is exploring toward (so exploration can spread out); returns how many tiles."""

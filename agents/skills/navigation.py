@@ -538,11 +538,12 @@ def search_prior(known: mapping.KnownMap, targets: tuple[str, ...]) -> np.ndarra
         if target in known.reference_priors:
             return known.reference_priors[target]
     hints = search_hints(targets)
+    seen = ~known.shown
     weighted = np.zeros(known.area, np.float32)
     for material, weight in hints.items():
-        weighted += weight * (known.mask(material) & ~known.shown)
+        weighted += weight * (known.mask(material) & seen)
     box = (PRIOR_RADIUS, PRIOR_RADIUS)
-    return box_sum(weighted, box) / np.maximum(box_sum(~known.unknown & ~known.shown, box), 1.0)
+    return box_sum(weighted, box) / np.maximum(box_sum(~known.unknown & seen, box), 1.0)
 
 
 def terrain_prior(rock: np.ndarray) -> np.ndarray:

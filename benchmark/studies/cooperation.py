@@ -182,9 +182,7 @@ class SightingWatch(team_lib.Team):
         self.seen, self.rock_counts, self._step = None, [], 0
         for known in self.inner.board.maps.values():
             known.reference_priors = dict(self.priors)
-            known.merge(self.seen_at_start)
-            for sighting in self.seen_at_start:
-                known.shown[sighting.position] = True
+            known.show(self.seen_at_start)
             if self.truth is not None:
                 known.disguised = {self.material: DISGUISE}
 

@@ -235,8 +235,11 @@ def test_a_shown_tile_is_left_out_of_the_search_prior():
     def prior_near_the_diamond(shown: bool) -> float:
         known = mapping.KnownMap(RULES)
         known.observe_local((20, 20), np.full((9, 7), IDS["grass"], np.int64))
-        known.merge([mapping.Sighting("diamond", (50, 50))])
-        known.shown[50, 50] = shown
+        diamond = [mapping.Sighting("diamond", (50, 50))]
+        if shown:
+            known.show(diamond)
+        else:
+            known.merge(diamond)
         return float(navigation.search_prior(known, ("iron",))[51, 50])
 
     assert prior_near_the_diamond(shown=False) > 0.5
